@@ -1,0 +1,78 @@
+# Lumen: the only commands a newcomer needs.
+#   make run    install, build assets, migrate, seed demo data (empty database), start web + worker + beat
+#   make test   lint, migration check, the whole test suite (browser tests included when Chromium is there)
+#   make bench  the load benchmark (needs PostgreSQL and Redis: DATABASE_URL, REDIS_URL)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
+
+.PHONY: run install assets migrate seed serve test test-fast e2e lint format bench clean
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.package-lock.json
+
+static/vendor/.built: node_modules/.package-lock.json
+	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor/htmx
+	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js static/vendor/bootstrap/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	touch static/vendor/.built
+
+assets: static/vendor/.built
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+run: install assets seed
+	@echo ""
+	@echo "  Lumen is starting on http://$(HOST):$(PORT)/   (Ctrl-C stops web, worker and beat)"
+	@$(PY) manage.py demo_logins
+	@echo ""
+	PORT=$(PORT) HOST=$(HOST) $(BIN)/honcho -f Procfile.dev start
+
+test: install assets
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest --create-db --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+test-fast: install
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest -m "not browser" -x $(PYTEST_ARGS)
+
+e2e: install assets
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install assets
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf var/broker var/test-media static/vendor

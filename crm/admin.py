@@ -1,0 +1,1 @@
+"""CRM: admin (filled by the CRM issue)."""

@@ -1,0 +1,1 @@
+"""CRM: API serializers (filled by the CRM issue)."""

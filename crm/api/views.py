@@ -1,0 +1,1 @@
+"""CRM: API views (filled by the CRM issue)."""

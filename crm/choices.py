@@ -1,0 +1,1 @@
+"""CRM: choices (filled by the CRM issue)."""

@@ -1,0 +1,1 @@
+"""CRM: filters (filled by the CRM issue)."""

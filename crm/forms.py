@@ -1,0 +1,1 @@
+"""CRM: forms (filled by the CRM issue)."""

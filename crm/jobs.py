@@ -1,0 +1,1 @@
+"""CRM: jobs (filled by the CRM issue)."""

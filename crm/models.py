@@ -1,0 +1,1 @@
+"""CRM: models (filled by the CRM issue)."""

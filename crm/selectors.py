@@ -1,0 +1,1 @@
+"""CRM: selectors (filled by the CRM issue)."""

@@ -1,0 +1,1 @@
+"""CRM: services (filled by the CRM issue)."""

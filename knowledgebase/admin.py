@@ -1,0 +1,1 @@
+"""Knowledge base: admin (filled by the Knowledge base issue)."""

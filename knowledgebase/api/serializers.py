@@ -1,0 +1,1 @@
+"""Knowledge base: API serializers (filled by the Knowledge base issue)."""

@@ -1,0 +1,1 @@
+"""Knowledge base: API views (filled by the Knowledge base issue)."""

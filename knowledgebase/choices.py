@@ -1,0 +1,1 @@
+"""Knowledge base: choices (filled by the Knowledge base issue)."""

@@ -1,0 +1,1 @@
+"""Knowledge base: filters (filled by the Knowledge base issue)."""

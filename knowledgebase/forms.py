@@ -1,0 +1,1 @@
+"""Knowledge base: forms (filled by the Knowledge base issue)."""

@@ -1,0 +1,1 @@
+"""Knowledge base: jobs (filled by the Knowledge base issue)."""

@@ -1,0 +1,1 @@
+"""Knowledge base: models (filled by the Knowledge base issue)."""

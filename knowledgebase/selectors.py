@@ -1,0 +1,1 @@
+"""Knowledge base: selectors (filled by the Knowledge base issue)."""

@@ -1,0 +1,1 @@
+"""Knowledge base: services (filled by the Knowledge base issue)."""

@@ -1,0 +1,50 @@
+"""Middleware: the first-run redirect and the user's own time zone and language."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+
+
+class FirstRunMiddleware:
+    """Until the portal is registered, every page leads to the registration page."""
+
+    exempt_prefixes = ("/setup/", "/static/", "/media/", "/admin/", "/api/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.registered = False
+
+    def __call__(self, request):
+        if not self.registered:
+            from portal.people.selectors import company_get
+
+            if company_get() is not None:
+                self.registered = True
+            elif not request.path.startswith(self.exempt_prefixes):
+                return redirect(reverse("setup"))
+        return self.get_response(request)
+
+
+class UserPreferencesMiddleware:
+    """Activate the signed-in user's time zone and language for the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

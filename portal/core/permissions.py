@@ -1,0 +1,18 @@
+"""The permission choke point's shared vocabulary: who is an admin, how hidden objects answer."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+
+def is_portal_admin(user) -> bool:
+    """Portal administrators run the company (and Django admin)."""
+    return bool(user and user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
+
+
+def get_visible_or_404(queryset, **lookup):
+    """Fetch one object from an already permission-filtered queryset; hidden and missing both give 404."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc

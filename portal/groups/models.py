@@ -1,0 +1,196 @@
+"""Workgroups and projects: visibility, members with roles, join requests and files.
+
+`Workgroup.objects.visible_to(user)` is the model of the permission choke point that every app copies.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.models import TimeStampedModel
+
+from .choices import GroupKind, GroupVisibility, JoinRequestStatus, MemberRole
+
+
+def _is_admin(user) -> bool:
+    return bool(user.is_staff or user.is_superuser)
+
+
+class WorkgroupQuerySet(models.QuerySet):
+    def visible_to(self, user) -> WorkgroupQuerySet:
+        """Open and closed groups are seen by every employee; secret ones by their members and admins."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if _is_admin(user):
+            return self.all()
+        is_member = Membership.objects.filter(group=OuterRef("pk"), user=user)
+        return self.filter(
+            Q(visibility__in=[GroupVisibility.OPEN, GroupVisibility.CLOSED]) | Q(Exists(is_member))
+        )
+
+    def member_of(self, user) -> WorkgroupQuerySet:
+        """Groups whose content (files, members' things) the user may reach."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if _is_admin(user):
+            return self.all()
+        return self.filter(Exists(Membership.objects.filter(group=OuterRef("pk"), user=user)))
+
+
+class Workgroup(TimeStampedModel):
+    """A department team or a project, seen and joined according to its visibility."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=GroupKind.choices, default=GroupKind.GROUP)
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=GroupVisibility.choices, default=GroupVisibility.OPEN
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    department = models.ForeignKey(
+        "people.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workgroups",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="workgroups_created"
+    )
+    is_archived = models.BooleanField(_("archived"), default=False)
+    # Stored counters, updated by services.
+    members_count = models.PositiveIntegerField(default=0)
+    files_count = models.PositiveIntegerField(default=0)
+
+    objects = WorkgroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("workgroup")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["visibility", "name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=GroupKind.GROUP) | Q(start_date__isnull=False, end_date__isnull=False),
+                name="workgroup_project_has_dates",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="workgroup_dates_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:detail", args=[self.pk])
+
+
+class Membership(models.Model):
+    """A person's membership of a group, with their role."""
+
+    group = models.ForeignKey(Workgroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        ordering = ["group", "role", "user"]
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="membership_unique")]
+        indexes = [models.Index(fields=["user", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group} ({self.role})"
+
+
+class JoinRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> JoinRequestQuerySet:
+        """The requester sees their own; owners and moderators see their group's; admins see all."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if _is_admin(user):
+            return self.all()
+        moderates = Membership.objects.filter(
+            group=OuterRef("group"), user=user, role__in=[MemberRole.OWNER, MemberRole.MODERATOR]
+        )
+        return self.filter(Q(user=user) | Q(Exists(moderates)))
+
+
+class JoinRequest(TimeStampedModel):
+    """A request to join a closed group, approved or rejected by an owner or moderator."""
+
+    group = models.ForeignKey(Workgroup, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    status = models.CharField(
+        max_length=16, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("join request")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                condition=Q(status=JoinRequestStatus.PENDING),
+                name="joinrequest_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.group} ({self.status})"
+
+
+def group_file_path(instance: GroupFile, filename: str) -> str:
+    return f"groups/{instance.group_id}/{filename}"
+
+
+class GroupFileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GroupFileQuerySet:
+        """Only members of the group (and admins) reach its files."""
+        return self.filter(group__in=Workgroup.objects.member_of(user))
+
+
+class GroupFile(models.Model):
+    """A file kept in a group, served only through a permission-checked view (never a public URL)."""
+
+    group = models.ForeignKey(Workgroup, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=group_file_path, max_length=500)
+    name = models.CharField(_("name"), max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    content_type = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="group_files"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group file")
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["group", "-uploaded_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def extension(self) -> str:
+        return os.path.splitext(self.name)[1].lower().lstrip(".")

@@ -1,0 +1,262 @@
+"""The company, its department tree, its people and their invitations."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from portal.core.models import TimeStampedModel
+
+from .choices import TIME_ZONE_CHOICES, GroupCreationPolicy, InvitationStatus
+
+
+class Company(TimeStampedModel):
+    """The one company this portal belongs to, with the portal-wide settings its rules demand."""
+
+    name = models.CharField(_("company name"), max_length=200)
+    group_creation_policy = models.CharField(
+        _("who may create groups"),
+        max_length=16,
+        choices=GroupCreationPolicy.choices,
+        default=GroupCreationPolicy.SUPERVISORS,
+    )
+    default_time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("company")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentQuerySet(MP_NodeQuerySet):
+    def visible_to(self, user) -> DepartmentQuerySet:
+        """The company structure is open to every employee; anonymous visitors see nothing."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self.all()
+
+
+class DepartmentManager(MP_NodeManager):
+    def get_queryset(self) -> DepartmentQuerySet:
+        return DepartmentQuerySet(self.model).order_by("path")
+
+    def visible_to(self, user) -> DepartmentQuerySet:
+        return self.get_queryset().visible_to(user)
+
+
+class Department(MP_Node):
+    """A node of the company's department tree (a materialised path: subtrees are one indexed query).
+
+    The tree has exactly one root: the company itself. Each department may have a head, who is a member
+    of the department they head.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    head = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_department",
+    )
+    # Stored counter: active members of this department (not of its sub-departments).
+    members_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    node_order_by = ["name"]
+    objects = DepartmentManager()
+
+    class Meta:
+        verbose_name = _("department")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_queryset(self):
+        return UserQuerySet(self.model, using=self._db)
+
+    def visible_to(self, user):
+        return self.get_queryset().visible_to(user)
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user) -> UserQuerySet:
+        """Every employee sees every colleague in the directory; admins see deactivated people too."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_staff or user.is_superuser:
+            return self.all()
+        return self.filter(is_active=True)
+
+    def active(self) -> UserQuerySet:
+        return self.filter(is_active=True)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An employee. Logs in with an e-mail address."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="people/photos/%Y/%m/", blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    work_start = models.TimeField(_("work starts"), default=datetime.time(9, 0))
+    work_end = models.TimeField(_("work ends"), default=datetime.time(18, 0))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("portal admin"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name"]
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["department", "is_active"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(work_start__lt=models.F("work_end")), name="user_work_hours_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[:1] for part in (self.first_name, self.last_name) if part).upper() or "?"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("people:profile", args=[self.pk])
+
+
+class InvitationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> InvitationQuerySet:
+        """Admins see all invitations; a supervisor those into the departments of their sub-tree."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_staff or user.is_superuser:
+            return self.all()
+        headed = Department.objects.filter(head=user).only("path").first()
+        if headed is None:
+            return self.filter(invited_by=user)
+        return self.filter(Q(department__path__startswith=headed.path) | Q(invited_by=user))
+
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(TimeStampedModel):
+    """An invitation by e-mail into a department. The link carries a token; only its hash is stored."""
+
+    email = models.EmailField(_("e-mail"))
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    sent_count = models.PositiveSmallIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open invitation per address: re-inviting re-sends the existing one.
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    def get_status_display(self) -> str:
+        return InvitationStatus(self.status).label

@@ -1,0 +1,39 @@
+"""Top-level routes: pages per app, the API under /api/v1/, its schema and docs, and Django admin."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from portal.core import views as core_views
+
+api_v1 = [
+    path("", include("portal.core.api.urls")),
+    path("", include("portal.people.api.urls")),
+    path("", include("portal.groups.api.urls")),
+    path("tasks/", include("tasks.api.urls")),
+    path("crm/", include("crm.api.urls")),
+    path("reports/", include("reports.api.urls")),
+    path("strategy/", include("strategy.api.urls")),
+    path("knowledgebase/", include("knowledgebase.api.urls")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("search/", core_views.search, name="search"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("portal.people.urls")),
+    path("groups/", include("portal.groups.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.STATIC_URL, document_root=settings.STATIC_ROOT)
+
+handler404 = "portal.core.views.not_found"

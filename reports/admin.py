@@ -1,0 +1,1 @@
+"""Reports: admin (filled by the Reports issue)."""

@@ -1,0 +1,1 @@
+"""Reports: API serializers (filled by the Reports issue)."""

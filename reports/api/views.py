@@ -1,0 +1,1 @@
+"""Reports: API views (filled by the Reports issue)."""

@@ -1,0 +1,1 @@
+"""Reports: choices (filled by the Reports issue)."""

@@ -1,0 +1,1 @@
+"""Reports: filters (filled by the Reports issue)."""

@@ -1,0 +1,1 @@
+"""Reports: forms (filled by the Reports issue)."""

@@ -1,0 +1,1 @@
+"""Reports: jobs (filled by the Reports issue)."""

@@ -1,0 +1,1 @@
+"""Reports: models (filled by the Reports issue)."""

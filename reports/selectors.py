@@ -1,0 +1,1 @@
+"""Reports: selectors (filled by the Reports issue)."""

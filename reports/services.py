@@ -1,0 +1,1 @@
+"""Reports: services (filled by the Reports issue)."""

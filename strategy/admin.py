@@ -1,0 +1,1 @@
+"""Strategy: admin (filled by the Strategy issue)."""

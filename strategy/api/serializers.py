@@ -1,0 +1,1 @@
+"""Strategy: API serializers (filled by the Strategy issue)."""

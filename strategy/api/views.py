@@ -1,0 +1,1 @@
+"""Strategy: API views (filled by the Strategy issue)."""

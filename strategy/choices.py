@@ -1,0 +1,1 @@
+"""Strategy: choices (filled by the Strategy issue)."""

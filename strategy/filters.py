@@ -1,0 +1,1 @@
+"""Strategy: filters (filled by the Strategy issue)."""

@@ -1,0 +1,1 @@
+"""Strategy: forms (filled by the Strategy issue)."""

@@ -1,0 +1,1 @@
+"""Strategy: jobs (filled by the Strategy issue)."""

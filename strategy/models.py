@@ -1,0 +1,1 @@
+"""Strategy: models (filled by the Strategy issue)."""

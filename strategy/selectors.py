@@ -1,0 +1,1 @@
+"""Strategy: selectors (filled by the Strategy issue)."""

@@ -1,0 +1,1 @@
+"""Strategy: services (filled by the Strategy issue)."""

@@ -1,0 +1,1 @@
+"""Tasks: admin (filled by the Tasks issue)."""

@@ -1,0 +1,1 @@
+"""Tasks: API serializers (filled by the Tasks issue)."""

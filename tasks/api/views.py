@@ -1,0 +1,1 @@
+"""Tasks: API views (filled by the Tasks issue)."""

@@ -1,0 +1,1 @@
+"""Tasks: choices (filled by the Tasks issue)."""

@@ -1,0 +1,1 @@
+"""Tasks: filters (filled by the Tasks issue)."""

@@ -1,0 +1,1 @@
+"""Tasks: forms (filled by the Tasks issue)."""

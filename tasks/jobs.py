@@ -1,0 +1,1 @@
+"""Tasks: jobs (filled by the Tasks issue)."""

@@ -1,0 +1,1 @@
+"""Tasks: models (filled by the Tasks issue)."""

@@ -1,0 +1,1 @@
+"""Tasks: selectors (filled by the Tasks issue)."""

@@ -1,0 +1,1 @@
+"""Tasks: services (filled by the Tasks issue)."""

@@ -1,0 +1,128 @@
+"""Fixtures every test package shares: the company, a role set, clients, media, real servers."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.people.factories import AdminFactory, CompanyFactory, DepartmentFactory, UserFactory
+from tests.utils import client_as
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip server-bound tests with a visible reason when the server is not configured."""
+    have_pg = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    have_redis = bool(os.environ.get("REDIS_URL"))
+    for item in items:
+        if "postgres" in item.keywords and not have_pg:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
+        if ("redis" in item.keywords or "celery_worker" in item.keywords) and not have_redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://..."))
+
+
+@pytest.fixture(autouse=True)
+def _registered_company(request):
+    """Pages need a registered portal (else they lead to /setup/). Every test with a database gets the
+    company; first-run tests delete it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    CompanyFactory()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def org(db):
+    """A four-level company:
+
+    Acme (root, head: ceo)
+    └─ Sales (head: sales_head)            member: sales_rep
+       └─ Sales East (head: east_head)     member: east_rep
+          └─ East Field (no head)          member: field_rep
+    └─ IT (head: it_head)                  member: developer
+    """
+    from types import SimpleNamespace
+
+    root = DepartmentFactory(name="Acme")
+    sales = DepartmentFactory(name="Sales", parent=root)
+    east = DepartmentFactory(name="Sales East", parent=sales)
+    field = DepartmentFactory(name="East Field", parent=east)
+    it = DepartmentFactory(name="IT", parent=root)
+    people = {
+        "ceo": UserFactory(email="ceo@acme.test", department=root, position="CEO"),
+        "sales_head": UserFactory(email="sales.head@acme.test", department=sales),
+        "sales_rep": UserFactory(email="sales.rep@acme.test", department=sales),
+        "east_head": UserFactory(email="east.head@acme.test", department=east),
+        "east_rep": UserFactory(email="east.rep@acme.test", department=east),
+        "field_rep": UserFactory(email="field.rep@acme.test", department=field),
+        "it_head": UserFactory(email="it.head@acme.test", department=it),
+        "developer": UserFactory(email="dev@acme.test", department=it),
+        "admin": AdminFactory(email="admin@acme.test", department=root),
+    }
+    from portal.people.models import Department
+
+    for dept, head in [(root, "ceo"), (sales, "sales_head"), (east, "east_head"), (it, "it_head")]:
+        Department.objects.filter(pk=dept.pk).update(head=people[head])
+    for dept in (root, sales, east, field, it):
+        dept.refresh_from_db()
+    return SimpleNamespace(root=root, sales=sales, east=east, field=field, it=it, **people)
+
+
+@pytest.fixture
+def roles(org):
+    """The role set of permission matrices. What "member" means is up to each test (it adds the
+    `member` user to the group, audience or record under test); the supervisor heads member's department.
+    """
+    return {
+        "anonymous": None,
+        "outsider": org.developer,
+        "member": org.east_rep,
+        "supervisor": org.sales_head,
+        "admin": org.admin,
+    }
+
+
+@pytest.fixture
+def api_client():
+    return client_as(None)
+
+
+@pytest.fixture
+def client_for():
+    return client_as
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def celery_config():
+    return {"broker_url": settings.CELERY_BROKER_URL, "result_backend": settings.CELERY_RESULT_BACKEND}
