@@ -211,7 +211,11 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(TimeStampedModel):
-    """An invitation by e-mail into a department. The link carries a token; only its hash is stored."""
+    """An invitation by e-mail into a department.
+
+    The link carries a token signed with the portal's secret key over (id, secret); re-sending replaces the
+    secret, so older links stop working. Jobs rebuild the link from the id alone.
+    """
 
     email = models.EmailField(_("e-mail"))
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
@@ -221,7 +225,7 @@ class Invitation(TimeStampedModel):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
+    secret = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     sent_count = models.PositiveSmallIntegerField(default=0)
     last_sent_at = models.DateTimeField(null=True, blank=True)

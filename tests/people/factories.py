@@ -1,7 +1,10 @@
 """Factories for the company core. Tests that exercise rules call services; factories only lay data."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from portal.people.models import Company, Department, Invitation
 
@@ -54,10 +57,5 @@ class InvitationFactory(factory.django.DjangoModelFactory):
         model = Invitation
 
     email = factory.Sequence(lambda n: f"invitee{n}@acme.test")
-    token_hash = factory.Sequence(lambda n: f"{n:064d}")
-    expires_at = factory.LazyFunction(
-        lambda: (
-            __import__("django.utils.timezone").utils.timezone.now()
-            + __import__("datetime").timedelta(days=7)
-        )
-    )
+    secret = factory.Sequence(lambda n: f"secret-{n:032d}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
