@@ -22,6 +22,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("search/", core_views.search, name="search"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("", include("portal.people.auth_urls")),
     path("", include("portal.people.urls")),
     path("groups/", include("portal.groups.urls")),
     path("admin/", admin.site.urls),
