@@ -1,3 +1,6 @@
-"""Websocket routes. Apps add their consumers here (chat, live counters, caller pop-ups)."""
+"""Websocket routes: each app keeps its own in `<app>/routing.py` (chat, live counters, caller pop-ups)."""
 
-websocket_urlpatterns: list = []
+from portal.chat.routing import websocket_urlpatterns as chat_routes
+from portal.notifications.routing import websocket_urlpatterns as live_routes
+
+websocket_urlpatterns: list = [*live_routes, *chat_routes]

@@ -11,6 +11,9 @@ api_v1 = [
     path("", include("portal.core.api.urls")),
     path("", include("portal.people.api.urls")),
     path("", include("portal.groups.api.urls")),
+    path("stream/", include("portal.stream.api.urls")),
+    path("chat/", include("portal.chat.api.urls")),
+    path("notifications/", include("portal.notifications.api.urls")),
     path("tasks/", include("tasks.api.urls")),
     path("crm/", include("crm.api.urls")),
     path("reports/", include("reports.api.urls")),
@@ -25,12 +28,20 @@ urlpatterns = [
     path("", include("portal.people.auth_urls")),
     path("", include("portal.people.urls")),
     path("groups/", include("portal.groups.urls")),
+    path("stream/", include("portal.stream.urls")),
+    path("chat/", include("portal.chat.urls")),
+    path("notifications/", include("portal.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
+
+if settings.LUMEN_BENCH:
+    from portal.core import bench
+
+    urlpatterns += [path("bench/floor/", bench.floor, name="bench-floor")]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -11,6 +11,13 @@ from django.db import connection
 from tests.people.factories import AdminFactory, CompanyFactory, DepartmentFactory, UserFactory
 from tests.utils import client_as
 
+pytest_plugins = [
+    "tests.plugins.browser",
+    "tests.plugins.celery_worker",
+    "tests.plugins.smtp",
+    "tests.plugins.asgi_server",
+]
+
 
 def pytest_collection_modifyitems(config, items):
     """Skip server-bound tests with a visible reason when the server is not configured."""

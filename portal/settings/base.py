@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "portal.core",
     "portal.people",
     "portal.groups",
+    "portal.notifications",
+    "portal.stream",
+    "portal.chat",
     "tasks",
     "crm",
     "reports",
@@ -62,6 +65,10 @@ MIDDLEWARE = [
     "portal.core.middleware.FirstRunMiddleware",
     "portal.core.middleware.UserPreferencesMiddleware",
 ]
+# The load benchmark (bench/) counts queries per request; first, so that every query is counted.
+LUMEN_BENCH = env.bool("LUMEN_BENCH", default=False)
+if LUMEN_BENCH:
+    MIDDLEWARE.insert(0, "portal.core.bench.QueryCountMiddleware")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -135,7 +142,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -203,6 +213,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have a "kind" or "role" field; name each enum after its choices class.
+    "ENUM_NAME_OVERRIDES": {
+        "WorkgroupKindEnum": "portal.groups.choices.GroupKind",
+        "WorkgroupVisibilityEnum": "portal.groups.choices.GroupVisibility",
+        "MemberRoleEnum": "portal.groups.choices.MemberRole",
+    },
 }
 
 LOGGING = {

@@ -1,7 +1,7 @@
 """Tests: whatever DATABASE_URL / REDIS_URL name, else SQLite and in-memory layers."""
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, VAR_DIR
+from .base import REST_FRAMEWORK, VAR_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"
@@ -9,7 +9,9 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
-CELERY_TASK_ALWAYS_EAGER = True
+# Jobs run inline unless a test starts a real worker (tests/plugins/celery_worker.py switches this off
+# for the worker process it spawns).
+CELERY_TASK_ALWAYS_EAGER = env.bool("LUMEN_CELERY_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.groups.choices import GroupKind, GroupVisibility, MemberRole
 from portal.groups.models import GroupFile, Membership, Workgroup
@@ -40,3 +41,8 @@ class GroupFileFactory(factory.django.DjangoModelFactory):
     file = factory.django.FileField(filename="file.txt", data=b"hello")
     size = 5
     content_type = "text/plain"
+
+
+def upload(name: str = "notes.txt", content: bytes = b"hello world", content_type: str = "text/plain"):
+    """An uploaded file as a form or the API receives it."""
+    return SimpleUploadedFile(name, content, content_type=content_type)

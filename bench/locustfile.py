@@ -1,0 +1,134 @@
+"""Locust scenarios of the benchmark. `bench.run` starts locust once per scenario with these variables:
+
+LUMEN_BENCH_SCENARIO   which scenario the users run (see SCENARIOS)
+LUMEN_BENCH_SAMPLES    where to write the measured samples (JSON) when locust quits
+LUMEN_BENCH_LOGINS     how many seeded people to sign in as (person1 … personN)
+LUMEN_BENCH_PASSWORD   their password
+LUMEN_BENCH_WARMUP     seconds at the start whose requests are not measured
+
+Users wait for nothing between requests: the figures are the server's throughput at a fixed number of
+concurrent clients. Signing in happens before the measured requests and is not part of the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from urllib.parse import urlsplit
+
+from locust import HttpUser, constant, events, task
+
+LOGIN_PATH = "/accounts/login/"
+DOMAIN = "scale.lumen"
+SEARCHES = ["Novak", "Anna", "Berg", "Sales", "Engineer", "Lopez", "Mia", "Costa"]
+QUERY_HEADER = "X-Lumen-Queries"
+
+SCENARIO = os.environ.get("LUMEN_BENCH_SCENARIO", "floor")
+WARMUP = float(os.environ.get("LUMEN_BENCH_WARMUP", "2"))
+LOGINS = int(os.environ.get("LUMEN_BENCH_LOGINS", "100"))
+PASSWORD = os.environ.get("LUMEN_BENCH_PASSWORD", "lumen-bench")
+
+
+class Samples:
+    """What the measured requests gave: latencies, failures and query counts."""
+
+    def __init__(self) -> None:
+        self.started_at = time.time()
+        self.first: float | None = None
+        self.last: float | None = None
+        self.latencies: list[float] = []
+        self.queries: list[int] = []
+        self.failures: dict[str, int] = {}
+
+    def add(self, *, name: str, started: float, response_time: float, response, exception) -> None:
+        if name.startswith("setup:") or started < self.started_at + WARMUP:
+            return
+        finished = started + response_time / 1000
+        self.first = started if self.first is None else min(self.first, started)
+        self.last = finished if self.last is None else max(self.last, finished)
+        self.latencies.append(response_time)
+        if exception is not None:
+            key = f"{name}: {exception}"[:200]
+            self.failures[key] = self.failures.get(key, 0) + 1
+        header = response.headers.get(QUERY_HEADER) if response is not None else None
+        if header is not None and header.isdigit():
+            self.queries.append(int(header))
+
+    def as_dict(self) -> dict:
+        return {
+            "scenario": SCENARIO,
+            "window": [self.first, self.last],
+            "latencies_ms": self.latencies,
+            "queries": self.queries,
+            "failures": self.failures,
+        }
+
+
+samples = Samples()
+
+
+@events.test_start.add_listener
+def _on_test_start(environment, **kwargs) -> None:
+    samples.started_at = time.time()
+
+
+@events.request.add_listener
+def _on_request(request_type, name, response_time, response_length, response=None, exception=None, **kw):
+    started = kw.get("start_time") or (time.time() - response_time / 1000)
+    samples.add(
+        name=name, started=started, response_time=response_time, response=response, exception=exception
+    )
+
+
+@events.quitting.add_listener
+def _on_quitting(environment, **kwargs) -> None:
+    path = os.environ.get("LUMEN_BENCH_SAMPLES")
+    if path:
+        with open(path, "w") as handle:
+            json.dump(samples.as_dict(), handle)
+
+
+class LumenUser(HttpUser):
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        if SCENARIO in {"directory_page", "group_list_api"}:
+            self.sign_in(f"person{random.randint(1, LOGINS)}@{DOMAIN}")
+
+    def sign_in(self, email: str) -> None:
+        """As a browser does: fetch the form (and its CSRF cookie), post it, follow the redirect."""
+        self.client.get(LOGIN_PATH, name="setup: login form")
+        token = self.client.cookies.get("csrftoken", "")
+        with self.client.post(
+            LOGIN_PATH,
+            data={"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": self.host + LOGIN_PATH},
+            name="setup: sign in",
+            catch_response=True,
+        ) as response:
+            if urlsplit(response.url).path == LOGIN_PATH:
+                response.failure(f"could not sign in as {email} (status {response.status_code})")
+
+    def get(self, path: str, *, name: str) -> None:
+        """A measured request: anything but 200 (a redirect to the login page included) is an error."""
+        with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+
+    @task
+    def scenario(self) -> None:
+        if SCENARIO == "login_page":
+            self.get(LOGIN_PATH, name="login_page")
+        elif SCENARIO == "directory_page":
+            if random.random() < 0.5:
+                self.get("/company/", name="directory_page")
+            else:
+                self.get(f"/company/?q={random.choice(SEARCHES)}", name="directory_page ?q=")
+        elif SCENARIO == "group_list_api":
+            self.get("/api/v1/groups/", name="group_list_api")
+        elif SCENARIO == "floor":
+            self.get("/bench/floor/", name="floor")
+        else:
+            raise RuntimeError(f"unknown scenario {SCENARIO!r}")

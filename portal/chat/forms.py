@@ -1,0 +1,104 @@
+"""Forms of the chat pages: they validate input and call services; the rules live in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+
+
+class ServiceFormMixin:
+    """Runs a service and turns its ValidationError into field-by-field form errors."""
+
+    def run(self, service, **kwargs):
+        try:
+            return service(**kwargs)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, exc)
+            return None
+
+
+class MessageForm(ServiceFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={
+                "class": "form-control",
+                "rows": 2,
+                "placeholder": _("Write a message… (@name to mention)"),
+            }
+        ),
+    )
+    attachment = forms.FileField(
+        label=_("File"), required=False, widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+    )
+
+    def send(self, *, actor, chat):
+        return self.run(
+            services.message_send,
+            actor=actor,
+            chat=chat,
+            body=self.cleaned_data.get("body") or "",
+            attachment=self.cleaned_data.get("attachment"),
+        )
+
+
+class MessageEditForm(ServiceFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2})
+    )
+
+    def save(self, *, actor, message):
+        return self.run(services.message_edit, actor=actor, message=message, body=self.cleaned_data["body"])
+
+
+class PersonChoiceForm(ServiceFormMixin, forms.Form):
+    """One colleague, by id (the person picker posts it)."""
+
+    user = forms.ModelChoiceField(label=_("Person"), queryset=None, widget=forms.HiddenInput)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.visible_to(actor).filter(is_active=True)
+
+
+class GroupChatForm(ServiceFormMixin, forms.Form):
+    title = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control", "autofocus": True}),
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 10}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several people. You can add more later."),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = (
+            get_user_model()
+            .objects.visible_to(actor)
+            .filter(is_active=True)
+            .exclude(pk=actor.pk)
+            .order_by("first_name", "last_name")
+        )
+
+    def save(self, *, actor):
+        return self.run(
+            services.chat_group_create,
+            actor=actor,
+            title=self.cleaned_data["title"],
+            members=list(self.cleaned_data.get("members") or []),
+        )

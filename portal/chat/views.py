@@ -1,0 +1,295 @@
+"""Chat pages: thin views that read through selectors and write through services.
+
+A chat the user is not a member of answers 404. htmx requests get the partial of what they changed;
+the same message partial is what live events append (see rendering.py and static/lumen/chat.js).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import GroupChatForm, MessageEditForm, MessageForm, PersonChoiceForm
+from .models import ChatMember
+from .rendering import history_items, render_message
+
+LIST_PAGE_SIZE = 30
+INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+def _members(chat) -> list[ChatMember]:
+    return list(
+        ChatMember.objects.filter(chat=chat).select_related("user").order_by("user__first_name", "id")
+    )
+
+
+def _can_manage(user, chat) -> bool:
+    return not chat.is_direct and not chat.workgroup_id and chat.created_by_id == user.pk
+
+
+@login_required
+@require_GET
+def chat_list(request: HttpRequest) -> HttpResponse:
+    """My chats with unread badges and the last message; pickers for a new direct or group chat."""
+    query = request.GET.get("q", "")
+    chats = selectors.chat_list(user=request.user, query=query)
+    page = Paginator(chats, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"nav_area": "chat", "page_obj": page, "chats": page.object_list, "query": query}
+    template = "chat/partials/chat_list_results.html" if request.htmx else "chat/chat_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def people_search(request: HttpRequest) -> HttpResponse:
+    """The person picker (htmx): colleagues matching `q`, each with a button to chat or to add them."""
+    chat = None
+    if request.GET.get("chat"):
+        chat = selectors.chat_get(user=request.user, pk=request.GET["chat"])
+    people = selectors.people_for_chat(user=request.user, query=request.GET.get("q", ""), exclude_chat=chat)
+    return render(request, "chat/partials/people_results.html", {"people": people, "chat": chat})
+
+
+@login_required
+@require_POST
+def direct_open(request: HttpRequest) -> HttpResponse:
+    """Open (or create) the direct chat with a colleague."""
+    form = PersonChoiceForm(request.POST, actor=request.user)
+    if form.is_valid():
+        chat = form.run(services.chat_direct_open, actor=request.user, other=form.cleaned_data["user"])
+        if chat is not None:
+            return redirect(chat)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("chat:list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest) -> HttpResponse:
+    """Start a named group chat with chosen colleagues."""
+    form = GroupChatForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        chat = form.save(actor=request.user)
+        if chat is not None:
+            messages.success(request, _("The chat “%(name)s” is ready.") % {"name": chat.title})
+            return redirect(chat)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "chat/chat_form.html", {"nav_area": "chat", "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def workgroup_chat(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Open the chat of a workgroup I am a member of (created on first use)."""
+    from portal.groups.models import Workgroup
+
+    group = get_object_or_404(Workgroup.objects.visible_to(request.user), pk=group_id)
+    chat = services.chat_workgroup_open(actor=request.user, group=group)
+    return redirect(chat)
+
+
+def _detail_context(request: HttpRequest, chat, *, form=None, member_errors=None) -> dict:
+    user = request.user
+    members = _members(chat)
+    page = selectors.message_page(user=user, chat=chat)
+    return {
+        "nav_area": "chat",
+        "chat": chat,
+        "chat_title": chat.display_title(user) if not chat.is_direct else _direct_title(chat, user, members),
+        "members": members,
+        "can_manage": _can_manage(user, chat),
+        "items": history_items(messages=page.messages, viewer=user, chat=chat, members=members),
+        "page": page,
+        "form": form or MessageForm(),
+        "member_errors": member_errors or [],
+        "file_max_bytes": services.file_max_bytes(),
+    }
+
+
+def _direct_title(chat, user, members) -> str:
+    for m in members:
+        if m.user_id != user.pk:
+            return m.user.full_name or m.user.email
+    return chat.display_title(user)
+
+
+@login_required
+@require_GET
+def chat_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chat: its newest messages, the composer and the members. Opening it marks it read."""
+    chat = selectors.chat_get(user=request.user, pk=pk)
+    services.chat_mark_read(actor=request.user, chat=chat)
+    return render(request, "chat/chat_detail.html", _detail_context(request, chat))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chat_messages(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: older messages (`?before=<id>`, htmx). POST: send a message (the composer)."""
+    chat = selectors.chat_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        try:
+            before = int(request.GET.get("before") or 0) or None
+        except ValueError:
+            before = None
+        page = selectors.message_page(user=request.user, chat=chat, before=before)
+        items = history_items(messages=page.messages, viewer=request.user, chat=chat, members=_members(chat))
+        return render(
+            request, "chat/partials/message_page.html", {"chat": chat, "items": items, "page": page}
+        )
+
+    form = MessageForm(request.POST, request.FILES)
+    message = form.send(actor=request.user, chat=chat) if form.is_valid() else None
+    if message is None:
+        if request.htmx:
+            return render(request, "chat/partials/composer.html", {"chat": chat, "form": form}, status=200)
+        context = _detail_context(request, chat, form=form)
+        return render(request, "chat/chat_detail.html", context, status=400)
+    if request.htmx:
+        html = render_message(message=message, viewer=request.user, request=request)
+        return render(
+            request,
+            "chat/partials/composer.html",
+            {"chat": chat, "form": MessageForm(), "appended": html},
+        )
+    return redirect(f"{chat.get_absolute_url()}#message-{message.pk}")
+
+
+def _message_response(request: HttpRequest, message) -> HttpResponse:
+    if request.htmx:
+        return HttpResponse(render_message(message=message, viewer=request.user, request=request))
+    return redirect(f"{message.chat.get_absolute_url()}#message-{message.pk}")
+
+
+@login_required
+@require_GET
+def message_detail(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+    """One message as I see it (htmx: cancelling an edit, a live event the page fetches)."""
+    chat = selectors.chat_get(user=request.user, pk=pk)
+    message = selectors.message_get(user=request.user, pk=message_id, chat=chat)
+    return HttpResponse(render_message(message=message, viewer=request.user, request=request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_edit(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+    """Edit my own message in place (htmx), or on its own page without JavaScript."""
+    chat = selectors.chat_get(user=request.user, pk=pk)
+    message = selectors.message_get(user=request.user, pk=message_id, chat=chat)
+    if message.author_id != request.user.pk or message.is_deleted:
+        raise PermissionDenied(_("Only the author changes a message."))
+    form = MessageEditForm(request.POST or None, initial={"body": message.body})
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(actor=request.user, message=message)
+        if saved is not None:
+            return _message_response(request, saved)
+    context = {"chat": chat, "message": message, "form": form, "nav_area": "chat"}
+    status = 400 if request.method == "POST" and not request.htmx else 200
+    template = "chat/partials/message_edit.html" if request.htmx else "chat/message_edit.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def message_delete(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+    """Delete my own message; a "deleted" stub stays."""
+    chat = selectors.chat_get(user=request.user, pk=pk)
+    message = selectors.message_get(user=request.user, pk=message_id, chat=chat)
+    message = services.message_delete(actor=request.user, message=message)
+    return _message_response(request, message)
+
+
+@login_required
+@require_POST
+def chat_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the chat read (up to `message_id` when given)."""
+    chat = selectors.chat_get(user=request.user, pk=pk)
+    try:
+        message_id = int(request.POST["message_id"]) if request.POST.get("message_id") else None
+    except ValueError:
+        message_id = None
+    services.chat_mark_read(actor=request.user, chat=chat, message_id=message_id)
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect(chat)
+
+
+def _members_response(request: HttpRequest, chat, errors=None) -> HttpResponse:
+    chat.refresh_from_db(fields=["members_count"])
+    context = {
+        "chat": chat,
+        "members": _members(chat),
+        "can_manage": _can_manage(request.user, chat),
+        "member_errors": errors or [],
+    }
+    if request.htmx:
+        return render(request, "chat/partials/members.html", context, status=200)
+    if errors:
+        for error in errors:
+            messages.error(request, error)
+    return redirect(chat)
+
+
+@login_required
+@require_POST
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a colleague to a group chat (its creator)."""
+    chat = selectors.chat_get(user=request.user, pk=pk)
+    form = PersonChoiceForm(request.POST, actor=request.user)
+    errors = []
+    if form.is_valid():
+        try:
+            services.chat_member_add(actor=request.user, chat=chat, user=form.cleaned_data["user"])
+        except ValidationError as exc:
+            errors = list(exc.messages)
+    else:
+        errors = [e for errs in form.errors.values() for e in errs]
+    return _members_response(request, chat, errors)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    """Remove someone from a group chat (its creator), or leave it (anyone, for themselves)."""
+    chat = selectors.chat_get(user=request.user, pk=pk)
+    membership = get_object_or_404(selectors.chat_members(user=request.user, chat=chat), user_id=user_id)
+    try:
+        services.chat_member_remove(actor=request.user, chat=chat, user=membership.user)
+    except ValidationError as exc:
+        return _members_response(request, chat, list(exc.messages))
+    if membership.user_id == request.user.pk:
+        messages.success(request, _("You left the chat."))
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = str(redirect("chat:list").url)
+            return response
+        return redirect("chat:list")
+    return _members_response(request, chat)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, message_id: int) -> HttpResponse:
+    """A message's file, for the chat's members only (404 for everybody else)."""
+    message = selectors.message_get(user=request.user, pk=message_id)
+    if not message.has_attachment:
+        raise Http404("No file.")
+    inline = message.attachment_type in INLINE_IMAGE_TYPES and request.GET.get("download") is None
+    response = FileResponse(
+        message.attachment.open("rb"),
+        as_attachment=not inline,
+        filename=message.attachment_name,
+        content_type=message.attachment_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

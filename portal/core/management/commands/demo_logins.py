@@ -1,0 +1,23 @@
+"""Print the demo logins (used by `make run`)."""
+
+from django.core.management.base import BaseCommand
+
+from portal.core.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Print the demo company's logins."
+
+    def handle(self, *args, **options):
+        from portal.people.models import User
+
+        existing = set(
+            User.objects.filter(email__in=[e for e, _ in DEMO_LOGINS]).values_list("email", flat=True)
+        )
+        if not existing:
+            self.stdout.write("  No demo company here: sign in with the administrator you registered.")
+            return
+        self.stdout.write(f"  Demo logins (password: {DEMO_PASSWORD}):")
+        for email, role in DEMO_LOGINS:
+            if email in existing:
+                self.stdout.write(f"    {email:<28} {role}")

@@ -1,0 +1,671 @@
+"""Every write to the company, its structure, its people and invitations.
+
+Services are keyword-only, atomic and validating; they write an audit row inside the action and schedule
+mail after commit. Pages, the API, admin actions and commands call them; nobody else saves these models.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.core.audit import audit_record, diff, snapshot
+from portal.core.permissions import is_portal_admin
+
+from .choices import TIME_ZONE_CHOICES, GroupCreationPolicy, InvitationStatus
+from .models import Company, Department, Invitation, User
+
+INVITATION_SALT = "lumen.people.invitation"
+
+# Fields a person may change on their own profile; admins may change the rest too.
+SELF_EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "birthday",
+    "time_zone",
+    "work_start",
+    "work_end",
+    "language",
+    "photo",
+)
+ADMIN_EDITABLE_FIELDS = (*SELF_EDITABLE_FIELDS, "position", "email")
+
+
+# --- Rules ------------------------------------------------------------------------------------------
+
+
+def can_manage_department(user, department: Department) -> bool:
+    """Admins manage every department; a head manages the departments of the sub-tree they head."""
+    from .selectors import departments_managed_by
+
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return departments_managed_by(user).filter(pk=department.pk).exists()
+
+
+def can_invite(user) -> bool:
+    """Admins and supervisors invite people (into the departments they manage)."""
+    from .selectors import is_supervisor
+
+    return is_portal_admin(user) or is_supervisor(user)
+
+
+def _require_admin(actor) -> None:
+    if not is_portal_admin(actor):
+        raise PermissionDenied(_("Only a portal administrator may do this."))
+
+
+def _require_manager(actor, department: Department) -> None:
+    if not can_manage_department(actor, department):
+        raise PermissionDenied(_("You may not manage this department."))
+
+
+def departments_recount(department_ids: Iterable[int] | None = None) -> None:
+    """Refresh the stored head counts of some departments (or of all of them)."""
+    qs = Department.objects.all()
+    if department_ids is not None:
+        ids = {i for i in department_ids if i}
+        if not ids:
+            return
+        qs = qs.filter(pk__in=ids)
+    counts = dict(
+        User.objects.filter(is_active=True, department__in=qs)
+        .values("department_id")
+        .annotate(n=Count("id"))
+        .values_list("department_id", "n")
+    )
+    for dept in qs.only("id", "members_count"):
+        wanted = counts.get(dept.pk, 0)
+        if dept.members_count != wanted:
+            Department.objects.filter(pk=dept.pk).update(members_count=wanted)
+
+
+# --- The company ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def company_register(
+    *,
+    company_name: str,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str = "",
+    time_zone: str = "UTC",
+) -> User:
+    """Register the portal on an empty database: the company, its root department, the first admin.
+
+    The first administrator heads the root department until somebody else is made its head.
+    """
+    if Company.objects.exists():
+        raise ValidationError(_("This portal is registered already."))
+    company_name = (company_name or "").strip()
+    errors = {}
+    if not company_name:
+        errors["company_name"] = [_("Give the company a name.")]
+    if not (first_name or "").strip():
+        errors["first_name"] = [_("This field is required.")]
+    email = _normalise_email(email, errors)
+    if time_zone not in dict(TIME_ZONE_CHOICES):
+        errors["time_zone"] = [_("Unknown time zone.")]
+    if errors:
+        raise ValidationError(errors)
+    admin = User(email=email, first_name=first_name.strip(), last_name=(last_name or "").strip())
+    try:
+        validate_password(password, admin)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    company = Company.objects.create(name=company_name, default_time_zone=time_zone)
+    root = Department.add_root(name=company_name)
+    admin = User.objects.create_superuser(
+        email=email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=(last_name or "").strip(),
+        department=root,
+        time_zone=time_zone,
+        position=_("Administrator"),
+    )
+    Department.objects.filter(pk=root.pk).update(head=admin)
+    departments_recount([root.pk])
+    audit_record(actor=admin, action="company.register", target=company, changes={"name": company_name})
+    return admin
+
+
+@transaction.atomic
+def company_update(
+    *,
+    actor,
+    company: Company,
+    name: str | None = None,
+    group_creation_policy: str | None = None,
+    default_time_zone: str | None = None,
+) -> Company:
+    """Change the company's name and portal-wide rules (admins only). The root department keeps the name."""
+    _require_admin(actor)
+    before = snapshot(company, ["name", "group_creation_policy", "default_time_zone"])
+    if name is not None:
+        if not name.strip():
+            raise ValidationError({"name": [_("Give the company a name.")]})
+        company.name = name.strip()
+    if group_creation_policy is not None:
+        if group_creation_policy not in GroupCreationPolicy.values:
+            raise ValidationError({"group_creation_policy": [_("Unknown policy.")]})
+        company.group_creation_policy = group_creation_policy
+    if default_time_zone is not None:
+        company.default_time_zone = default_time_zone
+    company.full_clean()
+    company.save(update_fields=["name", "group_creation_policy", "default_time_zone", "updated_at"])
+    if name is not None:
+        Department.get_root_nodes().update(name=company.name)
+    changes = diff(before, snapshot(company, list(before)))
+    if changes:
+        audit_record(actor=actor, action="company.update", target=company, changes=changes)
+    return company
+
+
+# --- People -----------------------------------------------------------------------------------------
+
+
+def _normalise_email(email: str, errors: dict, field: str = "email") -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors[field] = [_("Enter a valid e-mail address.")]
+        return email
+    if User.objects.filter(email__iexact=email).exists():
+        errors[field] = [_("A person with this e-mail address is already in the portal.")]
+    return email
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor,
+    email: str,
+    first_name: str,
+    last_name: str = "",
+    password: str | None = None,
+    position: str = "",
+    department: Department | None = None,
+    birthday=None,
+    phone: str = "",
+    time_zone: str | None = None,
+    is_staff: bool = False,
+) -> User:
+    """Add a person directly (admins; or a head, into their sub-tree). Most people arrive by invitation."""
+    if department is not None:
+        _require_manager(actor, department)
+    else:
+        _require_admin(actor)
+    if is_staff:
+        _require_admin(actor)
+    errors: dict = {}
+    email = _normalise_email(email, errors)
+    if not (first_name or "").strip():
+        errors["first_name"] = [_("This field is required.")]
+    if errors:
+        raise ValidationError(errors)
+    company = Company.objects.order_by("id").first()
+    person = User.objects.create_user(
+        email=email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=(last_name or "").strip(),
+        position=position,
+        department=department,
+        birthday=birthday,
+        phone=phone,
+        time_zone=time_zone or (company.default_time_zone if company else "UTC"),
+        is_staff=is_staff,
+    )
+    if department is not None:
+        departments_recount([department.pk])
+    audit_record(actor=actor, action="person.create", target=person, changes={"email": email})
+    return person
+
+
+def _check_photo(photo) -> None:
+    if not photo or not hasattr(photo, "size"):
+        return
+    if photo.size > settings.LUMEN_PHOTO_MAX_BYTES:
+        limit = settings.LUMEN_PHOTO_MAX_BYTES // (1024 * 1024) or 1
+        raise ValidationError({"photo": [_("The photo is too large (at most %(mb)s MB).") % {"mb": limit}]})
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        position = photo.tell() if hasattr(photo, "tell") else 0
+        Image.open(photo).verify()
+        photo.seek(position)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(
+            {"photo": [_("This file is not an image we can read (JPEG, PNG, GIF, WebP).")]}
+        ) from exc
+
+
+@transaction.atomic
+def person_update(*, actor, person: User, **fields) -> User:
+    """Change a profile. A person edits their own contact details and preferences; admins edit all."""
+    if actor.pk == person.pk and not is_portal_admin(actor):
+        allowed = SELF_EDITABLE_FIELDS
+    elif is_portal_admin(actor):
+        allowed = ADMIN_EDITABLE_FIELDS
+    else:
+        raise PermissionDenied(_("You may not edit this profile."))
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise PermissionDenied(_("You may not change: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if "photo" in fields:
+        _check_photo(fields["photo"])
+    if "email" in fields:
+        email = (fields["email"] or "").strip().lower()
+        if email != person.email:
+            errors: dict = {}
+            fields["email"] = _normalise_email(email, errors)
+            if errors:
+                raise ValidationError(errors)
+    tracked = [f for f in fields if f != "photo"]
+    before = snapshot(person, tracked)
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean(exclude=["password", "department", "photo"])
+    person.save(update_fields=list(fields))
+    changes = diff(before, snapshot(person, tracked))
+    if "photo" in fields:
+        changes["photo"] = [None, "changed"]
+    if changes:
+        audit_record(actor=actor, action="person.update", target=person, changes=changes)
+    return person
+
+
+@transaction.atomic
+def person_move(*, actor, person: User, department: Department) -> User:
+    """Move a person to another department. A head who leaves their department stops heading it;
+    supervisors and subordinates follow from the tree, so nothing else needs rewriting."""
+    _require_manager(actor, department)
+    if person.department_id and not is_portal_admin(actor):
+        _require_manager(actor, Department.objects.get(pk=person.department_id))
+    old_id = person.department_id
+    if old_id == department.pk:
+        return person
+    Department.objects.filter(head=person).exclude(pk=department.pk).update(head=None)
+    person.department = department
+    person.save(update_fields=["department"])
+    departments_recount([old_id, department.pk])
+    audit_record(
+        actor=actor, action="person.move", target=person, changes={"department": [old_id, department.pk]}
+    )
+    return person
+
+
+@transaction.atomic
+def person_set_active(*, actor, person: User, active: bool) -> User:
+    """Deactivate (the person can no longer sign in; their records stay) or reactivate (admins only)."""
+    _require_admin(actor)
+    if person.pk == actor.pk and not active:
+        raise ValidationError(_("You cannot deactivate yourself."))
+    if person.is_active == active:
+        return person
+    person.is_active = active
+    person.save(update_fields=["is_active"])
+    if not active:
+        Department.objects.filter(head=person).update(head=None)
+    departments_recount([person.department_id])
+    audit_record(actor=actor, action="person.activate" if active else "person.deactivate", target=person)
+    return person
+
+
+@transaction.atomic
+def person_set_admin(*, actor, person: User, is_admin: bool) -> User:
+    """Grant or take away portal administration (admins only; the last admin stays)."""
+    _require_admin(actor)
+    if not is_admin and person.pk == actor.pk:
+        raise ValidationError(_("You cannot take administration away from yourself."))
+    person.is_staff = is_admin
+    person.is_superuser = is_admin
+    person.save(update_fields=["is_staff", "is_superuser"])
+    audit_record(actor=actor, action="person.admin", target=person, changes={"is_staff": is_admin})
+    return person
+
+
+# --- Departments ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def department_create(*, actor, name: str, parent: Department, head: User | None = None) -> Department:
+    """Add a department under `parent` (admins, or the head of `parent`'s sub-tree)."""
+    _require_manager(actor, parent)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the department a name.")]})
+    parent = Department.objects.get(pk=parent.pk)  # treebeard needs the fresh path and child count
+    if parent.get_children().filter(name__iexact=name).exists():
+        raise ValidationError({"name": [_("There is already a department with this name here.")]})
+    department = parent.add_child(name=name)
+    audit_record(actor=actor, action="department.create", target=department, changes={"parent": parent.pk})
+    if head is not None:
+        department = department_set_head(actor=actor, department=department, head=head)
+    return department
+
+
+@transaction.atomic
+def department_update(*, actor, department: Department, name: str) -> Department:
+    _require_manager(actor, department)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the department a name.")]})
+    before = snapshot(department, ["name"])
+    department.name = name
+    department.save(update_fields=["name"])
+    if department.is_root():
+        Company.objects.update(name=name)
+    else:
+        # Siblings are kept sorted by name (node_order_by): a renamed department takes its new place,
+        # else treebeard's next sorted insert shifts the wrong paths and collides on the unique path.
+        department = Department.objects.get(pk=department.pk)
+        Department.objects.move(department, Department.objects.get_parent(department), "sorted-child")
+        department = Department.objects.get(pk=department.pk)
+    changes = diff(before, snapshot(department, ["name"]))
+    if changes:
+        audit_record(actor=actor, action="department.update", target=department, changes=changes)
+    return department
+
+
+@transaction.atomic
+def department_move(*, actor, department: Department, parent: Department) -> Department:
+    """Move a department (with its sub-tree) under another one. Refused into its own sub-tree."""
+    _require_manager(actor, department)
+    _require_manager(actor, parent)
+    department = Department.objects.get(pk=department.pk)
+    parent = Department.objects.get(pk=parent.pk)
+    if department.is_root():
+        raise ValidationError({"parent": [_("The company itself cannot be moved.")]})
+    if parent.path.startswith(department.path):
+        raise ValidationError({"parent": [_("A department cannot move into its own sub-tree.")]})
+    old_parent = department.get_parent()
+    if old_parent and old_parent.pk == parent.pk:
+        return department
+    department.move(parent, "sorted-child")
+    department = Department.objects.get(pk=department.pk)
+    audit_record(
+        actor=actor,
+        action="department.move",
+        target=department,
+        changes={"parent": [old_parent.pk if old_parent else None, parent.pk]},
+    )
+    return department
+
+
+@transaction.atomic
+def department_delete(*, actor, department: Department) -> None:
+    """Remove an empty department (no people, no sub-departments, no open invitations)."""
+    _require_manager(actor, department)
+    department = Department.objects.get(pk=department.pk)
+    if department.is_root():
+        raise ValidationError(_("The company's root department cannot be removed."))
+    if department.get_children_count():
+        raise ValidationError(_("Move or remove its sub-departments first."))
+    if User.objects.filter(department=department).exists():
+        raise ValidationError(_("Move its people to another department first."))
+    audit_record(
+        actor=actor, action="department.delete", target=department, changes={"name": department.name}
+    )
+    Invitation.objects.filter(department=department, accepted_at__isnull=True).delete()
+    department.delete()
+
+
+@transaction.atomic
+def department_set_head(*, actor, department: Department, head: User | None) -> Department:
+    """Make `head` the head of `department` (None: no head). The head becomes a member of the department
+    and stops heading any other one."""
+    _require_manager(actor, department)
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    old_head_id = department.head_id
+    if head is not None:
+        if not head.is_active:
+            raise ValidationError({"head": [_("A deactivated person cannot head a department.")]})
+        if head.department_id and head.department_id != department.pk and not is_portal_admin(actor):
+            # Making someone head moves them: like person_move, a head may only take people from
+            # departments they manage.
+            _require_manager(actor, Department.objects.get(pk=head.department_id))
+        if head.department_id != department.pk:
+            old_dept = head.department_id
+            Department.objects.filter(head=head).exclude(pk=department.pk).update(head=None)
+            head.department = department
+            head.save(update_fields=["department"])
+            departments_recount([old_dept, department.pk])
+        else:
+            Department.objects.filter(head=head).exclude(pk=department.pk).update(head=None)
+    department.head = head
+    department.save(update_fields=["head"])
+    audit_record(
+        actor=actor,
+        action="department.head",
+        target=department,
+        changes={"head": [old_head_id, head.pk if head else None]},
+    )
+    return department
+
+
+# --- Invitations ------------------------------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The token of the invitation's link: the id and the secret, signed with the portal's key."""
+    return signing.dumps([invitation.pk, invitation.secret], salt=INVITATION_SALT, compress=True)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    from django.urls import reverse
+
+    path = reverse("people:invitation_accept", args=[invitation_token(invitation)])
+    return settings.LUMEN_BASE_URL.rstrip("/") + path
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a link stands for, if it may still be used; else a ValidationError saying why."""
+    try:
+        pk, secret = signing.loads(token, salt=INVITATION_SALT)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise ValidationError(_("This invitation link is not valid."), code="invalid") from exc
+    invitation = Invitation.objects.select_related("department").filter(pk=pk).first()
+    if invitation is None or not secrets.compare_digest(str(invitation.secret), str(secret)):
+        raise ValidationError(
+            _("This invitation link is no longer valid: a newer one may have been sent."), code="invalid"
+        )
+    status = invitation.status
+    if status == InvitationStatus.ACCEPTED:
+        raise ValidationError(_("This invitation has been used already. Sign in instead."), code="used")
+    if status == InvitationStatus.REVOKED:
+        raise ValidationError(_("This invitation was withdrawn."), code="revoked")
+    if status == InvitationStatus.EXPIRED:
+        raise ValidationError(
+            _("This invitation has expired. Ask the person who invited you to send it again."), code="expired"
+        )
+    return invitation
+
+
+def _schedule_invitation_mail(invitation: Invitation) -> None:
+    from . import jobs
+
+    invitation_id = invitation.pk
+    transaction.on_commit(lambda: jobs.invitation_mail_send.delay(invitation_id))
+
+
+def parse_emails(text: str) -> list[str]:
+    """Split a pasted list of addresses (commas, semicolons, spaces, new lines) into unique addresses."""
+    import re
+
+    seen: list[str] = []
+    for part in re.split(r"[\s,;]+", text or ""):
+        part = part.strip().strip("<>").lower()
+        if part and part not in seen:
+            seen.append(part)
+    return seen
+
+
+@transaction.atomic
+def invitation_send(
+    *,
+    actor,
+    emails: list[str],
+    department: Department,
+    first_name: str = "",
+    last_name: str = "",
+    position: str = "",
+) -> list[Invitation]:
+    """Invite one or many people by e-mail into `department`. All or nothing: one bad address refuses
+    the whole batch with a message naming it. An address with an open invitation gets it re-sent."""
+    if not can_invite(actor):
+        raise PermissionDenied(_("Only administrators and supervisors invite people."))
+    _require_manager(actor, department)
+    # Unique, in the order given: the same address twice in one batch is one invitation.
+    emails = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
+    if not emails:
+        raise ValidationError({"emails": [_("Enter at least one e-mail address.")]})
+    if len(emails) > 200:
+        raise ValidationError({"emails": [_("At most 200 addresses at once.")]})
+    problems = []
+    for email in emails:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(_("“%(email)s” is not a valid e-mail address.") % {"email": email})
+    taken = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    for email in sorted(taken):
+        problems.append(_("%(email)s is already in the portal.") % {"email": email})
+    if problems:
+        raise ValidationError({"emails": problems})
+    single = len(emails) == 1
+    result = []
+    for email in emails:
+        existing = Invitation.objects.filter(
+            email=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).first()
+        if existing is not None:
+            if existing.department_id != department.pk:
+                existing.department = department
+                existing.save(update_fields=["department", "updated_at"])
+            result.append(invitation_resend(actor=actor, invitation=existing))
+            continue
+        invitation = Invitation(
+            email=email,
+            first_name=first_name.strip() if single else "",
+            last_name=last_name.strip() if single else "",
+            position=position.strip() if single else "",
+            department=department,
+            invited_by=actor,
+            secret=secrets.token_urlsafe(32),
+            expires_at=timezone.now() + datetime.timedelta(days=settings.LUMEN_INVITATION_TTL_DAYS),
+            sent_count=1,
+            last_sent_at=timezone.now(),
+        )
+        try:
+            with transaction.atomic():
+                invitation.save()
+        except IntegrityError as exc:  # a concurrent invite of the same address
+            raise ValidationError(
+                {"emails": [_("%(email)s was invited just now.") % {"email": email}]}
+            ) from exc
+        audit_record(
+            actor=actor, action="invitation.send", target=invitation, changes={"department": department.pk}
+        )
+        _schedule_invitation_mail(invitation)
+        result.append(invitation)
+    return result
+
+
+def _require_invitation_manager(actor, invitation: Invitation) -> None:
+    if is_portal_admin(actor) or invitation.invited_by_id == actor.pk:
+        return
+    _require_manager(actor, invitation.department)
+
+
+@transaction.atomic
+def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
+    """Send the invitation again with a fresh link and a fresh expiry; the old link stops working."""
+    _require_invitation_manager(actor, invitation)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has been accepted already."))
+    if invitation.revoked_at:
+        raise ValidationError(_("This invitation was withdrawn; invite the person again."))
+    now = timezone.now()
+    invitation.secret = secrets.token_urlsafe(32)
+    invitation.expires_at = now + datetime.timedelta(days=settings.LUMEN_INVITATION_TTL_DAYS)
+    invitation.sent_count = F("sent_count") + 1
+    invitation.last_sent_at = now
+    invitation.save(update_fields=["secret", "expires_at", "sent_count", "last_sent_at", "updated_at"])
+    invitation.refresh_from_db()
+    audit_record(actor=actor, action="invitation.resend", target=invitation)
+    _schedule_invitation_mail(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
+    """Withdraw an invitation: its link stops working at once."""
+    _require_invitation_manager(actor, invitation)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has been accepted already."))
+    if invitation.revoked_at:
+        return invitation
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(actor=actor, action="invitation.revoke", target=invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, password: str, first_name: str, last_name: str = "", time_zone: str | None = None
+) -> User:
+    """Turn an invitation into an account: the person sets their password and joins the department.
+
+    The invitation row is locked, so the same link used twice at once still makes one account.
+    """
+    invitation = invitation_from_token(token)
+    invitation = Invitation.objects.select_for_update().select_related("department").get(pk=invitation.pk)
+    invitation_from_token(token)  # re-check under the lock
+    errors: dict = {}
+    if not (first_name or "").strip():
+        errors["first_name"] = [_("This field is required.")]
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        errors["email"] = [_("A person with this e-mail address is already in the portal.")]
+    candidate = User(email=invitation.email, first_name=first_name or "", last_name=last_name or "")
+    try:
+        validate_password(password, candidate)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    company = Company.objects.order_by("id").first()
+    person = User.objects.create_user(
+        email=invitation.email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=(last_name or "").strip(),
+        position=invitation.position,
+        department=invitation.department,
+        time_zone=time_zone or (company.default_time_zone if company else "UTC"),
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_user = person
+    invitation.save(update_fields=["accepted_at", "accepted_user", "updated_at"])
+    departments_recount([invitation.department_id])
+    audit_record(actor=person, action="invitation.accept", target=invitation)
+    return person

@@ -1,0 +1,250 @@
+"""Forms of the stream pages: they read input and call services; the rules live in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+
+
+class ServiceFormMixin:
+    """Runs a service and turns its ValidationError into field-by-field form errors."""
+
+    error_fields: dict[str, str | None] = {}
+
+    def run(self, service, **kwargs):
+        try:
+            return service(**kwargs)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.error_dict.items():
+                    target = self.error_fields.get(name, name)
+                    self.add_error(target if target in self.fields else None, errors)
+            else:
+                self.add_error(None, exc)
+            return None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several files from one input; each is checked by the service (type and size, with Pillow)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control", "accept": "image/*"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else [data]
+        single = super().clean
+        return [single(item, initial) for item in items if item]
+
+
+def _textarea(rows: int, **attrs) -> forms.Textarea:
+    return forms.Textarea(attrs={"class": "form-control", "rows": rows, **attrs})
+
+
+class PostForm(ServiceFormMixin, forms.Form):
+    """The composer: text, audience, importance, and a poll or photos."""
+
+    error_fields = {"audience": None}
+
+    body = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=services.BODY_MAX,
+        widget=_textarea(
+            3, placeholder=_("Share news with your colleagues…"), **{"data-mention-target": "1"}
+        ),
+    )
+    everyone = forms.BooleanField(
+        label=_("Everyone"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 4}),
+    )
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Groups"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 4}),
+    )
+    users = forms.ModelMultipleChoiceField(
+        label=_("People"), queryset=None, required=False, widget=forms.MultipleHiddenInput
+    )
+    is_important = forms.BooleanField(
+        label=_("Important: pin it until each reader confirms"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    attach = forms.ChoiceField(
+        label=_("Attach"),
+        required=False,
+        choices=[("", _("Nothing")), ("poll", _("A poll")), ("photos", _("Photos"))],
+        widget=forms.RadioSelect,
+    )
+    poll_question = forms.CharField(
+        label=_("Question"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    poll_options = forms.CharField(label=_("Answers, one per line"), required=False, widget=_textarea(3))
+    poll_multiple = forms.BooleanField(
+        label=_("Several answers allowed"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    poll_anonymous = forms.BooleanField(
+        label=_("Anonymous voting"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    poll_closes_at = forms.DateTimeField(
+        label=_("Closes"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    album_title = forms.CharField(
+        label=_("Album title"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    photos = MultipleImageField(label=_("Photos"))
+
+    def __init__(self, *args, user, **kwargs):
+        from portal.groups.models import Workgroup
+        from portal.people.models import Department, User
+
+        from .selectors import groups_addressable
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["departments"].queryset = Department.objects.visible_to(user).order_by("path")
+        self.fields["departments"].label_from_instance = lambda d: "— " * (d.depth - 1) + d.name
+        # Any group the user may see is a valid value (the service explains why one is refused);
+        # the list offers only those they may post to.
+        self.fields["groups"].queryset = Workgroup.objects.visible_to(user)
+        self.fields["groups"].widget.choices = [(g.pk, g.name) for g in groups_addressable(user=user)]
+        self.fields["users"].queryset = User.objects.filter(is_active=True)
+
+    def selected_people(self):
+        from portal.people.models import User
+
+        ids = self.data.getlist("users") if hasattr(self.data, "getlist") else []
+        ids = [i for i in ids if str(i).isdigit()]
+        return list(User.objects.filter(pk__in=ids, is_active=True)) if ids else []
+
+    def save(self, *, actor):
+        data = self.cleaned_data
+        audience = services.Audience(
+            everyone=bool(data.get("everyone")),
+            departments=list(data.get("departments") or []),
+            groups=list(data.get("groups") or []),
+            users=list(data.get("users") or []),
+        )
+        attach = data.get("attach") or ""
+        if not attach:  # a filled-in poll or chosen photos say what is attached
+            attach = "poll" if data.get("poll_question") else ("photos" if data.get("photos") else "")
+        poll = None
+        if attach == "poll":
+            poll = services.PollSpec(
+                question=data.get("poll_question") or "",
+                options=(data.get("poll_options") or "").splitlines(),
+                multiple=bool(data.get("poll_multiple")),
+                anonymous=bool(data.get("poll_anonymous")),
+                closes_at=data.get("poll_closes_at"),
+            )
+        return self.run(
+            services.post_create,
+            actor=actor,
+            body=data.get("body") or "",
+            audience=audience,
+            is_important=bool(data.get("is_important")),
+            poll=poll,
+            photos=(data.get("photos") or None) if attach == "photos" else None,
+            album_title=data.get("album_title") or "",
+        )
+
+
+class PostEditForm(ServiceFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Message"), required=False, widget=_textarea(6, **{"data-mention-target": "1"})
+    )
+    is_important = forms.BooleanField(
+        label=_("Important"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+
+    def save(self, *, actor, entry):
+        return self.run(
+            services.post_update,
+            actor=actor,
+            entry=entry,
+            body=self.cleaned_data.get("body") or "",
+            is_important=bool(self.cleaned_data.get("is_important")),
+        )
+
+
+class CommentForm(ServiceFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=services.COMMENT_MAX,
+        widget=_textarea(2, placeholder=_("Write a comment…"), **{"data-mention-target": "1"}),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def save(self, *, actor, entry, photo=None):
+        from .models import Comment
+
+        parent = None
+        parent_id = self.cleaned_data.get("parent")
+        if parent_id:
+            parent = Comment.objects.filter(pk=parent_id, entry=entry).first()
+            if parent is None:
+                self.add_error(None, _("The comment you reply to is gone."))
+                return None
+        return self.run(
+            services.comment_create,
+            actor=actor,
+            entry=entry,
+            body=self.cleaned_data.get("body") or "",
+            parent=parent,
+            photo=photo,
+        )
+
+
+class CommentEditForm(ServiceFormMixin, forms.Form):
+    body = forms.CharField(label=_("Comment"), required=False, widget=_textarea(3))
+
+    def save(self, *, actor, comment):
+        return self.run(
+            services.comment_update, actor=actor, comment=comment, body=self.cleaned_data.get("body") or ""
+        )
+
+
+class PhotosForm(ServiceFormMixin, forms.Form):
+    photos = MultipleImageField(label=_("Photos"))
+
+    def save(self, *, actor, album):
+        return self.run(
+            services.album_photos_add,
+            actor=actor,
+            entry=album.entry,
+            files=self.cleaned_data.get("photos") or [],
+        )

@@ -1,0 +1,82 @@
+"""The shell: first-run redirect, the start page, global search, health, 404s."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.people.models import Company
+from tests.groups.factories import MembershipFactory, WorkgroupFactory
+from tests.utils import client_as
+
+
+@pytest.mark.django_db
+def test_unregistered_portal_leads_to_setup():
+    Company.objects.all().delete()
+    response = client_as(None).get("/company/")
+    assert response.status_code == 302 and response["Location"] == reverse("setup")
+
+
+@pytest.mark.django_db
+def test_anonymous_home_redirects_to_login():
+    response = client_as(None).get("/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_home_shows_groups_birthdays_and_newcomers(org):
+    group = WorkgroupFactory(name="Website relaunch")
+    MembershipFactory(group=group, user=org.east_rep)
+    today = timezone.localdate()
+    org.developer.birthday = (today + datetime.timedelta(days=3)).replace(year=1990)
+    org.developer.save(update_fields=["birthday"])
+    response = client_as(org.east_rep).get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Website relaunch" in html
+    assert org.developer.full_name in html
+    assert org.east_head.full_name in html  # the supervisor is named
+
+
+def test_navigation_has_every_area(org):
+    html = client_as(org.east_rep).get("/").content.decode()
+    for label in ["Stream", "Tasks", "CRM", "Reports", "Strategy", "Knowledge base", "Groups", "Company"]:
+        assert f'<span class="flex-grow-1">{label}</span>' in html
+
+
+def test_search_page_finds_people_and_groups(org):
+    WorkgroupFactory(name="Sales leadership")
+    response = client_as(org.east_rep).get("/search/", {"q": "sales"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-kind="groups"' in html and "<mark>Sales</mark> leadership" in html
+
+
+def test_search_hides_secret_groups_from_outsiders(org):
+    WorkgroupFactory(name="Secret board", visibility="secret")
+    html = client_as(org.developer).get("/search/", {"q": "secret board"}).content.decode()
+    assert "Secret board" not in html
+    html = client_as(org.admin).get("/search/", {"q": "secret board"}).content.decode()
+    assert "Secret" in html
+
+
+def test_search_partial_for_htmx(org):
+    response = client_as(org.east_rep).get("/search/", {"q": "ceo"}, HTTP_HX_REQUEST="true")
+    assert b"<html" not in response.content
+
+
+def test_healthz(db):
+    assert client_as(None).get("/healthz").json() == {"status": "ok"}
+
+
+def test_html_404_page(org):
+    response = client_as(org.east_rep).get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"Nothing here" in response.content
+
+
+def test_pages_are_translatable(org):
+    org.east_rep.language = "de"
+    org.east_rep.save(update_fields=["language"])
+    response = client_as(org.east_rep).get("/")
+    assert response.headers.get("Content-Language") == "de"

@@ -1,0 +1,300 @@
+"""Role x page permission matrix of the company pages.
+
+Roles (see tests/conftest.py): anonymous; outsider = developer (IT, heads nothing); member = east_rep
+(Sales East); supervisor = sales_head (heads Sales, so also Sales East and East Field); admin.
+Pages everybody knows exist answer 403 to those without the right; hidden objects answer 404.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portal.people import services
+from portal.people.models import Department, Invitation
+from tests.people.factories import InvitationFactory, UserFactory
+from tests.utils import Endpoint, assert_matrix
+
+LOGIN = 302  # anonymous visitors are sent to the login page
+
+
+def _all(status, anonymous=LOGIN):
+    return {
+        "anonymous": anonymous,
+        "outsider": status,
+        "member": status,
+        "supervisor": status,
+        "admin": status,
+    }
+
+
+@pytest.fixture
+def pages(org):
+    east_invitation = InvitationFactory(department=org.east, invited_by=org.admin, email="pending@acme.test")
+    return org, east_invitation
+
+
+def test_read_pages_matrix(roles, pages):
+    org, invitation = pages
+    endpoints = [
+        Endpoint("directory", "GET", reverse("people:directory"), _all(200)),
+        Endpoint("profile", "GET", reverse("people:profile", args=[org.east_rep.pk]), _all(200)),
+        Endpoint("profile missing", "GET", reverse("people:profile", args=[999999]), _all(404)),
+        Endpoint("photo (none)", "GET", reverse("people:photo", args=[org.east_rep.pk]), _all(404)),
+        Endpoint("profile edit", "GET", reverse("people:profile_edit"), _all(200)),
+        Endpoint("org chart", "GET", reverse("people:org_chart"), _all(200)),
+        Endpoint("department", "GET", reverse("people:department_detail", args=[org.east.pk]), _all(200)),
+        Endpoint("password change", "GET", reverse("password_change"), _all(200)),
+        Endpoint(
+            "department create form",
+            "GET",
+            reverse("people:department_create"),
+            {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 200, "admin": 200},
+        ),
+        Endpoint(
+            "invitations",
+            "GET",
+            reverse("people:invitations"),
+            {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 200, "admin": 200},
+        ),
+        Endpoint(
+            "invite form",
+            "GET",
+            reverse("people:invite"),
+            {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 200, "admin": 200},
+        ),
+        Endpoint(
+            "company settings",
+            "GET",
+            reverse("people:company_settings"),
+            {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 403, "admin": 200},
+        ),
+        # Reachable without signing in: the first-run page (done: it leads home) and the auth pages.
+        Endpoint("setup when registered", "GET", reverse("setup"), _all(302, anonymous=302)),
+        Endpoint("login", "GET", reverse("login"), {"anonymous": 200, "member": 302, "admin": 302}),
+        Endpoint("password reset", "GET", reverse("password_reset"), _all(200, anonymous=200)),
+        Endpoint(
+            "invitation link",
+            "GET",
+            reverse("people:invitation_accept", args=[services.invitation_token(invitation)]),
+            _all(200, anonymous=200),
+        ),
+        Endpoint(
+            "forged invitation link",
+            "GET",
+            reverse("people:invitation_accept", args=["forged"]),
+            _all(404, anonymous=404),
+        ),
+    ]
+    assert_matrix(roles, endpoints)
+
+
+def test_photo_matrix(roles, org, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from tests.people.test_views import png_bytes
+
+    org.east_rep.photo.save("p.png", ContentFile(png_bytes()), save=True)
+    hidden = UserFactory(email="gone@acme.test", department=org.east, is_active=False)
+    hidden.photo.save("h.png", ContentFile(png_bytes()), save=True)
+    assert_matrix(
+        roles,
+        [
+            Endpoint("photo", "GET", reverse("people:photo", args=[org.east_rep.pk]), _all(200)),
+            Endpoint(
+                "photo of a deactivated person",
+                "GET",
+                reverse("people:photo", args=[hidden.pk]),
+                {"anonymous": LOGIN, "outsider": 404, "member": 404, "supervisor": 404, "admin": 200},
+            ),
+        ],
+    )
+
+
+def test_person_actions_matrix(roles, org):
+    """Moving: admins, and heads within their sub-tree. Activation, admin rights, e-mail: admins only."""
+    people = {role: UserFactory(email=f"target-{role}@acme.test", department=org.east) for role in roles}
+
+    def target(view):
+        return lambda role: reverse(view, args=[people[role].pk])
+
+    forbidden_but_supervisor = {
+        "anonymous": LOGIN,
+        "outsider": 403,
+        "member": 403,
+        "supervisor": 302,
+        "admin": 302,
+    }
+    admin_only = {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 403, "admin": 302}
+    assert_matrix(
+        roles,
+        [
+            Endpoint(
+                "move person",
+                "POST",
+                target("people:person_move"),
+                forbidden_but_supervisor,
+                data={"department": org.field.pk},
+                format="form",
+            ),
+            Endpoint(
+                "deactivate",
+                "POST",
+                target("people:person_set_active"),
+                admin_only,
+                data={"active": "0"},
+                format="form",
+            ),
+            Endpoint(
+                "make admin",
+                "POST",
+                target("people:person_set_admin"),
+                admin_only,
+                data={"is_admin": "1"},
+                format="form",
+            ),
+            Endpoint(
+                "edit position",
+                "POST",
+                target("people:person_edit"),
+                admin_only,
+                data=lambda role: {"position": "Lead", "email": f"target-{role}@acme.test"},
+                format="form",
+            ),
+        ],
+    )
+    for person in people.values():
+        person.refresh_from_db()
+    assert {p.department_id for r, p in people.items() if r in ("supervisor", "admin")} == {org.field.pk}
+    assert not people["admin"].is_active and people["admin"].is_staff and people["admin"].position == "Lead"
+    for role in ("outsider", "member"):
+        assert people[role].department_id == org.east.pk and people[role].is_active
+
+
+def test_department_actions_matrix(roles, org):
+    """Managing Sales East: its head's head (supervisor) and admins; nobody else."""
+    made = []
+
+    def department(role):
+        made.append(role)
+        return services.department_create(actor=org.admin, name=f"Team {len(made)} {role}", parent=org.east)
+
+    manage = {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 302, "admin": 302}
+    assert_matrix(
+        roles,
+        [
+            Endpoint(
+                "rename",
+                "POST",
+                lambda role: reverse("people:department_rename", args=[department(role).pk]),
+                manage,
+                data=lambda role: {"name": f"Renamed {role}"},
+                format="form",
+            ),
+            Endpoint(
+                "set head",
+                "POST",
+                lambda role: reverse("people:department_set_head", args=[department(role).pk]),
+                manage,
+                data={"head": org.field_rep.pk},
+                format="form",
+            ),
+            Endpoint(
+                "move",
+                "POST",
+                lambda role: reverse("people:department_move", args=[department(role).pk]),
+                manage,
+                data={"parent": org.sales.pk},
+                format="form",
+            ),
+            Endpoint(
+                "delete",
+                "POST",
+                lambda role: reverse("people:department_delete", args=[department(role).pk]),
+                manage,
+                format="form",
+            ),
+            Endpoint(
+                "create",
+                "POST",
+                reverse("people:department_create"),
+                manage,
+                data=lambda role: {"name": f"New {role}", "parent": org.east.pk},
+                format="form",
+            ),
+        ],
+    )
+    assert (
+        not Department.objects.filter(name__startswith="New ")
+        .exclude(name__in=["New supervisor", "New admin"])
+        .exists()
+    )
+
+
+def test_invitation_actions_matrix(roles, org):
+    """Resend and revoke: visible only to admins and supervisors of the department (others: 404)."""
+
+    def invitation(action, role):
+        return InvitationFactory(
+            department=org.east, invited_by=org.admin, email=f"{action}-{role}@acme.test"
+        )
+
+    visible = {"anonymous": LOGIN, "outsider": 404, "member": 404, "supervisor": 302, "admin": 302}
+    assert_matrix(
+        roles,
+        [
+            Endpoint(
+                "resend",
+                "POST",
+                lambda role: reverse("people:invitation_resend", args=[invitation("resend", role).pk]),
+                visible,
+                format="form",
+            ),
+            Endpoint(
+                "revoke",
+                "POST",
+                lambda role: reverse("people:invitation_revoke", args=[invitation("revoke", role).pk]),
+                visible,
+                format="form",
+            ),
+            Endpoint(
+                "invite",
+                "POST",
+                reverse("people:invite"),
+                {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 302, "admin": 302},
+                data=lambda role: {"emails": f"new-{role}@acme.test", "department": org.east.pk},
+                format="form",
+            ),
+        ],
+    )
+    assert set(Invitation.objects.filter(email__startswith="new-").values_list("email", flat=True)) == {
+        "new-supervisor@acme.test",
+        "new-admin@acme.test",
+    }
+    assert set(
+        Invitation.objects.filter(sent_count=1, email__startswith="resend-").values_list("email", flat=True)
+    ) == {
+        "resend-supervisor@acme.test",
+        "resend-admin@acme.test",
+    }
+    assert set(Invitation.objects.filter(revoked_at__isnull=False).values_list("email", flat=True)) == {
+        "revoke-supervisor@acme.test",
+        "revoke-admin@acme.test",
+    }
+
+
+def test_company_settings_write_matrix(roles, org):
+    admin_only = {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 403, "admin": 302}
+    assert_matrix(
+        roles,
+        [
+            Endpoint(
+                "company settings",
+                "POST",
+                reverse("people:company_settings"),
+                admin_only,
+                data={"name": "Acme Group", "group_creation_policy": "everyone", "default_time_zone": "UTC"},
+                format="form",
+            )
+        ],
+    )

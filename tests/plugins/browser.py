@@ -1,0 +1,170 @@
+"""Browser fixtures: Debian's Chromium, headless, driven through Playwright's sync API.
+
+`browser` (one per test module), `page` (a fresh context per test that fails the test on any JavaScript
+error), `screenshot(name)` (PNG under var/screenshots/) and `login(page, live_server, email, password)`.
+
+Chromium comes from the system (`/usr/bin/chromium`, or `LUMEN_CHROMIUM`), not from Playwright's own
+downloads. Without it browser tests skip with the reason, unless `LUMEN_REQUIRE_BROWSER=1` (CI), where
+they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+_js_errors_key = pytest.StashKey[list]()
+
+
+def chromium_path() -> str:
+    return os.environ.get("LUMEN_CHROMIUM", "/usr/bin/chromium")
+
+
+def _browser_required() -> bool:
+    return os.environ.get("LUMEN_REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}
+
+
+def _unavailable(reason: str) -> None:
+    if _browser_required():
+        pytest.fail(f"{reason} (LUMEN_REQUIRE_BROWSER is set, so this is an error)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that drives the browser is a browser test, so `-m "not browser"` leaves it out."""
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail the test itself (not its teardown) when the page reported a JavaScript error."""
+    result = yield
+    errors = item.stash.get(_js_errors_key, None)
+    if errors:
+        pytest.fail("JavaScript errors in the page:\n  " + "\n  ".join(errors), pytrace=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Chromium for the tests of one module.
+
+    Not for the whole session: while Playwright's sync API is alive, this thread counts as running an
+    event loop, which breaks every later test that uses `async_to_sync` or `asyncio.run` (websocket
+    consumers, Channels layers), and Django's async-safety switch below must not outlive the browser
+    tests either (`check --deploy` rejects it). A launch costs well under a second per module.
+    """
+    path = chromium_path()
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        _unavailable(f"needs Chromium at {path}: apt-get install chromium, or set LUMEN_CHROMIUM")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("needs the playwright package: pip install -e '.[dev]'")
+
+    # Playwright's sync API keeps an asyncio loop running in this thread; Django would then refuse
+    # ORM calls from the test body ("You cannot call this from an async context"). The calls are in
+    # fact synchronous, so allow them for as long as the browser lives.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        try:
+            instance = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        except Exception as exc:  # a broken install: say what failed
+            _unavailable(f"Chromium at {path} did not start: {exc}")
+        yield instance
+        instance.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def js_errors(request) -> list[str]:
+    """JavaScript errors seen by `page` so far; a test that provokes one on purpose may clear it."""
+    errors: list[str] = []
+    request.node.stash[_js_errors_key] = errors
+    return errors
+
+
+@pytest.fixture
+def page(browser, js_errors) -> Iterator:
+    """A page in a fresh browser context (no cookies shared between tests), desktop sized."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="UTC")
+    context.set_default_timeout(10_000)
+    # pytest-django's live server speaks WSGI, without websockets. Pages connect to /ws/... through a
+    # silent stand-in instead (open, never speaking), so they behave as connected and idle; a test of
+    # realtime behaviour routes the socket itself and plays the server's part.
+    context.route_web_socket(re.compile(r"/ws/"), lambda socket: None)
+    new_page = context.new_page()
+
+    def on_console(message) -> None:
+        if message.type != "error":
+            return
+        location = message.location or {}
+        url = location.get("url", "")
+        if urlsplit(url).path == "/favicon.ico":
+            return  # the browser's own probe, not the page's doing
+        js_errors.append(f"console error: {message.text} ({url or '?'})")
+
+    new_page.on("console", on_console)
+    new_page.on("pageerror", lambda exc: js_errors.append(f"uncaught: {exc}"))
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page) -> Callable[..., Path]:
+    """`screenshot("directory")` saves var/screenshots/directory.png (the whole page) and returns it."""
+
+    def take(name: str, *, full_page: bool = True) -> Path:
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+def login(page, live_server, email: str, password: str) -> None:
+    """Sign in through the login form, as a person would, and wait until the portal lets us in."""
+    from django.urls import reverse
+
+    login_path = reverse("login")
+    page.goto(live_server.url + login_path)
+    form = page.locator("form").filter(has=page.locator("input[name=password]"))
+    form.locator("input[name=username]").fill(email)
+    form.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        form.locator("[type=submit]").first.click()
+    if urlsplit(page.url).path == login_path:
+        pytest.fail(f"could not sign in as {email}: the login form came back", pytrace=False)
+
+
+@pytest.fixture(name="login")
+def login_fixture() -> Callable[..., None]:
+    return login
