@@ -12,11 +12,12 @@ concurrent clients. Signing in happens before the measured requests and is not p
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import random
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from locust import HttpUser, constant, events, task
 
@@ -90,11 +91,17 @@ def _on_quitting(environment, **kwargs) -> None:
             json.dump(samples.as_dict(), handle)
 
 
+# A keyset position about a year back in the seeded history (the id part only breaks ties).
+DEEP_CURSOR = quote(
+    (datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=365)).isoformat() + "_999999999999"
+)
+
+
 class LumenUser(HttpUser):
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        if SCENARIO in {"directory_page", "group_list_api"}:
+        if SCENARIO in {"directory_page", "group_list_api", "feed_page"}:
             self.sign_in(f"person{random.randint(1, LOGINS)}@{DOMAIN}")
 
     def sign_in(self, email: str) -> None:
@@ -128,6 +135,12 @@ class LumenUser(HttpUser):
                 self.get(f"/company/?q={random.choice(SEARCHES)}", name="directory_page ?q=")
         elif SCENARIO == "group_list_api":
             self.get("/api/v1/groups/", name="group_list_api")
+        elif SCENARIO == "feed_page":
+            # The first page, and a "more" page deep in the history (a year back): same cost by design.
+            if random.random() < 0.5:
+                self.get("/stream/", name="feed_page")
+            else:
+                self.get(f"/stream/?before={DEEP_CURSOR}", name="feed_page ?before= (deep)")
         elif SCENARIO == "floor":
             self.get("/bench/floor/", name="floor")
         else:

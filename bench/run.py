@@ -35,6 +35,7 @@ SCENARIOS = {
     "login_page": "GET /accounts/login/, anonymous",
     "directory_page": "GET /company/ and /company/?q=…, signed in",
     "group_list_api": "GET /api/v1/groups/, signed in (session)",
+    "feed_page": "GET /stream/ and a deep /stream/?before=… page, signed in",
     "floor": "GET /bench/floor/: the directory's first page as JSON via .values(), anonymous",
 }
 

@@ -9,6 +9,7 @@ Running it again with the same numbers changes nothing; other numbers (or --rese
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import random
 import time
@@ -64,16 +65,31 @@ class Command(BaseCommand):
         parser.add_argument("--employees", type=int, default=5000, help="people to seed (default 5000)")
         parser.add_argument("--groups", type=int, default=None, help="groups to seed (default: 1 per 20)")
         parser.add_argument("--password", default=PASSWORD, help=f"everybody's password (default {PASSWORD})")
+        parser.add_argument(
+            "--entries", type=int, default=None, help="activity stream entries (default: 20 per employee)"
+        )
         parser.add_argument("--reset", action="store_true", help="wipe the seeded company and seed again")
         parser.add_argument("--seed", type=int, default=20260101, help="random seed (same seed, same data)")
 
-    def handle(self, *args, employees: int, groups: int | None, password: str, reset: bool, seed: int, **kw):
+    def handle(
+        self,
+        *args,
+        employees: int,
+        groups: int | None,
+        entries: int | None,
+        password: str,
+        reset: bool,
+        seed: int,
+        **kw,
+    ):
         from portal.groups.models import Workgroup
         from portal.people.models import User
+        from portal.stream.models import Entry
 
         if employees < 10:
             raise CommandError("--employees must be at least 10.")
         groups = max(6, employees // 20) if groups is None else groups
+        entries = employees * 20 if entries is None else entries
         started = time.perf_counter()
 
         foreign = User.objects.exclude(email__endswith=f"@{DOMAIN}").count()
@@ -83,7 +99,12 @@ class Command(BaseCommand):
                 "own (point DATABASE_URL at another database)."
             )
         seeded = User.objects.count()
-        if not reset and seeded == employees + 1 and Workgroup.objects.count() == groups:
+        if (
+            not reset
+            and seeded == employees + 1
+            and Workgroup.objects.count() == groups
+            and Entry.objects.count() == entries
+        ):
             self.stdout.write(
                 f"Already seeded: {employees} employees and {groups} groups (use --reset to redo)."
             )
@@ -96,12 +117,13 @@ class Command(BaseCommand):
             counts = seed_company(
                 employees=employees, groups=groups, password=password, rng=random.Random(seed)
             )
+        counts["entries"] = seed_stream(entries=entries, rng=random.Random(seed))
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {counts['employees']} employees, {counts['departments']} departments "
                 f"({counts['levels']} levels, {counts['heads']} heads), {counts['groups']} groups, "
-                f"{counts['memberships']} memberships in {elapsed:.1f}s"
+                f"{counts['memberships']} memberships, {counts['entries']} stream entries in {elapsed:.1f}s"
             )
         )
         self.stdout.write(
@@ -230,3 +252,56 @@ def seed_company(*, employees: int, groups: int, password: str, rng: random.Rand
         "groups": len(workgroups),
         "memberships": len(memberships),
     }
+
+
+def seed_stream(*, entries: int, rng: random.Random) -> int:
+    """Stream posts over the last two years, newest last: most for everyone, one in ten visible to its
+    author only, so the feed's permission filter has rows to skip. Inserted in committed batches."""
+    from portal.people.models import User
+    from portal.stream.models import Entry
+
+    authors = list(User.objects.filter(is_active=True).values_list("id", flat=True))
+    now = timezone.now()
+    span = 2 * 365 * 24 * 3600
+    batch = 5000
+    made = 0
+    while made < entries:
+        size = min(batch, entries - made)
+        rows = []
+        for i in range(size):
+            n = made + i
+            seconds_ago = span - (span * n // max(entries, 1))
+            rows.append(
+                Entry(
+                    kind="post",
+                    author_id=rng.choice(authors),
+                    body=f"Update {n}: {rng.choice(SEARCHES_TEXT)}",
+                    audience_everyone=rng.random() >= 0.1,
+                    created_at=now - datetime.timedelta(seconds=seconds_ago),
+                )
+            )
+        with transaction.atomic(), _keep_given_created_at(Entry):
+            Entry.objects.bulk_create(rows, batch_size=batch)
+        made += size
+    return made
+
+
+@contextlib.contextmanager
+def _keep_given_created_at(model):
+    """`auto_now_add` would stamp every seeded row with the same moment; a feed needs a history."""
+    field = model._meta.get_field("created_at")
+    saved = field.auto_now_add
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = saved
+
+
+SEARCHES_TEXT = [
+    "the quarterly numbers are in",
+    "welcome our new colleagues",
+    "the office is closed on Monday",
+    "release 2.4 is out",
+    "thanks to everyone who helped with the fair",
+]
