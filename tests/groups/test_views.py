@@ -9,7 +9,7 @@ from django.urls import reverse
 from portal.groups.models import GroupFile, JoinRequest, Membership, Workgroup
 from portal.people.models import Company
 from tests.groups.factories import MembershipFactory, WorkgroupFactory, upload
-from tests.utils import assert_query_budget
+from tests.utils import assert_query_budget, client_as
 
 
 def page_client(user) -> Client:
@@ -310,3 +310,19 @@ def test_file_download_is_404_for_outsiders(make_group, org, visibility):
     for outsider in (org.developer, org.sales_head):
         assert page_client(outsider).get(url).status_code == 404
     assert page_client(org.east_rep).get(url).status_code == 200
+
+
+def test_member_opens_the_group_chat_from_the_group_page(org):
+    from portal.chat.models import Chat
+    from portal.groups import services
+
+    group = services.group_create(actor=org.sales_head, name="Pipeline review")
+    services.group_member_add(actor=org.sales_head, group=group, user=org.east_rep)
+    client = client_as(org.east_rep)
+    assert 'id="group-chat"' in client.get(f"/groups/{group.pk}/").content.decode()
+    response = client.post(f"/chat/workgroup/{group.pk}/")
+    assert response.status_code == 302
+    chat = Chat.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    assert set(chat.memberships.values_list("user_id", flat=True)) >= {org.sales_head.pk, org.east_rep.pk}
+    outsider = client_as(org.developer)
+    assert 'id="group-chat"' not in outsider.get(f"/groups/{group.pk}/").content.decode()
