@@ -1,6 +1,41 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The task counters in the navigation: key -> (label, order). Their compute functions live in
+# tasks/counters.py; services recount the people a change concerns, beat sweeps deadlines that pass.
+TASK_COUNTERS = {
+    "tasks.overdue": (_("Overdue tasks"), 10),
+    "tasks.awaiting_control": (_("Tasks awaiting my control"), 11),
+    "tasks.unseen_comments": (_("New comments in my tasks"), 12),
+    "tasks.no_deadline": (_("My tasks without a deadline"), 13),
+    "tasks.due_soon": (_("My tasks due within 24 hours"), 14),
+}
 
 
 class TasksConfig(AppConfig):
     name = "tasks"
-    verbose_name = "Tasks"
+    verbose_name = _("Tasks")
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from portal.chat.actions import register_message_action
+        from portal.core.search import register_search
+        from portal.notifications.counters import register_counter
+        from portal.notifications.services import register_notification_kind
+
+        from . import counters, search
+
+        for key, (label, order) in TASK_COUNTERS.items():
+            register_counter(key, label=label, area="tasks", compute=counters.COMPUTE[key], order=order)
+        register_search("tasks", _("Tasks"), search.search_tasks, order=20)
+        register_notification_kind("task", _("Tasks: assigned to me, changed, completed, returned"))
+        register_notification_kind("task_comment", _("Tasks: a new comment in my task"))
+        register_notification_kind("task_due", _("Tasks: daily reminder of what is due"), email_default=True)
+        register_message_action(
+            "tasks.from_message",
+            label=_("Turn into a task"),
+            icon="bi-check2-square",
+            url=lambda message: reverse("tasks:create") + f"?from_message={message.pk}",
+            available=lambda user, message: True,
+        )

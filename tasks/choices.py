@@ -1,1 +1,73 @@
-"""Tasks: choices (filled by the Tasks issue)."""
+"""Tasks: the fixed vocabularies (statuses, roles, link kinds, recurrence)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TaskStatus(models.TextChoices):
+    NEW = "new", _("New")
+    PENDING = "pending", _("Pending")
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_CONTROL = "awaiting_control", _("Awaiting control")
+    COMPLETED = "completed", _("Completed")
+    DEFERRED = "deferred", _("Deferred")
+    DECLINED = "declined", _("Declined")
+
+
+# A task in one of these is finished: it no longer counts as overdue, due or without a deadline.
+CLOSED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.DECLINED)
+# "Open" for counters and reminders: someone still has to act.
+OPEN_STATUSES = tuple(s for s in TaskStatus.values if s not in CLOSED_STATUSES)
+
+
+class TaskPriority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+
+
+class MemberRole(models.TextChoices):
+    PARTICIPANT = "participant", _("Participant")
+    OBSERVER = "observer", _("Observer")
+
+
+class TaskRole(models.TextChoices):
+    """The role lists: how the viewer is involved in a task."""
+
+    DO = "do", _("I do")
+    HELP = "help", _("I help")
+    SET = "set", _("I set")
+    OBSERVE = "observe", _("I observe")
+    ALL = "all", _("All I can see")
+
+
+class LinkKind(models.TextChoices):
+    FINISH_TO_START = "fs", _("Finish to start")
+    START_TO_START = "ss", _("Start to start")
+    FINISH_TO_FINISH = "ff", _("Finish to finish")
+    START_TO_FINISH = "sf", _("Start to finish")
+
+
+class DependantsPolicy(models.TextChoices):
+    """What rescheduling a task does to the tasks linked after it."""
+
+    SHIFT = "shift", _("Shift the dependent tasks")
+    FLAG = "flag", _("Only flag the conflicts")
+
+
+class OpenSubtasksPolicy(models.TextChoices):
+    """What closing a parent does to its subtasks that are still open."""
+
+    COMPLETE = "complete", _("Complete them too")
+    KEEP = "keep", _("Leave them open")
+
+
+class Repeat(models.TextChoices):
+    NONE = "none", _("Does not repeat")
+    DAILY = "daily", _("Every day")
+    WEEKLY = "weekly", _("Every week on chosen days")
+    MONTHLY = "monthly", _("Every month on a day")
+
+
+class TimeSource(models.TextChoices):
+    TIMER = "timer", _("Timer")
+    MANUAL = "manual", _("Manual entry")

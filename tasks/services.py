@@ -1,1 +1,0 @@
-"""Tasks: services (filled by the Tasks issue)."""
