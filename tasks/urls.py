@@ -1,14 +1,12 @@
-"""Task pages. The lists, the task page and its htmx parts are in views.py; the boards (Kanban, my plan)
-and the Gantt chart in views_boards.py (their routes in urls_boards.py)."""
+"""Task pages. Each part of the app keeps its own routes (all in the "tasks" namespace):
+urls_lists.py (the role lists, create/edit forms, saved filters, bulk actions, templates),
+urls_detail.py (the task page and its htmx parts), urls_boards.py (Kanban, my plan, Gantt)."""
 
 from django.urls import include, path
 
-from . import views
-
 app_name = "tasks"
 urlpatterns = [
-    path("", views.task_list, name="home"),
-    path("new/", views.task_create, name="create"),
-    path("<int:pk>/", views.task_detail, name="detail"),
+    path("", include("tasks.urls_lists")),
+    path("", include("tasks.urls_detail")),
     path("", include("tasks.urls_boards")),
 ]

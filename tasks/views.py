@@ -12,8 +12,3 @@ def task_list(request):  # pragma: no cover - stub
 @login_required
 def task_create(request):  # pragma: no cover - stub
     return HttpResponse("")
-
-
-@login_required
-def task_detail(request, pk):  # pragma: no cover - stub
-    return HttpResponse("")

@@ -10,4 +10,5 @@ The services are split by subject into modules of this package; import them from
 from .boards import *  # noqa: F403
 from .content import *  # noqa: F403
 from .core import *  # noqa: F403
+from .plan import *  # noqa: F403
 from .time import *  # noqa: F403

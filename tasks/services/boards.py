@@ -1,6 +1,6 @@
-"""Tasks: saved filters and the personal "my plan" board.
+"""Tasks: saved filters of the list pages.
 
-CONTRACT (stubs): filled by the pages work. Signatures are fixed.
+CONTRACT (stubs): filled by the list-pages work. Signatures are fixed.
 """
 
 from __future__ import annotations
@@ -8,12 +8,6 @@ from __future__ import annotations
 __all__ = [
     "saved_filter_save",
     "saved_filter_delete",
-    "plan_column_create",
-    "plan_column_rename",
-    "plan_column_delete",
-    "plan_columns_reorder",
-    "plan_card_move",
-    "plan_ensure_columns",
 ]
 
 
@@ -22,28 +16,4 @@ def saved_filter_save(*, actor, name: str, query: str):
 
 
 def saved_filter_delete(*, actor, saved_filter) -> None:
-    raise NotImplementedError
-
-
-def plan_ensure_columns(*, actor) -> list:
-    raise NotImplementedError
-
-
-def plan_column_create(*, actor, name: str):
-    raise NotImplementedError
-
-
-def plan_column_rename(*, actor, column, name: str):
-    raise NotImplementedError
-
-
-def plan_column_delete(*, actor, column) -> None:
-    raise NotImplementedError
-
-
-def plan_columns_reorder(*, actor, column_ids: list[int]) -> None:
-    raise NotImplementedError
-
-
-def plan_card_move(*, actor, task, column, position: int):
     raise NotImplementedError
