@@ -30,6 +30,9 @@ static/vendor/.built: node_modules/.package-lock.json
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js static/vendor/bootstrap/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	mkdir -p static/vendor/sortablejs static/vendor/frappe-gantt
+	cp node_modules/sortablejs/Sortable.min.js static/vendor/sortablejs/
+	cp node_modules/frappe-gantt/dist/frappe-gantt.umd.js node_modules/frappe-gantt/dist/frappe-gantt.css static/vendor/frappe-gantt/
 	touch static/vendor/.built
 
 assets: static/vendor/.built

@@ -97,12 +97,38 @@ DEEP_CURSOR = quote(
 )
 
 
+# Scenarios of the tasks app: each user signs in, and the ones that open single tasks or a project's chart
+# first collect (unmeasured) the ids of tasks and projects they can see.
+TASK_SCENARIOS = {"tasks_list", "task_page", "task_list_api", "kanban", "gantt_data"}
+
+
 class LumenUser(HttpUser):
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        if SCENARIO in {"directory_page", "group_list_api", "feed_page"}:
+        self.task_ids: list[int] = []
+        self.project_ids: list[int] = []
+        if SCENARIO in {"directory_page", "group_list_api", "feed_page"} | TASK_SCENARIOS:
             self.sign_in(f"person{random.randint(1, LOGINS)}@{DOMAIN}")
+        if SCENARIO in {"task_page", "gantt_data"}:
+            self.collect_tasks()
+
+    def collect_tasks(self) -> None:
+        """Ids of tasks the user is responsible for (else any they see), and of their groups with tasks."""
+        for query in ("?role=do", ""):
+            with self.client.get(
+                f"/api/v1/tasks/{query}", name="setup: tasks", catch_response=True
+            ) as response:
+                try:
+                    rows = response.json().get("results", []) if response.status_code == 200 else []
+                except ValueError:
+                    rows = []
+                    response.failure("the tasks API did not answer JSON")
+            self.task_ids = [row["id"] for row in rows if "id" in row]
+            groups = (row.get("group") for row in rows)
+            self.project_ids = sorted({g["id"] if isinstance(g, dict) else g for g in groups if g})
+            if self.task_ids:
+                return
 
     def sign_in(self, email: str) -> None:
         """As a browser does: fetch the form (and its CSRF cookie), post it, follow the redirect."""
@@ -141,6 +167,24 @@ class LumenUser(HttpUser):
                 self.get("/stream/", name="feed_page")
             else:
                 self.get(f"/stream/?before={DEEP_CURSOR}", name="feed_page ?before= (deep)")
+        elif SCENARIO == "tasks_list":
+            self.get("/tasks/?role=do", name="tasks_list ?role=do")
+        elif SCENARIO == "task_page":
+            if not self.task_ids:
+                raise RuntimeError("task_page: the signed-in person sees no tasks (seed with --tasks)")
+            self.get(f"/tasks/{random.choice(self.task_ids)}/", name="task_page")
+        elif SCENARIO == "task_list_api":
+            self.get("/api/v1/tasks/?role=do", name="task_list_api ?role=do")
+        elif SCENARIO == "kanban":
+            self.get("/tasks/kanban/", name="kanban")
+        elif SCENARIO == "gantt_data":
+            # The person's own chart, and the chart of one of their projects or groups.
+            if self.project_ids and random.random() < 0.5:
+                self.get(
+                    f"/tasks/gantt/data/?group={random.choice(self.project_ids)}", name="gantt_data ?group="
+                )
+            else:
+                self.get("/tasks/gantt/data/", name="gantt_data")
         elif SCENARIO == "floor":
             self.get("/bench/floor/", name="floor")
         else:

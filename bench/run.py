@@ -36,6 +36,11 @@ SCENARIOS = {
     "directory_page": "GET /company/ and /company/?q=…, signed in",
     "group_list_api": "GET /api/v1/groups/, signed in (session)",
     "feed_page": "GET /stream/ and a deep /stream/?before=… page, signed in",
+    "tasks_list": 'GET /tasks/?role=do: the "I do" list, signed in',
+    "task_page": "GET /tasks/<id>/: one of the person's tasks, signed in",
+    "task_list_api": "GET /api/v1/tasks/?role=do, signed in (session)",
+    "kanban": "GET /tasks/kanban/: the person's Kanban board, signed in",
+    "gantt_data": "GET /tasks/gantt/data/ and ?group=<project>: the Gantt chart's JSON, signed in",
     "floor": "GET /bench/floor/: the directory's first page as JSON via .values(), anonymous",
 }
 
@@ -51,6 +56,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=10, help="concurrent locust users (default 10)")
     parser.add_argument("--duration", default="30s", help="time per scenario: 30s, 2m (default 30s)")
     parser.add_argument("--employees", type=int, default=5000, help="people to seed (default 5000)")
+    parser.add_argument(
+        "--tasks", type=int, default=None, help="tasks to seed (default: seed_scale's, 50 per employee)"
+    )
     parser.add_argument(
         "--scenarios",
         default=",".join(SCENARIOS),
@@ -316,7 +324,10 @@ def main(argv: list[str] | None = None) -> int:
     manage(env, "migrate", "--noinput")
     print(f"==> seeding {args.employees} employees")
     started = time.perf_counter()
-    seed_output = manage(env, "seed_scale", "--employees", str(args.employees))
+    seed_args = ["--employees", str(args.employees)]
+    if args.tasks is not None:
+        seed_args += ["--tasks", str(args.tasks)]
+    seed_output = manage(env, "seed_scale", *seed_args)
     seed_seconds = round(time.perf_counter() - started, 1)
     print(seed_output.rstrip())
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
@@ -346,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": args.seconds,
             "warmup_seconds": args.warmup,
             "employees": args.employees,
+            "tasks": args.tasks,
             "workers": args.workers,
             "database": args.database,
             "scenarios": args.scenario_list,

@@ -47,4 +47,39 @@ app.conf.beat_schedule = {
         "task": "portal.stream.jobs.polls_close_due_job",
         "schedule": crontab(minute="*/5"),
     },
+    # Tasks: recurring templates (each run moves the template on, so a repeat creates nothing).
+    "tasks-templates-run-due": {
+        "task": "tasks.jobs.templates_run_due_job",
+        "schedule": crontab(),
+    },
+    # Tasks: flag tasks that became overdue, recount overdue / due-soon counters of their people.
+    "tasks-deadlines-sweep": {
+        "task": "tasks.jobs.deadlines_sweep_job",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Tasks: the daily "what is due" reminder; hourly so each time zone gets it in its morning, once a day.
+    "tasks-due-reminders": {
+        "task": "tasks.jobs.due_reminders_job",
+        "schedule": crontab(minute=7),
+    },
+    # Tasks: nightly rebuild of the stored numbers (subtasks, checklist, comments, files, time).
+    "tasks-numbers-rebuild": {
+        "task": "tasks.jobs.task_numbers_rebuild_job",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # Reports: close working days left open past local midnight (each person's zone) for confirmation.
+    "reports-workdays-close-open": {
+        "task": "reports.jobs.workdays_close_open_job",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Reports: recount "my report is not sent" of people whose report just became due or whose period began.
+    "reports-unsent-recount": {
+        "task": "reports.jobs.reports_unsent_recount_job",
+        "schedule": crontab(minute="1-59/15"),
+    },
+    # Reports: build the control / personal digests whose local time has come, mail each once.
+    "reports-digests-run-due": {
+        "task": "reports.jobs.digests_run_due_job",
+        "schedule": crontab(minute="*/5"),
+    },
 }

@@ -32,6 +32,7 @@ urlpatterns = [
     path("chat/", include("portal.chat.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("tasks/", include("tasks.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,3 +4,44 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Reports"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from portal.notifications.counters import register_counter
+        from portal.notifications.services import register_notification_kind
+
+        from . import selectors
+
+        # Workday part: corrections waiting for a supervisor, and the notifications of the working day.
+        register_counter(
+            "reports.corrections_waiting",
+            label=_("Day corrections waiting for my confirmation"),
+            area="reports",
+            compute=selectors.corrections_waiting_counts,
+            order=32,
+        )
+        register_notification_kind("workday_confirm", _("Working day: confirm a day closed automatically"))
+        register_notification_kind("workday_correction", _("Working day: corrections asked for and decided"))
+        # Work reports part: reports to rate, my unsent report, and the notifications of the report cycle.
+        register_counter(
+            "reports.to_rate",
+            label=_("Reports waiting for my rating"),
+            area="reports",
+            compute=selectors.count_to_rate,
+            order=30,
+        )
+        register_counter(
+            "reports.my_unsent",
+            label=_("My work report is not sent"),
+            area="reports",
+            compute=selectors.count_my_unsent,
+            order=31,
+        )
+        register_notification_kind("report_sent", _("Work reports: a report sent to me for rating"))
+        register_notification_kind("report_rated", _("Work reports: my report was rated"), email_default=True)
+        register_notification_kind(
+            "report_returned", _("Work reports: my report was returned for changes"), email_default=True
+        )
+        # Timesheets part: a supervisor confirmed (or withdrew the confirmation of) my monthly timesheet.
+        register_notification_kind("timesheet_confirmed", _("Timesheets: my monthly timesheet was confirmed"))

@@ -39,3 +39,22 @@ class TasksConfig(AppConfig):
             url=lambda message: reverse("tasks:create") + f"?from_message={message.pk}",
             available=lambda user, message: True,
         )
+        # "Task: <title>" under the message or post a task was made from; "Create a task" in a post's menu.
+        from portal.chat.annotations import register_message_annotation
+        from portal.stream.extensions import register_entry_action, register_entry_annotation
+
+        from . import annotations
+
+        register_message_annotation(
+            "tasks.made_from", annotations.tasks_made_from_messages, icon="bi-check2-square"
+        )
+        register_entry_annotation(
+            "tasks.made_from", annotations.tasks_made_from_entries, icon="bi-check2-square"
+        )
+        register_entry_action(
+            "tasks.from_entry",
+            label=_("Create a task"),
+            icon="bi-check2-square",
+            url=annotations.create_from_entry_url,
+            available=annotations.entry_can_become_task,
+        )

@@ -17,7 +17,7 @@ SORTS = {
     "created": ("created_at", "id"),
     "-created": ("-created_at", "-id"),
     "title": ("title", "id"),
-    "priority": ("-priority", "deadline", "id"),  # "high" sorts after "normal": reversed puts it first
+    "priority": ("priority", "deadline", "id"),  # "high" sorts before "normal" alphabetically: high first
     "status": ("status", "id"),
     "-updated": ("-updated_at", "-id"),
 }

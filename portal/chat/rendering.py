@@ -6,10 +6,11 @@ from django.template.loader import render_to_string
 
 from . import selectors
 from .actions import message_actions
+from .annotations import message_annotations
 from .models import Chat, ChatMember, Message
 
 
-def message_context(*, message: Message, viewer, chat: Chat, seen: list) -> dict:
+def message_context(*, message: Message, viewer, chat: Chat, seen: list, annotations=None) -> dict:
     return {
         "message": message,
         "chat": chat,
@@ -17,6 +18,7 @@ def message_context(*, message: Message, viewer, chat: Chat, seen: list) -> dict
         "mine": message.author_id == viewer.pk,
         "seen": seen,
         "actions": message_actions(viewer, message),
+        "annotations": annotations or [],
     }
 
 
@@ -26,11 +28,16 @@ def render_message(*, message: Message, viewer, members: list[ChatMember] | None
     if members is None:
         members = list(ChatMember.objects.filter(chat_id=chat.pk).select_related("user"))
     seen = selectors.seen_by([message], members)[message.pk]
-    context = message_context(message=message, viewer=viewer, chat=chat, seen=seen)
+    notes = message_annotations(viewer, [message])[message.pk]
+    context = message_context(message=message, viewer=viewer, chat=chat, seen=seen, annotations=notes)
     return render_to_string("chat/partials/message.html", context, request=request)
 
 
 def history_items(*, messages: list[Message], viewer, chat: Chat, members: list[ChatMember]) -> list[dict]:
     """Contexts for a list of messages, the "seen by" lists computed once from the members' read marks."""
     seen = selectors.seen_by(messages, members)
-    return [message_context(message=m, viewer=viewer, chat=chat, seen=seen[m.pk]) for m in messages]
+    notes = message_annotations(viewer, messages)
+    return [
+        message_context(message=m, viewer=viewer, chat=chat, seen=seen[m.pk], annotations=notes[m.pk])
+        for m in messages
+    ]

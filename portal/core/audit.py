@@ -15,6 +15,10 @@ def _plain(value: Any) -> Any:
         return {"id": value.pk, "repr": str(value)}
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, dict):  # a snapshot's {"id", "repr"} of a related record stays JSON, not its str()
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     return str(value)
 
 

@@ -135,6 +135,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Upload limits enforced by services (and so by pages and the API alike).
 LUMEN_GROUP_FILE_MAX_BYTES = env.int("LUMEN_GROUP_FILE_MAX_BYTES", default=25 * 1024 * 1024)
 LUMEN_PHOTO_MAX_BYTES = env.int("LUMEN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+TASKS_FILE_MAX_BYTES = env.int("LUMEN_TASK_FILE_MAX_BYTES", default=20 * 1024 * 1024)
 LUMEN_INVITATION_TTL_DAYS = env.int("LUMEN_INVITATION_TTL_DAYS", default=7)
 
 # --- Redis or embedded -------------------------------------------------------------------------
@@ -218,6 +219,12 @@ SPECTACULAR_SETTINGS = {
         "WorkgroupKindEnum": "portal.groups.choices.GroupKind",
         "WorkgroupVisibilityEnum": "portal.groups.choices.GroupVisibility",
         "MemberRoleEnum": "portal.groups.choices.MemberRole",
+        "TaskStatusEnum": "tasks.choices.TaskStatus",
+        "TaskLinkKindEnum": "tasks.choices.LinkKind",
+        "TaskActionEnum": "tasks.api.serializers.TRANSITION_ACTIONS",
+        "DayStateEnum": "reports.choices.DayState",
+        "DayCorrectionStatusEnum": "reports.choices.CorrectionStatus",
+        "WorkReportStatusEnum": "reports.choices.ReportStatus",
     },
 }
 

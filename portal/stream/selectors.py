@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from portal.core.permissions import get_visible_or_404, is_portal_admin
 
+from .extensions import entries_extend
 from .models import (
     Album,
     Comment,
@@ -140,6 +141,7 @@ def entries_load(*, user, ids: list[int]) -> list[Entry]:
         entry.poll_or_none = poll_of(entry)
         entry.album_or_none = _album_of(entry)
     _attach_my_choices(entries, user=user)
+    entries_extend(user, entries)
     return entries
 
 
@@ -188,6 +190,7 @@ def entry_get(*, user, pk) -> Entry:
     entry.poll_or_none = poll_of(entry)
     entry.album_or_none = _album_of(entry)
     _attach_my_choices([entry], user=user)
+    entries_extend(user, [entry])
     return entry
 
 

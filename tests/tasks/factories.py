@@ -99,3 +99,17 @@ class TaskTemplateFactory(factory.django.DjangoModelFactory):
 
     creator = factory.SubFactory("tests.people.factories.UserFactory")
     title = factory.Sequence(lambda n: f"Template {n}")
+
+
+class TaskFileFactory(factory.django.DjangoModelFactory):
+    """A file attached to a task (stored through the test media root)."""
+
+    class Meta:
+        model = "tasks.TaskFile"
+
+    task = factory.SubFactory(TaskFactory)
+    name = factory.Sequence(lambda n: f"file{n}.txt")
+    file = factory.django.FileField(filename="file.txt", data=b"hello")
+    size = 5
+    content_type = "text/plain"
+    uploaded_by = factory.SubFactory("tests.people.factories.UserFactory")

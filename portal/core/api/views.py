@@ -20,7 +20,7 @@ class ApiRootView(APIView):
 
     @extend_schema(exclude=True)
     def get(self, request):
-        names = ["person-list", "department-list", "workgroup-list", "invitation-list"]
+        names = ["person-list", "department-list", "workgroup-list", "invitation-list", "task-list"]
         links = {}
         for name in names:
             try:

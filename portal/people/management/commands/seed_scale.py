@@ -68,6 +68,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--entries", type=int, default=None, help="activity stream entries (default: 20 per employee)"
         )
+        parser.add_argument(
+            "--tasks", type=int, default=None, help="tasks (default: 50 per employee; see seed_scale_tasks)"
+        )
         parser.add_argument("--reset", action="store_true", help="wipe the seeded company and seed again")
         parser.add_argument("--seed", type=int, default=20260101, help="random seed (same seed, same data)")
 
@@ -77,6 +80,7 @@ class Command(BaseCommand):
         employees: int,
         groups: int | None,
         entries: int | None,
+        tasks: int | None,
         password: str,
         reset: bool,
         seed: int,
@@ -85,11 +89,14 @@ class Command(BaseCommand):
         from portal.groups.models import Workgroup
         from portal.people.models import User
         from portal.stream.models import Entry
+        from tasks.management.commands.seed_scale_tasks import TASKS_PER_EMPLOYEE
+        from tasks.models import Task
 
         if employees < 10:
             raise CommandError("--employees must be at least 10.")
         groups = max(6, employees // 20) if groups is None else groups
         entries = employees * 20 if entries is None else entries
+        tasks = employees * TASKS_PER_EMPLOYEE if tasks is None else tasks
         started = time.perf_counter()
 
         foreign = User.objects.exclude(email__endswith=f"@{DOMAIN}").count()
@@ -104,6 +111,7 @@ class Command(BaseCommand):
             and seeded == employees + 1
             and Workgroup.objects.count() == groups
             and Entry.objects.count() == entries
+            and Task.objects.count() == tasks
         ):
             self.stdout.write(
                 f"Already seeded: {employees} employees and {groups} groups (use --reset to redo)."
@@ -118,6 +126,8 @@ class Command(BaseCommand):
                 employees=employees, groups=groups, password=password, rng=random.Random(seed)
             )
         counts["entries"] = seed_stream(entries=entries, rng=random.Random(seed))
+        if tasks:
+            call_command("seed_scale_tasks", tasks=tasks, seed=seed, reset=True, stdout=self.stdout)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,1 +1,0 @@
-"""Reports: API serializers (filled by the Reports issue)."""

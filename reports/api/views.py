@@ -1,1 +1,0 @@
-"""Reports: API views (filled by the Reports issue)."""

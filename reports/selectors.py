@@ -1,1 +1,0 @@
-"""Reports: selectors (filled by the Reports issue)."""

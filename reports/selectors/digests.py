@@ -1,0 +1,865 @@
+"""Reports: control digests. What a digest holds (computed here, stored by `services.digest_build`), who is
+due one, and the reads of the digest pages.
+
+A supervisor's digest (kind "supervisor") covers the people of the sub-tree they head: the missing and
+negative reports of the previous working day (yesterday; on a Monday, Friday), late or missing workday starts
+of that day and of today so far, days left open or
+closed automatically and waiting for confirmation, day corrections waiting, reports waiting for a rating,
+overdue tasks and tasks awaiting control, the stored counters other apps register for the dashboard or the
+digest (per person), and the recipient's own waiting items (approvals, when an app registers them). A
+personal digest (kind "personal", for people who switch it on) holds their overdue tasks and their unsent
+report.
+
+Building one costs a CONSTANT number of queries whatever the number of people: every read below takes the
+whole list of ids at once. The stored `data` is plain JSON (ids, names, dates, relative links); titles and
+labels are translated when the digest is shown (`digest_sections`), in the reader's language.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal.core.permissions import get_visible_or_404
+
+from ..choices import CorrectionStatus, DayState, DigestKind
+from ..models import DayCorrection, Digest, DigestPreference, WorkDay
+
+__all__ = [
+    "DEFAULT_DIGEST_TIME",
+    "DIGEST_DATA_VERSION",
+    "DIGEST_LIST_LIMIT",
+    "DIGEST_TOP_TASKS",
+    "DigestCounter",
+    "DigestDue",
+    "DigestSection",
+    "digest_counters",
+    "digest_get",
+    "digest_list",
+    "digest_personal_data",
+    "digest_preference_for",
+    "digest_sections",
+    "digest_subject",
+    "digest_supervisor_data",
+    "digests_due",
+    "latest_digest",
+    "previous_working_day",
+    "register_digest_counter",
+    "unregister_digest_counter",
+]
+
+DIGEST_DATA_VERSION = 1
+DEFAULT_DIGEST_TIME = datetime.time(9, 0)
+DIGEST_LIST_LIMIT = 25  # people listed per section; the rest is "and N more" with a link to the full list
+DIGEST_TOP_TASKS = 10  # tasks listed per task section
+_UTC = datetime.UTC
+
+
+# --- counters other apps register --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestCounter:
+    """A stored per-user counter (portal.notifications UserCounter key) the digest reports.
+
+    scope "people": summed over the supervisor's people, listed per person (CRM activities overdue...);
+    scope "recipient": the recipient's own value (approvals waiting for me...).
+    """
+
+    key: str
+    label: Any = None
+    scope: str = "people"
+    order: int = 100
+
+
+_COUNTERS: dict[str, DigestCounter] = {}
+
+
+def register_digest_counter(key: str, *, label=None, scope: str = "people", order: int = 100) -> None:
+    """Let the digest report a stored counter (call it from an AppConfig.ready()). Registering a key again
+    replaces it. Without a label, the counter registry's label is used."""
+    if scope not in ("people", "recipient"):
+        raise ValueError(f"Digest counter scope must be 'people' or 'recipient': {scope!r}")
+    if not key or len(key) > 64:
+        raise ValueError(f"Counter key must be 1-64 characters: {key!r}")
+    _COUNTERS[key] = DigestCounter(key=key, label=label, scope=scope, order=order)
+
+
+def unregister_digest_counter(key: str) -> None:
+    _COUNTERS.pop(key, None)
+
+
+def _dashboard_counters() -> list[tuple[str, Any]]:
+    """(key, label) of the stored counters the control dashboard shows as columns (the control part's
+    `register_dashboard_counter` registry and its `DASHBOARD_COUNTER_KEYS` setting): the digest reports the
+    same ones."""
+    from . import control
+
+    specs = getattr(control, "DASHBOARD_COUNTER_KEYS", None) or {}
+    keys_of = getattr(control, "dashboard_counter_keys", None)
+    keys = list(keys_of()) if callable(keys_of) else list(specs)
+    return [
+        (key, getattr(specs.get(key), "label", None) if isinstance(specs, dict) else None) for key in keys
+    ]
+
+
+def digest_counters() -> list[DigestCounter]:
+    """Every counter a supervisor's digest reports: the dashboard's counter columns and the ones registered
+    for the digest, with their labels (the counter registry's when none was given), in order."""
+    from portal.notifications.counters import counter_definitions
+
+    registry = {d.key: d for d in counter_definitions()}
+    found: dict[str, DigestCounter] = {}
+    for index, (key, label) in enumerate(_dashboard_counters()):
+        found[key] = DigestCounter(key=key, label=label, scope="people", order=200 + index)
+    found.update(_COUNTERS)
+    result = []
+    for counter in found.values():
+        label = counter.label or (registry[counter.key].label if counter.key in registry else counter.key)
+        result.append(DigestCounter(key=counter.key, label=label, scope=counter.scope, order=counter.order))
+    return sorted(result, key=lambda c: (c.order, c.key))
+
+
+# --- small helpers -----------------------------------------------------------------------------------
+
+
+def _zone(name: str | None) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _now(now: datetime.datetime | None) -> datetime.datetime:
+    now = now or timezone.now()
+    if timezone.is_naive(now):
+        raise ValueError("`now` must be an aware datetime.")
+    return now.astimezone(_UTC)
+
+
+def _url(name: str, *args, query: dict | None = None) -> str:
+    """A relative link to a portal page ("" when the page does not exist (yet): a link never breaks a build)."""
+    try:
+        path = reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def _name(row: dict, prefix: str = "") -> str:
+    first, last = row.get(f"{prefix}first_name") or "", row.get(f"{prefix}last_name") or ""
+    return f"{first} {last}".strip() or row.get(f"{prefix}email") or "?"
+
+
+def _capped(items: list, limit: int = DIGEST_LIST_LIMIT) -> list:
+    return items[:limit]
+
+
+def _local(moment: datetime.datetime | None, zone: zoneinfo.ZoneInfo, fmt: str = "%H:%M") -> str:
+    return moment.astimezone(zone).strftime(fmt) if moment else ""
+
+
+# --- who is due --------------------------------------------------------------------------------------
+
+
+@dataclass
+class DigestDue:
+    """One digest to build: its recipient (with the department they head memoised), kind and local date."""
+
+    recipient: Any
+    kind: str
+    date: datetime.date
+
+
+def _local_date_if_due(user, preference_time: datetime.time | None, now: datetime.datetime):
+    local = now.astimezone(_zone(user.time_zone))
+    due_time = preference_time or DEFAULT_DIGEST_TIME
+    return local.date() if local.time().replace(tzinfo=None) >= due_time else None
+
+
+def digests_due(*, now: datetime.datetime | None = None) -> list[DigestDue]:
+    """Digests whose time has come and that were not built yet: every active head of a department that has
+    other active people, whose digest time (their preference, default 09:00, in their own time zone) has
+    passed on their local today, when that is one of their working days, and who has no control digest for
+    that date; and everybody who switched the personal digest on, likewise. Five queries whatever the
+    number of people."""
+    from portal.people.models import User
+
+    now = _now(now)
+    has_people = User.objects.filter(
+        is_active=True, department__path__startswith=OuterRef("headed_department__path")
+    ).exclude(pk=OuterRef("pk"))
+    heads = (
+        User.objects.filter(is_active=True, headed_department__isnull=False)
+        .filter(Exists(has_people))
+        .select_related("headed_department", "digest_preference")
+        .order_by("pk")
+    )
+    due: list[DigestDue] = []
+    for head in heads:
+        preference = getattr(head, "digest_preference", None)
+        local_date = _local_date_if_due(head, preference.digest_time if preference else None, now)
+        if local_date is not None:
+            head._lumen_headed_path = head.headed_department.path  # the memo reports.models.headed_path reads
+            due.append(DigestDue(head, DigestKind.SUPERVISOR, local_date))
+    personal = (
+        User.objects.filter(is_active=True, digest_preference__personal_digest=True)
+        .select_related("digest_preference")
+        .order_by("pk")
+    )
+    for person in personal:
+        local_date = _local_date_if_due(person, person.digest_preference.digest_time, now)
+        if local_date is not None:
+            due.append(DigestDue(person, DigestKind.PERSONAL, local_date))
+    if not due:
+        return []
+    # Nobody gets a digest on a day they do not work (a Monday-to-Friday person gets none at the weekend;
+    # Monday's control digest covers Friday).
+    from .workday import schedules_for
+
+    schedules = schedules_for({d.recipient.pk for d in due})
+    due = [
+        d for d in due if d.recipient.pk not in schedules or schedules[d.recipient.pk].is_working_day(d.date)
+    ]
+    if not due:
+        return []
+    built = set(
+        Digest.objects.filter(
+            recipient_id__in={d.recipient.pk for d in due}, date__in={d.date for d in due}
+        ).values_list("recipient_id", "kind", "date")
+    )
+    return [d for d in due if (d.recipient.pk, d.kind, d.date) not in built]
+
+
+# --- the supervisor's digest -------------------------------------------------------------------------
+
+
+def _people_of(recipient) -> tuple[Any, dict[int, dict]]:
+    """The department `recipient` heads and the active people of its sub-tree, not themselves (the same
+    people as `portal.people.selectors.subordinates_of(recipient, recursive=True)`). The department comes
+    from the recipient object when the sweep loaded it with them (`digests_due`), else from one query."""
+    from portal.people.models import Department, User
+
+    department = recipient._state.fields_cache.get("headed_department", False)
+    if department is False:
+        department = Department.objects.filter(head_id=recipient.pk).first()
+    if department is None:
+        return None, {}
+    rows = (
+        User.objects.filter(is_active=True, department__path__startswith=department.path)
+        .exclude(pk=recipient.pk)
+        .order_by()
+        .values("pk", "first_name", "last_name", "email", "time_zone", "date_joined")
+    )
+    return department, {row["pk"]: row for row in rows}
+
+
+def _person(people: dict[int, dict], user_id: int) -> dict:
+    row = people.get(user_id)
+    return {"id": user_id, "name": _name(row) if row else "?"}
+
+
+def _joined_on(row: dict) -> datetime.date:
+    return row["date_joined"].astimezone(_zone(row["time_zone"])).date()
+
+
+def _workday_section(people, schedules, absences, days_by_date, dates, now):
+    """Late starts (days started after the schedule allows) and missing starts (working days nobody
+    started, once the allowed lateness has passed), over `dates`, skipping absences and days before a
+    person joined."""
+    late, missing = [], []
+    for date in dates:
+        states = days_by_date[date]
+        for user_id, row in people.items():
+            spec = schedules.get(user_id)
+            if spec is None or not spec.is_working_day(date) or date < _joined_on(row):
+                continue
+            if date in absences.get(user_id, {}):
+                continue
+            day = states.get(user_id)
+            if day is not None:
+                if day.is_late:
+                    late.append(
+                        {
+                            "person": _person(people, user_id),
+                            "date": date.isoformat(),
+                            "started": _local(day.started_at, spec.tzinfo),
+                            "scheduled": spec.start.strftime("%H:%M"),
+                            "url": _url("reports:day_detail", day.pk),
+                        }
+                    )
+            elif spec.late_after(date) <= now:
+                missing.append(
+                    {
+                        "person": _person(people, user_id),
+                        "date": date.isoformat(),
+                        "scheduled": spec.start.strftime("%H:%M"),
+                        "url": _url(
+                            "reports:days",
+                            query={
+                                "person": user_id,
+                                "date_from": date.isoformat(),
+                                "date_to": date.isoformat(),
+                            },
+                        ),
+                    }
+                )
+    order = lambda item: (item["date"], item["person"]["name"].lower(), item["person"]["id"])  # noqa: E731
+    return sorted(late, key=order), sorted(missing, key=order)
+
+
+def _days(ids: list[int], dates: tuple[datetime.date, ...], today: datetime.date) -> list[WorkDay]:
+    """In one query: the people's days of `dates` (late and missing starts) and the days that may be left
+    open or wait for confirmation (open ones up to `today`, any waiting for confirmation)."""
+    return list(
+        WorkDay.objects.filter(user_id__in=ids)
+        .filter(
+            Q(date__in=dates) | Q(needs_confirmation=True) | (~Q(state=DayState.CLOSED) & Q(date__lte=today))
+        )
+        .only("pk", "user_id", "date", "state", "started_at", "is_late", "auto_closed", "needs_confirmation")
+        .order_by("date", "user_id")
+    )
+
+
+def _open_days(people, days: list[WorkDay], now) -> list[dict]:
+    """Days left open past their date (in the person's zone) or closed automatically at midnight and
+    waiting for the person's confirmation."""
+    items = []
+    for day in days:
+        row = people[day.user_id]
+        left_open = day.state != DayState.CLOSED and day.date < now.astimezone(_zone(row["time_zone"])).date()
+        if not (left_open or day.needs_confirmation):
+            continue
+        items.append(
+            {
+                "person": _person(people, day.user_id),
+                "date": day.date.isoformat(),
+                "state": "open" if left_open else "auto_closed" if day.auto_closed else "to_confirm",
+                "url": _url("reports:day_detail", day.pk),
+            }
+        )
+    return items
+
+
+def _tasks_overdue(ids: list[int], people: dict[int, dict], zone, now) -> dict:
+    """Open tasks of these people whose deadline passed: the count per person (one query) and the most
+    overdue ones (one query)."""
+    from tasks.models import Task
+
+    overdue = Task.objects.open().filter(responsible_id__in=ids, deadline__lt=now)
+    by_person = dict(
+        overdue.order_by().values("responsible_id").annotate(n=Count("id")).values_list("responsible_id", "n")
+    )
+    rows = overdue.order_by("deadline", "id").values("pk", "title", "deadline", "responsible_id")[
+        :DIGEST_TOP_TASKS
+    ]
+    items = [
+        {
+            "id": row["pk"],
+            "title": row["title"],
+            "url": _url("tasks:detail", row["pk"]),
+            "person": _person(people, row["responsible_id"]),
+            "deadline": _local(row["deadline"], zone, "%Y-%m-%d %H:%M"),
+            "days": max(0, (now - row["deadline"]).days),
+        }
+        for row in rows
+    ]
+    ranking = sorted(by_person.items(), key=lambda pair: (-pair[1], _person(people, pair[0])["name"].lower()))
+    return {
+        "total": sum(by_person.values()),
+        "items": items,
+        "by_person": [
+            {
+                "person": _person(people, user_id),
+                "count": n,
+                "url": _url("tasks:home", query={"role": "all", "responsible": user_id, "overdue": "true"}),
+            }
+            for user_id, n in _capped(ranking)
+        ],
+        "url": _url("tasks:home", query={"role": "all", "overdue": "true"}),
+    }
+
+
+def _tasks_awaiting_control(recipient, ids: list[int], zone) -> dict:
+    """Tasks finished by these people and waiting for their creator's control, and tasks waiting for the
+    recipient's own control (whoever did them): the count (one query) and the longest waiting (one query)."""
+    from tasks.choices import TaskStatus
+    from tasks.models import Task
+
+    waiting = Task.objects.filter(status=TaskStatus.AWAITING_CONTROL).filter(
+        Q(responsible_id__in=ids) | Q(creator_id=recipient.pk)
+    )
+    total = waiting.count()
+    rows = waiting.order_by("updated_at", "id").values(
+        "pk",
+        "title",
+        "updated_at",
+        "creator_id",
+        "responsible_id",
+        "responsible__first_name",
+        "responsible__last_name",
+        "responsible__email",
+    )[:DIGEST_TOP_TASKS]
+    items = [
+        {
+            "id": row["pk"],
+            "title": row["title"],
+            "url": _url("tasks:detail", row["pk"]),
+            "person": {"id": row["responsible_id"], "name": _name(row, "responsible__")},
+            "since": _local(row["updated_at"], zone, "%Y-%m-%d %H:%M"),
+            "mine": row["creator_id"] == recipient.pk,
+        }
+        for row in rows
+    ]
+    return {
+        "total": total,
+        "items": items,
+        "url": _url("tasks:home", query={"role": "all", "status": TaskStatus.AWAITING_CONTROL}),
+    }
+
+
+def _stored_counters(recipient, ids: list[int], people: dict[int, dict]) -> tuple[list[dict], list[dict]]:
+    """The registered counters: per person for the people (summed), and the recipient's own. One query."""
+    from portal.notifications.models import UserCounter
+
+    counters = digest_counters()
+    if not counters:
+        return [], []
+    values: dict[tuple[int, str], int] = {}
+    rows = UserCounter.objects.filter(
+        user_id__in=[*ids, recipient.pk], key__in=[c.key for c in counters], value__gt=0
+    ).values_list("user_id", "key", "value")
+    for user_id, key, value in rows:
+        values[(user_id, key)] = value
+    people_counters, own = [], []
+    for counter in counters:
+        if counter.scope == "recipient":
+            value = values.get((recipient.pk, counter.key), 0)
+            if value:
+                own.append({"key": counter.key, "label": str(counter.label), "value": value})
+            continue
+        per_person = sorted(
+            (
+                (user_id, values[(user_id, counter.key)])
+                for user_id in ids
+                if (user_id, counter.key) in values
+            ),
+            key=lambda pair: (-pair[1], _person(people, pair[0])["name"].lower()),
+        )
+        total = sum(n for _user_id, n in per_person)
+        if total:
+            people_counters.append(
+                {
+                    "key": counter.key,
+                    "label": str(counter.label),
+                    "total": total,
+                    "people": len(per_person),
+                    "items": [{"person": _person(people, u), "count": n} for u, n in _capped(per_person)],
+                }
+            )
+    return people_counters, own
+
+
+def previous_working_day(spec, date: datetime.date) -> datetime.date:
+    """The last working day before `date` in the schedule `spec` (yesterday, or Friday on a Monday of a
+    Monday-to-Friday week); yesterday when the schedule has no working day at all."""
+    for back in range(1, 8):
+        day = date - datetime.timedelta(days=back)
+        if spec is None or spec.is_working_day(day):
+            return day
+    return date - datetime.timedelta(days=1)
+
+
+def _section(items: list, **extra) -> dict:
+    return {"total": len(items), "items": _capped(items), **extra}
+
+
+def digest_supervisor_data(
+    *, recipient, date: datetime.date, now: datetime.datetime | None = None
+) -> dict | None:
+    """The content of `recipient`'s control digest for their local `date` (None when they head no
+    department or it has nobody else): plain JSON with a total per section and `signals`, the number of
+    problems found. A constant number of queries, whatever the number of people."""
+    from . import reports as report_selectors
+    from . import timesheets as timesheet_selectors
+    from . import workday as workday_selectors
+
+    now = _now(now)
+    department, people = _people_of(recipient)
+    if department is None or not people:
+        return None
+    ids = sorted(people)
+    zone = _zone(recipient.time_zone)
+    schedules = workday_selectors.schedules_for([*ids, recipient.pk])
+    yesterday = previous_working_day(schedules.get(recipient.pk), date)
+
+    missing_ids = report_selectors.missing_reports(user_ids=ids, date=yesterday, now=now)
+    missing = sorted(
+        (
+            {
+                "person": _person(people, user_id),
+                "url": _url("reports:report_list", query={"author": user_id}),
+            }
+            for user_id in missing_ids
+            if user_id in people
+        ),
+        key=lambda item: (item["person"]["name"].lower(), item["person"]["id"]),
+    )
+    negative = [
+        {
+            "person": _person(people, report.author_id),
+            "period": (
+                report.period_start.isoformat()
+                if report.period_start == report.period_end
+                else f"{report.period_start.isoformat()} – {report.period_end.isoformat()}"
+            ),
+            "comment": (report.rating_comment or "")[:300],
+            "url": _url("reports:report_detail", report.pk),
+        }
+        for report in report_selectors.negative_reports(user_ids=ids, date=yesterday)
+    ]
+    absences = timesheet_selectors.absence_days(user_ids=ids, start=yesterday, end=date)
+    days = _days(ids, (yesterday, date), date)
+    days_by_date: dict[datetime.date, dict[int, WorkDay]] = {yesterday: {}, date: {}}
+    for day in days:
+        if day.date in days_by_date:
+            days_by_date[day.date][day.user_id] = day
+    late, missing_starts = _workday_section(people, schedules, absences, days_by_date, (yesterday, date), now)
+    open_days = _open_days(people, days, now)
+    corrections = DayCorrection.objects.filter(status=CorrectionStatus.PENDING, day__user_id__in=ids).count()
+    waiting = report_selectors.waiting_counts(author_ids=ids)
+    waiting_items = sorted(
+        (
+            {
+                "person": _person(people, user_id),
+                "count": n,
+                "url": _url("reports:report_list", query={"author": user_id, "status": "sent"}),
+            }
+            for user_id, n in waiting.items()
+            if n and user_id in people
+        ),
+        key=lambda item: (-item["count"], item["person"]["name"].lower()),
+    )
+    overdue = _tasks_overdue(ids, people, zone, now)
+    awaiting = _tasks_awaiting_control(recipient, ids, zone)
+    counters, own = _stored_counters(recipient, ids, people)
+
+    data = {
+        "version": DIGEST_DATA_VERSION,
+        "kind": DigestKind.SUPERVISOR.value,
+        "date": date.isoformat(),
+        "previous_day": yesterday.isoformat(),
+        "built_at": now.isoformat(),
+        "time_zone": str(zone),
+        "department": {"id": department.pk, "name": department.name},
+        "people_count": len(people),
+        "missing_reports": _section(missing, url=_url("reports:report_list")),
+        "negative_reports": _section(negative, url=_url("reports:report_list", query={"rating": "negative"})),
+        "late_starts": _section(late, url=_url("reports:days", query={"late": "true"})),
+        "missing_starts": _section(missing_starts, url=_url("reports:days")),
+        "open_days": _section(open_days, url=_url("reports:days", query={"needs_confirmation": "true"})),
+        "corrections_waiting": {"total": corrections, "url": _url("reports:corrections")},
+        "reports_waiting": {
+            "total": sum(item["count"] for item in waiting_items),
+            "count": len(waiting_items),
+            "items": _capped(waiting_items),
+            "url": _url("reports:to_rate"),
+        },
+        "overdue_tasks": overdue,
+        "awaiting_control": awaiting,
+        "counters": counters,
+        "my_counters": own,
+    }
+    data["signals"] = (
+        sum(
+            data[key]["total"]
+            for key in (
+                "missing_reports",
+                "negative_reports",
+                "late_starts",
+                "missing_starts",
+                "open_days",
+                "corrections_waiting",
+                "reports_waiting",
+                "overdue_tasks",
+                "awaiting_control",
+            )
+        )
+        + sum(c["total"] for c in counters)
+        + sum(c["value"] for c in own)
+    )
+    return data
+
+
+# --- the personal digest -----------------------------------------------------------------------------
+
+
+def digest_personal_data(*, recipient, date: datetime.date, now: datetime.datetime | None = None) -> dict:
+    """The content of `recipient`'s personal digest for their local `date`: their overdue tasks and whether
+    their work report is unsent (the current period's once due, or the previous one's). Constant queries."""
+    from . import reports as report_selectors
+
+    now = _now(now)
+    zone = _zone(recipient.time_zone)
+    people = {
+        recipient.pk: {
+            "first_name": recipient.first_name,
+            "last_name": recipient.last_name,
+            "email": recipient.email,
+        }
+    }
+    overdue = _tasks_overdue([recipient.pk], people, zone, now)
+    overdue["url"] = _url("tasks:home", query={"overdue": "true"})
+    unsent = report_selectors.count_my_unsent([recipient.pk], now=now).get(recipient.pk, 0)
+    data = {
+        "version": DIGEST_DATA_VERSION,
+        "kind": DigestKind.PERSONAL.value,
+        "date": date.isoformat(),
+        "built_at": now.isoformat(),
+        "time_zone": str(zone),
+        "overdue_tasks": overdue,
+        "unsent_report": {"total": 1 if unsent else 0, "url": _url("reports:report_write")},
+    }
+    data["signals"] = overdue["total"] + data["unsent_report"]["total"]
+    return data
+
+
+# --- showing a digest --------------------------------------------------------------------------------
+
+
+@dataclass
+class DigestSection:
+    """One section of a digest as shown (page or e-mail): a title, the total, a table and a link."""
+
+    key: str
+    title: str
+    total: int
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[dict]] = field(default_factory=list)  # cells: {"text": ..., "url": ...}
+    more: int = 0
+    url: str = ""
+    note: str = ""
+
+    @property
+    def level(self) -> str:
+        return "red" if self.total else "green"
+
+
+def _cell(text, url: str = "") -> dict:
+    return {"text": "" if text is None else str(text), "url": url or ""}
+
+
+def _person_cell(item: dict) -> dict:
+    return _cell(item["person"]["name"], item.get("url", ""))
+
+
+def _day_state(value: str) -> str:
+    return {
+        "open": _("Left open"),
+        "auto_closed": _("Closed automatically, to confirm"),
+        "to_confirm": _("To confirm"),
+    }.get(value, value)
+
+
+def _days_overdue(days) -> str:
+    return "<1" if not days else str(days)
+
+
+def _supervisor_sections(data: dict, date: datetime.date) -> list[DigestSection]:
+    yesterday = data.get("previous_day") or (date - datetime.timedelta(days=1)).isoformat()
+    sections = []
+
+    def add(key, title, columns, make_row, *, note=""):
+        section = data.get(key) or {"total": 0, "items": []}
+        items = section.get("items", [])
+        sections.append(
+            DigestSection(
+                key=key,
+                title=title,
+                total=section.get("total", 0),
+                columns=columns,
+                rows=[make_row(item) for item in items],
+                more=max(0, section.get("count", section.get("total", 0)) - len(items)) if items else 0,
+                url=section.get("url", ""),
+                note=note,
+            )
+        )
+
+    add(
+        "missing_reports",
+        _("Reports not sent for %(date)s") % {"date": yesterday},
+        [_("Person")],
+        lambda i: [_person_cell(i)],
+    )
+    add(
+        "negative_reports",
+        _("Reports rated negative"),
+        [_("Person"), _("Period"), _("Comment")],
+        lambda i: [_person_cell(i), _cell(i["period"]), _cell(i["comment"])],
+    )
+    add(
+        "late_starts",
+        _("Late starts"),
+        [_("Person"), _("Date"), _("Started"), _("Scheduled")],
+        lambda i: [_person_cell(i), _cell(i["date"]), _cell(i["started"]), _cell(i["scheduled"])],
+    )
+    add(
+        "missing_starts",
+        _("Working days not started"),
+        [_("Person"), _("Date"), _("Scheduled")],
+        lambda i: [_person_cell(i), _cell(i["date"]), _cell(i["scheduled"])],
+    )
+    add(
+        "open_days",
+        _("Days left open or waiting for confirmation"),
+        [_("Person"), _("Date"), _("State")],
+        lambda i: [_person_cell(i), _cell(i["date"]), _cell(_day_state(i["state"]))],
+    )
+    add(
+        "corrections_waiting",
+        _("Day corrections waiting for confirmation"),
+        [],
+        lambda i: [],
+    )
+    add(
+        "reports_waiting",
+        _("Reports waiting for a rating"),
+        [_("Person"), _("Reports")],
+        lambda i: [_person_cell(i), _cell(i["count"])],
+    )
+    overdue = data.get("overdue_tasks") or {}
+    add(
+        "overdue_tasks",
+        _("Overdue tasks"),
+        [_("Task"), _("Responsible"), _("Deadline"), _("Days overdue")],
+        lambda i: [
+            _cell(i["title"], i["url"]),
+            _cell(i["person"]["name"]),
+            _cell(i["deadline"]),
+            _cell(_days_overdue(i["days"])),
+        ],
+    )
+    if overdue.get("by_person"):
+        people = ", ".join(f"{p['person']['name']} ({p['count']})" for p in overdue["by_person"][:10])
+        sections[-1].note = _("By person: %(people)s") % {"people": people}
+    add(
+        "awaiting_control",
+        _("Tasks awaiting control"),
+        [_("Task"), _("Responsible"), _("Waiting since")],
+        lambda i: [
+            _cell(i["title"] + (" · " + _("yours to check") if i.get("mine") else ""), i["url"]),
+            _cell(i["person"]["name"]),
+            _cell(i["since"]),
+        ],
+    )
+    labels = {c.key: c.label for c in digest_counters()}
+    for counter in data.get("counters", []):
+        items = counter.get("items", [])
+        sections.append(
+            DigestSection(
+                key=f"counter:{counter['key']}",
+                title=str(labels.get(counter["key"]) or counter.get("label") or counter["key"]),
+                total=counter.get("total", 0),
+                columns=[_("Person"), _("Count")],
+                rows=[[_cell(i["person"]["name"]), _cell(i["count"])] for i in items],
+                more=max(0, counter.get("people", len(items)) - len(items)),
+            )
+        )
+    own = data.get("my_counters", [])
+    if own:
+        sections.append(
+            DigestSection(
+                key="my_counters",
+                title=_("Waiting for you"),
+                total=sum(c.get("value", 0) for c in own),
+                columns=[_("What"), _("Count")],
+                rows=[
+                    [_cell(labels.get(c["key"]) or c.get("label") or c["key"]), _cell(c["value"])]
+                    for c in own
+                ],
+            )
+        )
+    return sections
+
+
+def _personal_sections(data: dict) -> list[DigestSection]:
+    overdue = data.get("overdue_tasks") or {"total": 0, "items": []}
+    items = overdue.get("items", [])
+    unsent = data.get("unsent_report") or {"total": 0}
+    return [
+        DigestSection(
+            key="overdue_tasks",
+            title=_("Your overdue tasks"),
+            total=overdue.get("total", 0),
+            columns=[_("Task"), _("Deadline"), _("Days overdue")],
+            rows=[
+                [_cell(i["title"], i["url"]), _cell(i["deadline"]), _cell(_days_overdue(i["days"]))]
+                for i in items
+            ],
+            more=max(0, overdue.get("total", 0) - len(items)) if items else 0,
+            url=overdue.get("url", ""),
+        ),
+        DigestSection(
+            key="unsent_report",
+            title=_("Your unsent work report"),
+            total=unsent.get("total", 0),
+            url=unsent.get("url", ""),
+        ),
+    ]
+
+
+def digest_sections(digest: Digest) -> list[DigestSection]:
+    """The sections of a digest as the page and the e-mail show them, titles in the active language."""
+    data = digest.data or {}
+    if digest.kind == DigestKind.PERSONAL:
+        return _personal_sections(data)
+    return _supervisor_sections(data, digest.date)
+
+
+def digest_subject(digest: Digest) -> str:
+    """The e-mail subject: what and when, and at a glance whether all is fine."""
+    date = digest.date.isoformat()
+    if digest.signals:
+        state = ngettext("%(n)d signal", "%(n)d signals", digest.signals) % {"n": digest.signals}
+    else:
+        state = _("all is fine")
+    if digest.kind == DigestKind.PERSONAL:
+        return _("Your digest for %(date)s: %(state)s") % {"date": date, "state": state}
+    return _("Control digest for %(date)s: %(state)s") % {"date": date, "state": state}
+
+
+# --- the pages -----------------------------------------------------------------------------------------
+
+
+def digest_list(*, user) -> QuerySet[Digest]:
+    """The user's own digests, newest first."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Digest.objects.none()
+    return Digest.objects.visible_to(user).filter(recipient_id=user.pk).order_by("-date", "-kind", "-id")
+
+
+def digest_get(*, user, pk) -> Digest:
+    """One digest: only its recipient (and admins) may see it; everybody else gets 404."""
+    return get_visible_or_404(Digest.objects.visible_to(user).select_related("recipient"), pk=pk)
+
+
+def latest_digest(*, user) -> Digest | None:
+    """The user's latest digest for the dashboard panel (the control digest before the personal one of the
+    same date). One query."""
+    return digest_list(user=user).first()
+
+
+def digest_preference_for(user) -> DigestPreference:
+    """The user's digest preference (an unsaved one with the defaults when they never set it)."""
+    found = DigestPreference.objects.filter(user_id=user.pk).first()
+    return found or DigestPreference(user_id=user.pk, digest_time=DEFAULT_DIGEST_TIME, personal_digest=False)

@@ -1,0 +1,753 @@
+"""Reports: monthly timesheets of a person and of a department, and their confirmations.
+
+A timesheet is computed, never stored: one row per calendar date of the month (the person's LOCAL dates in
+their own time zone) with the schedule's verdict (working day or not), the absence if an absence provider
+knows one, the working day's times and verdicts (from WorkDay) and the time logged on tasks that local day
+(tasks.TimeEntry, split at local midnights). Only a supervisor's confirmation stores the totals as they were
+(TimesheetConfirmation), so a later change shows as "changed since confirmed".
+
+Who sees what is the app's one rule (`people_visible_q`): a person their own timesheet, a supervisor those of
+the sub-tree they head, HR (`reports.view_all`) and admins all; anything else answers 404. Both the person's
+and the department's timesheet cost a constant number of queries whatever the number of days or people.
+
+Absences: the absence chart comes with a later app. It registers a provider with
+`register_absence_provider(func)`; `absence_days` asks every provider and merges their answers.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.core.permissions import get_visible_or_404
+
+from ..choices import DayState, Signal
+from ..models import TimesheetConfirmation, WorkDay, headed_path, sees_all
+from .workday import ScheduleSpec, day_running_seconds, schedules_for
+
+__all__ = [
+    "AbsenceProvider",
+    "DepartmentTimesheetRow",
+    "Timesheet",
+    "TimesheetDay",
+    "TimesheetTotals",
+    "absence_days",
+    "register_absence_provider",
+    "timesheet_can_confirm",
+    "timesheet_department",
+    "timesheet_department_get",
+    "timesheet_department_totals",
+    "timesheet_departments",
+    "timesheet_month",
+    "timesheet_people",
+    "timesheet_person",
+    "timesheet_person_get",
+    "unregister_absence_provider",
+]
+
+_UTC = datetime.UTC
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+# No time zone is more than 14 hours away from UTC, and no task time entry is longer than seven days.
+_ZONE_SLACK = datetime.timedelta(hours=14)
+_ENTRY_MAX = datetime.timedelta(days=7)
+
+
+# --- absences: the hook of the future absence chart --------------------------------------------------------
+
+AbsenceProvider = Callable[..., dict[int, dict[datetime.date, str]]]
+_ABSENCE_PROVIDERS: list[AbsenceProvider] = []
+
+
+def register_absence_provider(func: AbsenceProvider) -> AbsenceProvider:
+    """Register `func(*, user_ids, start, end) -> {user_id: {date: label}}` (usable as a decorator).
+
+    A provider must answer for any number of people in a constant number of queries. Registering the same
+    function twice keeps one.
+    """
+    if func not in _ABSENCE_PROVIDERS:
+        _ABSENCE_PROVIDERS.append(func)
+    return func
+
+
+def unregister_absence_provider(func: AbsenceProvider) -> None:
+    if func in _ABSENCE_PROVIDERS:
+        _ABSENCE_PROVIDERS.remove(func)
+
+
+def absence_days(
+    *, user_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> dict[int, dict[datetime.date, str]]:
+    """{user_id: {date: label}} of the people's absences from `start` to `end` (inclusive).
+
+    Empty until an absence app registers a provider. Answers of several providers are merged (two labels of
+    one date are joined); dates outside the range and people not asked about are dropped.
+    """
+    ids = {int(i) for i in user_ids}
+    result: dict[int, dict[datetime.date, str]] = {}
+    if not ids or not _ABSENCE_PROVIDERS:
+        return result
+    for provider in list(_ABSENCE_PROVIDERS):
+        answer = provider(user_ids=sorted(ids), start=start, end=end) or {}
+        for user_id, dates in answer.items():
+            if int(user_id) not in ids:
+                continue
+            mine = result.setdefault(int(user_id), {})
+            for date, label in (dates or {}).items():
+                if not start <= date <= end:
+                    continue
+                label = str(label or _("Absent"))
+                mine[date] = f"{mine[date]}, {label}" if date in mine and label not in mine[date] else label
+    return {user_id: dates for user_id, dates in result.items() if dates}
+
+
+# --- months ------------------------------------------------------------------------------------------------
+
+
+def _zone(name: str | None) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _local_today(person, now: datetime.datetime | None = None) -> datetime.date:
+    return (now or timezone.now()).astimezone(_zone(getattr(person, "time_zone", None))).date()
+
+
+def timesheet_month(value=None, *, user=None, now: datetime.datetime | None = None) -> datetime.date:
+    """The first day of the month named by `value` ("YYYY-MM", a date, or empty for the current month of
+    `user`'s local today). Anything else raises ValidationError({"month": [...]})."""
+    if value is None or value == "":
+        return _local_today(user, now).replace(day=1)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.replace(day=1)
+    match = _MONTH_RE.match(str(value).strip())
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if 1900 <= year <= 9998 and 1 <= month <= 12:
+            return datetime.date(year, month, 1)
+    raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2025-03.")]})
+
+
+def _month_last(first: datetime.date) -> datetime.date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def _shift_month(first: datetime.date, months: int) -> datetime.date:
+    index = first.year * 12 + first.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _local_midnight(date: datetime.date, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
+    """The instant (UTC) the local date begins in `zone`."""
+    return datetime.datetime.combine(date, datetime.time.min, tzinfo=zone).astimezone(_UTC)
+
+
+def _split_by_local_day(
+    start: datetime.datetime, end: datetime.datetime, zone: zoneinfo.ZoneInfo
+) -> dict[datetime.date, int]:
+    """Seconds of the interval [start, end) on each local date of `zone` (cut at local midnights, so a
+    daylight-saving day counts its real 23 or 25 hours)."""
+    start, end = start.astimezone(_UTC), end.astimezone(_UTC)
+    result: dict[datetime.date, int] = {}
+    date = start.astimezone(zone).date()
+    while start < end:
+        next_midnight = _local_midnight(date + datetime.timedelta(days=1), zone)
+        piece_end = min(end, next_midnight)
+        if piece_end > start:
+            result[date] = result.get(date, 0) + int((piece_end - start).total_seconds())
+        start = max(start, piece_end)
+        date += datetime.timedelta(days=1)
+    return result
+
+
+# --- who may see and confirm -------------------------------------------------------------------------------
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+def _people_visible(user):
+    """People whose timesheets `user` may see: themselves, their sub-tree, everyone for HR and admins."""
+    from portal.people.models import User
+
+    qs = User.objects.select_related("department")
+    if not _active(user):
+        return qs.none()
+    if sees_all(user):
+        return qs
+    condition = Q(pk=user.pk)
+    path = headed_path(user)
+    if path:
+        condition |= Q(department__path__startswith=path)
+    return qs.filter(condition)
+
+
+def timesheet_person_get(*, user, pk):
+    """A person whose timesheet `user` may see; anyone else (and a missing id) answers 404."""
+    if not _active(user):
+        raise Http404("No person matches the given query.")
+    return get_visible_or_404(_people_visible(user), pk=pk)
+
+
+def timesheet_people(*, user):
+    """Active people whose timesheets `user` may open (for the person switch of the page)."""
+    return _people_visible(user).filter(is_active=True).order_by("last_name", "first_name", "id")
+
+
+def timesheet_can_confirm(user, person) -> bool:
+    """The person's supervisor up the tree, HR and admins confirm a timesheet; nobody their own.
+
+    `person` needs its department loaded (the selectors here load it); no query beyond the viewer's
+    memoised headed department and permissions.
+    """
+    if not _active(user) or person is None or person.pk == user.pk:
+        return False
+    if sees_all(user):
+        return True
+    path = headed_path(user)
+    department = getattr(person, "department", None) if person.department_id else None
+    return bool(path and department is not None and department.path.startswith(path))
+
+
+def timesheet_departments(*, user):
+    """Departments whose timesheet `user` may open: the sub-tree they head (all for HR and admins)."""
+    from portal.people.models import Department
+
+    if not _active(user):
+        return Department.objects.none()
+    if sees_all(user):
+        return Department.objects.all().order_by("path")
+    path = headed_path(user)
+    if not path:
+        return Department.objects.none()
+    return Department.objects.filter(path__startswith=path).order_by("path")
+
+
+def timesheet_department_get(*, user, pk=None):
+    """A department whose timesheet `user` may open (404 otherwise). Without `pk`: the one they head, or the
+    company's root for HR and admins."""
+    departments = timesheet_departments(user=user)
+    if pk in (None, ""):
+        if not _active(user):
+            raise Http404("No department matches the given query.")
+        path = headed_path(user)
+        if path:
+            return get_visible_or_404(departments, path=path)
+        root = departments.filter(depth=1).first()
+        if root is None:
+            raise Http404("No department matches the given query.")
+        return root
+    return get_visible_or_404(departments, pk=pk)
+
+
+# --- the timesheet -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class TimesheetTotals:
+    """The month's sums. `absences` counts working days marked absent; `missing` counts past working days
+    since the person joined with neither a working day nor an absence."""
+
+    working_days: int = 0
+    days_worked: int = 0
+    worked_seconds: int = 0
+    task_seconds: int = 0
+    late: int = 0
+    early_end: int = 0
+    short: int = 0
+    auto_closed: int = 0
+    to_confirm: int = 0
+    absences: int = 0
+    missing: int = 0
+
+    @property
+    def worked_hours(self) -> float:
+        return round(self.worked_seconds / 3600, 2)
+
+    @property
+    def task_hours(self) -> float:
+        return round(self.task_seconds / 3600, 2)
+
+    @property
+    def signal(self) -> str:
+        if self.missing or self.short or self.to_confirm:
+            return Signal.RED
+        if self.late or self.early_end:
+            return Signal.AMBER
+        return Signal.GREEN
+
+    def add(self, other: TimesheetTotals) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        """Plain JSON values (what a confirmation stores and the API returns)."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["worked_hours"] = self.worked_hours
+        data["task_hours"] = self.task_hours
+        return data
+
+
+@dataclass
+class TimesheetDay:
+    """One calendar date of a person's month."""
+
+    date: datetime.date
+    is_working_day: bool
+    is_today: bool
+    is_future: bool
+    absence: str = ""
+    day: WorkDay | None = None
+    worked_seconds: int = 0
+    task_seconds: int = 0
+    tzinfo: zoneinfo.ZoneInfo | None = None
+    before_joining: bool = False
+
+    @property
+    def state(self) -> str:
+        return self.day.state if self.day else ""
+
+    @property
+    def started_at(self) -> datetime.datetime | None:
+        return self.day.started_at.astimezone(self.tzinfo) if self.day else None
+
+    @property
+    def ended_at(self) -> datetime.datetime | None:
+        if self.day is None or self.day.ended_at is None:
+            return None
+        return self.day.ended_at.astimezone(self.tzinfo)
+
+    @property
+    def paused_seconds(self) -> int:
+        return self.day.paused_seconds if self.day else 0
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.day and self.day.is_late)
+
+    @property
+    def is_early_end(self) -> bool:
+        return bool(self.day and self.day.is_early_end)
+
+    @property
+    def is_short(self) -> bool:
+        return bool(self.day and self.day.is_short)
+
+    @property
+    def auto_closed(self) -> bool:
+        return bool(self.day and self.day.auto_closed)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.day and self.day.needs_confirmation)
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.day and self.day.state != DayState.CLOSED)
+
+    @property
+    def missing(self) -> bool:
+        """A past working day (since the person joined) with neither a working day nor an absence."""
+        past = not (self.is_future or self.is_today or self.before_joining)
+        return past and self.is_working_day and self.day is None and not self.absence
+
+    @property
+    def worked_hours(self) -> float:
+        return round(self.worked_seconds / 3600, 2)
+
+    @property
+    def task_hours(self) -> float:
+        return round(self.task_seconds / 3600, 2)
+
+    @property
+    def signal(self) -> str:
+        if self.missing or self.is_short or self.needs_confirmation:
+            return Signal.RED
+        if self.is_late or self.is_early_end or self.auto_closed:
+            return Signal.AMBER
+        return ""
+
+
+@dataclass
+class Timesheet:
+    """A person's month: a row per date, the totals, and the confirmation if any."""
+
+    person: object
+    month: datetime.date
+    last: datetime.date
+    spec: ScheduleSpec
+    days: list[TimesheetDay]
+    totals: TimesheetTotals
+    confirmation: TimesheetConfirmation | None = None
+    can_confirm: bool = False
+
+    @property
+    def month_param(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def previous_month(self) -> datetime.date:
+        return _shift_month(self.month, -1)
+
+    @property
+    def next_month(self) -> datetime.date:
+        return _shift_month(self.month, 1)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmation is not None
+
+    @property
+    def confirmation_outdated(self) -> bool:
+        """The confirmed totals differ from today's (a day was corrected or time logged since)."""
+        return bool(self.confirmation and self.confirmation.totals != self.totals.as_dict())
+
+
+@dataclass
+class DepartmentTimesheetRow:
+    """One person's line of a department's timesheet."""
+
+    person: object
+    totals: TimesheetTotals
+    confirmation: TimesheetConfirmation | None = None
+    can_confirm: bool = False
+    spec: ScheduleSpec | None = None
+
+    @property
+    def confirmation_outdated(self) -> bool:
+        return bool(self.confirmation and self.confirmation.totals != self.totals.as_dict())
+
+    @property
+    def signal(self) -> str:
+        return self.totals.signal
+
+
+@dataclass
+class _Window:
+    """The month of one time zone, as UTC instants."""
+
+    zone: zoneinfo.ZoneInfo
+    start: datetime.datetime
+    end: datetime.datetime
+    user_ids: list[int] = field(default_factory=list)
+
+
+def _windows(people, first: datetime.date, last: datetime.date) -> dict[str, _Window]:
+    windows: dict[str, _Window] = {}
+    for person in people:
+        name = person.time_zone or settings.TIME_ZONE
+        if name not in windows:
+            zone = _zone(name)
+            windows[name] = _Window(
+                zone=zone,
+                start=_local_midnight(first, zone),
+                end=_local_midnight(last + datetime.timedelta(days=1), zone),
+            )
+        windows[name].user_ids.append(person.pk)
+    return windows
+
+
+def _entry_interval(row: dict, now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """A time entry's interval: from its start for its logged seconds; a running timer until now."""
+    start = row["started_at"]
+    if row["ended_at"] is None:
+        return start, max(start, now)
+    return start, start + datetime.timedelta(seconds=int(row["seconds"] or 0))
+
+
+def _overlapping(window: _Window) -> Q:
+    """Time entries of the window's people that may overlap its month: started before its end, and either
+    not longer ago than the longest entry allows or still running (a forgotten timer runs on)."""
+    return Q(user_id__in=window.user_ids, started_at__lt=window.end) & (
+        Q(started_at__gte=window.start - _ENTRY_MAX) | Q(ended_at__isnull=True)
+    )
+
+
+def _inside(window: _Window) -> Q:
+    """Stopped time entries wholly inside the window's month."""
+    return Q(
+        user_id__in=window.user_ids,
+        started_at__gte=window.start,
+        ended_at__isnull=False,
+        ended_at__lte=window.end,
+    )
+
+
+def _task_seconds_by_day(
+    people, windows: dict[str, _Window], now: datetime.datetime
+) -> dict[int, dict[datetime.date, int]]:
+    """{user_id: {local date: seconds on tasks}} inside each person's month. One query."""
+    from tasks.models import TimeEntry
+
+    condition = Q()
+    for window in windows.values():
+        condition |= _overlapping(window)
+    zone_of = {person.pk: _zone(person.time_zone) for person in people}
+    window_of = {uid: w for w in windows.values() for uid in w.user_ids}
+    result: dict[int, dict[datetime.date, int]] = defaultdict(dict)
+    if not zone_of:
+        return result
+    rows = (
+        TimeEntry.objects.filter(condition).order_by().values("user_id", "started_at", "ended_at", "seconds")
+    )
+    for row in rows:
+        window = window_of[row["user_id"]]
+        start, end = _entry_interval(row, now)
+        start, end = max(start, window.start), min(end, window.end)
+        if end <= start:
+            continue
+        mine = result[row["user_id"]]
+        for date, seconds in _split_by_local_day(start, end, zone_of[row["user_id"]]).items():
+            mine[date] = mine.get(date, 0) + seconds
+    return result
+
+
+def _task_seconds_totals(people, windows: dict[str, _Window], now: datetime.datetime) -> dict[int, int]:
+    """{user_id: seconds on tasks inside their month}. Two queries whatever the number of people: entries
+    wholly inside the month are summed by the database, those crossing its edges (or still running) are
+    cut in Python."""
+    from django.db.models import Sum
+
+    from tasks.models import TimeEntry
+
+    inside = Q()
+    edges = Q()
+    for window in windows.values():
+        inside |= _inside(window)
+        edges |= _overlapping(window) & (
+            Q(started_at__lt=window.start) | Q(ended_at__isnull=True) | Q(ended_at__gt=window.end)
+        )
+    result: dict[int, int] = defaultdict(int)
+    if not windows:
+        return result
+    sums = TimeEntry.objects.filter(inside).order_by().values("user_id").annotate(s=Sum("seconds"))
+    window_of = {uid: w for w in windows.values() for uid in w.user_ids}
+    for row in sums:
+        result[row["user_id"]] += int(row["s"] or 0)
+    for row in (
+        TimeEntry.objects.filter(edges).order_by().values("user_id", "started_at", "ended_at", "seconds")
+    ):
+        window = window_of[row["user_id"]]
+        start, end = _entry_interval(row, now)
+        start, end = max(start, window.start), min(end, window.end)
+        if end > start:
+            result[row["user_id"]] += int((end - start).total_seconds())
+    return result
+
+
+def _days_of(
+    people_ids, first: datetime.date, last: datetime.date
+) -> dict[int, dict[datetime.date, WorkDay]]:
+    result: dict[int, dict[datetime.date, WorkDay]] = defaultdict(dict)
+    if not people_ids:
+        return result
+    days = (
+        WorkDay.objects.filter(user_id__in=people_ids, date__gte=first, date__lte=last)
+        .order_by()
+        .only(
+            "user_id",
+            "date",
+            "state",
+            "started_at",
+            "ended_at",
+            "pause_started_at",
+            "paused_seconds",
+            "worked_seconds",
+            "is_late",
+            "is_early_end",
+            "is_short",
+            "auto_closed",
+            "needs_confirmation",
+        )
+    )
+    for day in days:
+        result[day.user_id][day.date] = day
+    return result
+
+
+def _confirmations(people_ids, first: datetime.date) -> dict[int, TimesheetConfirmation]:
+    if not people_ids:
+        return {}
+    rows = TimesheetConfirmation.objects.filter(user_id__in=people_ids, month=first).select_related(
+        "confirmed_by"
+    )
+    return {row.user_id: row for row in rows}
+
+
+def _build_days(
+    *,
+    person,
+    spec: ScheduleSpec,
+    first: datetime.date,
+    last: datetime.date,
+    days: dict[datetime.date, WorkDay],
+    absences: dict[datetime.date, str],
+    task_seconds: dict[datetime.date, int],
+    now: datetime.datetime,
+) -> list[TimesheetDay]:
+    zone = spec.tzinfo
+    today = now.astimezone(zone).date()
+    joined = person.date_joined.astimezone(zone).date() if person.date_joined else None
+    rows = []
+    for n in range(1, last.day + 1):
+        date = first.replace(day=n)
+        day = days.get(date)
+        rows.append(
+            TimesheetDay(
+                date=date,
+                is_working_day=spec.is_working_day(date),
+                is_today=date == today,
+                is_future=date > today,
+                absence=absences.get(date, ""),
+                day=day,
+                worked_seconds=day_running_seconds(day, now) if day else 0,
+                task_seconds=task_seconds.get(date, 0),
+                tzinfo=zone,
+                before_joining=joined is not None and date < joined,
+            )
+        )
+    return rows
+
+
+def _totals_of(days: list[TimesheetDay]) -> TimesheetTotals:
+    totals = TimesheetTotals()
+    for row in days:
+        totals.working_days += int(row.is_working_day)
+        totals.absences += int(row.is_working_day and bool(row.absence))
+        totals.missing += int(row.missing)
+        totals.task_seconds += row.task_seconds
+        if row.day is None:
+            continue
+        totals.days_worked += 1
+        totals.worked_seconds += row.worked_seconds
+        totals.late += int(row.is_late)
+        totals.early_end += int(row.is_early_end)
+        totals.short += int(row.is_short)
+        totals.auto_closed += int(row.auto_closed)
+        totals.to_confirm += int(row.needs_confirmation)
+    return totals
+
+
+def timesheet_person(*, user, person, month, now: datetime.datetime | None = None) -> Timesheet:
+    """A person's monthly timesheet as `user` may see it (a person `user` may not see answers 404).
+
+    `person` is a user or an id; `month` a date or "YYYY-MM". A constant number of queries: the person,
+    their schedule (two), the days, the time entries, the confirmation, plus the viewer's memoised rights
+    and whatever the registered absence providers cost.
+    """
+    now = now or timezone.now()
+    person = timesheet_person_get(user=user, pk=_pk(person))
+    first = timesheet_month(month, user=person, now=now)
+    last = _month_last(first)
+    spec = schedules_for([person])[person.pk]
+    windows = _windows([person], first, last)
+    days = _days_of([person.pk], first, last)[person.pk]
+    tasks = _task_seconds_by_day([person], windows, now).get(person.pk, {})
+    absences = absence_days(user_ids=[person.pk], start=first, end=last).get(person.pk, {})
+    rows = _build_days(
+        person=person,
+        spec=spec,
+        first=first,
+        last=last,
+        days=days,
+        absences=absences,
+        task_seconds=tasks,
+        now=now,
+    )
+    return Timesheet(
+        person=person,
+        month=first,
+        last=last,
+        spec=spec,
+        days=rows,
+        totals=_totals_of(rows),
+        confirmation=_confirmations([person.pk], first).get(person.pk),
+        can_confirm=timesheet_can_confirm(user, person),
+    )
+
+
+def timesheet_department(
+    *, user, department, month, subtree: bool = True, now: datetime.datetime | None = None
+) -> list[DepartmentTimesheetRow]:
+    """Per-person totals of a department's month (with its sub-departments unless `subtree` is False), in
+    tree then name order. `department` is a Department or an id; one `user` may not open answers 404.
+
+    The people are the department's active members plus anyone who left but has working days that month.
+    A constant number of queries whatever the number of people: the department, the people, their
+    schedules (two), their days, their task time (two), the confirmations.
+    """
+    from portal.people.models import User
+
+    now = now or timezone.now()
+    department = timesheet_department_get(user=user, pk=_pk(department))
+    first = timesheet_month(month, user=user, now=now)
+    last = _month_last(first)
+    worked_that_month = Exists(
+        WorkDay.objects.filter(user_id=OuterRef("pk"), date__gte=first, date__lte=last)
+    )
+    where = Q(department__path__startswith=department.path) if subtree else Q(department=department)
+    people = list(
+        User.objects.filter(where)
+        .filter(Q(is_active=True) | worked_that_month)
+        .select_related("department")
+        .order_by("department__path", "last_name", "first_name", "id")
+    )
+    ids = [p.pk for p in people]
+    specs = schedules_for(ids)
+    windows = _windows(people, first, last)
+    days = _days_of(ids, first, last)
+    task_totals = _task_seconds_totals(people, windows, now)
+    absences = absence_days(user_ids=ids, start=first, end=last)
+    confirmations = _confirmations(ids, first)
+    result = []
+    for person in people:
+        rows = _build_days(
+            person=person,
+            spec=specs[person.pk],
+            first=first,
+            last=last,
+            days=days.get(person.pk, {}),
+            absences=absences.get(person.pk, {}),
+            task_seconds={},
+            now=now,
+        )
+        totals = _totals_of(rows)
+        totals.task_seconds = task_totals.get(person.pk, 0)
+        result.append(
+            DepartmentTimesheetRow(
+                person=person,
+                totals=totals,
+                confirmation=confirmations.get(person.pk),
+                can_confirm=timesheet_can_confirm(user, person),
+                spec=specs[person.pk],
+            )
+        )
+    return result
+
+
+def timesheet_department_totals(rows: Iterable[DepartmentTimesheetRow]) -> TimesheetTotals:
+    """The sum of a department timesheet's lines."""
+    totals = TimesheetTotals()
+    for row in rows:
+        totals.add(row.totals)
+    return totals

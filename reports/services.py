@@ -1,1 +1,0 @@
-"""Reports: services (filled by the Reports issue)."""

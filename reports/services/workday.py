@@ -1,0 +1,817 @@
+"""Reports: every write of the working day, its corrections and the work schedules.
+
+The day is the person's LOCAL date in their own time zone; one WorkDay per person and date. Every click
+records a WorkDayEvent (time, IP, comment) and an audit row, and pushes the new state to the person's other
+open pages. The schedule's verdicts (late start, early end, too short) are stored on the day when it starts
+and when it ends, and recomputed when a correction is confirmed. Days left open past the local midnight of
+their date are closed by `workdays_close_open` (a beat job) and wait for the person's confirmation.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from portal.core.audit import audit_record, snapshot
+from portal.notifications.counters import counters_recount
+from portal.notifications.realtime import push_to_users
+from portal.notifications.services import notify
+
+from .. import selectors
+from ..choices import CorrectionStatus, DayEventKind, DayState
+from ..models import DayCorrection, WorkDay, WorkDayEvent, WorkSchedule, sees_all
+from ..selectors.workday import ScheduleSpec, schedule_for
+
+__all__ = [
+    "CORRECTIONS_COUNTER",
+    "NOTIFY_DAY_CONFIRM",
+    "NOTIFY_DAY_CORRECTION",
+    "day_correction_decide",
+    "day_correction_request",
+    "schedule_delete",
+    "schedule_save",
+    "workday_confirm",
+    "workday_end",
+    "workday_pause",
+    "workday_resume",
+    "workday_start",
+    "workdays_close_open",
+]
+
+log = logging.getLogger(__name__)
+
+CORRECTIONS_COUNTER = "reports.corrections_waiting"
+NOTIFY_DAY_CONFIRM = "workday_confirm"
+NOTIFY_DAY_CORRECTION = "workday_correction"
+LIVE_EVENT = "workday"
+_UTC = datetime.UTC
+_DAY_FIELDS = [
+    "state",
+    "started_at",
+    "ended_at",
+    "paused_seconds",
+    "worked_seconds",
+    "is_late",
+    "is_early_end",
+    "is_short",
+    "auto_closed",
+    "needs_confirmation",
+]
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _require_actor(actor) -> None:
+    if not (actor and actor.is_authenticated and actor.is_active):
+        raise PermissionDenied(_("Sign in first."))
+
+
+def _now(now: datetime.datetime | None) -> datetime.datetime:
+    now = now or timezone.now()
+    if timezone.is_naive(now):
+        raise ValueError("`now` must be an aware datetime.")
+    return now
+
+
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(_UTC)
+
+
+def _seconds(later: datetime.datetime, earlier: datetime.datetime) -> int:
+    return max(0, int((_utc(later) - _utc(earlier)).total_seconds()))
+
+
+def _invalid(message: str, field: str = "state") -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def _apply_verdicts(day: WorkDay, spec: ScheduleSpec) -> None:
+    """Set is_late, worked_seconds, is_early_end and is_short from the day's times and the schedule.
+
+    A day on a non-working day of the schedule is never late, early or short: it is extra work.
+    """
+    working = spec.is_working_day(day.date)
+    day.is_late = working and _utc(day.started_at) > spec.late_after(day.date)
+    if day.state == DayState.CLOSED and day.ended_at is not None:
+        day.worked_seconds = max(0, _seconds(day.ended_at, day.started_at) - day.paused_seconds)
+        day.is_early_end = working and _utc(day.ended_at) < _utc(spec.end_at(day.date))
+        day.is_short = working and day.worked_seconds < spec.required_seconds(day.date)
+    else:
+        day.worked_seconds = 0
+        day.is_early_end = False
+        day.is_short = False
+
+
+def _event(day: WorkDay, kind: str, *, at, actor=None, ip=None, comment: str = "") -> WorkDayEvent:
+    return WorkDayEvent.objects.create(
+        day=day, kind=kind, at=at, ip=ip or None, comment=(comment or "").strip()[:500], actor=actor
+    )
+
+
+def _push_state(day: WorkDay | None, user_id: int) -> None:
+    push_to_users([user_id], {"event": LIVE_EVENT, "state": selectors.workday_live_state(day)})
+
+
+def _heads_above(person) -> list[int]:
+    """Heads of the person's department and of every department above it (they see the person's
+    corrections and count them on their badge), the person excluded. One query."""
+    from portal.people.models import Department
+
+    if not person.department_id:
+        return []
+    path = Department.objects.filter(pk=person.department_id).values_list("path", flat=True).first()
+    if not path:
+        return []
+    step = Department.steplen
+    paths = [path[:i] for i in range(step, len(path) + 1, step)]
+    heads = Department.objects.filter(path__in=paths, head__isnull=False).values_list("head_id", flat=True)
+    return sorted({h for h in heads if h != person.pk})
+
+
+def _recount_supervisors(person) -> None:
+    counters_recount(_heads_above(person), [CORRECTIONS_COUNTER])
+
+
+def _day_url(day: WorkDay) -> str:
+    return reverse("reports:day_detail", args=[day.pk])
+
+
+def _date_label(date: datetime.date) -> str:
+    return date_format(date, "DATE_FORMAT")
+
+
+# --- the day: start, pause, resume, end ------------------------------------------------------------------
+
+
+def _close_automatically(day: WorkDay, now: datetime.datetime) -> bool:
+    """Close a day left open past the local midnight of its date (the caller holds the row lock).
+
+    Closed at 23:59:59 local, or when its break began if it is paused; marked for the person's
+    confirmation, with an AUTO_CLOSE event and a notification. Returns False when nothing was to do.
+    """
+    if day.state == DayState.CLOSED or selectors.workday_local_date(day.user, now) <= day.date:
+        return False
+    spec = schedule_for(day.user)
+    before = snapshot(day, _DAY_FIELDS)
+    if day.state == DayState.PAUSED and day.pause_started_at:
+        ended = day.pause_started_at
+    else:
+        ended = datetime.datetime.combine(day.date, datetime.time(23, 59, 59), tzinfo=spec.tzinfo)
+    if _utc(ended) < _utc(day.started_at):
+        ended = day.started_at
+    day.state = DayState.CLOSED
+    day.ended_at = ended
+    day.pause_started_at = None
+    day.auto_closed = True
+    day.needs_confirmation = True
+    _apply_verdicts(day, spec)
+    day.save(
+        update_fields=[
+            "state",
+            "ended_at",
+            "pause_started_at",
+            "auto_closed",
+            "needs_confirmation",
+            "worked_seconds",
+            "is_late",
+            "is_early_end",
+            "is_short",
+        ]
+    )
+    _event(day, DayEventKind.AUTO_CLOSE, at=now)
+    after = snapshot(day, _DAY_FIELDS)
+    audit_record(
+        actor=None,
+        action="workday.auto_close",
+        target=day,
+        changes={k: [before[k], v] for k, v in after.items() if before[k] != v},
+    )
+    notify(
+        recipients=[day.user_id],
+        kind=NOTIFY_DAY_CONFIRM,
+        title=_("Confirm your working day of %(date)s: it was left open and closed automatically")
+        % {"date": _date_label(day.date)},
+        body=_("Confirm the times as they are, or correct them with a reason for your supervisor."),
+        url=_day_url(day),
+        target=day,
+    )
+    _push_state(None, day.user_id)
+    return True
+
+
+def _close_stale(actor, now: datetime.datetime) -> None:
+    """Before any click: close the actor's days of earlier dates still open (the beat may not have run)."""
+    today = selectors.workday_local_date(actor, now)
+    stale = (
+        WorkDay.objects.select_for_update(of=("self",))
+        .filter(user_id=actor.pk, state__in=[DayState.OPEN, DayState.PAUSED], date__lt=today)
+        .select_related("user")
+    )
+    for day in stale:
+        _close_automatically(day, now)
+
+
+def _today_locked(actor, now: datetime.datetime) -> WorkDay | None:
+    today = selectors.workday_local_date(actor, now)
+    return WorkDay.objects.select_for_update().filter(user_id=actor.pk, date=today).first()
+
+
+def _record(
+    day: WorkDay, *, action: str, kind: str, actor, now, ip, comment: str, before: dict, fields: list[str]
+) -> WorkDay:
+    day.save(update_fields=fields)
+    _event(day, kind, at=now, actor=actor, ip=ip, comment=comment)
+    after = snapshot(day, _DAY_FIELDS)
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if comment:
+        changes["comment"] = comment.strip()[:500]
+    audit_record(actor=actor, action=action, target=day, changes=changes)
+    _push_state(day, day.user_id)
+    return day
+
+
+@transaction.atomic
+def workday_start(
+    *, actor, ip: str | None = None, comment: str = "", now: datetime.datetime | None = None
+) -> WorkDay:
+    """Start the actor's working day (their local today). Late when later than the schedule's start plus
+    the allowed lateness on a working day."""
+    _require_actor(actor)
+    now = _now(now)
+    _close_stale(actor, now)
+    existing = _today_locked(actor, now)
+    if existing is not None:
+        if existing.state == DayState.CLOSED:
+            raise _invalid(_("The day is already finished; resume it to keep working."))
+        raise _invalid(_("The day is already started."))
+    spec = schedule_for(actor)
+    day = WorkDay(user=actor, date=spec.local_date(now), state=DayState.OPEN, started_at=now)
+    _apply_verdicts(day, spec)
+    try:
+        with transaction.atomic():
+            day.save(force_insert=True)
+    except IntegrityError as exc:  # a second tab started the day at the same moment
+        raise _invalid(_("The day is already started.")) from exc
+    _event(day, DayEventKind.START, at=now, actor=actor, ip=ip, comment=comment)
+    changes = snapshot(day, ["date", "started_at", "is_late"])
+    if comment:
+        changes["comment"] = comment.strip()[:500]
+    audit_record(actor=actor, action="workday.start", target=day, changes=changes)
+    _push_state(day, actor.pk)
+    return day
+
+
+@transaction.atomic
+def workday_pause(
+    *, actor, ip: str | None = None, comment: str = "", now: datetime.datetime | None = None
+) -> WorkDay:
+    """Take a break: the time until `workday_resume` (or the end) is not worked time."""
+    _require_actor(actor)
+    now = _now(now)
+    _close_stale(actor, now)
+    day = _today_locked(actor, now)
+    if day is None:
+        raise _invalid(_("The day is not started yet."))
+    if day.state == DayState.PAUSED:
+        raise _invalid(_("The day is already paused."))
+    if day.state == DayState.CLOSED:
+        raise _invalid(_("The day is already finished."))
+    before = snapshot(day, _DAY_FIELDS)
+    day.state = DayState.PAUSED
+    day.pause_started_at = now
+    return _record(
+        day,
+        action="workday.pause",
+        kind=DayEventKind.PAUSE,
+        actor=actor,
+        now=now,
+        ip=ip,
+        comment=comment,
+        before=before,
+        fields=["state", "pause_started_at"],
+    )
+
+
+@transaction.atomic
+def workday_resume(
+    *, actor, ip: str | None = None, comment: str = "", now: datetime.datetime | None = None
+) -> WorkDay:
+    """Come back from a break; or continue a day ended by mistake (the time in between counts as a break).
+
+    A day closed automatically, or one with a correction waiting, cannot be continued.
+    """
+    _require_actor(actor)
+    now = _now(now)
+    _close_stale(actor, now)
+    day = _today_locked(actor, now)
+    if day is None:
+        raise _invalid(_("The day is not started yet."))
+    if day.state == DayState.OPEN:
+        raise _invalid(_("The day is not paused."))
+    before = snapshot(day, _DAY_FIELDS)
+    if day.state == DayState.PAUSED:
+        day.paused_seconds += _seconds(now, day.pause_started_at or now)
+        day.pause_started_at = None
+    else:
+        if day.auto_closed:
+            raise _invalid(_("This day was closed automatically; confirm or correct it instead."))
+        if DayCorrection.objects.filter(day=day, status=CorrectionStatus.PENDING).exists():
+            raise _invalid(_("A correction of this day is waiting for confirmation."))
+        day.paused_seconds += _seconds(now, day.ended_at or now)
+        day.ended_at = None
+    day.state = DayState.OPEN
+    _apply_verdicts(day, schedule_for(actor))
+    return _record(
+        day,
+        action="workday.resume",
+        kind=DayEventKind.RESUME,
+        actor=actor,
+        now=now,
+        ip=ip,
+        comment=comment,
+        before=before,
+        fields=[
+            "state",
+            "pause_started_at",
+            "paused_seconds",
+            "ended_at",
+            "worked_seconds",
+            "is_late",
+            "is_early_end",
+            "is_short",
+        ],
+    )
+
+
+@transaction.atomic
+def workday_end(
+    *, actor, ip: str | None = None, comment: str = "", now: datetime.datetime | None = None
+) -> WorkDay:
+    """End the day: worked = end − start − breaks; early when before the schedule's end, short when the
+    worked time is under the scheduled hours less the break and the allowed lateness."""
+    _require_actor(actor)
+    now = _now(now)
+    _close_stale(actor, now)
+    day = _today_locked(actor, now)
+    if day is None:
+        raise _invalid(_("The day is not started yet."))
+    if day.state == DayState.CLOSED:
+        raise _invalid(_("The day is already finished."))
+    before = snapshot(day, _DAY_FIELDS)
+    if day.state == DayState.PAUSED:
+        day.paused_seconds += _seconds(now, day.pause_started_at or now)
+        day.pause_started_at = None
+    day.state = DayState.CLOSED
+    day.ended_at = now
+    _apply_verdicts(day, schedule_for(actor))
+    return _record(
+        day,
+        action="workday.end",
+        kind=DayEventKind.END,
+        actor=actor,
+        now=now,
+        ip=ip,
+        comment=comment,
+        before=before,
+        fields=[
+            "state",
+            "ended_at",
+            "pause_started_at",
+            "paused_seconds",
+            "worked_seconds",
+            "is_late",
+            "is_early_end",
+            "is_short",
+        ],
+    )
+
+
+@transaction.atomic
+def workday_confirm(*, actor, day: WorkDay, comment: str = "") -> WorkDay:
+    """The person confirms a day closed automatically as it is (it was right, e.g. closed at a break)."""
+    _require_actor(actor)
+    day = selectors.workday_get(user=actor, pk=day.pk)
+    if day.user_id != actor.pk:
+        raise PermissionDenied(_("Only the person themselves confirms their day."))
+    day = WorkDay.objects.select_for_update().get(pk=day.pk)
+    if not day.needs_confirmation:
+        raise _invalid(_("This day needs no confirmation."), "day")
+    day.needs_confirmation = False
+    day.save(update_fields=["needs_confirmation"])
+    audit_record(
+        actor=actor,
+        action="workday.confirm",
+        target=day,
+        changes={"needs_confirmation": [True, False], "comment": (comment or "").strip()[:500]},
+    )
+    _push_state(day, actor.pk)
+    return day
+
+
+@transaction.atomic
+def _close_one(day_id: int, now: datetime.datetime) -> bool:
+    day = (
+        WorkDay.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=day_id, state__in=[DayState.OPEN, DayState.PAUSED])
+        .first()
+    )
+    if day is None:
+        return False
+    return _close_automatically(day, now)
+
+
+def workdays_close_open(*, now: datetime.datetime | None = None) -> int:
+    """Close every day still open or paused after the local midnight of its date (the beat job's body).
+
+    Idempotent: a closed day is skipped, so running it twice closes nothing twice. Each day is closed in
+    its own transaction, so one failing person does not keep everyone else's days open.
+    """
+    now = _now(now)
+    # No zone is more than 14 hours ahead of UTC: a day dated after today in UTC cannot be stale yet.
+    candidates = (
+        WorkDay.objects.filter(state__in=[DayState.OPEN, DayState.PAUSED], date__lte=_utc(now).date())
+        .select_related("user")
+        .only("pk", "date", "user", "user__time_zone")
+        .order_by("date", "pk")
+    )
+    closed = 0
+    for day in candidates:
+        if selectors.workday_local_date(day.user, now) <= day.date:
+            continue
+        try:
+            closed += int(_close_one(day.pk, now))
+        except Exception:  # noqa: BLE001 - one bad row must not stop the sweep; the next run retries it
+            log.exception("closing working day %s failed", day.pk)
+    return closed
+
+
+# --- corrections -----------------------------------------------------------------------------------------
+
+
+def _aware(value, field: str) -> datetime.datetime:
+    if not isinstance(value, datetime.datetime):
+        raise ValidationError({field: [_("Enter a date and time.")]})
+    if timezone.is_naive(value):
+        raise ValidationError({field: [_("Give the time with its time zone.")]})
+    return value
+
+
+@transaction.atomic
+def day_correction_request(
+    *,
+    actor,
+    day: WorkDay,
+    started_at: datetime.datetime,
+    ended_at: datetime.datetime | None,
+    reason: str,
+) -> DayCorrection:
+    """Ask to correct one's own day's times, with a reason; the supervisor confirms. The recorded times stay
+    as they are until then. One correction may wait per day. While the day is still open only its start
+    can be corrected."""
+    _require_actor(actor)
+    day = selectors.workday_get(user=actor, pk=day.pk)  # hidden days: 404
+    if day.user_id != actor.pk:
+        raise PermissionDenied(_("Only the person themselves may correct their day."))
+    day = WorkDay.objects.select_for_update(of=("self",)).select_related("user").get(pk=day.pk)
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Say why the times need correcting.")]
+    elif len(reason) > 2000:
+        errors["reason"] = [_("The reason is too long (2000 characters at most).")]
+    started_at = _aware(started_at, "started_at")
+    if ended_at is not None:
+        ended_at = _aware(ended_at, "ended_at")
+    now = timezone.now()
+    spec = schedule_for(actor)
+    if spec.local_date(started_at) != day.date:
+        errors["started_at"] = [_("The start must be on %(date)s.") % {"date": _date_label(day.date)}]
+    elif _utc(started_at) > _utc(now):
+        errors["started_at"] = [_("The start cannot be in the future.")]
+    if day.state == DayState.CLOSED:
+        if ended_at is None:
+            errors["ended_at"] = [_("Give the end of the day.")]
+        elif _utc(ended_at) <= _utc(started_at):
+            errors["ended_at"] = [_("The end must be after the start.")]
+        elif _utc(ended_at) > _utc(now):
+            errors["ended_at"] = [_("The end cannot be in the future.")]
+        elif _seconds(ended_at, started_at) > 24 * 3600:
+            errors["ended_at"] = [_("A working day cannot be longer than 24 hours.")]
+        elif _seconds(ended_at, started_at) < day.paused_seconds:
+            errors["ended_at"] = [
+                _("The day cannot be shorter than its breaks (%(minutes)s min).")
+                % {"minutes": day.paused_seconds // 60}
+            ]
+    else:
+        if ended_at is not None:
+            errors["ended_at"] = [_("End the day first; until then only its start can be corrected.")]
+        elif day.pause_started_at and _utc(started_at) > _utc(day.pause_started_at):
+            errors["started_at"] = [_("The start must be before the break began.")]
+    if not errors and started_at == day.started_at and ended_at == day.ended_at:
+        errors["started_at"] = [_("These are the times already recorded.")]
+    if not errors and DayCorrection.objects.filter(day=day, status=CorrectionStatus.PENDING).exists():
+        errors["day"] = [_("A correction of this day is already waiting for confirmation.")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            correction = DayCorrection.objects.create(
+                day=day,
+                requested_by=actor,
+                reason=reason,
+                started_at=started_at,
+                ended_at=ended_at,
+                old_started_at=day.started_at,
+                old_ended_at=day.ended_at,
+            )
+    except IntegrityError as exc:  # the same request from two tabs
+        raise _invalid(_("A correction of this day is already waiting for confirmation."), "day") from exc
+    audit_record(
+        actor=actor,
+        action="workday.correction_request",
+        target=day,
+        changes={
+            "started_at": [day.started_at, started_at],
+            "ended_at": [day.ended_at, ended_at],
+            "reason": reason,
+        },
+    )
+    from portal.people.selectors import supervisor_of
+
+    supervisor = supervisor_of(actor)
+    if supervisor is not None:
+        notify(
+            recipients=[supervisor],
+            kind=NOTIFY_DAY_CORRECTION,
+            actor=actor,
+            title=_("%(name)s asks to correct their working day of %(date)s")
+            % {"name": actor.full_name or actor.email, "date": _date_label(day.date)},
+            body=reason,
+            url=reverse("reports:corrections"),
+            target=day,
+        )
+    _recount_supervisors(actor)
+    return correction
+
+
+@transaction.atomic
+def day_correction_decide(
+    *, actor, correction: DayCorrection, approve: bool, comment: str = ""
+) -> DayCorrection:
+    """Confirm or reject a correction (the person's supervisor up the tree, HR or an admin; never the
+    person themselves). Confirming applies the times, keeps the first recorded ones in original_*,
+    recomputes the schedule's verdicts and clears the day's need for confirmation."""
+    from portal.people.selectors import supervises
+
+    _require_actor(actor)
+    correction = selectors.correction_get(user=actor, pk=correction.pk)  # hidden: 404
+    person = correction.day.user
+    if person.pk == actor.pk:
+        raise PermissionDenied(_("Nobody confirms their own corrections."))
+    if not (sees_all(actor) or supervises(actor, person)):
+        raise PermissionDenied(_("Only the person's supervisor, HR or an admin decides on corrections."))
+    correction = DayCorrection.objects.select_for_update().get(pk=correction.pk)
+    if correction.status != CorrectionStatus.PENDING:
+        raise _invalid(_("This correction is already decided."), "correction")
+    comment = (comment or "").strip()[:500]
+    now = timezone.now()
+    day = WorkDay.objects.select_for_update(of=("self",)).select_related("user").get(pk=correction.day_id)
+    if approve:
+        ended_at = correction.ended_at if correction.ended_at is not None else day.ended_at
+        if ended_at is not None and _utc(ended_at) < _utc(correction.started_at):
+            raise _invalid(
+                _("The day ended before the corrected start; reject this correction."), "correction"
+            )
+        before = snapshot(day, _DAY_FIELDS)
+        if day.original_started_at is None:
+            day.original_started_at = day.started_at
+            day.original_ended_at = day.ended_at
+        day.started_at = correction.started_at
+        day.ended_at = ended_at
+        if day.ended_at is not None:
+            day.paused_seconds = min(day.paused_seconds, _seconds(day.ended_at, day.started_at))
+        day.needs_confirmation = False
+        _apply_verdicts(day, schedule_for(person))
+        day.save(
+            update_fields=[
+                "started_at",
+                "ended_at",
+                "paused_seconds",
+                "original_started_at",
+                "original_ended_at",
+                "needs_confirmation",
+                "worked_seconds",
+                "is_late",
+                "is_early_end",
+                "is_short",
+            ]
+        )
+        _event(day, DayEventKind.CORRECTION, at=now, actor=actor, comment=correction.reason)
+        after = snapshot(day, _DAY_FIELDS)
+        audit_record(
+            actor=actor,
+            action="workday.correction_approve",
+            target=day,
+            changes={
+                **{k: [before[k], v] for k, v in after.items() if before[k] != v},
+                "correction": correction.pk,
+                "comment": comment,
+            },
+        )
+        _push_state(day, person.pk)
+    else:
+        audit_record(
+            actor=actor,
+            action="workday.correction_reject",
+            target=day,
+            changes={"correction": correction.pk, "comment": comment},
+        )
+    correction.status = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
+    correction.decided_by = actor
+    correction.decided_at = now
+    correction.decision_comment = comment
+    correction.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+    title = (
+        _("Your correction of the working day of %(date)s is confirmed")
+        if approve
+        else _("Your correction of the working day of %(date)s is rejected")
+    )
+    notify(
+        recipients=[person.pk],
+        kind=NOTIFY_DAY_CORRECTION,
+        actor=actor,
+        title=title % {"date": _date_label(day.date)},
+        body=comment,
+        url=_day_url(day),
+        target=day,
+    )
+    _recount_supervisors(person)
+    return correction
+
+
+# --- schedules -------------------------------------------------------------------------------------------
+
+
+def _clean_schedule(
+    *,
+    name: str,
+    department,
+    user,
+    working_days: Iterable[int],
+    start: datetime.time,
+    end: datetime.time,
+    allowed_lateness: int,
+    break_minutes: int,
+) -> tuple[str, list[int]]:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Give the schedule a name.")]
+    elif len(name) > WorkSchedule._meta.get_field("name").max_length:
+        errors["name"] = [_("The name is too long (100 characters at most).")]
+    if (department is None) == (user is None):
+        errors["department"] = [_("Choose either a department or a person.")]
+    try:
+        days = sorted({int(d) for d in working_days or []})
+    except (TypeError, ValueError):
+        days = [-1]
+    if not days:
+        errors["working_days"] = [_("Choose at least one working day.")]
+    elif any(d < 0 or d > 6 for d in days):
+        errors["working_days"] = [_("Working days are 0 (Monday) to 6 (Sunday).")]
+    if not isinstance(start, datetime.time):
+        errors["start"] = [_("Enter a time.")]
+    if not isinstance(end, datetime.time):
+        errors["end"] = [_("Enter a time.")]
+    elif isinstance(start, datetime.time) and end <= start:
+        errors["end"] = [_("The day must end after it starts.")]
+    if not isinstance(allowed_lateness, int) or not 0 <= allowed_lateness <= 240:
+        errors["allowed_lateness"] = [_("Allowed lateness is 0 to 240 minutes.")]
+    if not isinstance(break_minutes, int) or break_minutes < 0:
+        errors["break_minutes"] = [_("The break cannot be negative.")]
+    elif "end" not in errors and "start" not in errors:
+        length = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+        if break_minutes >= length:
+            errors["break_minutes"] = [_("The break must be shorter than the working hours.")]
+    if errors:
+        raise ValidationError(errors)
+    return name, days
+
+
+@transaction.atomic
+def schedule_save(
+    *,
+    actor,
+    name: str,
+    department=None,
+    user=None,
+    working_days: Iterable[int],
+    start: datetime.time,
+    end: datetime.time,
+    allowed_lateness: int,
+    break_minutes: int,
+    schedule: WorkSchedule | None = None,
+) -> WorkSchedule:
+    """Create or change the schedule of a department (and its sub-tree) or of one person.
+
+    Without `schedule`, the department's or person's existing schedule is replaced, else a new one made.
+    Admins and HR set any schedule; a head those of their sub-tree's departments and people.
+    """
+    _require_actor(actor)
+    if not selectors.can_manage_schedules(actor):
+        raise PermissionDenied(_("Only heads, HR and admins manage work schedules."))
+    if schedule is not None:
+        schedule = selectors.schedule_get(user=actor, pk=schedule.pk)  # 404 outside the actor's reach
+    name, days = _clean_schedule(
+        name=name,
+        department=department,
+        user=user,
+        working_days=working_days,
+        start=start,
+        end=end,
+        allowed_lateness=allowed_lateness,
+        break_minutes=break_minutes,
+    )
+    if not selectors.schedule_manages(actor, department=department, person=user):
+        raise PermissionDenied(_("You may set the schedules of your own sub-tree only."))
+    owner = {"department": department} if department is not None else {"user": user}
+    existing = WorkSchedule.objects.select_for_update().filter(**owner).first()
+    if schedule is None:
+        schedule = existing
+    elif existing is not None and existing.pk != schedule.pk:
+        field = "department" if department is not None else "user"
+        raise ValidationError(
+            {
+                field: [
+                    _("%(owner)s has a schedule already.") % {"owner": existing.department or existing.user}
+                ]
+            }
+        )
+    fields = [
+        "name",
+        "department",
+        "user",
+        "working_days",
+        "start",
+        "end",
+        "allowed_lateness",
+        "break_minutes",
+    ]
+    values = {
+        "name": name,
+        "department": department,
+        "user": user,
+        "working_days": days,
+        "start": start,
+        "end": end,
+        "allowed_lateness": allowed_lateness,
+        "break_minutes": break_minutes,
+    }
+    if schedule is None:
+        schedule = WorkSchedule.objects.create(**values)
+        audit_record(
+            actor=actor, action="workschedule.create", target=schedule, changes=snapshot(schedule, fields)
+        )
+        return schedule
+    before = snapshot(schedule, fields)
+    for field, value in values.items():
+        setattr(schedule, field, value)
+    after = snapshot(schedule, fields)
+    changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+    if changes:
+        schedule.save(update_fields=[*fields, "updated_at"])
+        audit_record(actor=actor, action="workschedule.update", target=schedule, changes=changes)
+    return schedule
+
+
+@transaction.atomic
+def schedule_delete(*, actor, schedule: WorkSchedule) -> None:
+    """Remove a schedule: its people fall back to the nearest department's, else the default."""
+    _require_actor(actor)
+    if not selectors.can_manage_schedules(actor):
+        raise PermissionDenied(_("Only heads, HR and admins manage work schedules."))
+    schedule = selectors.schedule_get(user=actor, pk=schedule.pk)
+    fields = [
+        "name",
+        "department",
+        "user",
+        "working_days",
+        "start",
+        "end",
+        "allowed_lateness",
+        "break_minutes",
+    ]
+    audit_record(
+        actor=actor, action="workschedule.delete", target=schedule, changes=snapshot(schedule, fields)
+    )
+    schedule.delete()

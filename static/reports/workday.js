@@ -1,0 +1,23 @@
+// The working-day widget of the top bar (reports): when the day changes in another tab (or the midnight
+// job closes it), the live socket (static/lumen/lumen.js) re-dispatches {event: "workday", state: {...}} as a
+// "lumen:live" event; reload the widget from the server so every tab shows the same state.
+(function () {
+  "use strict";
+  if (window.lumenWorkdayWidget) { return; }
+  window.lumenWorkdayWidget = true;
+
+  function refresh(state) {
+    var widget = document.getElementById("workday-widget");
+    if (!widget || !window.htmx) { return; }
+    var same = state && widget.getAttribute("data-state") === state.state &&
+      String(widget.getAttribute("data-day") || "") === String(state.day || "");
+    if (same) { return; }  // this tab made the change and shows it already
+    var url = widget.getAttribute("data-widget-url");
+    if (url) { window.htmx.ajax("GET", url, { target: "#workday-widget", swap: "outerHTML" }); }
+  }
+
+  document.addEventListener("lumen:live", function (event) {
+    var payload = event.detail || {};
+    if (payload.event === "workday") { refresh(payload.state); }
+  });
+})();

@@ -1,0 +1,469 @@
+"""The boards of tasks: Kanban by status, the personal "my plan" board and the Gantt chart.
+
+Thin views: they read through `tasks.selectors_boards` (which starts from the visible tasks and the one
+FilterSet of the list pages, so a board takes the list's query string) and write through the services.
+A task the user may not see answers 404; a visible task the user may not change answers 403. The drag
+endpoints answer JSON in the API's error shape: {"error": {"status", "code", "message", "fields"}}.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.groups.models import Workgroup
+from portal.groups.selectors import group_get, group_list_of_member
+
+from . import selectors, selectors_boards, services
+from .choices import DependantsPolicy, OpenSubtasksPolicy, TaskPriority, TaskRole, TaskStatus
+from .models import Task
+from .selectors_boards import board_filters
+
+BOARD_ROLES = (TaskRole.DO, TaskRole.HELP, TaskRole.SET, TaskRole.OBSERVE, TaskRole.ALL)
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _json_error(
+    status: int, message: str, *, code: str = "error", fields: dict | None = None
+) -> JsonResponse:
+    body = {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}}
+    return JsonResponse(body, status=status)
+
+
+def _validation_error(exc: ValidationError) -> JsonResponse:
+    """400 with the messages by field. The code says what the page may ask next ("open_subtasks":
+    complete the open subtasks too or keep them; a missing "comment": ask for one)."""
+    if hasattr(exc, "error_dict"):
+        fields = exc.message_dict
+        errors = [error for field_errors in exc.error_dict.values() for error in field_errors]
+    else:
+        fields = {"non_field_errors": exc.messages}
+        errors = exc.error_list
+    code = next((e.code for e in errors if e.code), None) or (
+        "open_subtasks" if "open_subtasks" in fields else "invalid"
+    )
+    return _json_error(400, " ".join(exc.messages), code=code, fields=fields)
+
+
+def _forbidden(exc: PermissionDenied) -> JsonResponse:
+    return _json_error(403, str(exc) or _("You may not do this."), code="permission_denied")
+
+
+def _url_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:  # a part of the app that is not there yet
+        return None
+
+
+def _query(filters: QueryDict, **replace) -> str:
+    """The query string of `filters` with some parameters replaced (None or "": removed)."""
+    data = filters.copy()
+    for key, value in replace.items():
+        if value in (None, ""):
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data.urlencode()
+
+
+def _board_texts() -> dict[str, str]:
+    """What the board scripts say, translated."""
+    return {
+        "error": _("The change was not saved."),
+        "forbidden": _("You may not change this task."),
+        "not_found": _("This task is no longer there."),
+        "network": _("No connection: the change was not saved."),
+        "open_subtasks": _("This task has open subtasks. What should happen to them?"),
+        "close": _("Close"),
+        "tasks": _("Tasks"),
+        "status": _("Status"),
+        "responsible": _("Responsible"),
+        "deadline": _("Deadline"),
+        "fallback": _("No planned dates: drawn from creation to the deadline."),
+        "summary": _("No dates of its own: spans its subtasks."),
+        "conflict": _("Breaks a link to a task before it: check the dates."),
+        "locked": _("You may not reschedule this task."),
+        "dependants_changed": _("Linked tasks were updated too: {n}."),
+        "empty": _("No tasks with dates match the filter."),
+        "none": _("None"),
+        "load_error": _("The chart could not be loaded."),
+    }
+
+
+def _board_context(request: HttpRequest, filters: QueryDict, *, view: str) -> dict:
+    """What the header of every board shows: the view switch (keeping the filter) and the script's texts."""
+    return {
+        "nav_area": "tasks",
+        "board_view": view,
+        "filters": filters,
+        "query": filters.urlencode(),
+        "views": [
+            {"key": key, "label": label, "icon": icon, "url": url}
+            for key, label, icon, url in (
+                ("list", _("List"), "bi-list-task", _url_or_none("tasks:home")),
+                ("kanban", _("Kanban"), "bi-kanban", _url_or_none("tasks:kanban")),
+                ("plan", _("My plan"), "bi-calendar-week", _url_or_none("tasks:plan")),
+                ("gantt", _("Gantt"), "bi-bar-chart-steps", _url_or_none("tasks:gantt")),
+            )
+            if url
+        ],
+        "board_texts": _board_texts(),
+    }
+
+
+# Filters of the list page that the board's form shows; the others travel along as hidden fields.
+_SHOWN_FILTERS = {"role", "q", "group", "tag", "priority", "overdue", "page"}
+
+
+def _filter_context(request: HttpRequest, filters: QueryDict) -> dict:
+    """The board's filter form: role tabs, search, group, priority, tags, overdue (two queries)."""
+    user = request.user
+    group_id = str(filters.get("group") or "")
+    groups = list(group_list_of_member(user=user).only("id", "name"))
+    if group_id.isdigit() and int(group_id) not in {g.pk for g in groups}:
+        # A project the user sees without being a member (open group, admin): keep it selectable.
+        groups += list(Workgroup.objects.visible_to(user).filter(pk=int(group_id)).only("id", "name"))
+    return {
+        "role": filters.get("role"),
+        "role_tabs": [{"value": role.value, "label": role.label} for role in BOARD_ROLES],
+        "groups": groups,
+        "group_id": group_id,
+        "tags": list(selectors.tag_list(user=user).only("id", "name", "group_id", "owner_id")),
+        "tag_ids": {str(v) for v in filters.getlist("tag")},
+        "priorities": TaskPriority.choices,
+        "hidden_filters": [
+            (key, value) for key in filters if key not in _SHOWN_FILTERS for value in filters.getlist(key)
+        ],
+    }
+
+
+# --- Kanban ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def kanban(request: HttpRequest) -> HttpResponse:
+    """Kanban by status of the filtered visible tasks (role "I do" unless chosen); htmx gets the board."""
+    filters = board_filters(request.GET)
+    columns = selectors_boards.kanban_columns(user=request.user, filters=filters)
+    list_url = _url_or_none("tasks:home")
+    for column in columns:
+        column.more_url = f"{list_url}?{_query(filters, status=column.status)}" if list_url else None
+    context = _board_context(request, filters, view="kanban")
+    context.update(columns=columns, cap=selectors_boards.KANBAN_COLUMN_CAP)
+    if request.htmx:  # the filter form stays as it is: only the board and the view links change
+        return render(request, "tasks/partials/board_kanban.html", context)
+    context.update(_filter_context(request, filters))
+    return render(request, "tasks/kanban.html", context)
+
+
+@login_required
+@require_POST
+def kanban_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A card dropped on another column: change the status through the service; JSON with the new card."""
+    task = selectors.task_get_plain(user=request.user, pk=pk)
+    status = request.POST.get("status", "")
+    if status not in TaskStatus.values:
+        return _json_error(
+            400, _("Choose a status."), code="invalid", fields={"status": [_("Unknown status.")]}
+        )
+    open_subtasks = request.POST.get("open_subtasks") or None
+    if open_subtasks is not None and open_subtasks not in OpenSubtasksPolicy.values:
+        return _json_error(
+            400,
+            _("Choose what happens to the open subtasks."),
+            code="invalid",
+            fields={"open_subtasks": [_("Complete them too or leave them open.")]},
+        )
+    try:
+        services.task_set_status(
+            actor=request.user,
+            task=task,
+            status=status,
+            comment=request.POST.get("comment", ""),
+            open_subtasks=open_subtasks,
+        )
+    except ValidationError as exc:
+        return _validation_error(exc)
+    except PermissionDenied as exc:
+        return _forbidden(exc)
+    task = selectors.task_list_decorate(Task.objects.visible_to(request.user).filter(pk=pk)).first()
+    if task is None:  # the change took the task out of the user's sight
+        return JsonResponse({"id": pk, "status": status, "html": ""})
+    task.board_movable = selectors.can_change_status(request.user, task)
+    html = render_to_string(
+        "tasks/partials/board_card.html", {"task": task, "board": "kanban"}, request=request
+    )
+    return JsonResponse(
+        {"id": task.pk, "status": task.status, "status_label": task.get_status_display(), "html": html}
+    )
+
+
+# --- My plan -----------------------------------------------------------------------------------------
+
+
+def _plan_response(request: HttpRequest, *, errors: list[str] | None = None) -> HttpResponse:
+    columns = services.plan_ensure_columns(actor=request.user)
+    board = selectors_boards.plan_board(user=request.user, columns=columns)
+    context = {
+        "nav_area": "tasks",
+        "board": board,
+        "errors": errors or [],
+        "column_max": services.plan.PLAN_COLUMNS_MAX,
+    }
+    if request.htmx:
+        return render(request, "tasks/partials/board_plan.html", context)
+    context.update(_board_context(request, board_filters(request.GET), view="plan"))
+    return render(request, "tasks/plan.html", context)
+
+
+def _plan_done(request: HttpRequest, action, success: str, **kwargs) -> HttpResponse:
+    """Run a column service; htmx gets the board again (with the error if any), a form post a redirect."""
+    errors: list[str] = []
+    try:
+        action(actor=request.user, **kwargs)
+    except ValidationError as exc:
+        errors = list(exc.messages)
+    if request.htmx:
+        return _plan_response(request, errors=errors)
+    for message in errors:
+        messages.error(request, message)
+    if not errors:
+        messages.success(request, success)
+    return redirect("tasks:plan")
+
+
+@login_required
+@require_GET
+def plan(request: HttpRequest) -> HttpResponse:
+    """The user's own "my plan" board (default columns on the first visit); htmx gets the board."""
+    return _plan_response(request)
+
+
+@login_required
+@require_POST
+def plan_column_create(request: HttpRequest) -> HttpResponse:
+    return _plan_done(
+        request, services.plan_column_create, _("Column added."), name=request.POST.get("name", "")
+    )
+
+
+@login_required
+@require_POST
+def plan_column_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    column = selectors_boards.plan_column_get(user=request.user, pk=pk)
+    return _plan_done(
+        request, services.plan_column_rename, _("Renamed."), column=column, name=request.POST.get("name", "")
+    )
+
+
+@login_required
+@require_POST
+def plan_column_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    column = selectors_boards.plan_column_get(user=request.user, pk=pk)
+    return _plan_done(request, services.plan_column_delete, _("Column deleted."), column=column)
+
+
+@login_required
+@require_POST
+def plan_columns_reorder(request: HttpRequest) -> HttpResponse:
+    """Columns dragged into a new order (JSON answer for the script)."""
+    try:
+        services.plan_columns_reorder(actor=request.user, column_ids=request.POST.getlist("column"))
+    except ValidationError as exc:
+        return _validation_error(exc)
+    return JsonResponse({"ok": True})
+
+
+@login_required
+@require_POST
+def plan_card_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A card dropped in a column of the user's board (JSON answer for the script)."""
+    task = selectors.task_get_plain(user=request.user, pk=pk)
+    column = selectors_boards.plan_column_get(user=request.user, pk=request.POST.get("column"))
+    try:
+        card = services.plan_card_move(
+            actor=request.user, task=task, column=column, position=request.POST.get("position", 0)
+        )
+    except ValidationError as exc:
+        return _validation_error(exc)
+    return JsonResponse({"ok": True, "task": task.pk, "column": card.column_id, "position": card.position})
+
+
+# --- Gantt -------------------------------------------------------------------------------------------
+
+
+def _gantt_filters(request: HttpRequest):
+    """A project's chart (?group=) shows all its tasks the user sees; otherwise the role defaults to "I do"."""
+    default = TaskRole.ALL if request.GET.get("group") else TaskRole.DO
+    return board_filters(request.GET, default_role=default)
+
+
+def _gantt_group(request: HttpRequest, filters):
+    """The project of a project chart (?group=<id>); a group the user may not see answers 404."""
+    value = str(filters.get("group") or "")
+    return group_get(user=request.user, pk=int(value)) if value.isdigit() else None
+
+
+def _local_iso(value) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _bar_class(task: Task) -> str:
+    """One CSS class per bar (frappe-gantt takes a single token): its state, and whether it is locked."""
+    if task.is_closed:
+        state = "done"
+    elif task.is_overdue:
+        state = "overdue"
+    elif task.schedule_conflict:
+        state = "conflict"
+    elif getattr(task, "gantt_summary", False):
+        state = "summary"
+    else:
+        state = "open"
+    return f"lumen-bar-{state}" + ("" if task.gantt_editable else "-locked")
+
+
+def gantt_task_json(task: Task) -> dict:
+    """One bar of the chart (dates in the user's time zone, ISO 8601 with the offset)."""
+    return {
+        "id": str(task.pk),
+        "name": task.title,
+        "start": _local_iso(task.gantt_start),
+        "end": _local_iso(task.gantt_end),
+        "progress": selectors_boards.gantt_progress(task),
+        "dependencies": [str(pk) for pk in getattr(task, "gantt_dependencies", [])],
+        "custom_class": _bar_class(task),
+        "depth": getattr(task, "gantt_depth", 0),
+        "parent": str(task.parent_id) if task.parent_id else None,
+        "url": task.get_absolute_url(),
+        "status": task.status,
+        "status_label": task.get_status_display(),
+        "responsible": str(task.responsible),
+        "deadline": _local_iso(task.deadline),
+        "planned_start": _local_iso(task.planned_start),
+        "planned_end": _local_iso(task.planned_end),
+        "overdue": task.is_overdue,
+        "closed": task.is_closed,
+        "conflict": task.schedule_conflict,
+        "editable": task.gantt_editable,
+        "fallback": task.gantt_fallback,
+        "summary": task.gantt_summary,
+    }
+
+
+def _unscheduled_json(task: Task) -> dict:
+    return {
+        "id": str(task.pk),
+        "name": task.title,
+        "url": task.get_absolute_url(),
+        "status_label": task.get_status_display(),
+        "responsible": str(task.responsible),
+        "depth": getattr(task, "gantt_depth", 0),
+    }
+
+
+@login_required
+@require_GET
+def gantt(request: HttpRequest) -> HttpResponse:
+    """The Gantt chart page; the bars come from `gantt_data` with the same query string."""
+    filters = _gantt_filters(request)
+    group = _gantt_group(request, filters)
+    context = {**_board_context(request, filters, view="gantt"), **_filter_context(request, filters)}
+    context.update(
+        {
+            "group": group,
+            "data_url": f"{reverse('tasks:gantt_data')}?{filters.urlencode()}",
+            "reschedule_url": reverse("tasks:gantt_reschedule", args=[0]),
+            "dependants_policies": DependantsPolicy.choices,
+            "limit": selectors_boards.GANTT_LIMIT,
+        }
+    )
+    return render(request, "tasks/gantt.html", context)
+
+
+@login_required
+@require_GET
+def gantt_data(request: HttpRequest) -> JsonResponse:
+    """The bars, the dependency arrows (as each bar's `dependencies`) and the tasks without dates."""
+    filters = _gantt_filters(request)
+    _gantt_group(request, filters)
+    data = selectors_boards.gantt_data(user=request.user, filters=filters)
+    notice = ""
+    if data.truncated:
+        notice = _("Only the first %(n)d tasks are shown: narrow the filter to see the others.") % {
+            "n": data.limit
+        }
+    return JsonResponse(
+        {
+            "tasks": [gantt_task_json(task) for task in data.rows],
+            "unscheduled": [_unscheduled_json(task) for task in data.unscheduled],
+            "links": [
+                {
+                    "predecessor": str(link.predecessor_id),
+                    "successor": str(link.successor_id),
+                    "kind": link.kind,
+                }
+                for link in data.links
+            ],
+            "truncated": data.truncated,
+            "limit": data.limit,
+            "notice": notice,
+        }
+    )
+
+
+def _parse_moment(value: str | None, field: str, errors: dict):
+    if not value:
+        errors[field] = [_("Give a date and time.")]
+        return None
+    moment = parse_datetime(value.strip())
+    if moment is None:
+        errors[field] = [_("Not a date and time.")]
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+@login_required
+@require_POST
+def gantt_reschedule(request: HttpRequest, pk: int) -> JsonResponse:
+    """A bar dragged or resized: new planned dates through the service, with the dependants policy.
+    Answers the changed tasks the user may see, so the chart redraws them."""
+    task = selectors.task_get_plain(user=request.user, pk=pk)
+    errors: dict[str, list[str]] = {}
+    planned_start = _parse_moment(request.POST.get("planned_start"), "planned_start", errors)
+    planned_end = _parse_moment(request.POST.get("planned_end"), "planned_end", errors)
+    dependants = request.POST.get("dependants") or DependantsPolicy.SHIFT
+    if dependants not in DependantsPolicy.values:
+        errors["dependants"] = [_("Choose to shift the dependent tasks or only to flag them.")]
+    if errors:
+        return _json_error(400, _("The new dates are not valid."), code="invalid", fields=errors)
+    try:
+        changed = services.task_reschedule(
+            actor=request.user,
+            task=task,
+            planned_start=planned_start,
+            planned_end=planned_end,
+            dependants=dependants,
+        )
+    except ValidationError as exc:
+        return _validation_error(exc)
+    except PermissionDenied as exc:
+        return _forbidden(exc)
+    ids = {task.pk} | {getattr(t, "pk", t) for t in (changed or [])}
+    tasks = selectors_boards.gantt_tasks(user=request.user, ids=ids)
+    return JsonResponse({"changed": [gantt_task_json(t) for t in tasks]})

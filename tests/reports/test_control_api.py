@@ -1,0 +1,163 @@
+# ruff: noqa: F811 - the `staff` fixture imported from control_support is redefined as test arguments
+"""The control API: the dashboard (the same data as the page), touch control, control time, and the schema."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from reports import selectors
+from reports.models import ControlCheck, ControlTime
+from tests.reports.control_support import (
+    NEGATIVE,
+    NOW,
+    TUESDAY,
+    WEDNESDAY,
+    at,
+    counter,
+    report,
+    staff,  # noqa: F401 - a fixture
+    workday,
+)
+from tests.reports.factories import ControlCheckFactory
+from tests.tasks.factories import TaskFactory
+from tests.utils import client_as
+
+DASHBOARD = "/api/v1/reports/dashboard/"
+TOUCH = "/api/v1/reports/touch/"
+CONTROL_TIME = "/api/v1/reports/control-time/"
+BEAT = "/api/v1/reports/control-time/beat/"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    return NOW
+
+
+def test_the_dashboard_has_the_same_data_as_the_page(staff, clock):
+    workday(staff.east_head, WEDNESDAY, (9, 30), late=True)
+    report(staff.east_rep, TUESDAY, rating=NEGATIVE)
+    counter(staff.field_rep, "tasks.overdue", 2)
+    ControlTime.objects.create(supervisor=staff.sales_head, date=WEDNESDAY, seconds=300)
+
+    response = client_as(staff.sales_head).get(DASHBOARD, {"subtree": "1"})
+    assert response.status_code == 200
+    data = response.json()
+    board = selectors.dashboard(user=staff.sales_head, subtree=True, now=NOW)
+    keys = [column.key for column in board.columns]
+    cells = {row.person.pk: dict(zip(keys, row.cells, strict=True)) for row in board.rows}
+    assert data["today"] == "2026-11-18"
+    assert data["subtree"] is True and data["only_signals"] is False
+    assert (data["red"], data["amber"], data["signals"]) == (board.red, board.amber, board.signals)
+    assert data["summary"] == board.summary
+    assert [c["key"] for c in data["columns"]] == [c.key for c in board.columns]
+    assert [r["person"]["id"] for r in data["rows"]] == [r.person.pk for r in board.rows]
+    by_id = {r["person"]["id"]: r for r in data["rows"]}
+    assert by_id[staff.east_head.pk]["cells"]["workday"]["signal"] == "amber"
+    assert by_id[staff.east_rep.pk]["cells"]["last_report"] == {
+        "value": "negative",
+        "signal": "red",
+        "url": f"/reports/work/?author={staff.east_rep.pk}",
+        "text": cells[staff.east_rep.pk]["last_report"].display,
+        "hint": "The last report is rated negative",
+    }
+    assert by_id[staff.field_rep.pk]["cells"]["tasks_overdue"]["value"] == 2
+    assert by_id[staff.field_rep.pk]["person"]["department"] == "East Field"
+    assert data["control_time"]["seconds"] == 300
+
+    direct = client_as(staff.sales_head).get(DASHBOARD).json()
+    assert {r["person"]["id"] for r in direct["rows"]} == {staff.sales_rep.pk, staff.east_head.pk}
+    only = client_as(staff.sales_head).get(DASHBOARD, {"subtree": "1", "signals": "1"}).json()
+    assert all(r["red"] + r["amber"] for r in only["rows"])
+
+
+def test_the_dashboard_is_for_those_who_control_people(staff, clock):
+    response = client_as(staff.east_rep).get(DASHBOARD)
+    assert response.status_code == 403
+    assert response.json()["error"]["status"] == 403
+
+
+def test_touch_pick_list_retrieve_and_done(staff, clock):
+    TaskFactory(responsible=staff.east_rep, status="completed", completed_at=NOW - datetime.timedelta(days=1))
+    client = client_as(staff.east_head)
+    picked = client.post(TOUCH, {"subject": staff.east_rep.pk}, format="json")
+    assert picked.status_code == 201
+    check = picked.json()
+    assert check["subject"]["id"] == staff.east_rep.pk
+    assert check["item_type"] == "tasks.task"
+    assert check["checked_at"] is None
+
+    listed = client.get(TOUCH).json()
+    assert [c["id"] for c in listed["results"]] == [check["id"]]
+    assert client.get(f"{TOUCH}{check['id']}/").json()["item_url"] == check["item_url"]
+
+    done = client.post(f"{TOUCH}{check['id']}/done/", {"note": "Good"}, format="json")
+    assert done.status_code == 200
+    assert done.json()["note"] == "Good" and done.json()["checked_at"]
+    again = client.post(f"{TOUCH}{check['id']}/done/", {}, format="json")
+    assert again.status_code == 400
+    assert "check" in again.json()["error"]["fields"]
+
+    nothing = client.post(TOUCH, {"subject": staff.east_rep.pk}, format="json")
+    assert nothing.status_code == 400
+    assert "subject" in nothing.json()["error"]["fields"]
+
+
+def test_touch_rules(staff, clock):
+    client = client_as(staff.east_head)
+    assert client.post(TOUCH, {"subject": staff.developer.pk}, format="json").status_code == 403
+    assert client.post(TOUCH, {"subject": 999999}, format="json").status_code == 400
+    assert client_as(staff.east_rep).post(TOUCH, {}, format="json").status_code == 403
+    assert client_as(staff.east_rep).get(TOUCH).status_code == 403
+    others = ControlCheckFactory(supervisor=staff.sales_head, subject=staff.sales_rep)
+    assert client.get(f"{TOUCH}{others.pk}/").status_code == 404
+    assert client.post(f"{TOUCH}{others.pk}/done/", {}, format="json").status_code == 404
+    # admins see every check (HR oversight) but mark only their own
+    admin = client_as(staff.admin)
+    assert others.pk in [c["id"] for c in admin.get(TOUCH).json()["results"]]
+    assert admin.post(f"{TOUCH}{others.pk}/done/", {}, format="json").status_code == 403
+    assert ControlCheck.objects.get(pk=others.pk).checked_at is None
+
+
+def test_control_time_beat_and_summary(staff, monkeypatch):
+    current = {"now": at(WEDNESDAY, 10)}
+    monkeypatch.setattr(timezone, "now", lambda: current["now"])
+    client = client_as(staff.east_head)
+    assert client.post(BEAT).json() == {"added": 5, "seconds": 5, "date": "2026-11-18"}
+    current["now"] = at(WEDNESDAY, 10) + datetime.timedelta(seconds=25)
+    assert client.post(BEAT).json()["added"] == 25
+    workday(staff.east_rep, WEDNESDAY, (2, 0), (10, 0))  # 8 h
+
+    summary = client.get(CONTROL_TIME, {"date": "2026-11-18"}).json()
+    assert summary["seconds"] == 30
+    assert summary["controlled_seconds"] == 8 * 3600
+    assert summary["budget_seconds"] == 1440
+    assert summary["share"] == round(30 * 100 / 28800, 1)
+    assert summary["basis"] == "worked" and summary["people"] == 2
+    assert client.get(CONTROL_TIME).json()["date"] == "2026-11-18"  # my today
+    bad = client.get(CONTROL_TIME, {"date": "yesterday"})
+    assert bad.status_code == 400 and "date" in bad.json()["error"]["fields"]
+    assert client_as(staff.east_rep).post(BEAT).status_code == 403
+    assert client_as(staff.east_rep).get(CONTROL_TIME).status_code == 403
+
+
+def test_the_endpoints_are_in_the_schema(staff):
+    response = client_as(staff.east_head).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/reports/dashboard/",
+        "/api/v1/reports/touch/",
+        "/api/v1/reports/touch/{id}/",
+        "/api/v1/reports/touch/{id}/done/",
+        "/api/v1/reports/control-time/",
+        "/api/v1/reports/control-time/beat/",
+    ):
+        assert path in paths, path
+    dashboard = paths["/api/v1/reports/dashboard/"]["get"]
+    assert {p["name"] for p in dashboard["parameters"]} >= {"subtree", "signals"}
+    assert "date" in {p["name"] for p in paths["/api/v1/reports/control-time/"]["get"]["parameters"]}
+    assert "post" in paths["/api/v1/reports/touch/"] and "get" in paths["/api/v1/reports/touch/"]

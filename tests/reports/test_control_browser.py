@@ -1,0 +1,119 @@
+"""The control dashboard and the control-time heartbeat in a real browser.
+
+The page's clock is Playwright's fake one, so the test decides when the heartbeat's timers fire and when
+the person last moved the mouse: beats go out only while the tab is visible and the person was active
+within the last 60 s. The dashboard is screenshotted into var/screenshots/.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from portal.notifications.models import UserCounter
+from portal.people.models import User
+from reports.choices import Rating
+from tests.reports.factories import WorkDayFactory, WorkReportFactory
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "pass-word-123"
+NAMES = {
+    "sales_head": ("Sam", "Seller"),
+    "sales_rep": ("Rita", "Rep"),
+    "east_head": ("Eric", "Eastman"),
+    "east_rep": ("Erin", "Eastwood"),
+    "field_rep": ("Fiona", "Fields"),
+}
+
+
+@pytest.fixture
+def team(org):
+    for key, (first, last) in NAMES.items():
+        User.objects.filter(pk=getattr(org, key).pk).update(first_name=first, last_name=last)
+    User.objects.update(date_joined=timezone.now() - datetime.timedelta(days=400))
+    today = timezone.localdate()
+    WorkDayFactory(user=org.sales_rep, date=today, started_at=timezone.now(), is_late=True)
+    WorkReportFactory(
+        author=org.east_rep,
+        period_start=today - datetime.timedelta(days=1),
+        status="rated",
+        rating=Rating.NEGATIVE,
+        sent_at=timezone.now(),
+    )
+    UserCounter.objects.create(user=org.field_rep, key="tasks.overdue", value=3)
+    UserCounter.objects.create(user=org.east_head, key="tasks.no_deadline", value=2)
+    return org
+
+
+def beats(page) -> list:
+    sent = []
+    page.on("request", lambda r: sent.append(r) if r.url.endswith(reverse("reports:control_beat")) else None)
+    return sent
+
+
+def test_the_dashboard_and_its_heartbeat(page, live_server, login, screenshot, team):
+    sent = beats(page)
+    page.clock.install()
+    login(page, live_server, team.sales_head.email, PASSWORD)
+    page.goto(live_server.url + reverse("reports:home"))
+
+    expect(page.locator("#control-summary")).to_contain_text("signal")
+    expect(page.locator("#control-table tbody tr")).to_have_count(2)  # direct: Rita Rep, Eric Eastman
+    expect(page.locator("#control-time [data-control-time-text]")).to_contain_text("Control today:")
+    screenshot("control-dashboard-direct")
+
+    # The switch loads the whole sub-tree in place (htmx), and the address follows.
+    page.locator("#control-subtree").click()
+    expect(page.locator("#control-table tbody tr")).to_have_count(4)
+    assert re.search(r"[?&]subtree=1", page.url)
+    expect(page.locator('#control-table td[data-signal="red"]').first).to_be_visible()
+    page.clock.run_for(100)  # htmx settles the swapped buttons' classes on a (fake) timer
+    expect(page.locator("#control-subtree")).to_have_class(re.compile(r"\bactive\b"))
+    screenshot("control-dashboard-subtree")
+
+    # Opening the page counts as activity: the first beat goes 5 s later, then one every 20 s...
+    page.clock.run_for(5_400)
+    expect(page.locator("#control-time")).to_have_attribute("data-seconds", "5")
+    assert len(sent) == 1
+    for _ in range(2):
+        page.clock.run_for(20_000)
+        page.wait_for_timeout(300)  # let the beat's request finish (one is in flight at a time)
+    assert len(sent) == 3  # at 5 s, 25 s and 45 s: the last activity was within 60 s
+    # ...and none while the person is idle for more than a minute
+    page.clock.run_for(60_000)
+    page.wait_for_timeout(300)
+    assert len(sent) == 3
+    # moving the mouse brings the beats back
+    page.mouse.move(200, 300)
+    page.mouse.move(240, 320)
+    page.clock.run_for(20_000)
+    page.wait_for_timeout(300)
+    assert len(sent) == 4
+    # a hidden tab sends nothing, however busy the mouse
+    page.evaluate(
+        "Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'})"
+    )
+    page.mouse.move(300, 300)
+    page.clock.run_for(40_000)
+    page.wait_for_timeout(300)
+    assert len(sent) == 4
+    assert all(r.method == "POST" for r in sent)
+    assert all(r.headers.get("x-csrftoken") for r in sent)
+
+
+def test_an_employee_gets_the_overview_and_no_heartbeat(page, live_server, login, screenshot, team):
+    sent = beats(page)
+    login(page, live_server, team.east_rep.email, PASSWORD)
+    page.goto(live_server.url + reverse("reports:home"))
+    expect(page.locator("#overview-today")).to_be_visible()
+    expect(page.locator("#overview-reports [data-report]")).to_have_count(1)
+    assert page.locator("#control-beat").count() == 0
+    screenshot("control-overview")
+    page.wait_for_timeout(200)
+    assert sent == []

@@ -1,0 +1,316 @@
+# ruff: noqa: F811 - the `staff` fixture imported from control_support is redefined as test arguments
+"""Control pages: reports:home as the dashboard (direct / sub-tree, htmx, only signals, the control-time and
+digest panels, the heartbeat script) or as the personal overview, touch control, the heartbeat endpoint and
+the page's query budget."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.notifications.models import UserCounter
+from portal.people.models import User
+from reports.models import ControlCheck, ControlTime
+from tests.people.factories import DepartmentFactory, UserFactory
+from tests.reports.control_support import (
+    MONDAY,
+    NEGATIVE,
+    NOW,
+    POSITIVE,
+    TUESDAY,
+    WEDNESDAY,
+    at,
+    counter,
+    report,
+    staff,  # noqa: F401 - a fixture
+    workday,
+)
+from tests.reports.factories import DigestFactory
+from tests.tasks.factories import TaskFactory
+from tests.utils import assert_query_budget
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Pages read the real clock: pin it to Wednesday 11:00 UTC."""
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    return NOW
+
+
+def page_client(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def rows_of(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<tr data-person="(\d+)"', html)]
+
+
+# --- the dashboard ------------------------------------------------------------------------------------------
+
+
+def test_home_is_the_dashboard_for_a_supervisor(staff, clock):
+    workday(staff.east_head, WEDNESDAY, (9, 30), late=True)
+    report(staff.sales_rep, TUESDAY, rating=NEGATIVE)
+    response = page_client(staff.sales_head).get(reverse("reports:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="control-dashboard"' in html
+    assert set(rows_of(html)) == {staff.sales_rep.pk, staff.east_head.pk}
+    board = response.context["board"]
+    assert board.summary in html
+    assert f'data-signals="{board.signals}"' in html
+    assert 'data-signal="red"' in html and 'data-signal="amber"' in html
+    # every column has its header; red and amber cells carry an icon, not only a colour
+    for column in board.columns:
+        assert f'data-column="{column.key}"' in html
+    assert "bi-exclamation-octagon-fill" in html and "bi-exclamation-triangle-fill" in html
+    # a cell leads to the list behind it
+    assert f"{reverse('reports:report_list')}?author={staff.sales_rep.pk}" in html
+    # the control-time panel, the heartbeat and the switch
+    assert "Control today: 0 min of" in html
+    assert 'id="control-beat"' in html and "reports/control.js" in html
+    assert 'id="control-subtree"' in html
+
+
+def test_the_switch_to_the_whole_sub_tree_and_its_htmx_partial(staff, clock):
+    client = page_client(staff.sales_head)
+    full = client.get(reverse("reports:home"), {"subtree": "1"})
+    assert set(rows_of(full.content.decode())) == {
+        staff.sales_rep.pk,
+        staff.east_head.pk,
+        staff.east_rep.pk,
+        staff.field_rep.pk,
+    }
+    partial = client.get(reverse("reports:home"), {"subtree": "1"}, HTTP_HX_REQUEST="true")
+    html = partial.content.decode()
+    assert partial.status_code == 200
+    assert html.lstrip().startswith('<section id="control-dashboard"')
+    assert "<html" not in html and "control-time" not in html
+    assert len(rows_of(html)) == 4
+    assert 'id="control-subtree"' in html and 'aria-current="true"' in html
+
+
+def test_only_rows_with_signals(staff, clock):
+    for date in (MONDAY, TUESDAY):
+        workday(staff.east_rep, date, (9, 0), (18, 0))
+    workday(staff.east_rep, WEDNESDAY, (8, 55))
+    report(staff.east_rep, TUESDAY, rating=POSITIVE)  # all fine
+    client = page_client(staff.east_head)
+    everyone = client.get(reverse("reports:home")).content.decode()
+    assert set(rows_of(everyone)) == {staff.east_rep.pk, staff.field_rep.pk}
+    only = client.get(reverse("reports:home"), {"signals": "1"}).content.decode()
+    assert rows_of(only) == [staff.field_rep.pk]
+
+
+def test_the_control_time_panel_shows_the_measured_time_against_the_budget(staff, clock):
+    workday(staff.east_rep, WEDNESDAY, (3, 0))  # 8 h by 11:00
+    ControlTime.objects.create(supervisor=staff.east_head, date=WEDNESDAY, seconds=720)
+    html = page_client(staff.east_head).get(reverse("reports:home")).content.decode()
+    assert "Control today: 12 min of 24 min budget (2.5%)" in html
+    assert 'data-controlled-seconds="28800"' in html
+    assert 'data-template="Control today: {minutes} min of {budget} min budget ({share}%)"' in html
+
+
+def test_the_latest_control_digest_is_on_the_dashboard(staff, clock):
+    DigestFactory(recipient=staff.east_head, date=TUESDAY, signals=1)
+    latest = DigestFactory(recipient=staff.east_head, date=WEDNESDAY, signals=3)
+    DigestFactory(recipient=staff.sales_head, date=WEDNESDAY, signals=9)  # someone else's
+    response = page_client(staff.east_head).get(reverse("reports:home"))
+    assert response.context["digest"] == latest
+    html = response.content.decode()
+    assert 'id="digest-panel"' in html and "3 signals" in html
+    assert reverse("reports:digest_detail", args=[latest.pk]) in html
+
+
+def test_without_a_digest(staff, clock):
+    response = page_client(staff.east_head).get(reverse("reports:home"))
+    assert response.context["digest"] is None
+    assert response.status_code == 200
+
+
+def test_nobody_reports_to_a_head_of_an_empty_department(staff, clock):
+    team = DepartmentFactory(name="Empty", parent=staff.root)
+    head = UserFactory(department=team)
+    team.head = head
+    team.save(update_fields=["head"])
+    html = page_client(head).get(reverse("reports:home")).content.decode()
+    assert "Nobody reports to you yet." in html
+    assert "All is fine" in html
+
+
+def _team(root):
+    team = DepartmentFactory(name="Page budget", parent=root)
+    head = UserFactory(department=team)
+    team.head = head
+    team.save(update_fields=["head"])
+    return team, head
+
+
+def _grow(team, count: int, start: int) -> None:
+    from reports.models import WorkDay, WorkReport
+
+    people = User.objects.bulk_create(
+        [
+            User(
+                email=f"page{start + i}@budget.test",
+                first_name="Q",
+                last_name=f"{start + i:04d}",
+                department=team,
+            )
+            for i in range(count)
+        ]
+    )
+    WorkDay.objects.bulk_create(
+        [WorkDay(user=p, date=WEDNESDAY, started_at=at(WEDNESDAY, 9, 20), is_late=True) for p in people[::2]]
+    )
+    WorkReport.objects.bulk_create(
+        [
+            WorkReport(
+                author=p, period_start=TUESDAY, period_end=TUESDAY, status="sent", sent_at=at(TUESDAY, 18)
+            )
+            for p in people
+        ]
+    )
+    UserCounter.objects.bulk_create([UserCounter(user=p, key="tasks.overdue", value=1) for p in people[1::2]])
+
+
+def test_the_dashboard_page_costs_the_same_queries_for_5_and_500_people(staff, clock):
+    team, head = _team(staff.root)
+    _grow(team, 5, 0)
+    client = page_client(head)
+
+    def fetch():
+        response = client.get(reverse("reports:home"), {"subtree": "1"})
+        assert response.status_code == 200
+        return response
+
+    fetch()  # the session's first request writes it; measure the steady state
+    # session, viewer, the dashboard (16), control time (6: the row, the direct people, hours), the digest,
+    # the shell (company, counters)
+    assert_query_budget(fetch, lambda: _grow(team, 495, 5), budget=26)
+    assert len(rows_of(fetch().content.decode())) == 500
+
+
+# --- the personal overview -------------------------------------------------------------------------------
+
+
+def test_home_is_the_personal_overview_for_people_who_control_nobody(staff, clock):
+    person = staff.east_rep
+    workday(person, WEDNESDAY, (9, 2))
+    report(person, TUESDAY, rating=POSITIVE)
+    counter(person, "tasks.overdue", 2)
+    response = page_client(person).get(reverse("reports:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="overview-today"' in html and 'data-state="open"' in html
+    assert f'data-report="{response.context["overview"]["reports"][0].pk}"' in html
+    assert 'data-counter="tasks.overdue"' in html
+    assert 'id="overview-timesheet"' in html
+    assert 'id="control-dashboard"' not in html
+    assert 'id="control-beat"' not in html  # no control time for them
+    assert 'id="overview-dashboard"' not in html
+
+
+def test_a_supervisor_has_a_personal_overview_too(staff, clock):
+    html = page_client(staff.east_head).get(reverse("reports:overview")).content.decode()
+    assert 'id="overview-today"' in html and 'data-state="none"' in html
+    assert 'id="overview-dashboard"' in html
+
+
+# --- touch control ------------------------------------------------------------------------------------------
+
+
+def test_touch_control_page_pick_and_check(staff, clock):
+    task = TaskFactory(
+        responsible=staff.east_rep,
+        status="completed",
+        completed_at=NOW - datetime.timedelta(days=1),
+        title="Ship it",
+    )
+    client = page_client(staff.east_head)
+    page = client.get(reverse("reports:touch"))
+    assert page.status_code == 200
+    assert f'<option value="{staff.east_rep.pk}">' in page.content.decode()
+    assert f'<option value="{staff.sales_rep.pk}">' not in page.content.decode()
+
+    picked = client.post(reverse("reports:touch"), {"subject": staff.east_rep.pk})
+    check = ControlCheck.objects.get()
+    assert picked.status_code == 302
+    assert picked["Location"] == f"{reverse('reports:touch')}#check-{check.pk}"
+    assert check.item_url == task.get_absolute_url()
+    html = client.get(reverse("reports:touch")).content.decode()
+    assert f'id="check-{check.pk}"' in html and "Task: Ship it" in html
+
+    done = client.post(reverse("reports:touch_done", args=[check.pk]), {"note": "Fine"})
+    assert done.status_code == 302
+    check.refresh_from_db()
+    assert check.checked_at is not None and check.note == "Fine"
+    html = client.get(reverse("reports:touch")).content.decode()
+    assert f'id="check-{check.pk}"' not in html
+    assert re.search(rf'<tr data-check="{check.pk}">', html)
+
+    again = client.post(reverse("reports:touch_done", args=[check.pk]), {"note": ""}, follow=True)
+    assert "already marked as checked" in again.content.decode()
+
+
+def test_touch_with_nothing_to_check_says_so(staff, clock):
+    response = page_client(staff.east_head).post(reverse("reports:touch"), {}, follow=True)
+    assert response.status_code == 200
+    assert "Nothing new to check" in response.content.decode()
+    assert not ControlCheck.objects.exists()
+
+
+def test_touch_for_someone_i_do_not_supervise(staff, clock):
+    client = page_client(staff.east_head)
+    assert client.post(reverse("reports:touch"), {"subject": staff.developer.pk}).status_code == 403
+    assert client.post(reverse("reports:touch"), {"subject": 999999}).status_code == 404
+    assert client.post(reverse("reports:touch"), {"subject": "x"}).status_code == 404
+
+
+# --- the heartbeat ------------------------------------------------------------------------------------------
+
+
+def test_the_heartbeat_endpoint(staff, monkeypatch):
+    moments = iter([at(WEDNESDAY, 10), at(WEDNESDAY, 10, 0) + datetime.timedelta(seconds=20)])
+    current = {"now": NOW}
+    monkeypatch.setattr(timezone, "now", lambda: current["now"])
+    client = page_client(staff.east_head)
+    current["now"] = next(moments)
+    first = client.post(reverse("reports:control_beat"))
+    assert first.status_code == 200
+    assert first.json() == {"added": 5, "seconds": 5, "date": "2026-11-18"}
+    current["now"] = next(moments)
+    assert client.post(reverse("reports:control_beat")).json()["seconds"] == 25
+    assert client.get(reverse("reports:control_beat")).status_code == 405
+    assert page_client(staff.east_rep).post(reverse("reports:control_beat")).status_code == 403
+    assert ControlTime.objects.get(supervisor=staff.east_head, date=WEDNESDAY).seconds == 25
+
+
+def test_the_heartbeat_include_renders_only_for_those_who_control_people(staff, rf):
+    from django.template.loader import render_to_string
+
+    for person, expected in ((staff.east_head, True), (staff.admin, True), (staff.east_rep, False)):
+        request = rf.get("/")
+        request.user = person
+        html = render_to_string("reports/control_beat.html", request=request)
+        assert ('id="control-beat"' in html) is expected
+        if expected:
+            assert f'data-beat-url="{reverse("reports:control_beat")}"' in html
+            assert 'data-interval="20"' in html and 'data-idle="60"' in html
+
+
+def test_the_heartbeat_script_is_served(staff):
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("reports/control.js")
+    assert path
+    source = open(path, encoding="utf-8").read()
+    assert "visibilityState" in source and "X-CSRFToken" in source
