@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from portal.core.search import SearchHit, uses_postgres
 from portal.stream import mentions
@@ -21,6 +21,8 @@ from .models import Task
 ICON = "bi-check2-square"
 MAX_WORDS = 8
 SNIPPET_CHARS = 200
+# On PostgreSQL, the number of newest visible matches that are ranked (see task_search_queryset).
+RANK_WINDOW = 500
 
 
 def search_tasks(*, user, query: str, limit: int) -> list[SearchHit]:
@@ -35,8 +37,8 @@ def task_search_queryset(*, user, query: str) -> QuerySet[Task]:
     """The ranked, permission-filtered matches of `query` (the provider slices it).
 
     PostgreSQL: websearch syntax ("quoted phrases", -excluded, or), word forms (stemming), ranked with
-    title words weighing most, the matching passage as `snippet`. Elsewhere: every word as a
-    case-insensitive substring, title matches first, then newest.
+    title words weighing most (among the newest RANK_WINDOW visible matches), the matching passage as
+    `snippet`. Elsewhere: every word as a case-insensitive substring, title matches first, then newest.
     """
     words = (query or "").split()[:MAX_WORDS]
     qs = Task.objects.visible_to(user)
@@ -50,9 +52,19 @@ def task_search_queryset(*, user, query: str) -> QuerySet[Task]:
         weighted = SearchVector("title", config="english", weight="A") + SearchVector(
             "search_text", config="english", weight="D"
         )
-        qs = (
+        # Ranking computes each candidate's tsvector again, so only the newest RANK_WINDOW visible matches
+        # are ranked. They are picked by `id + 0`, an order no index serves: PostgreSQL then finds the
+        # matches through the GIN index, instead of walking the created_at index backwards and computing the
+        # tsvector of every row it passes (seconds for a word in one task of fifty, on a million tasks).
+        newest = (
             qs.annotate(document=document)
             .filter(document=search_query)
+            .annotate(newest=F("id") + Value(0))
+            .order_by("-newest")
+            .values("pk")[:RANK_WINDOW]
+        )
+        qs = (
+            Task.objects.filter(pk__in=newest)
             .annotate(
                 rank=SearchRank(weighted, search_query),
                 snippet=SearchHeadline(

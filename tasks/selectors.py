@@ -304,25 +304,45 @@ def saved_filter_get(*, user, pk) -> SavedFilter:
     return get_visible_or_404(saved_filter_list(user=user), pk=pk)
 
 
+ROLE_COUNT_CAP = 1000
+
+
 def task_role_counts(*, user) -> dict[str, int]:
-    """Open tasks per role list ("do", "help", "set", "observe", "all") of `user`, in one query."""
-    from django.db.models import Count, Exists, OuterRef, Q
+    """Open tasks per role list ("do", "help", "set", "observe", "all") of `user`, in one query.
+
+    Each role count is its own scalar subquery on an index (being in a role already means the task is
+    visible), so the cost follows the person's own tasks, not the company's. "All I can see" is capped at
+    ROLE_COUNT_CAP + 1 (the page shows "1000+" beyond the cap): counting every visible task of a large company exactly would
+    cost a scan of them on each page load.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, IntegerField, Subquery, Value
+    from django.db.models.functions import Coalesce
 
     from .choices import TaskRole
 
     if not _active(user):
         return dict.fromkeys(TaskRole.values, 0)
-    member = TaskMember.objects.filter(task=OuterRef("pk"), user=user)
+
+    def counted(qs) -> Coalesce:
+        qs = qs.annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
+        return Coalesce(Subquery(qs, output_field=IntegerField()), 0)
+
+    open_tasks = Task.objects.open()
+    mine = TaskMember.objects.filter(user=user, task__in=open_tasks)
+    capped = Task.objects.visible_to(user).open().values("pk")[: ROLE_COUNT_CAP + 1]
     counts = (
-        Task.objects.visible_to(user)
-        .open()
-        .aggregate(
-            do=Count("pk", filter=Q(responsible=user)),
-            help=Count("pk", filter=Q(Exists(member.filter(role=MemberRole.PARTICIPANT)))),
-            set=Count("pk", filter=Q(creator=user) & ~Q(responsible=user)),
-            observe=Count("pk", filter=Q(Exists(member.filter(role=MemberRole.OBSERVER)))),
-            all=Count("pk"),
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            do=counted(open_tasks.filter(responsible=user)),
+            help=counted(mine.filter(role=MemberRole.PARTICIPANT)),
+            set=counted(open_tasks.filter(creator=user).exclude(responsible=user)),
+            observe=counted(mine.filter(role=MemberRole.OBSERVER)),
+            all=counted(Task.objects.filter(pk__in=capped)),
         )
+        .values(*TaskRole.values)
+        .get()
     )
     return {key: counts[key] or 0 for key in TaskRole.values}
 

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -65,6 +66,21 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+# A subtask's row names its parent: only the parent's id and title come along, in the same query.
+PARENT_DEFERRED = tuple(
+    f"parent__{field.name}" for field in Task._meta.concrete_fields if field.name not in ("id", "title")
+)
+
+
+def _with_parents(tasks: QuerySet[Task], user) -> QuerySet[Task]:
+    """Join each row's parent (id and title) and mark whether `user` may see it: a parent the viewer cannot
+    see is not named (its title would leak a hidden task)."""
+    visible_parent = Task.objects.visible_to(user).filter(pk=OuterRef("parent_id"))
+    return (
+        tasks.select_related("parent").defer(*PARENT_DEFERRED).annotate(parent_visible=Exists(visible_parent))
+    )
+
+
 def _list_params(request: HttpRequest) -> QueryDict:
     """The list's query: the role defaults to "I do", open tasks by default, several tags joined."""
     params = request.GET.copy()
@@ -90,7 +106,7 @@ def _list_context(request: HttpRequest) -> dict:
     if not valid:
         for field in form.errors:
             usable.pop(field, None)
-    tasks = selectors.task_list(user=user, filters=usable)
+    tasks = _with_parents(selectors.task_list(user=user, filters=usable), user)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     role = params["role"]
     counts = selectors.task_role_counts(user=user)
@@ -99,7 +115,17 @@ def _list_context(request: HttpRequest) -> dict:
     tabs = []
     for value, label in TaskRole.choices:
         tab_params["role"] = value
-        tabs.append({"role": value, "label": label, "count": counts[value], "query": tab_params.urlencode()})
+        count = counts[value]
+        capped = count > selectors.ROLE_COUNT_CAP
+        tabs.append(
+            {
+                "role": value,
+                "label": label,
+                "count": selectors.ROLE_COUNT_CAP if capped else count,
+                "capped": capped,
+                "query": tab_params.urlencode(),
+            }
+        )
     query = params.copy()
     query.pop("page", None)
     # The boards show closed tasks in their own columns: pass "open" on only when the person chose it.

@@ -235,16 +235,18 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
 
 
 def seed_demo_social(*, stdout=None) -> None:
-    """The talking part of the demo: a lively stream, chats, a few notifications and the tasks of weeks of
-    work (each idempotent).
+    """The talking part of the demo: a lively stream, chats, a few notifications, the tasks of weeks of
+    work and the working days and reports of those weeks (each idempotent).
 
     Runs after `seed_demo` has committed, because their services schedule jobs on commit."""
     from portal.chat.demo import seed_demo_chat
     from portal.notifications.demo import seed_demo_notifications
     from portal.stream.demo import seed_demo_stream
+    from reports.demo import seed_demo_reports
     from tasks.demo import seed_demo_tasks
 
     seed_demo_stream(stdout=stdout)
     seed_demo_chat(stdout=stdout)
     seed_demo_notifications(stdout=stdout)
     seed_demo_tasks(stdout=stdout)
+    seed_demo_reports(stdout=stdout)

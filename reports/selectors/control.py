@@ -351,11 +351,14 @@ def _workday_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]
     return cells
 
 
-def _expected_seconds(spec, monday: datetime.date, today: datetime.date, now: datetime.datetime) -> int:
-    """The time a person's schedule asks for from Monday until now (a working day counts what is required
-    for it not to be too short; today pro rata of its scheduled hours gone by)."""
+def _expected_seconds(spec, first: datetime.date, today: datetime.date, now: datetime.datetime) -> int:
+    """The time a person's schedule asks for from `first` (Monday, or the day they joined) until now (a
+    working day counts what is required for it not to be too short; today pro rata of its scheduled hours
+    gone by)."""
+    if first > today:
+        return 0
     expected = 0
-    date = monday
+    date = first
     while date < today:
         if spec.is_working_day(date):
             expected += spec.required_seconds(date)
@@ -373,19 +376,39 @@ def _expected_seconds(spec, monday: datetime.date, today: datetime.date, now: da
     return expected
 
 
+def _joined_dates(user_ids: list[int], specs: dict) -> dict[int, datetime.date]:
+    """The local date each person joined (inside a dashboard, from the people it has read: no query)."""
+    run = _RUN.get()
+    loaded = run.get("people") if run else None
+    if loaded is not None:
+        joined = {pk: loaded[pk].date_joined for pk in user_ids if pk in loaded}
+    else:
+        from portal.people.models import User
+
+        joined = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "date_joined"))
+    return {
+        pk: moment.astimezone(specs[pk].tzinfo).date()
+        for pk, moment in joined.items()
+        if moment is not None and pk in specs
+    }
+
+
 def _week_hours_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]:
-    """Hours worked this week (Monday to today); amber when below what the schedule asks for by now."""
+    """Hours worked this week (Monday to today); amber when below what the schedule asks for by now (days
+    before the person joined ask for nothing)."""
     now = dashboard_now()
     monday = today - datetime.timedelta(days=today.weekday())
     worked = worked_seconds(user_ids=user_ids, start_date=monday, end_date=today, now=now)
     specs = _schedules(user_ids)
+    joined = _joined_dates(user_ids, specs)
     base = reverse("reports:my_days")
     month = today.strftime("%Y-%m")
     cells = {}
     for user_id in user_ids:
         seconds = int(worked.get(user_id, 0))
         spec = specs.get(user_id)
-        expected = _expected_seconds(spec, monday, today, now) if spec is not None else 0
+        first = max(monday, joined.get(user_id, monday))
+        expected = _expected_seconds(spec, first, today, now) if spec is not None else 0
         url = _query(base, person=user_id, month=month)
         text = f"{_hours(seconds)} / {_hours(expected)} h" if expected else f"{_hours(seconds)} h"
         if seconds < expected:
@@ -657,7 +680,13 @@ def dashboard(
     ids = [person.pk for person in people]
     columns = dashboard_columns()
     counter_keys = [TASK_OVERDUE, TASK_AWAITING_CONTROL, TASK_NO_DEADLINE, *dashboard_counter_keys()]
-    token = _RUN.set({"now": now, "counter_keys": list(dict.fromkeys(counter_keys))})
+    token = _RUN.set(
+        {
+            "now": now,
+            "counter_keys": list(dict.fromkeys(counter_keys)),
+            "people": {person.pk: person for person in people},
+        }
+    )
     try:
         computed = [column.compute(ids, today) if ids else {} for column in columns]
     finally:

@@ -192,3 +192,67 @@ def test_phone_width_collapses_the_sidebar_behind_the_menu_button(
     expect(sidebar).to_be_hidden()
     expect(page.locator("#directory-results")).to_contain_text("Grace Hopperfield")
     screenshot("phone-directory")
+
+
+def _long_task_page(people) -> str:
+    """The task page of a task with many comments: far taller than the window."""
+    from tests.tasks.factories import TaskCommentFactory, TaskFactory
+
+    task = TaskFactory(creator=people.sales_rep, responsible=people.east_rep, title="A long discussion")
+    for i in range(40):
+        TaskCommentFactory(task=task, author=people.sales_rep, body=f"Point {i} of the discussion.")
+    return reverse("tasks:detail", args=[task.pk])
+
+
+def test_the_sidebar_reaches_the_bottom_of_a_long_page(page, live_server, people, login, screenshot):
+    login(page, live_server, people.east_rep.email, PASSWORD)
+    page.goto(live_server.url + _long_task_page(people))
+    expect(page.locator("#task-comments")).to_contain_text("Point 39 of the discussion.")
+
+    sizes = page.evaluate(
+        """() => {
+            const side = document.getElementById('lumen-sidebar').getBoundingClientRect();
+            return {page: document.documentElement.scrollHeight, window: window.innerHeight,
+                    sideTop: side.top + window.scrollY, sideBottom: side.bottom + window.scrollY};
+        }"""
+    )
+    assert sizes["page"] > 2 * sizes["window"], sizes  # a long page indeed
+    # The columns fill the window below the top bar exactly: the bar is as tall as the CSS expects.
+    topbar = page.locator(".lumen-topbar").bounding_box()
+    expected = page.evaluate(
+        "parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--lumen-topbar-height'))"
+        " * parseFloat(getComputedStyle(document.documentElement).fontSize)"
+    )
+    assert topbar["height"] == expected == sizes["sideTop"], (topbar, expected, sizes)
+    # The sidebar's column (and its background) runs from under the top bar to the end of the page...
+    assert sizes["sideBottom"] >= sizes["page"] - 1, sizes
+    screenshot("long-page")
+    # ...and its links stay in view however far one scrolls.
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    nav = page.locator("#lumen-nav").bounding_box()
+    assert 0 <= nav["y"] < page.viewport_size["height"] / 2, nav
+    expect(page.locator("#lumen-nav a[data-nav=tasks]")).to_be_in_viewport()
+    screenshot("long-page-scrolled", full_page=False)
+
+
+def test_a_long_page_at_phone_width_keeps_the_menu_behind_its_button(
+    page, live_server, people, login, screenshot
+):
+    page.set_viewport_size(PHONE)
+    login(page, live_server, people.east_rep.email, PASSWORD)
+    page.goto(live_server.url + _long_task_page(people))
+    sidebar = page.locator("#lumen-sidebar")
+    expect(sidebar).to_be_hidden()
+    # No sidebar column at phone width: the page uses the whole width and nothing overflows sideways.
+    assert page.locator("#main").bounding_box()["x"] == 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot("phone-long-page")
+
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.locator("button[aria-controls=lumen-sidebar]").click()
+    expect(sidebar).to_have_class(re.compile(r"\bshow\b"))
+    expect(sidebar).not_to_have_class(re.compile(r"\bshowing\b"))
+    box = sidebar.bounding_box()
+    assert box["y"] == 0 and box["height"] == PHONE["height"], box  # the whole window's height
+    expect(sidebar.locator("a[data-nav=tasks]")).to_be_in_viewport()
+    screenshot("phone-long-page-menu", full_page=False)

@@ -233,6 +233,18 @@ def test_week_hours_below_the_schedule_pro_rata(staff):
     assert later["week_hours"].signal == GREEN  # 17 h ≥ 15.7 h + 1/9 of 7 h 50
 
 
+def test_week_hours_count_from_the_day_the_person_joined(staff):
+    person = staff.east_rep
+    User.objects.filter(pk=person.pk).update(date_joined=at(TUESDAY, 8))
+    workday(person, TUESDAY, (9, 0), (17, 0))  # 8 h on the first day ≥ 7 h 50 required
+    cells = by_person(selectors.dashboard(user=staff.east_head, now=at(WEDNESDAY, 8)))[person.pk]
+    assert cells["week_hours"].display == "8.0 / 7.8 h"  # Monday, before they joined, asks nothing
+    assert cells["week_hours"].signal == GREEN
+    User.objects.filter(pk=person.pk).update(date_joined=at(WEDNESDAY, 7))
+    today = by_person(selectors.dashboard(user=staff.east_head, now=at(WEDNESDAY, 8)))[person.pk]
+    assert (today["week_hours"].display, today["week_hours"].signal) == ("8.0 h", GREEN)
+
+
 def test_last_report_looks_at_the_last_working_day(staff):
     person = staff.east_rep
     monday = by_person(selectors.dashboard(user=staff.east_head, now=at(MONDAY, 10)))[person.pk]

@@ -119,6 +119,22 @@ def test_the_control_time_panel_shows_the_measured_time_against_the_budget(staff
     assert 'data-template="Control today: {minutes} min of {budget} min budget ({share}%)"' in html
 
 
+def test_the_control_time_budget_line_counts_people_in_singular_and_plural(staff, clock):
+    team = DepartmentFactory(name="Pair", parent=staff.root)
+    head = UserFactory(department=team)
+    team.head = head
+    team.save(update_fields=["head"])
+    person = UserFactory(department=team)
+    html = page_client(head).get(reverse("reports:home")).content.decode()
+    assert "of the scheduled time of your 1 person (who has not worked yet today)." in html
+    workday(person, WEDNESDAY, (9, 0))
+    html = page_client(head).get(reverse("reports:home")).content.decode()
+    assert "of the time your 1 person has worked today." in html
+    assert "your 1 people" not in html
+    html = page_client(staff.east_head).get(reverse("reports:home")).content.decode()
+    assert re.search(r"of the scheduled time of your [2-9] people \(nobody has worked yet today\)\.", html)
+
+
 def test_the_latest_control_digest_is_on_the_dashboard(staff, clock):
     DigestFactory(recipient=staff.east_head, date=TUESDAY, signals=1)
     latest = DigestFactory(recipient=staff.east_head, date=WEDNESDAY, signals=3)

@@ -21,6 +21,34 @@ pytestmark = pytest.mark.browser
 PASSWORD = "pass-word-123"
 
 
+# frappe-gantt grows each bar (and its progress) in with an SVG <animate> from width 0, starting 0.1 s
+# after the chart is drawn: the bars are settled once no animation is pending or running and every bar is
+# drawn at its own width. A redraw (a view mode change, a saved drag) starts the animations again.
+BARS_SETTLED = """() => {
+    const bars = [...document.querySelectorAll('.gantt-container .bar-wrapper rect.bar')];
+    const running = [...document.querySelectorAll('.gantt-container animate')].some((animation) => {
+        let start;
+        try { start = animation.getStartTime(); } catch (e) { return false; }  // no interval left: ended
+        return animation.ownerSVGElement.getCurrentTime() < start + animation.getSimpleDuration();
+    });
+    return bars.length > 0 && !running && bars.every((bar) => bar.width.animVal.value === bar.width.baseVal.value);
+}"""
+
+
+def wait_for_bars(page) -> None:
+    """Wait until the Gantt bars have grown to their final width."""
+    page.wait_for_function(BARS_SETTLED)
+
+
+def drawn_width(page, title: str) -> tuple[float, float]:
+    """The width a bar shows on screen and the width it is meant to have."""
+    return (
+        page.locator(".bar-wrapper", has_text=title)
+        .locator("rect.bar")
+        .evaluate("(bar) => [bar.getBoundingClientRect().width, bar.width.baseVal.value]")
+    )
+
+
 @pytest.fixture
 def me(db):
     return UserFactory(email="anna@acme.test", first_name="Anna", last_name="Berg")
@@ -94,7 +122,7 @@ def test_gantt_drag_moves_the_task_by_days_and_shifts_its_dependant(page, live_s
     expect(page.locator("#gantt-frame[data-loaded='1']")).to_have_count(1)
     page.locator('#gantt-modes [data-mode="Day"]').click()
     expect(page.locator(".gantt-name")).to_have_count(2)
-    page.wait_for_timeout(800)  # frappe-gantt grows the bars in with an animation
+    wait_for_bars(page)
 
     bar = page.locator(".bar-wrapper", has_text="Design").locator(".bar").bounding_box()
     column = page.evaluate(
@@ -115,4 +143,8 @@ def test_gantt_drag_moves_the_task_by_days_and_shifts_its_dependant(page, live_s
     assert first.planned_start == nine + datetime.timedelta(days=2)  # whole days, the time of day kept
     assert first.planned_end == nine + datetime.timedelta(days=5)
     assert second.planned_start == nine + datetime.timedelta(days=5)  # shifted after it
+    # Saving redraws the chart, and the bars grow in again: the screenshot waits for their final width.
+    wait_for_bars(page)
+    shown, meant = drawn_width(page, "Build")
+    assert meant > 0 and shown == pytest.approx(meant, abs=0.5)
     screenshot("tasks-gantt")

@@ -117,3 +117,34 @@ def test_templates_page_budget_does_not_grow(org):
     _lay(org, 10)
     fetch = _get(page_client(org.east_rep), reverse("tasks:templates"))
     assert_query_budget(fetch, lambda: _lay(org, 120, offset=1000), budget=TEMPLATES_BUDGET)
+
+
+def _lay_subtasks(org, count: int, *, offset: int = 0) -> None:
+    """`count` subtasks east_rep does, under parents they see and parents they do not see."""
+    parents = Task.objects.bulk_create(
+        [
+            Task(
+                title=f"Parent {offset + i}",
+                creator=org.sales_head if i % 2 else org.it_head,
+                responsible=org.east_rep if i % 2 else org.developer,
+            )
+            for i in range(count)
+        ]
+    )
+    Task.objects.bulk_create(
+        [
+            Task(title=f"Sub {offset + i}", creator=org.sales_head, responsible=org.east_rep, parent=parent)
+            for i, parent in enumerate(parents)
+        ]
+    )
+
+
+def test_list_budget_with_subtasks_does_not_grow(org):
+    """A subtask's row names its parent without a query per row."""
+    _lay_subtasks(org, 5)
+    client = page_client(org.east_rep)
+    fetch = _get(client, reverse("tasks:home"), {"role": "do", "q": "Sub"})
+    assert_query_budget(fetch, lambda: _lay_subtasks(org, 60, offset=1000), budget=LIST_BUDGET)
+    page = fetch().content.decode()
+    assert page.count('class="small text-truncate task-parent"') == 50
+    assert "↳ Parent 10" in page and "Subtask of a task you cannot see" in page

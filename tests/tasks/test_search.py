@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.search import search_all
+from tasks import search as search_module
 from tasks import services
 from tasks.choices import MemberRole, TaskStatus
 from tasks.models import Task
@@ -83,9 +84,13 @@ def test_every_word_must_match(org):
 
 
 def test_title_matches_rank_before_description_matches(org):
-    in_title = indexed(title="Renew the office lease", description="Talk to the landlord.", responsible=org.ceo)
+    in_title = indexed(
+        title="Renew the office lease", description="Talk to the landlord.", responsible=org.ceo
+    )
     in_description = indexed(
-        title="Facilities round-up", description="Check whether the lease needs a lawyer.", responsible=org.ceo
+        title="Facilities round-up",
+        description="Check whether the lease needs a lawyer.",
+        responsible=org.ceo,
     )
     # The description-only match is newer, so only ranking puts the title match first.
     Task.objects.filter(pk=in_title.pk).update(created_at=timezone.now() - datetime.timedelta(days=3))
@@ -215,7 +220,10 @@ def test_websearch_syntax(org):
     indexed(title="Paint the kitchen", responsible=org.east_rep)
     assert titles(org.east_rep, "paint -kitchen") == ["Paint the meeting room"]
     assert titles(org.east_rep, '"meeting room"') == ["Paint the meeting room"]
-    assert sorted(titles(org.east_rep, "kitchen or meeting")) == ["Paint the kitchen", "Paint the meeting room"]
+    assert sorted(titles(org.east_rep, "kitchen or meeting")) == [
+        "Paint the kitchen",
+        "Paint the meeting room",
+    ]
 
 
 @pytest.mark.postgres
@@ -242,3 +250,21 @@ def test_the_match_uses_the_gin_index(org):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "tasks_task_search_fts" in plan, plan
     assert titles(org.east_rep, "spectrometer") == ["Calibrate the spectrometer"]
+
+
+@pytest.mark.postgres
+def test_only_the_newest_visible_matches_are_ranked(org, monkeypatch):
+    """Ranking is bounded: among many matches, the newest RANK_WINDOW visible ones are ranked; hidden
+    matches take no place in that window."""
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 2)
+    old_best = indexed(title="Forklift forklift forklift", responsible=org.east_rep)
+    newer = [indexed(description=f"A forklift note {i}.", responsible=org.east_rep) for i in range(2)]
+    for i in range(3):  # the newest matches of all, but hidden from east_rep
+        indexed(title=f"Forklift {i}", creator=org.developer, responsible=org.developer)
+
+    found = titles(org.east_rep, "forklift")
+
+    assert sorted(found) == sorted(t.title for t in newer)
+    assert old_best.title not in found
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 10)
+    assert titles(org.east_rep, "forklift")[0] == old_best.title

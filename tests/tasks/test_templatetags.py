@@ -164,7 +164,9 @@ def test_history_names_link_kinds_status_actions_and_time():
     lines = {line["field"]: line for line in tasks_tags.history_lines(link)}
     assert lines["link kind"]["new"] == "Finish to start" and lines["predecessor"]["new"] == "Plan"
     assert (lines["schedule conflict"]["old"], lines["schedule conflict"]["new"]) == ("No", "Yes")
-    status = SimpleNamespace(action="task.status", changes={"status": ["awaiting_control", "completed"], "action": "approve"})
+    status = SimpleNamespace(
+        action="task.status", changes={"status": ["awaiting_control", "completed"], "action": "approve"}
+    )
     lines = {line["field"]: line for line in tasks_tags.history_lines(status)}
     assert lines["action"]["new"] == "Accepted the result" and lines["status"]["new"] == "Completed"
     spent = SimpleNamespace(

@@ -865,6 +865,34 @@ def test_history_shows_old_and_new_values(org, laid, creator):
     assert org.sales_rep.full_name in history
 
 
+def test_history_shows_dates_choices_and_times_for_the_reader(org, laid):
+    """The history reads like the rest of the page: dates in the reader's time zone and short format,
+    labels instead of stored keys, durations instead of seconds."""
+    task = laid.task
+    services.task_update(
+        actor=org.sales_rep,
+        task=task,
+        deadline=datetime.datetime(2026, 12, 6, 18, 0, tzinfo=datetime.UTC),
+        time_estimate=5400,
+        requires_control=True,
+    )
+    services.link_create(
+        actor=org.sales_rep, predecessor=task, successor=laid.spare, kind=LinkKind.FINISH_TO_START
+    )
+    services.task_transition(actor=org.field_rep, task=task, action="start")
+    org.east_rep.time_zone = "Asia/Tokyo"
+    org.east_rep.save(update_fields=["time_zone"])
+    page = html(page_client(org.east_rep).get(url("detail", task.pk)))
+    history = page[page.index('id="task-history"') :]
+    assert "deadline: — → 12/07/2026 3 a.m." in history  # 18:00 UTC is 03:00 the next day in Tokyo
+    assert "time estimate: — → 1 h 30 min" in history
+    assert "task requires my control after completion: No → Yes" in history
+    assert "link kind: Finish to start" in history
+    assert "status: New → In progress" in history and "action: Started work" in history
+    for raw in ("+00:00", ": fs", "in_progress", "5400", "False"):
+        assert raw not in history, raw
+
+
 def test_history_and_duration_helpers():
     from types import SimpleNamespace
 

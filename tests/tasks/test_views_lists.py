@@ -725,3 +725,20 @@ def test_template_errors_show_on_their_fields(org):
     html = html_of(response)
     assert 'data-error-for="month_day"' in html and 'data-error-for="repeat_time"' in html
     assert not TaskTemplate.objects.exists()
+
+
+def test_a_subtask_row_names_its_parent_only_when_the_viewer_sees_it(org):
+    parent = TaskFactory(creator=org.sales_head, responsible=org.east_rep, title="Prepare the fair")
+    sub = TaskFactory(creator=org.sales_head, responsible=org.east_rep, title="Book the stand", parent=parent)
+    hidden = TaskFactory(creator=org.it_head, responsible=org.developer, title="Patch the servers")
+    orphan = TaskFactory(
+        creator=org.it_head, responsible=org.east_rep, title="Reboot the router", parent=hidden
+    )
+    html = html_of(page_client(org.east_rep).get(HOME))
+    row = re.search(rf'<tr data-task="{sub.pk}".*?</tr>', html, re.S).group(0)
+    assert f'href="{parent.get_absolute_url()}"' in row and "↳ Prepare the fair" in row
+    top = re.search(rf'<tr data-task="{parent.pk}".*?</tr>', html, re.S).group(0)
+    assert "task-parent" not in top
+    row = re.search(rf'<tr data-task="{orphan.pk}".*?</tr>', html, re.S).group(0)
+    assert "task-parent" in row and "Patch the servers" not in row
+    assert hidden.get_absolute_url() not in row
