@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -252,7 +252,10 @@ def demo_reports_exist(people: dict) -> bool:
 def seed_demo_reports(*, stdout=None, now: datetime.datetime | None = None) -> dict[str, int]:
     """Schedules, report settings, working days, corrections, reports, a confirmed timesheet and today's
     control digests for the demo company; then every counter recounted. Returns how many of each thing
-    were created (all zeros on a second run)."""
+    were created (all zeros on a second run).
+
+    `now`: the moment the demo stands at (default: the real now; tests pin a working-day morning). Days and
+    reports of later dates are not made."""
     from portal.notifications.counters import counters_rebuild_all
 
     from .models import DayCorrection, Digest, TimesheetConfirmation, WorkDay, WorkReport
@@ -314,7 +317,6 @@ class Profile:
     home_rate: float
     office_ip: str
     home_ip: str
-    stories: list = field(default_factory=list)
 
 
 class DemoReports:
@@ -340,6 +342,7 @@ class DemoReports:
         self.correction_moments: dict[int, tuple[datetime.datetime, datetime.datetime | None]] = {}
         self.timesheet_moment: tuple[int, datetime.datetime] | None = None
         self.setup_moment = now - datetime.timedelta(days=45)
+        self.schedule_ids: list[int] = []
         self.specs = schedules_for(list(people.values()))
         self.profiles: dict[int, Profile] = {}
         for local in sorted(people):
@@ -446,7 +449,7 @@ class DemoReports:
                 due_weekday=4,
             )
         if EARLY_DEPARTMENT in departments:
-            self.act(
+            schedule = self.act(
                 moment,
                 services.schedule_save,
                 actor=self.admin,
@@ -458,9 +461,10 @@ class DemoReports:
                 allowed_lateness=5,
                 break_minutes=60,
             )
+            self.schedule_ids.append(schedule.pk)
         part_timer = self.who(PART_TIMER)
         if part_timer is not None:
-            self.act(
+            schedule = self.act(
                 moment,
                 services.schedule_save,
                 actor=self.admin,
@@ -472,6 +476,7 @@ class DemoReports:
                 allowed_lateness=10,
                 break_minutes=15,
             )
+            self.schedule_ids.append(schedule.pk)
         # The company did not start today: people joined months or years ago (only those the seeding of the
         # company has just created are moved back), and one colleague is new.
         history_start = self.now - datetime.timedelta(days=70)
@@ -976,7 +981,6 @@ class DemoReports:
         from .choices import DayEventKind
         from .models import (
             DayCorrection,
-            ReportSettings,  # noqa: F401 - no timestamps of its own
             TimesheetConfirmation,
             WorkDayEvent,
             WorkReport,
@@ -1024,7 +1028,7 @@ class DemoReports:
         if self.timesheet_moment is not None:
             pk, moment = self.timesheet_moment
             TimesheetConfirmation.objects.filter(pk=pk).update(confirmed_at=moment)
-        WorkSchedule.objects.filter(created_at__gte=self.now - datetime.timedelta(hours=1)).update(
+        WorkSchedule.objects.filter(pk__in=self.schedule_ids).update(
             created_at=self.setup_moment, updated_at=self.setup_moment
         )
 

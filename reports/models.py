@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import TimeStampedModel
+from portal.people.models import headed_path
 
 from .choices import (
     CorrectionStatus,
@@ -36,19 +37,6 @@ def _active(user) -> bool:
 def sees_all(user) -> bool:
     """Admins and HR (the `reports.view_all` permission) see every person's days, reports and timesheets."""
     return _active(user) and (user.is_staff or user.is_superuser or user.has_perm("reports.view_all"))
-
-
-def headed_path(user) -> str | None:
-    """The tree path of the department `user` heads (memoised on the user object for the request)."""
-    if not _active(user):
-        return None
-    if not hasattr(user, "_lumen_headed_path"):
-        from portal.people.models import Department
-
-        user._lumen_headed_path = (
-            Department.objects.filter(head_id=user.pk).values_list("path", flat=True).first()
-        )
-    return user._lumen_headed_path
 
 
 def people_visible_q(user, field: str = "user") -> Q:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import TimeStampedModel
+from portal.people.models import headed_path
 
 from .choices import (
     CLOSED_STATUSES,
@@ -36,19 +37,6 @@ def _active(user) -> bool:
 
 def _is_admin(user) -> bool:
     return bool(user.is_staff or user.is_superuser)
-
-
-def headed_path(user) -> str | None:
-    """The tree path of the department `user` heads (memoised on the user object for the request)."""
-    if not _active(user):
-        return None
-    if not hasattr(user, "_lumen_headed_path"):
-        from portal.people.models import Department
-
-        user._lumen_headed_path = (
-            Department.objects.filter(head_id=user.pk).values_list("path", flat=True).first()
-        )
-    return user._lumen_headed_path
 
 
 def task_visibility_q(user, *, prefix: str = "") -> Q:

@@ -84,6 +84,18 @@ class Department(MP_Node):
         return self.name
 
 
+def headed_path(user) -> str | None:
+    """The tree path of the department `user` heads, or None (memoised on the user object, so the rules
+    of visibility that every app derives from the department tree cost one query per request)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    if not hasattr(user, "_lumen_headed_path"):
+        user._lumen_headed_path = (
+            Department.objects.filter(head_id=user.pk).values_list("path", flat=True).first()
+        )
+    return user._lumen_headed_path
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
