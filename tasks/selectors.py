@@ -325,12 +325,13 @@ def task_role_counts(*, user) -> dict[str, int]:
         return dict.fromkeys(TaskRole.values, 0)
 
     def counted(qs) -> Coalesce:
-        qs = qs.annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
+        # No ordering: the model's default order would join the GROUP BY (and force a sort).
+        qs = qs.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
         return Coalesce(Subquery(qs, output_field=IntegerField()), 0)
 
     open_tasks = Task.objects.open()
     mine = TaskMember.objects.filter(user=user, task__in=open_tasks)
-    capped = Task.objects.visible_to(user).open().values("pk")[: ROLE_COUNT_CAP + 1]
+    capped = Task.objects.visible_to(user).open().order_by().values("pk")[: ROLE_COUNT_CAP + 1]
     counts = (
         get_user_model()
         .objects.filter(pk=user.pk)

@@ -81,6 +81,7 @@ def company(transactional_db):
 
 def sign_in(page, live_server, person) -> None:
     """Sign out whoever was signed in (a new session) and sign in as `person` through the login form."""
+    page.goto("about:blank")  # stop the old page's scripts before the cookies go
     page.context.clear_cookies()
     login(page, live_server, person.email, PASSWORD)
 
