@@ -35,6 +35,7 @@ from .forms import (
     people_choices,
     source_initial,
 )
+from .forms_extras import is_report, report_initial
 from .models import Task
 
 PAGE_SIZE = 50
@@ -245,8 +246,8 @@ def task_bulk(request: HttpRequest) -> HttpResponse:
 
 
 def _source_of(request: HttpRequest):
-    """The chat message (?from_message=) or stream post (?from_entry=) a new task is made from; 404 when the
-    user may not see it."""
+    """The chat message (?from_message=), stream post (?from_entry=) or work report (?from_report=) a new
+    task is made from; 404 when the user may not see it."""
     message_id = request.GET.get("from_message")
     if message_id:
         from portal.chat import selectors as chat_selectors
@@ -257,6 +258,11 @@ def _source_of(request: HttpRequest):
         from portal.stream import selectors as stream_selectors
 
         return stream_selectors.entry_get_plain(user=request.user, pk=entry_id)
+    report_id = request.GET.get("from_report")
+    if report_id:
+        from reports import selectors as report_selectors
+
+        return report_selectors.report_get(user=request.user, pk=report_id)
     return None
 
 
@@ -280,7 +286,8 @@ def _form_context(request: HttpRequest, form: TaskForm, *, task=None, source=Non
 @require_http_methods(["GET", "POST"])
 def task_create(request: HttpRequest) -> HttpResponse:
     """The new-task form; ?parent= makes a subtask, ?from_message= / ?from_entry= quote the source,
-    ?template= creates the task from one of my templates."""
+    ?from_report=&part=&line= quotes a line of a work report, ?template= creates the task from one of my
+    templates."""
     if request.GET.get("template"):
         return template_run(request, request.GET["template"])
     source = _source_of(request)
@@ -289,7 +296,9 @@ def task_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("parent"):
         parent = selectors.task_get_plain(user=request.user, pk=request.GET["parent"])
         initial.update({"parent": parent.pk, "group": parent.group_id})
-    if source is not None:
+    if is_report(source):
+        initial.update(report_initial(source, part=request.GET.get("part"), line=request.GET.get("line")))
+    elif source is not None:
         initial.update(source_initial(source))
     form = TaskForm(request.POST or None, user=request.user, source=source, initial=initial)
     if request.method == "POST" and form.is_valid():

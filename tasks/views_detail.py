@@ -75,6 +75,7 @@ ACTION_BUTTONS: dict[str, tuple[str, str, str, str]] = {
 SOURCE_LABELS = {
     "chat.message": gettext_lazy("Created from a chat message"),
     "stream.entry": gettext_lazy("Created from a post"),
+    "reports.workreport": gettext_lazy("Created from a work report"),
 }
 
 
@@ -104,6 +105,8 @@ def _source_link(task) -> dict | None:
         chat_id = model._default_manager.filter(pk=task.source_id).values_list("chat_id", flat=True).first()
         if chat_id:
             url = reverse("chat:detail", args=[chat_id]) + f"#message-{task.source_id}"
+    elif key == "reports.workreport" and task.source_id.isdigit():
+        url = reverse("reports:report_detail", args=[int(task.source_id)])
     elif model is not None and hasattr(model, "get_absolute_url"):
         obj = model._default_manager.filter(pk=task.source_id).first()
         url = obj.get_absolute_url() if obj is not None else ""

@@ -1,11 +1,12 @@
 """Tasks: API routes under /api/v1/tasks/. The task collection is the prefix itself (/api/v1/tasks/,
 /api/v1/tasks/<id>/); the other collections sit beside it (links/, tags/, checklist/, comments/, files/,
-time-entries/, timer/), which the numeric task ids cannot clash with."""
+time-entries/, timer/, and the reports efficiency/ and time-report/), which the numeric task ids cannot clash
+with."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import extras, views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -21,5 +22,7 @@ urlpatterns = [
     path("timer/", views.TimerView.as_view(), name="task-timer"),
     path("timer/start/", views.TimerStartView.as_view(), name="task-timer-start"),
     path("timer/stop/", views.TimerStopView.as_view(), name="task-timer-stop"),
+    path("efficiency/", extras.EfficiencyView.as_view(), name="task-efficiency"),
+    path("time-report/", extras.TimeReportView.as_view(), name="task-time-report"),
     *router.urls,
 ]

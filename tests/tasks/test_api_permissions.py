@@ -228,6 +228,15 @@ def test_every_endpoint_as_every_role(roles, org):
             url("tags/{tag}/"),
             expect(outsider=404, member=204, supervisor=404, admin=204),
         ),
+        # reports: everyone sees their own numbers; a department only within the sub-tree one heads
+        Endpoint("efficiency", "GET", LIST + "efficiency/", everyone(200)),
+        Endpoint(
+            "efficiency of a department",
+            "GET",
+            f"{LIST}efficiency/?department={org.east.pk}",
+            expect(outsider=404, member=404, supervisor=200, admin=200),
+        ),
+        Endpoint("time report", "GET", LIST + "time-report/?group_by=person", everyone(200)),
     ]
     assert_matrix(roles, endpoints)
 
@@ -267,4 +276,6 @@ def test_the_matrix_covers_every_route():
         "task-subtasks",
         "task-tags",
         "task-transition",
+        "task-efficiency",
+        "task-time-report",
     }
