@@ -126,7 +126,37 @@ class PeopleFieldsMixin:
 # --- the task form -----------------------------------------------------------------------------------
 
 
-class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
+class TaskRulesFields(forms.Form):
+    """The estimate and the creator's rules, shared by the task form and the template form."""
+
+    time_estimate = forms.DecimalField(
+        label=_("Time estimate, hours"),
+        required=False,
+        min_value=0,
+        max_value=MAX_ESTIMATE_HOURS,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.25"}),
+    )
+    allow_change_deadline = forms.BooleanField(
+        label=_("The responsible person may change the deadline"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    requires_control = forms.BooleanField(
+        label=_("The task needs my approval when it is done"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    @staticmethod
+    def estimate_hours(seconds: int | None) -> Decimal | None:
+        """A stored estimate (seconds) as the form shows it (hours)."""
+        if seconds is None:
+            return None
+        return (Decimal(seconds) / 3600).quantize(Decimal("0.01")).normalize()
+
+
+class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
     """Create or edit a task. `task` given: edit (the checklist is then managed on the task page)."""
 
     title = forms.CharField(
@@ -189,24 +219,6 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
         required=False,
         help_text=_("One item per line."),
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 4}),
-    )
-    time_estimate = forms.DecimalField(
-        label=_("Time estimate, hours"),
-        required=False,
-        min_value=0,
-        max_value=MAX_ESTIMATE_HOURS,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.25"}),
-    )
-    allow_change_deadline = forms.BooleanField(
-        label=_("The responsible person may change the deadline"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
-    requires_control = forms.BooleanField(
-        label=_("The task needs my approval when it is done"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     deadline_in_work_hours = forms.BooleanField(
         label=_("Keep the deadline within the responsible person's working hours"),
@@ -273,9 +285,7 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
             "observer": members[MemberRole.OBSERVER],
         }
         self.current_tags = list(task.tags.all())
-        estimate = None
-        if task.time_estimate is not None:
-            estimate = (Decimal(task.time_estimate) / 3600).quantize(Decimal("0.01")).normalize()
+        estimate = self.estimate_hours(task.time_estimate)
         return {
             "title": task.title,
             "description": task.description,
@@ -526,7 +536,7 @@ class SavedFilterForm(ServiceErrorsMixin, forms.Form):
 # --- templates ---------------------------------------------------------------------------------------
 
 
-class TaskTemplateForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
+class TaskTemplateForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
     """A task template with its checklist, subtasks (one title per line) and recurrence."""
 
     field_aliases = {"tag_names": "tags"}
@@ -596,24 +606,6 @@ class TaskTemplateForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
         required=False,
         min_value=1,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
-    )
-    time_estimate = forms.DecimalField(
-        label=_("Time estimate, hours"),
-        required=False,
-        min_value=0,
-        max_value=MAX_ESTIMATE_HOURS,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.25"}),
-    )
-    allow_change_deadline = forms.BooleanField(
-        label=_("The responsible person may change the deadline"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
-    requires_control = forms.BooleanField(
-        label=_("The task needs my approval when it is done"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     repeat = forms.ChoiceField(
         label=_("Repeat"),
@@ -701,9 +693,7 @@ class TaskTemplateForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
             }
             for s in template.subtemplates.order_by("id")
         ]
-        estimate = None
-        if template.time_estimate is not None:
-            estimate = (Decimal(template.time_estimate) / 3600).quantize(Decimal("0.01")).normalize()
+        estimate = self.estimate_hours(template.time_estimate)
         return {
             "title": template.title,
             "description": template.description,
