@@ -169,6 +169,18 @@ def login(page, live_server, email: str, password: str) -> None:
         pytest.fail(f"could not sign in as {email}: the login form came back", pytrace=False)
 
 
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+def htmx_settled(page) -> None:
+    """Wait until htmx has no request in flight and has settled its last swap.
+
+    htmx binds the triggers of swapped-in content only when it settles (about 20 ms after the swap): typing into
+    a swapped-in field before then fires events nobody listens to yet. A person is never that quick; a test is.
+    """
+    page.wait_for_function(f"() => !document.querySelector({HTMX_BUSY!r})")
+
+
 @pytest.fixture(name="login")
 def login_fixture() -> Callable[..., None]:
     return login

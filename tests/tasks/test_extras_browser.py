@@ -16,6 +16,7 @@ from tasks.choices import TaskStatus
 from tasks.forms_extras import period_bounds
 from tasks.models import Tag, Task
 from tests.groups.factories import MembershipFactory, WorkgroupFactory
+from tests.plugins.browser import htmx_settled
 from tests.reports.factories import WorkReportFactory
 from tests.tasks.factories import TagFactory, TaskFactory, TaskTagFactory, TimeEntryFactory
 
@@ -86,6 +87,7 @@ def test_the_efficiency_chart_follows_the_pickers(page, live_server, login, scre
     page.select_option("[data-period-select]", "last_month")
     first, last = period_bounds("last_month", timezone.localdate())
     expect(page.locator("#report-start")).to_have_value(first.isoformat())  # swapped in
+    htmx_settled(page)  # the new form listens for changes once htmx has settled it
     page.fill("#report-start", "2025-03-02")
     expect(page.locator("#efficiency-period")).to_contain_text("From March 2, 2025 to")
     expect(page.locator("[data-period-select]")).to_have_value("custom")
