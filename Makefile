@@ -34,7 +34,7 @@ static/vendor/.built: node_modules/.package-lock.json
 	cp node_modules/sortablejs/Sortable.min.js static/vendor/sortablejs/
 	cp node_modules/frappe-gantt/dist/frappe-gantt.umd.js node_modules/frappe-gantt/dist/frappe-gantt.css static/vendor/frappe-gantt/
 	mkdir -p static/vendor/chart.js
-	cp node_modules/chart.js/dist/chart.umd.js static/vendor/chart.js/
+	cp node_modules/chart.js/dist/chart.umd.js node_modules/chart.js/dist/chart.umd.js.map static/vendor/chart.js/
 	touch static/vendor/.built
 
 assets: static/vendor/.built

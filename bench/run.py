@@ -5,7 +5,12 @@
 2. Starts the production server (uvicorn, several worker processes, `portal.settings.prod`) on loopback,
    with LUMEN_BENCH=1: query counting per request and the floor view.
 3. Drives each scenario with locust, headless, with a fixed number of users for a fixed time.
-4. Writes bench/results/<timestamp>.json and .md, and prints the table.
+4. With the server stopped, measures the control digests (unless --no-digests): in a second database of its
+   own, `<--database>_digests`, `manage.py bench_digests --json` seeds a company, runs the beat's sweep
+   in-process and rolls back; the goals are under a minute of worker time and the same number of queries for
+   every digest of a kind.
+5. Writes bench/results/<timestamp>.json and .md, and prints the tables. The exit status is 1 when a measured
+   request failed or a digest goal was not met.
 """
 
 from __future__ import annotations
@@ -44,6 +49,10 @@ SCENARIOS = {
     "floor": "GET /bench/floor/: the directory's first page as JSON via .values(), anonymous",
 }
 
+DIGEST_SECONDS_GOAL = 60.0  # issue 5: all digests of 5,000 employees under 500 supervisors in under a minute
+DIGEST_KINDS = ("supervisor", "personal")  # the per-kind keys of bench_digests' JSON
+PG_NAME_MAX = 63  # PostgreSQL truncates longer identifiers
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -72,6 +81,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--warmup", type=float, default=None, help="seconds not measured (default: 1/5, max 5)"
     )
+    parser.add_argument(
+        "--digest-employees",
+        type=int,
+        default=5000,
+        help="people in the digest stage's company (default 5000)",
+    )
+    parser.add_argument(
+        "--digest-supervisors",
+        type=int,
+        default=500,
+        help="department heads in the digest stage's company (default 500)",
+    )
+    parser.add_argument(
+        "--no-digests",
+        action="store_true",
+        help="skip the digest stage (it runs by default, whatever --scenarios says)",
+    )
     args = parser.parse_args(argv)
     args.seconds = parse_duration(parser, args.duration)
     names = [n.strip() for n in args.scenarios.split(",") if n.strip()]
@@ -83,6 +109,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--users and --workers must be positive, --employees at least 10")
     if args.warmup is None:
         args.warmup = min(5.0, args.seconds / 5)
+    if len(digests_database_name(args.database)) > PG_NAME_MAX:
+        parser.error(f"--database: at most {PG_NAME_MAX - len('_digests')} characters")
+    # bench_digests' own rule, checked here so that the run does not fail after the HTTP stage.
+    if not args.no_digests and (
+        args.digest_supervisors < 2 or args.digest_employees < 2 * args.digest_supervisors
+    ):
+        parser.error("--digest-supervisors must be at least 2 and --digest-employees at least twice as many")
     return args
 
 
@@ -106,16 +139,47 @@ def bench_database_url(database_url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def digests_database_name(database: str) -> str:
+    """The digest stage's database: bench_digests seeds into an empty one, so it cannot share the HTTP one."""
+    return f"{database}_digests"
+
+
+def maintenance_url(database_url: str) -> str:
+    parts = urlsplit(database_url)
+    return urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+
+
 def ensure_database(database_url: str, name: str) -> None:
     import psycopg
     from psycopg import sql
 
-    parts = urlsplit(database_url)
-    maintenance = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
+    with psycopg.connect(maintenance_url(database_url), autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
             print(f"==> creating database {name}")
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def people_in_database(database_url: str) -> int:
+    """How many people a (possibly not yet migrated) database holds."""
+    import psycopg
+
+    url = urlunsplit(urlsplit(database_url)._replace(scheme="postgresql"))
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("SELECT to_regclass('people_user')").fetchone()[0] is None:
+            return 0
+        return conn.execute("SELECT count(*) FROM people_user").fetchone()[0]
+
+
+def drop_database(database_url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    if urlsplit(database_url).path.lstrip("/") == name:
+        raise RuntimeError(f"will not drop {name}: it is the database DATABASE_URL names")
+    with psycopg.connect(maintenance_url(database_url), autocommit=True) as conn:
+        # FORCE (PostgreSQL 13+) ends sessions an interrupted earlier run may have left behind.
+        force = " WITH (FORCE)" if conn.info.server_version >= 130000 else ""
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}" + force).format(sql.Identifier(name)))
 
 
 # --- processes ------------------------------------------------------------------------------------
@@ -144,10 +208,14 @@ def server_env(database_url: str, redis_url: str) -> dict[str, str]:
     }
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
+def manage_run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = manage_run(env, *args)
     if result.returncode != 0:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
@@ -226,7 +294,134 @@ def run_scenario(name: str, args: argparse.Namespace, port: int, log_path: Path)
     return summarise(name, raw)
 
 
+def run_digests(args: argparse.Namespace, database_url: str, redis_url: str) -> dict:
+    """The digest stage: a database of its own (emptied if an earlier run or somebody else left people in it,
+    since bench_digests refuses those), migrated, then `manage.py bench_digests --json`. Never exits: a
+    failure is reported next to the HTTP figures already measured."""
+    name = digests_database_name(args.database)
+    stage = {
+        "database": name,
+        "employees": args.digest_employees,
+        "supervisors": args.digest_supervisors,
+        "recreated": False,
+    }
+    url = bench_database_url(database_url, name)
+    ensure_database(database_url, name)
+    leftovers = people_in_database(url)
+    if leftovers:
+        print(f"==> {name} holds {leftovers} people from another run: dropping and recreating it")
+        drop_database(database_url, name)
+        ensure_database(database_url, name)
+        stage["recreated"] = True
+    env = server_env(url, redis_url)
+    print(f"==> migrating {name}")
+    migrated = manage_run(env, "migrate", "--noinput")
+    if migrated.returncode != 0:
+        return {**stage, "error": f"manage.py migrate failed:\n{migrated.stdout}{migrated.stderr}".strip()}
+    print(
+        f"==> digests: bench_digests with {args.digest_employees} employees, {args.digest_supervisors} "
+        "supervisors (seeded, swept as the worker does, rolled back)"
+    )
+    command = [
+        "bench_digests", "--json",
+        "--employees", str(args.digest_employees), "--supervisors", str(args.digest_supervisors),
+    ]  # fmt: skip
+    result = manage_run(env, *command)
+    if result.returncode != 0:
+        return {**stage, "error": f"manage.py bench_digests failed:\n{result.stdout}{result.stderr}".strip()}
+    try:
+        figures = parse_digest_output(result.stdout)
+    except ValueError as error:
+        return {**stage, "error": f"{error}:\n{result.stdout}{result.stderr}".strip()}
+    goals = digest_goals(figures)
+    return {**stage, "figures": figures, "goals": goals, "ok": all(g["ok"] for g in goals)}
+
+
 # --- figures --------------------------------------------------------------------------------------
+
+
+def parse_digest_output(stdout: str) -> dict:
+    """bench_digests --json prints one JSON object on one line; take the last such line."""
+    for line in reversed(stdout.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(value, dict) and "built" in value:
+                return value
+    raise ValueError("bench_digests printed no JSON figures")
+
+
+def digest_goals(figures: dict, limit_seconds: float = DIGEST_SECONDS_GOAL) -> list[dict]:
+    """The goals, each with the measured value: under a minute of worker time for the whole sweep, the same
+    number of queries for every control digest (a head of nine and the head of the company alike),
+    and, so that neither holds vacuously, every due digest built."""
+    seconds = figures["seconds"]
+    kinds = [k for k in DIGEST_KINDS if figures.get(k, {}).get("count")]
+    spans = {k: (figures[k]["queries_min"], figures[k]["queries_max"]) for k in kinds}
+    built, due = figures["built"], figures["due"]
+    return [
+        {
+            "goal": f"worker time under {limit_seconds:g} s",
+            "ok": seconds < limit_seconds,
+            "value": f"{seconds:.1f} s",
+        },
+        {
+            # Control digests are where the team's size varies (nine people to the whole company): each must
+            # take the same number of queries. A personal digest covers one person, so its count cannot grow
+            # with anything; it is shown (it may be one lower when there is no report to look up) but not judged.
+            "goal": "the same number of queries for every control digest, whatever the team's size",
+            "ok": "supervisor" in spans and spans["supervisor"][0] == spans["supervisor"][1],
+            "value": ", ".join(
+                f"{k} {low}" if low == high else f"{k} {low} to {high}" for k, (low, high) in spans.items()
+            )
+            or "no digests",
+        },
+        {
+            "goal": "every due digest built",
+            "ok": due > 0 and built == due,
+            "value": f"{built} of {due}",
+        },
+    ]
+
+
+def digest_markdown(stage: dict | None) -> str:
+    """The digest stage's section of the report: a row per kind of digest, then each goal, met or not."""
+    if stage is None:
+        return ""
+    lines = ["### Control digests", ""]
+    if "error" in stage:
+        return "\n".join([*lines, f"Not measured ({stage['database']}): {stage['error']}"])
+    f = stage["figures"]
+    seeded = f.get("seeded") or {}
+    lines += [
+        f"`manage.py bench_digests` on {stage['database']}: {seeded.get('employees', '?')} employees, "
+        f"{seeded.get('supervisors', '?')} supervisors (seeded in {f.get('seed_seconds', '?')} s, rolled back)"
+        + (", after dropping the database's leftovers" if stage.get("recreated") else "")
+        + ".",
+        "",
+        "| digests | built | queries/digest min | queries/digest max | ms/digest mean | ms/digest max | largest (people) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind in DIGEST_KINDS:
+        k = f.get(kind)
+        if k and k["count"]:
+            lines.append(
+                f"| {kind} | {k['count']} | {k['queries_min']} | {k['queries_max']} | {k['ms_mean']:.1f} "
+                f"| {k['ms_max']:.1f} | {k['largest_people']} |"
+            )
+    lines += [
+        "",
+        f"{f['built']} digests built in {f['seconds']:.1f} s of worker time (wall clock; {f['cpu_seconds']:.1f} s "
+        f"CPU, {f['sql_seconds']:.1f} s waiting for PostgreSQL); who is due: {f['due_queries']} queries, "
+        f"{f['due_seconds']:.3f} s; {f['queries']} queries in all.",
+        "",
+    ]
+    for goal in stage["goals"]:
+        lines.append(f"- {goal['goal']}: **{'met' if goal['ok'] else 'NOT MET'}** ({goal['value']})")
+    return "\n".join(lines)
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float | None:
@@ -343,7 +538,21 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop_server(server)
 
+    # After the server has stopped: the worker's time is measured on a quiet machine.
+    digests = None
+    if not args.no_digests:
+        try:
+            digests = run_digests(args, database_url, redis_url)
+        except Exception as error:  # keep the HTTP figures: report the stage as not measured
+            digests = {
+                "database": digests_database_name(args.database),
+                "error": f"{type(error).__name__}: {error}",
+            }
+
     table = markdown_table(results)
+    digest_section = digest_markdown(digests)
+    if digest_section:
+        table = f"{table}\n\n{digest_section}"
     report = {
         "started": stamp,
         "commit": git_commit(),
@@ -361,9 +570,12 @@ def main(argv: list[str] | None = None) -> int:
             "workers": args.workers,
             "database": args.database,
             "scenarios": args.scenario_list,
+            "digest_employees": None if args.no_digests else args.digest_employees,
+            "digest_supervisors": None if args.no_digests else args.digest_supervisors,
         },
         "seed": {"seconds_including_startup": seed_seconds, "output": seed_output.strip()},
         "results": results,
+        "digests": digests,
     }
     json_path = RESULTS / f"{stamp}.json"
     json_path.write_text(json.dumps(report, indent=2) + "\n")
@@ -376,7 +588,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"results: {json_path.relative_to(ROOT)} (+ .md, server and locust log: {log_path.relative_to(ROOT)})"
     )
-    return 1 if any(row["errors"] for row in results) else 0
+    failed = any(row["errors"] for row in results)
+    if digests is not None and not digests.get("ok"):
+        print("digests: the goals were not met" if "figures" in digests else "digests: not measured")
+        failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -45,3 +45,20 @@ def test_prod_passes_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_collectstatic_with_the_production_storage(tmp_path, settings):
+    """Every static file, ours and the vendored packages', goes through the manifest storage of production:
+    a file it references but cannot find (a source map left behind, say) fails here, not on deployment."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)  # Django resets its storage on the change
+    manifest = (tmp_path / "staticfiles.json").read_text()
+
+    assert "vendor/chart.js/chart.umd.js" in manifest
+    assert "vendor/htmx/htmx.min.js" in manifest
