@@ -3,12 +3,11 @@
 The page and the API call the same functions, after the same selectors checked who may see what. Hours are
 decimal numbers (7.5 = 7 h 30 min), flags are 1 or 0 so that a spreadsheet can sum them; in XLSX numbers are
 numeric cells and dates are date cells. CSV is UTF-8 with a byte-order mark, so that spreadsheet programs
-read non-Latin names correctly.
+read non-Latin names correctly. Names and other text never turn into formulas (portal.core.exports).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+
+from portal.core.exports import csv_bytes, xlsx_keep_text
 
 from .selectors.timesheets import (
     DepartmentTimesheetRow,
@@ -159,19 +160,6 @@ def _summary_pairs(sheet: Timesheet) -> list[tuple[str, object]]:
     return pairs
 
 
-def _csv_bytes(rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(
-            [
-                v.isoformat() if isinstance(v, datetime.date) else (f"{v:.2f}" if isinstance(v, float) else v)
-                for v in row
-            ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
-
-
 def _xlsx_sheet(
     ws, headers: list[str], rows: list[list], *, hours_columns: set[int], bold_last: bool
 ) -> None:
@@ -193,6 +181,7 @@ def _xlsx_sheet(
     if bold_last and rows:
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
+    xlsx_keep_text(ws)
     ws.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = max(10, len(header) + 2)
@@ -219,7 +208,7 @@ def timesheet_person_export(sheet: Timesheet, fmt: str) -> ExportFile:
     rows = [_day_values(row) for row in sheet.days]
     rows.append(_day_total_values(sheet.totals))
     if fmt == "csv":
-        return ExportFile(filename, CONTENT_TYPES["csv"], _csv_bytes([_day_headers(), *rows]))
+        return ExportFile(filename, CONTENT_TYPES["csv"], csv_bytes([_day_headers(), *rows]))
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -235,6 +224,7 @@ def timesheet_person_export(sheet: Timesheet, fmt: str) -> ExportFile:
             value_cell.number_format = _HOURS_FORMAT
         elif isinstance(value_cell.value, datetime.datetime):
             value_cell.number_format = _DATETIME_FORMAT
+    xlsx_keep_text(summary)
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 32
     return ExportFile(filename, CONTENT_TYPES["xlsx"], _xlsx_bytes(workbook))
@@ -310,14 +300,7 @@ def timesheet_department_export(
         [_("Total"), "", department.name, *_totals_values(timesheet_department_totals(rows)), "", None]
     )
     if fmt == "csv":
-        csv_rows = [
-            [
-                f"{v:%Y-%m-%d %H:%M}" if isinstance(v, datetime.datetime) else ("" if v is None else v)
-                for v in r
-            ]
-            for r in data
-        ]
-        return ExportFile(filename, CONTENT_TYPES["csv"], _csv_bytes([_department_headers(), *csv_rows]))
+        return ExportFile(filename, CONTENT_TYPES["csv"], csv_bytes([_department_headers(), *data]))
     from openpyxl import Workbook
 
     workbook = Workbook()

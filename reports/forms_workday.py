@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.people.widgets import PersonPicker
+
 from . import selectors, services
 from .models import WorkSchedule
 
@@ -117,7 +119,7 @@ class WorkScheduleForm(ServiceFormMixin, forms.Form):
         label=_("Or one person"),
         queryset=None,
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PersonPicker(attrs={"class": "form-control"}),
     )
     working_days = forms.MultipleChoiceField(
         label=_("Working days"),
@@ -164,9 +166,6 @@ class WorkScheduleForm(ServiceFormMixin, forms.Form):
         self.fields["department"].queryset = selectors.schedule_departments(user=user)
         self.fields["department"].label_from_instance = lambda d: "— " * (d.depth - 1) + d.name
         self.fields["user"].queryset = selectors.schedule_people(user=user)
-        self.fields["user"].label_from_instance = lambda u: (
-            f"{u.full_name} ({u.department})" if u.department_id else u.full_name or u.email
-        )
 
     def save(self, *, actor):
         data = self.cleaned_data

@@ -185,6 +185,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_nav_context(request, "list"),
         **_rating_context(request, report),
         "revisions": selectors.report_revisions(user=request.user, report=report),
+        # What the portal knew, without the titles of tasks this reader may not see.
+        "prefill": selectors.report_prefills_shown(user=request.user, reports=[report])[report.pk],
         "is_control_page": report.author_id != request.user.pk,
     }
     return render(request, "reports/report_detail.html", context)

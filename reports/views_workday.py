@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.http import client_ip
+
 from . import selectors, services
 from .choices import CorrectionStatus
 from .filters_workday import WorkDayFilterSet
@@ -37,10 +39,6 @@ DONE = {
     "resume": gettext_lazy("Welcome back."),
     "end": gettext_lazy("Your working day is finished."),
 }
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -116,7 +114,7 @@ def workday_action(request: HttpRequest, action: str) -> HttpResponse:
     form = WorkdayActionForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
-        day = service(actor=request.user, ip=_ip(request), comment=comment)
+        day = service(actor=request.user, ip=client_ip(request), comment=comment)
     except ValidationError as exc:
         error = " ".join(exc.messages)
         if request.htmx:

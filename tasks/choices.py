@@ -14,10 +14,16 @@ class TaskStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-# A task in one of these is finished: it no longer counts as overdue, due or without a deadline.
+# A task in one of these is finished: the lists' "open" filter leaves it out, its parent counts it as done.
 CLOSED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.DECLINED)
-# "Open" for counters and reminders: someone still has to act.
+# "Open": someone still has to act (a task awaiting control waits for its creator).
 OPEN_STATUSES = tuple(s for s in TaskStatus.values if s not in CLOSED_STATUSES)
+# The responsible person's part is over: the task is closed, or completed and waiting for the creator's
+# control. Its deadline no longer runs: it is neither overdue nor due for the responsible person (counters,
+# the overdue sweep, reminders, efficiency), and `completed_at` holds when they completed it.
+HANDED_IN_STATUSES = (*CLOSED_STATUSES, TaskStatus.AWAITING_CONTROL)
+# The deadline still runs: the responsible person has work to do.
+RUNNING_STATUSES = tuple(s for s in TaskStatus.values if s not in HANDED_IN_STATUSES)
 
 
 class TaskPriority(models.TextChoices):

@@ -24,11 +24,13 @@ def _count_by(qs: QuerySet, field: str) -> dict[int, int]:
 
 
 def _responsible_open(user_ids: list[int]) -> QuerySet[Task]:
-    return Task.objects.open().filter(responsible_id__in=list(user_ids))
+    """Tasks the person still has to act on as responsible: a task they completed that waits for its
+    creator's control is no longer theirs to finish (it counts in the creator's `awaiting_control`)."""
+    return Task.objects.running().filter(responsible_id__in=list(user_ids))
 
 
 def overdue(user_ids: list[int]) -> dict[int, int]:
-    """Open tasks the person is responsible for whose deadline has passed."""
+    """Running tasks the person is responsible for whose deadline has passed."""
     return _count_by(_responsible_open(user_ids).filter(deadline__lt=timezone.now()), "responsible_id")
 
 
@@ -39,12 +41,12 @@ def awaiting_control(user_ids: list[int]) -> dict[int, int]:
 
 
 def no_deadline(user_ids: list[int]) -> dict[int, int]:
-    """Open tasks the person is responsible for that have no deadline."""
+    """Running tasks the person is responsible for that have no deadline."""
     return _count_by(_responsible_open(user_ids).filter(deadline__isnull=True), "responsible_id")
 
 
 def due_soon(user_ids: list[int]) -> dict[int, int]:
-    """Open tasks the person is responsible for due within the next 24 hours (not yet overdue)."""
+    """Running tasks the person is responsible for due within the next 24 hours (not yet overdue)."""
     now = timezone.now()
     qs = _responsible_open(user_ids).filter(deadline__gte=now, deadline__lt=now + DUE_SOON)
     return _count_by(qs, "responsible_id")

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CLOSED_STATUSES, MemberRole, TaskPriority, TaskRole, TaskStatus
+from .choices import CLOSED_STATUSES, HANDED_IN_STATUSES, MemberRole, TaskPriority, TaskRole, TaskStatus
 from .models import Task, TaskMember, TaskTag
 
 SORTS = {
@@ -130,7 +130,8 @@ class TaskFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.exclude(status__in=CLOSED_STATUSES).filter(deadline__lt=timezone.now())
+        # As the overdue counter counts: a task awaiting its creator's control is not overdue.
+        return queryset.exclude(status__in=HANDED_IN_STATUSES).filter(deadline__lt=timezone.now())
 
     def filter_no_deadline(self, queryset, name, value):
         if not value:

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from portal.people.widgets import PeoplePicker, PersonPicker
+
 from . import selectors, services
 from .choices import DependantsPolicy, MemberRole, Repeat, TaskPriority, TaskStatus
 from .models import Tag, Task, TaskTemplate
@@ -171,19 +173,19 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
         widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 6}),
     )
     responsible = forms.ModelChoiceField(
-        label=_("Responsible person"), queryset=None, widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Responsible person"), queryset=None, widget=PersonPicker(attrs={"class": "form-control"})
     )
     participants = forms.ModelMultipleChoiceField(
         label=_("Participants"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+        widget=PeoplePicker(attrs={"class": "form-control"}),
     )
     observers = forms.ModelMultipleChoiceField(
         label=_("Observers"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+        widget=PeoplePicker(attrs={"class": "form-control"}),
     )
     deadline = _datetime_field(_("Deadline"))
     planned_start = _datetime_field(_("Planned start"))
@@ -284,7 +286,8 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
             "participant": members[MemberRole.PARTICIPANT],
             "observer": members[MemberRole.OBSERVER],
         }
-        self.current_tags = list(task.tags.all())
+        # Only the tags the editor may see and use: someone else's personal tag is neither shown nor touched.
+        self.current_tags = list(Tag.objects.visible_to(self.user).filter(task_tags__task=task))
         estimate = self.estimate_hours(task.time_estimate)
         return {
             "title": task.title,
@@ -442,7 +445,7 @@ class TaskBulkForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
         label=_("Responsible person"),
         queryset=None,
         required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=PersonPicker(attrs={"class": "form-control form-control-sm"}, clearable=False),
     )
     deadline = _datetime_field(_("Deadline"), help_text=_("Leave empty to remove the deadline."))
     status = forms.ChoiceField(
@@ -512,6 +515,26 @@ class TaskBulkForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
         return result
 
 
+# --- the list's person filter ------------------------------------------------------------------------
+
+
+class ResponsibleFilterForm(forms.Form):
+    """The list's "Responsible" filter as a person picker. It only shows the choice (the person is looked up
+    among those the viewer may pick); the FilterSet reads ?responsible= itself, so the form stays unbound
+    (a bound one would validate the pk: one more query for nothing)."""
+
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible"),
+        queryset=None,
+        required=False,
+        widget=PersonPicker(attrs={"class": "form-control form-control-sm"}, blank_label=_("Anyone")),
+    )
+
+    def __init__(self, params, *, user):
+        super().__init__(initial={"responsible": params.get("responsible")}, auto_id="filter-%s")
+        self.fields["responsible"].queryset = people_choices(user)
+
+
 # --- saved filters -----------------------------------------------------------------------------------
 
 
@@ -556,19 +579,19 @@ class TaskTemplateForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
         queryset=None,
         required=False,
         empty_label=_("Whoever creates the task"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=PersonPicker(attrs={"class": "form-control"}),
     )
     participants = forms.ModelMultipleChoiceField(
         label=_("Participants"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 4}),
+        widget=PeoplePicker(attrs={"class": "form-control"}),
     )
     observers = forms.ModelMultipleChoiceField(
         label=_("Observers"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 4}),
+        widget=PeoplePicker(attrs={"class": "form-control"}),
     )
     group = forms.ModelChoiceField(
         label=_("Workgroup or project"),

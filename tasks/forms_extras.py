@@ -15,6 +15,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.people.widgets import PersonPicker
+
 from . import selectors_extras, services
 from .forms import ServiceErrorsMixin, group_choices, people_choices
 from .models import Tag
@@ -253,8 +255,8 @@ class TimeReportForm(ReportPeriodForm):
         label=gettext_lazy("Person"),
         queryset=None,
         required=False,
-        empty_label="—",
-        widget=forms.Select(attrs=SELECT),
+        empty_label=gettext_lazy("Everyone"),
+        widget=PersonPicker(attrs=INPUT),
     )
     group = forms.ModelChoiceField(
         label=gettext_lazy("Project"),
@@ -267,7 +269,6 @@ class TimeReportForm(ReportPeriodForm):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.fields["person"].queryset = people_choices(user)
-        self.fields["person"].label_from_instance = lambda p: p.full_name or p.email
         self.fields["group"].queryset = group_choices(user)
         self.fields["group"].label_from_instance = lambda g: g.name
 

@@ -22,6 +22,7 @@ from portal.people.models import headed_path
 
 from .choices import (
     CLOSED_STATUSES,
+    HANDED_IN_STATUSES,
     LinkKind,
     MemberRole,
     Repeat,
@@ -75,10 +76,16 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(task_visibility_q(user))
 
     def open(self) -> TaskQuerySet:
+        """Not closed: someone still has to act (a task awaiting control is open for its creator)."""
         return self.exclude(status__in=CLOSED_STATUSES)
 
+    def running(self) -> TaskQuerySet:
+        """The deadline still runs: neither closed nor completed and waiting for the creator's control."""
+        return self.exclude(status__in=HANDED_IN_STATUSES)
+
     def overdue(self, now=None) -> TaskQuerySet:
-        return self.open().filter(deadline__lt=now or timezone.now())
+        """Past the deadline while the responsible person still has to act (see `running`)."""
+        return self.running().filter(deadline__lt=now or timezone.now())
 
 
 class Task(TimeStampedModel):
@@ -130,8 +137,10 @@ class Task(TimeStampedModel):
 
     # Life cycle.
     started_at = models.DateTimeField(null=True, blank=True)
+    # When the responsible person completed it (kept through the creator's control; cleared on a return or
+    # a renewal): what overdue and efficiency judge against the deadline.
     completed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    # Set once the deadline passes while the task is open (efficiency counts it against the person).
+    # Set once the deadline passes while the task runs (efficiency counts it against the person).
     became_overdue = models.BooleanField(default=False)
     # Set when a linked task was rescheduled so that this one now breaks the link (policy "flag").
     schedule_conflict = models.BooleanField(default=False)
@@ -196,8 +205,13 @@ class Task(TimeStampedModel):
         return self.status in CLOSED_STATUSES
 
     @property
+    def is_handed_in(self) -> bool:
+        """The responsible person's part is over (closed, or awaiting the creator's control)."""
+        return self.status in HANDED_IN_STATUSES
+
+    @property
     def is_overdue(self) -> bool:
-        return bool(self.deadline and not self.is_closed and self.deadline < timezone.now())
+        return bool(self.deadline and not self.is_handed_in and self.deadline < timezone.now())
 
     @property
     def subtasks_progress(self) -> int:

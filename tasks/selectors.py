@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from portal.core.permissions import get_visible_or_404, is_portal_admin
 
-from .choices import CLOSED_STATUSES, MemberRole, TaskStatus
+from .choices import CLOSED_STATUSES, HANDED_IN_STATUSES, MemberRole, TaskStatus
 from .filters import DEFAULT_SORT, SORTS, TaskFilterSet
 from .models import (
     ChecklistItem,
@@ -145,20 +145,27 @@ def task_list(*, user, filters=None, decorate: bool = True) -> QuerySet[Task]:
         qs = filterset.qs
     if not (data and data.get("sort") in SORTS):
         qs = qs.order_by(*SORTS[DEFAULT_SORT])
-    return task_list_decorate(qs) if decorate else qs
+    return task_list_decorate(qs, user=user) if decorate else qs
 
 
-def task_list_decorate(qs: QuerySet[Task]) -> QuerySet[Task]:
-    """What a list row shows: people, group and tags, in a constant number of queries."""
-    return qs.select_related("responsible", "creator", "group").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.only("id", "name", "owner_id", "group_id"))
-    )
+def visible_tags_prefetch(user, lookup: str = "tags") -> Prefetch:
+    """The tags of tasks as `user` may see them, under the default name (`task.tags.all` in templates):
+    their own and their groups' shared tags, never another person's personal tags (as the API shows)."""
+    return Prefetch(lookup, queryset=Tag.objects.visible_to(user).only("id", "name", "owner_id", "group_id"))
+
+
+def task_list_decorate(qs: QuerySet[Task], *, user) -> QuerySet[Task]:
+    """What a list row shows: people, group and the tags `user` may see, in a constant number of queries."""
+    return qs.select_related("responsible", "creator", "group").prefetch_related(visible_tags_prefetch(user))
 
 
 def task_get(*, user, pk) -> Task:
-    """One task the user may see (404 for hidden and missing alike), with its people and group."""
+    """One task the user may see (404 for hidden and missing alike), with its people and group, and
+    `parent_visible`: whether the user sees its parent (a hidden parent is not named)."""
+    visible_parent = Task.objects.visible_to(user).filter(pk=OuterRef("parent_id"))
     qs = (
         Task.objects.visible_to(user)
+        .annotate(parent_visible=Exists(visible_parent))
         .select_related("responsible", "creator", "group", "parent", "source_type")
         .prefetch_related(Prefetch("members", queryset=TaskMember.objects.select_related("user")))
     )
@@ -172,22 +179,52 @@ def task_get_plain(*, user, pk) -> Task:
 
 def subtask_list(*, user, task: Task) -> QuerySet[Task]:
     """Direct subtasks of `task` the user may see."""
-    return task_list_decorate(Task.objects.visible_to(user).filter(parent=task).order_by("created_at", "id"))
+    return task_list_decorate(
+        Task.objects.visible_to(user).filter(parent=task).order_by("created_at", "id"), user=user
+    )
 
 
-def task_ancestors(task: Task) -> list[Task]:
-    """The chain of parents from the root down to `task`'s parent (one query per level, bounded)."""
+ANCESTORS_MAX = 50
+
+
+def task_ancestors(task: Task, *, user=None) -> list[Task]:
+    """The chain of parents from the root down to `task`'s parent, as `user` sees it (one query per level,
+    bounded). Each ancestor carries `visible`; one the user may not see keeps only its id (its title is
+    blanked: a participant of a subtask does not learn the title of a parent hidden from them).
+
+    Without a viewer nothing can be shown: the answer is empty (and costs nothing).
+    """
+    if user is None or not _active(user):
+        return []
+    visible = Task.objects.visible_to(user)
     chain: list[Task] = []
     seen = {task.pk}
     current = task.parent_id
-    while current and current not in seen and len(chain) < 50:
+    while current and current not in seen and len(chain) < ANCESTORS_MAX:
         seen.add(current)
-        parent = Task.objects.only("id", "title", "parent_id").filter(pk=current).first()
+        parent = (
+            Task.objects.only("id", "title", "parent_id")
+            .filter(pk=current)
+            .annotate(visible=Exists(visible.filter(pk=OuterRef("pk"))))
+            .first()
+        )
         if parent is None:
             break
+        if not parent.visible:
+            parent.title = ""
         chain.append(parent)
         current = parent.parent_id
     return list(reversed(chain))
+
+
+def task_refs(*, user, tasks) -> list[dict]:
+    """`{"id", "title", "visible"}` for each of `tasks` (tasks or ids), in order: the title only of those the
+    user may see (one query), so that naming related tasks never leaks a hidden one's title."""
+    ids = list(dict.fromkeys(int(getattr(t, "pk", t)) for t in tasks))
+    if not ids:
+        return []
+    titles = dict(Task.objects.visible_to(user).filter(pk__in=ids).values_list("pk", "title"))
+    return [{"id": pk, "title": titles.get(pk), "visible": pk in titles} for pk in ids]
 
 
 def task_links(*, user, task: Task) -> dict[str, list[TaskLink]]:
@@ -243,17 +280,153 @@ def file_get(*, user, pk) -> TaskFile:
     return get_visible_or_404(TaskFile.objects.visible_to(user).select_related("task"), pk=pk)
 
 
-def task_history(*, task: Task, limit: int = 200):
-    """The change history of a task: its audit rows, newest first."""
+def task_history(*, task: Task, user=None, limit: int = 200):
+    """The change history of a task: its audit rows, newest first. With `user`, as that person may read it
+    (see `history_redact`): pages and the API pass the viewer."""
     from django.contrib.contenttypes.models import ContentType
 
     from portal.core.models import AuditLog
 
-    return (
+    rows = (
         AuditLog.objects.filter(target_type=ContentType.objects.get_for_model(Task), target_id=str(task.pk))
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]
     )
+    return rows if user is None else history_redact(rows, user=user, task=task)
+
+
+# Keys of history rows whose values name another task ({"id", "repr"}), and the key that names tags.
+HISTORY_TASK_KEYS = frozenset({"parent", "predecessor", "successor", "after"})
+HISTORY_TAG_KEY = "tags"
+
+
+def history_tag_ref(tag: Tag) -> dict:
+    """How a history row names a tag: with its owner or group, so that readers are shown only the tags they
+    may see (`history_redact`)."""
+    return {"id": tag.pk, "repr": tag.name, "owner": tag.owner_id, "group": tag.group_id}
+
+
+def _each_value(value):
+    """The values of one change: an [old, new] pair gives both, anything else itself."""
+    return value if isinstance(value, list) else [value]
+
+
+def _tag_values(action: str, value) -> list:
+    """The recorded tag values of a row: a creation records one list, a change an [old, new] pair."""
+    if value is None:
+        return []
+    if action == "task.create" or not isinstance(value, list):
+        return [value]
+    return value
+
+
+def _tag_items(value) -> list:
+    """The tag names or refs of one recorded value: a list (refs or names) or, in older rows, a text of
+    comma-separated names."""
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return list(value) if isinstance(value, list) else []
+
+
+class _HistoryReader:
+    """What one person may read of history rows; answers from at most three queries made up front."""
+
+    def __init__(self, rows: list, *, user, task: Task | None) -> None:
+        from portal.groups.models import Membership
+
+        self.everything = is_portal_admin(user)
+        self.user_id = user.pk
+        self.own_task = task.pk if task is not None else None
+        task_ids, group_ids, names = set(), set(), set()
+        for row in rows:
+            changes = row.changes if isinstance(row.changes, dict) else {}
+            for key in HISTORY_TASK_KEYS & set(changes):
+                for value in _each_value(changes[key]):
+                    if isinstance(value, dict) and isinstance(value.get("id"), int):
+                        task_ids.add(value["id"])
+            for value in _tag_values(row.action, changes.get(HISTORY_TAG_KEY)):
+                for item in _tag_items(value):
+                    if isinstance(item, dict) and item.get("group"):
+                        group_ids.add(item["group"])
+                    elif isinstance(item, str):
+                        names.add(item)
+        task_ids.discard(self.own_task)
+        self.tasks: set[int] = set()
+        # The page's task comes from `task_get`, which already knows whether its parent is visible.
+        parent_visible = getattr(task, "parent_visible", None)
+        if task is not None and task.parent_id in task_ids and parent_visible is not None:
+            task_ids.discard(task.parent_id)
+            if parent_visible:
+                self.tasks.add(task.parent_id)
+        self.groups: set[int] = set()
+        self.names: set[str] = set()
+        if self.everything:
+            return
+        if task_ids:
+            visible = Task.objects.visible_to(user).filter(pk__in=task_ids)
+            self.tasks |= set(visible.values_list("pk", flat=True))
+        if group_ids:
+            member = Membership.objects.filter(user=user, group_id__in=group_ids)
+            self.groups = set(member.values_list("group_id", flat=True))
+        if names:
+            # Older rows name tags without their owner: only names of tags the reader has themselves show.
+            visible_tags = Tag.objects.visible_to(user).filter(name__in=names)
+            self.names = set(visible_tags.values_list("name", flat=True))
+
+    def task_ref(self, value):
+        if not (isinstance(value, dict) and isinstance(value.get("id"), int)):
+            return value
+        if self.everything or value["id"] == self.own_task or value["id"] in self.tasks:
+            return value
+        return {"id": value["id"], "visible": False}
+
+    def tag_allowed(self, item) -> bool:
+        if self.everything:
+            return True
+        if isinstance(item, dict):
+            return item.get("owner") == self.user_id or item.get("group") in self.groups
+        return item in self.names
+
+    def tags(self, value):
+        kept = [item for item in _tag_items(value) if self.tag_allowed(item)]
+        return ", ".join(kept) if isinstance(value, str) else kept
+
+
+def history_redact(rows, *, user, task: Task | None = None) -> list:
+    """History rows as `user` may read them (a list; the rows' `changes` are replaced in memory only).
+
+    Another task the reader may not see is named only by its id, as `{"id": .., "visible": false}` (a link,
+    a parent, the task whose move shifted this one); tags the reader may not see (someone else's personal
+    tags, a group's they are not in) are left out, and a row with nothing left to show goes. At most three
+    queries, none when no row names another task or a tag. `task` is the task the rows are about; loaded by
+    `task_get` for the same `user`, its `parent_visible` mark spares the query about its parent.
+    """
+    rows = list(rows)
+    if not _active(user):
+        return []
+    reader = _HistoryReader(rows, user=user, task=task)
+    out = []
+    for row in rows:
+        changes = row.changes if isinstance(row.changes, dict) else {}
+        redacted = {}
+        for key, value in changes.items():
+            if key in HISTORY_TASK_KEYS:
+                value = (
+                    [reader.task_ref(v) for v in value] if isinstance(value, list) else reader.task_ref(value)
+                )
+            elif key == HISTORY_TAG_KEY and value is not None:
+                if row.action == "task.create" or not isinstance(value, list):
+                    value = reader.tags(value)
+                else:
+                    value = [reader.tags(v) for v in value]
+                    if len(value) == 2 and value[0] == value[1]:
+                        continue  # only tags the reader may not see changed
+            redacted[key] = value
+        if changes and not redacted:
+            continue
+        row.changes = redacted
+        out.append(row)
+    return out
 
 
 def tag_list(*, user) -> QuerySet[Tag]:
@@ -494,9 +667,9 @@ def _share(on_time: int, closed: int, overdue: int) -> int | None:
 
 
 def efficiency(*, user, person_ids=None, department=None, start, end) -> list[dict]:
-    """Per person (as responsible), in the period [start, end): `closed` (completed in it), `on_time` (of
-    those, never overdue: completed by the deadline), `overdue` (still open, deadline passed in the
-    period), and `share` = on_time / (closed + overdue) in percent (None when nothing counted).
+    """Per person (as responsible), in the period [start, end): `closed` (completed in it, by when the person
+    completed it, also while it awaits the creator's control), `on_time` (of those, never overdue: completed
+    by the deadline), `overdue` (still running, deadline passed in the period), and `share` = on_time / (closed + overdue) in percent (None when nothing counted).
 
     Only people the viewer may see tasks of (`efficiency_people`), narrowed to `person_ids` and/or the
     sub-tree of `department` (a Department or its id); with `department`, a last row with `is_total`
@@ -535,9 +708,15 @@ def efficiency(*, user, person_ids=None, department=None, start, end) -> list[di
     now = timezone.now()
     stats = {}
     if ids:
-        closed_in_period = Q(status=TaskStatus.COMPLETED, completed_at__gte=start_at, completed_at__lt=end_at)
+        # Completed by the responsible person in the period, accepted or still awaiting the creator's control:
+        # `completed_at` is when they completed it, so a slow control does not make them late.
+        closed_in_period = Q(
+            status__in=(TaskStatus.COMPLETED, TaskStatus.AWAITING_CONTROL),
+            completed_at__gte=start_at,
+            completed_at__lt=end_at,
+        )
         late = Q(became_overdue=True) | Q(deadline__isnull=False, completed_at__gt=F("deadline"))
-        overdue_now = ~Q(status__in=CLOSED_STATUSES) & Q(
+        overdue_now = ~Q(status__in=HANDED_IN_STATUSES) & Q(
             deadline__gte=start_at, deadline__lt=min(end_at, now)
         )
         stats = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -19,8 +19,8 @@ from portal.core.permissions import get_visible_or_404
 
 from .choices import CLOSED_STATUSES, MemberRole, TaskRole, TaskStatus
 from .filters import DEFAULT_SORT, SORTS
-from .models import PlanCard, PlanColumn, Tag, Task, TaskLink, TaskMember
-from .selectors import can_change_status, can_edit, task_list, task_list_decorate
+from .models import PlanCard, PlanColumn, Task, TaskLink, TaskMember
+from .selectors import can_change_status, can_edit, task_list, task_list_decorate, visible_tags_prefetch
 
 # Kanban: the columns in their order, how many cards each shows, how long completed tasks stay.
 KANBAN_STATUSES: tuple[str, ...] = (
@@ -44,8 +44,6 @@ PLAN_UNPLACED_MAX = 200
 GANTT_LIMIT = 500
 # A bar whose dates come from a single point in time (start only) lasts this long.
 GANTT_POINT_SPAN = datetime.timedelta(days=1)
-
-_TAGS = Prefetch("tags", queryset=Tag.objects.only("id", "name", "owner_id", "group_id").order_by("name"))
 
 
 def board_filters(params, *, default_role: str = TaskRole.DO):
@@ -111,7 +109,7 @@ def kanban_columns(*, user, filters, cap: int | None = None) -> list[KanbanColum
         status: KanbanColumn(status=status, label=TaskStatus(status).label, total=totals.get(status, 0))
         for status in KANBAN_STATUSES
     }
-    for task in task_list_decorate(ranked.order_by(*order)):
+    for task in task_list_decorate(ranked.order_by(*order), user=user):
         task.board_movable = can_change_status(user, task)
         columns[task.status].tasks.append(task)
     return list(columns.values())
@@ -153,7 +151,7 @@ def plan_board(*, user, columns: list[PlanColumn]) -> list[PlanBoardColumn]:
         PlanCard.objects.filter(user=user, column_id__in=list(by_column), task__in=visible)
         .exclude(closed_long_ago)
         .select_related("task", "task__responsible")
-        .prefetch_related(Prefetch("task__tags", queryset=_TAGS.queryset))
+        .prefetch_related(visible_tags_prefetch(user, "task__tags"))
         .order_by("column_id", "position", "id")[:PLAN_CARDS_MAX]
     )
     for card in cards:
@@ -167,7 +165,7 @@ def plan_board(*, user, columns: list[PlanColumn]) -> list[PlanBoardColumn]:
         .filter(Q(responsible=user) | Q(Exists(participant)))
         .exclude(Exists(placed))
         .select_related("responsible")
-        .prefetch_related(_TAGS)
+        .prefetch_related(visible_tags_prefetch(user))
         .order_by(F("deadline").asc(nulls_last=True), "-id")[:PLAN_UNPLACED_MAX]
     )
     for task in unplaced:

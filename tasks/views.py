@@ -27,12 +27,12 @@ from . import selectors, services
 from .choices import TaskRole, TaskStatus
 from .filters import TaskFilterSet
 from .forms import (
+    ResponsibleFilterForm,
     SavedFilterForm,
     TaskBulkForm,
     TaskForm,
     TaskTemplateForm,
     group_choices,
-    people_choices,
     source_initial,
 )
 from .forms_extras import is_report, report_initial
@@ -135,7 +135,6 @@ def _list_context(request: HttpRequest) -> dict:
         board_query.pop("open", None)
     selected_tags = set(params.get("tag", "").split(",")) if params.get("tag") else set()
     statuses = set(params.getlist("status"))
-    people = list(people_choices(user))
     return {
         "nav_area": "tasks",
         "role": role,
@@ -154,7 +153,9 @@ def _list_context(request: HttpRequest) -> dict:
         "board_query": board_query.urlencode(),
         "saved_filters": list(selectors.saved_filter_list(user=user)),
         "bulk_actions": TaskBulkForm.ACTION_CHOICES,
-        "people": people,
+        # Person pickers: they render only the chosen person, never everyone the viewer may pick.
+        "responsible_filter": ResponsibleFilterForm(params, user=user),
+        "bulk_form": TaskBulkForm(user=user, auto_id="bulk-%s"),
         "groups": list(group_choices(user)),
         "tags": list(selectors.tag_list(user=user)),
         "selected_tags": selected_tags,
@@ -324,7 +325,9 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect(task)
     return render(
-        request, "tasks/task_form.html", _form_context(request, form, task=task, parent=task.parent)
+        request,
+        "tasks/task_form.html",
+        _form_context(request, form, task=task, parent=task.parent if task.parent_visible else None),
     )
 
 

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.groups.models import Workgroup
@@ -199,7 +200,9 @@ def kanban_move(request: HttpRequest, pk: int) -> HttpResponse:
         return _validation_error(exc)
     except PermissionDenied as exc:
         return _forbidden(exc)
-    task = selectors.task_list_decorate(Task.objects.visible_to(request.user).filter(pk=pk)).first()
+    task = selectors.task_list_decorate(
+        Task.objects.visible_to(request.user).filter(pk=pk), user=request.user
+    ).first()
     if task is None:  # the change took the task out of the user's sight
         return JsonResponse({"id": pk, "status": status, "html": ""})
     task.board_movable = selectors.can_change_status(request.user, task)
@@ -466,4 +469,27 @@ def gantt_reschedule(request: HttpRequest, pk: int) -> JsonResponse:
         return _forbidden(exc)
     ids = {task.pk} | {getattr(t, "pk", t) for t in (changed or [])}
     tasks = selectors_boards.gantt_tasks(user=request.user, ids=ids)
-    return JsonResponse({"changed": [gantt_task_json(t) for t in tasks]})
+    flagged = selectors.task_refs(user=request.user, tasks=getattr(changed, "flagged", []))
+    return JsonResponse(
+        {
+            "changed": [gantt_task_json(t) for t in tasks],
+            "flagged": [{**ref, "id": str(ref["id"])} for ref in flagged],
+            "notice": flagged_notice(flagged),
+        }
+    )
+
+
+def flagged_notice(refs: list[dict]) -> str:
+    """What to tell the person who moved a task about the dependent tasks left in place because they may
+    not reschedule them (`selectors.task_refs`: a hidden task is counted, never named)."""
+    if not refs:
+        return ""
+    names = [f"#{ref['id']} {ref['title']}" for ref in refs if ref["visible"]]
+    hidden = sum(1 for ref in refs if not ref["visible"])
+    if hidden:
+        names.append(
+            ngettext("%(n)d task you cannot see", "%(n)d tasks you cannot see", hidden) % {"n": hidden}
+        )
+    return _("Not moved, only flagged as in conflict (you may not reschedule them): %(tasks)s.") % {
+        "tasks": ", ".join(names)
+    }

@@ -4,7 +4,9 @@ The page is made of blocks (header, description, people, dates, tags, rules, tim
 checklist, files, comments, history), each a partial in tasks/templates/tasks/partials/detail_<block>.html
 with the element id "task-<block>". A POST to a block's endpoint calls one service and, for htmx, answers
 with that block re-rendered (errors shown inside it) plus the blocks the change also touches as
-out-of-band swaps; without htmx it redirects back to the page with a message.
+out-of-band swaps; without htmx it redirects back to the page with a message. A form refused for bad input
+comes back with what the person typed and the error next to it (for htmx in the block; without htmx in the
+whole page, since a redirect would lose the input).
 
 Every endpoint starts from a selector: a task the user may not see answers 404, and a service refusing a
 visible task answers 403 (PermissionDenied).
@@ -116,7 +118,6 @@ def _source_link(task) -> dict | None:
 def _header_context(request, task, perms) -> dict:
     actions = selectors.available_actions(request.user, task)
     return {
-        "ancestors": selectors.task_ancestors(task),
         "action_buttons": [
             {"action": a, "label": label, "icon": icon, "style": style, "asks": asks}
             for a in actions
@@ -237,7 +238,8 @@ def _files_context(request, task, perms) -> dict:
 
 def _comments_context(request, task, perms) -> dict:
     comments = selectors.comment_list(task=task)
-    show_all = request.GET.get("comments") == "all"
+    # An edit posted from the whole list keeps the whole list (the edited comment may be an early one).
+    show_all = "all" in (request.GET.get("comments"), request.POST.get("comments"))
     total = task.comments_count
     if show_all:
         shown = list(comments)
@@ -246,6 +248,7 @@ def _comments_context(request, task, perms) -> dict:
         shown = list(reversed(list(comments.order_by("-created_at", "-id")[:COMMENTS_SHOWN])))
     return {
         "comments": shown,
+        "comments_all": show_all,
         "comments_hidden": 0 if show_all else max(0, total - len(shown)),
     }
 
@@ -281,7 +284,9 @@ def _task_people(task) -> list:
 
 def _block_context(request, task, blocks: Iterable[str]) -> dict:
     perms = selectors.task_permissions(user=request.user, task=task)
-    context = {"task": task, "perms": perms, "nav_area": "tasks"}
+    # Each block's errors when the whole page comes back after a refused form (see _render_page).
+    page_errors: dict[str, list[str]] = {name: [] for name in BLOCKS}
+    context = {"task": task, "perms": perms, "nav_area": "tasks", "page_errors": page_errors}
     for block in blocks:
         context.update(BLOCKS[block](request, task, perms))
     return context
@@ -304,6 +309,25 @@ def _render_blocks(
     return HttpResponse(html)
 
 
+# Blocks whose template shows `page_errors[block]` next to the form when the whole page is rendered after a
+# refused form (the others get the errors as messages at the top of the page).
+PAGE_ERROR_BLOCKS = frozenset(
+    {"description", "dates", "rules", "time", "links", "checklist", "files", "comments"}
+)
+
+
+def _render_page(request, task, block: str, *, errors: list[str], extra: dict) -> HttpResponse:
+    """The whole page after a refused form without htmx: the form keeps what was typed (`extra`)."""
+    context = _block_context(request, task, BLOCKS)
+    context.update(extra)
+    if block in PAGE_ERROR_BLOCKS:
+        context["page_errors"][block] = errors
+    else:
+        for error in errors:
+            messages.error(request, error)
+    return render(request, "tasks/task_detail.html", context)
+
+
 def _respond(
     request,
     pk: int,
@@ -313,8 +337,16 @@ def _respond(
     also: Iterable[str] = (),
     success: str = "",
     extra: dict | None = None,
+    keep: dict | None = None,
 ) -> HttpResponse:
-    """After a write: the re-rendered block for htmx, else back to the page with a message."""
+    """After a write: the re-rendered block for htmx, else back to the page with a message.
+
+    `keep` puts what the person typed back into the block's form when there are errors (the bound form under
+    the name the block's template reads, e.g. {"dates_form": form}); without htmx the page is then rendered
+    with it instead of a redirect."""
+    errors = list(errors)
+    if errors and keep:
+        extra = {**(extra or {}), **keep}
     if request.htmx:
         try:
             task = selectors.task_get(user=request.user, pk=pk)
@@ -324,6 +356,12 @@ def _respond(
             response["HX-Redirect"] = reverse("tasks:home")
             return response
         return _render_blocks(request, task, block, also=also, errors=errors, extra=extra)
+    if errors and keep:
+        try:
+            task = selectors.task_get(user=request.user, pk=pk)
+        except Http404:
+            return redirect("tasks:home")
+        return _render_page(request, task, block, errors=errors, extra=extra or {})
     for error in errors:
         messages.error(request, error)
     if success and not errors:
@@ -464,11 +502,12 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def task_description(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = DescriptionForm(request.POST)
+    keep = {"description_form": form}
     if not form.is_valid():
-        return _respond(request, pk, "description", errors=form_errors(form))
+        return _respond(request, pk, "description", errors=form_errors(form), keep=keep)
     text = form.cleaned_data["description"]
     errors = _attempt(lambda: services.task_update(actor=request.user, task=task, description=text))
-    return _respond(request, pk, "description", errors=errors, success=_("Saved."))
+    return _respond(request, pk, "description", errors=errors, keep=keep, success=_("Saved."))
 
 
 @login_required
@@ -519,20 +558,41 @@ def task_dates(request: HttpRequest, pk: int) -> HttpResponse:
     """Deadline and planned dates; dependent tasks shift or are only flagged, as the person chooses."""
     task = _task(request, pk)
     form = DatesForm(request.POST)
+    keep = {"dates_form": form}
     if not form.is_valid():
-        return _respond(request, pk, "dates", errors=form_errors(form))
+        return _respond(request, pk, "dates", errors=form_errors(form), keep=keep)
     changes = {
         name: form.cleaned_data[name]
         for name in ("deadline", "planned_start", "planned_end")
         if name in request.POST and not _same_minute(form.cleaned_data[name], getattr(task, name))
     }
     policy = form.cleaned_data["dependants"] or DependantsPolicy.SHIFT
-    errors = []
+    errors, flagged = [], []
     if changes:
-        errors = _attempt(
-            lambda: services.task_reschedule(actor=request.user, task=task, dependants=policy, **changes)
-        )
-    return _respond(request, pk, "dates", errors=errors, also=("links", "header"), success=_("Saved."))
+
+        def reschedule():
+            result = services.task_reschedule(actor=request.user, task=task, dependants=policy, **changes)
+            flagged.extend(getattr(result, "flagged", ()))
+
+        errors = _attempt(reschedule)
+    notice = ""
+    if flagged and not errors:
+        # Dependants the person may not reschedule stayed where they were: say which (hidden ones counted only).
+        from .views_boards import flagged_notice
+
+        notice = flagged_notice(selectors.task_refs(user=request.user, tasks=flagged))
+        if not request.htmx:
+            messages.warning(request, notice)
+    return _respond(
+        request,
+        pk,
+        "dates",
+        errors=errors,
+        keep=keep,
+        also=("links", "header"),
+        success=_("Saved."),
+        extra={"dates_notice": notice} if notice else None,
+    )
 
 
 @login_required
@@ -540,8 +600,9 @@ def task_dates(request: HttpRequest, pk: int) -> HttpResponse:
 def task_tags(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = TagsForm(request.POST)
+    keep = {"tag_names": request.POST.get("tags", "")}  # what the block's input shows
     if not form.is_valid():
-        return _respond(request, pk, "tags", errors=form_errors(form))
+        return _respond(request, pk, "tags", errors=form_errors(form), keep=keep)
     names = form.names()
     # A name the task already carries (or a shared tag of the task's group) keeps that tag; other names
     # become the person's own tags.
@@ -559,7 +620,7 @@ def task_tags(request: HttpRequest, pk: int) -> HttpResponse:
             created = services.tags_resolve(actor=request.user, names=new_names) if new_names else []
             services.task_set_tags(actor=request.user, task=task, tags=[*kept, *created])
 
-    return _respond(request, pk, "tags", errors=_attempt(save), success=_("Saved."))
+    return _respond(request, pk, "tags", errors=_attempt(save), keep=keep, success=_("Saved."))
 
 
 @login_required
@@ -567,10 +628,13 @@ def task_tags(request: HttpRequest, pk: int) -> HttpResponse:
 def task_rules(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = RulesForm(request.POST)
+    keep = {"rules_form": form}
     if not form.is_valid():
-        return _respond(request, pk, "rules", errors=form_errors(form))
+        return _respond(request, pk, "rules", errors=form_errors(form), keep=keep)
     errors = _attempt(lambda: services.task_update(actor=request.user, task=task, **form.cleaned_data))
-    return _respond(request, pk, "rules", errors=errors, also=("header", "dates"), success=_("Saved."))
+    return _respond(
+        request, pk, "rules", errors=errors, keep=keep, also=("header", "dates"), success=_("Saved.")
+    )
 
 
 # --- time ---------------------------------------------------------------------------------------------
@@ -581,11 +645,12 @@ def task_rules(request: HttpRequest, pk: int) -> HttpResponse:
 def task_estimate(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = EstimateForm(request.POST)
+    keep = {"estimate_form": form}
     if not form.is_valid():
-        return _respond(request, pk, "time", errors=form_errors(form))
+        return _respond(request, pk, "time", errors=form_errors(form), keep=keep)
     estimate = form.estimate()
     errors = _attempt(lambda: services.task_update(actor=request.user, task=task, time_estimate=estimate))
-    return _respond(request, pk, "time", errors=errors, success=_("Saved."))
+    return _respond(request, pk, "time", errors=errors, keep=keep, success=_("Saved."))
 
 
 @login_required
@@ -609,15 +674,15 @@ def timer_stop(request: HttpRequest, pk: int) -> HttpResponse:
 def time_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = TimeEntryForm(request.POST)
+    keep = {"time_form": form}
     if not form.is_valid():
-        return _respond(request, pk, "time", errors=form_errors(form), extra={"time_form": form})
+        return _respond(request, pk, "time", errors=form_errors(form), keep=keep)
     errors = _attempt(
         lambda: services.time_entry_add(
             actor=request.user, task=task, seconds=form.seconds(), comment=form.cleaned_data["comment"]
         )
     )
-    extra = {"time_form": form} if errors else {}
-    return _respond(request, pk, "time", errors=errors, extra=extra, success=_("Time added."))
+    return _respond(request, pk, "time", errors=errors, keep=keep, success=_("Time added."))
 
 
 @login_required
@@ -639,14 +704,15 @@ def time_entry_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespo
 def link_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = LinkForm(request.POST)
+    keep = {"link_form": form}
     if not form.is_valid():
-        return _respond(request, pk, "links", errors=form_errors(form), extra={"link_form": form})
+        return _respond(request, pk, "links", errors=form_errors(form), keep=keep)
     data = form.cleaned_data
     try:
         other = selectors.task_get_plain(user=request.user, pk=data["other"])
     except Http404:
         errors = [_("There is no task #%(id)s you can see.") % {"id": data["other"]}]
-        return _respond(request, pk, "links", errors=errors, extra={"link_form": form})
+        return _respond(request, pk, "links", errors=errors, keep=keep)
     before = data["direction"] == "before"
     errors = _attempt(
         lambda: services.link_create(
@@ -656,8 +722,7 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
             kind=data["kind"],
         )
     )
-    extra = {"link_form": form} if errors else {}
-    return _respond(request, pk, "links", errors=errors, extra=extra, success=_("Link added."))
+    return _respond(request, pk, "links", errors=errors, keep=keep, success=_("Link added."))
 
 
 @login_required
@@ -701,15 +766,16 @@ def _item(request, pk, item_pk):
 def checklist_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = ChecklistItemForm(request.POST)
+    keep = {"checklist_form": form}
     if not form.is_valid():
-        return _respond(request, pk, "checklist", errors=form_errors(form))
+        return _respond(request, pk, "checklist", errors=form_errors(form), keep=keep)
     data = form.cleaned_data
     errors = _attempt(
         lambda: services.checklist_item_add(
             actor=request.user, task=task, text=data["text"], assignee=data["assignee"]
         )
     )
-    return _respond(request, pk, "checklist", errors=errors, success=_("Item added."))
+    return _respond(request, pk, "checklist", errors=errors, keep=keep, success=_("Item added."))
 
 
 @login_required
@@ -717,15 +783,16 @@ def checklist_add(request: HttpRequest, pk: int) -> HttpResponse:
 def checklist_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = _item(request, pk, item_pk)
     form = ChecklistItemForm(request.POST)
+    keep = {"checklist_edit_form": form, "checklist_edit_pk": item.pk}
     if not form.is_valid():
-        return _respond(request, pk, "checklist", errors=form_errors(form))
+        return _respond(request, pk, "checklist", errors=form_errors(form), keep=keep)
     data = form.cleaned_data
     errors = _attempt(
         lambda: services.checklist_item_update(
             actor=request.user, item=item, text=data["text"], assignee=data["assignee"]
         )
     )
-    return _respond(request, pk, "checklist", errors=errors, success=_("Saved."))
+    return _respond(request, pk, "checklist", errors=errors, keep=keep, success=_("Saved."))
 
 
 @login_required
@@ -765,12 +832,14 @@ def checklist_reorder(request: HttpRequest, pk: int) -> HttpResponse:
 def file_upload(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = FileForm(request.POST, request.FILES)
+    # A browser cannot put a file back into a file input: the form only places the error next to it.
+    keep = {"file_form": form}
     if not form.is_valid():
-        return _respond(request, pk, "files", errors=form_errors(form))
+        return _respond(request, pk, "files", errors=form_errors(form), keep=keep)
     errors = _attempt(
         lambda: services.file_attach(actor=request.user, task=task, upload=form.cleaned_data["file"])
     )
-    return _respond(request, pk, "files", errors=errors, success=_("File attached."))
+    return _respond(request, pk, "files", errors=errors, keep=keep, success=_("File attached."))
 
 
 def _file(request, pk, file_pk):
@@ -817,13 +886,13 @@ def file_delete(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     form = CommentForm(request.POST)
+    keep = {"comment_form": form}
     if not form.is_valid():
-        return _respond(request, pk, "comments", errors=form_errors(form), extra={"comment_form": form})
+        return _respond(request, pk, "comments", errors=form_errors(form), keep=keep)
     errors = _attempt(
         lambda: services.comment_add(actor=request.user, task=task, body=form.cleaned_data["body"])
     )
-    extra = {"comment_form": form} if errors else {}
-    return _respond(request, pk, "comments", errors=errors, extra=extra, success=_("Comment added."))
+    return _respond(request, pk, "comments", errors=errors, keep=keep, success=_("Comment added."))
 
 
 def _comment(request, pk, comment_pk):
@@ -839,12 +908,13 @@ def _comment(request, pk, comment_pk):
 def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     comment = _comment(request, pk, comment_pk)
     form = CommentForm(request.POST)
+    keep = {"comment_edit_form": form, "comment_edit_pk": comment.pk}
     if not form.is_valid():
-        return _respond(request, pk, "comments", errors=form_errors(form))
+        return _respond(request, pk, "comments", errors=form_errors(form), keep=keep)
     errors = _attempt(
         lambda: services.comment_edit(actor=request.user, comment=comment, body=form.cleaned_data["body"])
     )
-    return _respond(request, pk, "comments", errors=errors, success=_("Comment saved."))
+    return _respond(request, pk, "comments", errors=errors, keep=keep, success=_("Comment saved."))
 
 
 @login_required

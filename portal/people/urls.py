@@ -5,6 +5,7 @@ from . import views
 app_name = "people"
 urlpatterns = [
     path("company/", views.directory, name="directory"),
+    path("company/pick/", views.pick, name="pick"),
     path("company/people/<int:pk>/", views.profile, name="profile"),
     path("company/people/<int:pk>/photo", views.photo, name="photo"),
     path("company/people/<int:pk>/move/", views.person_move, name="person_move"),

@@ -8,6 +8,7 @@ user may not see answer 404. htmx requests get the partial of the part of the pa
 from __future__ import annotations
 
 import mimetypes
+import re
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,7 +16,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -45,6 +46,10 @@ from .forms import (
 )
 
 PAGE_SIZE = 50
+PICK_LIMIT = 20  # matches a person picker offers at once: type more of the name to narrow them
+PICK_QUERY_MAX = 100
+# A form field's name (with its form prefix): it goes into the markup of the answer as the inputs' name.
+PICK_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,99}")
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -127,6 +132,31 @@ def directory(request: HttpRequest) -> HttpResponse:
         is_admin=is_portal_admin(request.user),
     )
     return render(request, "people/directory.html", context)
+
+
+@login_required
+@require_GET
+def pick(request: HttpRequest) -> HttpResponse:
+    """Colleagues matching ?q= for a person picker (portal/people/widgets.py): radios (?multiple=0) or
+    checkboxes (?multiple=1) named ?name=, to be ticked into the picker's form. Active people the user may
+    see only; the form field still validates what is posted."""
+    from portal.stream.selectors import mention_candidates
+
+    name = request.GET.get("name", "")
+    multiple = request.GET.get("multiple", "0")
+    if not PICK_FIELD_NAME.fullmatch(name) or multiple not in ("0", "1"):
+        return HttpResponseBadRequest(_("Name the form field of the picker."))
+    query = request.GET.get("q", "").strip()[:PICK_QUERY_MAX]
+    people = list(mention_candidates(user=request.user, query=query, limit=PICK_LIMIT + 1))
+    context = {
+        "people": people[:PICK_LIMIT],
+        "more": len(people) > PICK_LIMIT,
+        "name": name,
+        "multiple": multiple == "1",
+        "query": query,
+        "too_short": len(query) < 2,
+    }
+    return render(request, "people/partials/pick_results.html", context)
 
 
 def _profile_context(request: HttpRequest, person, **forms) -> dict:

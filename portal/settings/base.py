@@ -181,6 +181,10 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lumen <lumen@localhost>")
 LUMEN_BASE_URL = env.str("LUMEN_BASE_URL", default="http://127.0.0.1:8000")
 
+# How many reverse proxies stand in front of the app (portal.core.http.client_ip). 0: the connecting
+# address is the client's and X-Forwarded-For, which anybody can send, is ignored. prod.py reads it.
+LUMEN_TRUSTED_PROXIES = 0
+
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -205,6 +209,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="3000/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The throttles tell anonymous callers apart by address: trust X-Forwarded-For as client_ip does.
+    "NUM_PROXIES": LUMEN_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lumen API",

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, env
+from .base import ALLOWED_HOSTS, REST_FRAMEWORK, SECRET_KEY, env
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set (at least 50 characters) in production.")
@@ -16,6 +16,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The number of reverse proxies in front of the app, each appending to X-Forwarded-For (see
+# portal.core.http.client_ip). 0 trusts no header; set it to match the deployment.
+LUMEN_TRUSTED_PROXIES = env.int("LUMEN_TRUSTED_PROXIES", default=0)
+if LUMEN_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("LUMEN_TRUSTED_PROXIES must be 0 or a positive number of proxies.")
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": LUMEN_TRUSTED_PROXIES}
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
 from django.http import Http404
 from django.template import TemplateDoesNotExist
 from django.template.defaultfilters import filesizeformat
@@ -52,6 +52,7 @@ __all__ = [
     "Audience",
     "PollSpec",
     "entry_publish",
+    "entry_audience_remove",
     "post_create",
     "post_update",
     "entry_delete",
@@ -541,6 +542,36 @@ def entry_publish(
     _write_audience(entry, audience)
     audit_record(actor=actor, action="stream.entry_publish", target=entry, changes={"verb": verb})
     return entry
+
+
+@transaction.atomic
+def entry_audience_remove(*, target: Model, users: Iterable = (), groups: Iterable = ()) -> int:
+    """Take people and/or workgroups (instances or ids) out of the audience of the events published about
+    `target`: the publishing app calls it when they lose sight of the target (a person taken off a task,
+    a task moved to another group), so that the feed no longer shows them what they may not see. Posts
+    written by people, and an event's author, are left alone. Returns how many audience rows went."""
+    from django.contrib.contenttypes.models import ContentType
+
+    wanted = Audience(users=tuple(users or ()), groups=tuple(groups or ()))
+    if not (wanted.user_ids or wanted.group_ids):
+        return 0
+    events = Entry.objects.filter(
+        kind=EntryKind.EVENT, target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
+    )
+    who = Q()
+    if wanted.user_ids:
+        who |= Q(kind=AudienceKind.USER, user_id__in=wanted.user_ids)
+    if wanted.group_ids:
+        who |= Q(kind=AudienceKind.GROUP, group_id__in=wanted.group_ids)
+    rows = EntryAudience.objects.filter(entry__in=events).filter(who)
+    important = rows.filter(entry__is_important=True).exists()
+    removed, _rows = rows.delete()
+    if important:  # an unread announcement no longer reaches them
+        from portal.groups.models import Membership
+
+        members = Membership.objects.filter(group_id__in=wanted.group_ids).values_list("user_id", flat=True)
+        _recount({*wanted.user_ids, *members})
+    return removed
 
 
 # --- comments --------------------------------------------------------------------------------------

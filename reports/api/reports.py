@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import models
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -45,8 +46,20 @@ class WorkReportRevisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class _WorkReportListSerializer(serializers.ListSerializer):
+    """Reads the pre-fills of the whole page as the viewer may see them at once (one query, not one per
+    report)."""
+
+    def to_representation(self, data):
+        reports = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        self.child.prefills = selectors.report_prefills_shown(user=self.child._user(), reports=reports)
+        return super().to_representation(reports)
+
+
 class WorkReportSerializer(serializers.ModelSerializer):
-    """A work report as the viewer sees it, with what they may do with it."""
+    """A work report as the viewer sees it, with what they may do with it. Its `prefill` (what the portal
+    knew about the period) names the tasks the viewer may see; the others are lines with `hidden: true` and
+    their time, without id or title."""
 
     author = PersonRefSerializer(read_only=True)
     supervisor = PersonRefSerializer(read_only=True, allow_null=True)
@@ -55,9 +68,11 @@ class WorkReportSerializer(serializers.ModelSerializer):
     can_edit = serializers.SerializerMethodField()
     can_rate = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    prefill = serializers.SerializerMethodField()
 
     class Meta:
         model = WorkReport
+        list_serializer_class = _WorkReportListSerializer
         fields = [
             "id",
             "author",
@@ -101,6 +116,13 @@ class WorkReportSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_url(self, report: WorkReport) -> str:
         return reverse("reports:report_detail", args=[report.pk])
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_prefill(self, report: WorkReport) -> dict:
+        prefills = getattr(self, "prefills", None)
+        if prefills is None or report.pk not in prefills:
+            prefills = selectors.report_prefills_shown(user=self._user(), reports=[report])
+        return prefills[report.pk]
 
 
 class WorkReportDetailSerializer(WorkReportSerializer):

@@ -21,6 +21,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from portal.core.http import client_ip
 from portal.people.models import Department
 
 from .. import selectors, services
@@ -214,10 +215,6 @@ class WorkScheduleWriteSerializer(serializers.Serializer):
 # --- views -----------------------------------------------------------------------------------------------
 
 
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _spec_data(spec) -> dict:
     return {
         "source": spec.source,
@@ -259,7 +256,7 @@ class WorkdayViewSet(viewsets.ViewSet):
     def _act(self, request, service, code=status.HTTP_200_OK) -> Response:
         data = WorkdayActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        day = service(actor=request.user, ip=_ip(request), comment=data.validated_data["comment"])
+        day = service(actor=request.user, ip=client_ip(request), comment=data.validated_data["comment"])
         return self._today(request, day, code)
 
     @extend_schema(

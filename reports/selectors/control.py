@@ -762,7 +762,8 @@ def _task_model():
 def _task_recent(since: datetime.datetime) -> Q:
     from tasks.choices import TaskStatus
 
-    return Q(status=TaskStatus.COMPLETED, completed_at__gte=since)
+    # Handed in counts from the moment the responsible person completed it, approved or still under control.
+    return Q(status__in=(TaskStatus.COMPLETED, TaskStatus.AWAITING_CONTROL), completed_at__gte=since)
 
 
 def _describe_report(report: WorkReport) -> tuple[str, str]:

@@ -352,11 +352,12 @@ def _open_days(people, days: list[WorkDay], now) -> list[dict]:
 
 
 def _tasks_overdue(ids: list[int], people: dict[int, dict], zone, now) -> dict:
-    """Open tasks of these people whose deadline passed: the count per person (one query) and the most
-    overdue ones (one query)."""
+    """Tasks of these people overdue as the tasks app counts them (`Task.objects.overdue`: not those
+    awaiting their creator's control): the count per person (one query) and the most overdue ones (one
+    query)."""
     from tasks.models import Task
 
-    overdue = Task.objects.open().filter(responsible_id__in=ids, deadline__lt=now)
+    overdue = Task.objects.overdue(now).filter(responsible_id__in=ids)
     by_person = dict(
         overdue.order_by().values("responsible_id").annotate(n=Count("id")).values_list("responsible_id", "n")
     )

@@ -50,6 +50,7 @@ __all__ = [
     "report_period_for",
     "report_person_get",
     "report_prefill",
+    "report_prefills_shown",
     "report_revisions",
     "report_settings_for",
     "report_settings_list",
@@ -418,17 +419,23 @@ class PrefillSource:
     key: str
     label: Any
     compute: Callable[[Any, datetime.datetime, datetime.datetime], list[dict]]
+    visible: Callable[[Any, set], Iterable] | None = None
 
 
 _PREFILL_SOURCES: dict[str, PrefillSource] = {}
 
 
-def register_report_prefill(key: str, *, label, compute) -> None:
+def register_report_prefill(key: str, *, label, compute, visible=None) -> None:
     """Let another app (CRM, calendar...) add what it knows to the pre-fill of a report:
-    `compute(user, start_at, end_at) -> [{"title": ..., "url": ...}, ...]` (JSON-ready, few queries)."""
+    `compute(user, start_at, end_at) -> [{"id": ..., "title": ..., "url": ...}, ...]` (JSON-ready, few
+    queries). The pre-fill is stored with the report and read later by other people: `visible(reader, ids)
+    -> the ids among them the reader may see` (one query) decides whose titles they read. Without it, or for
+    an item without an id, only the author reads the item's title (see `report_prefills_shown`)."""
     if not callable(compute):
         raise TypeError(f"compute of report pre-fill {key!r} must be callable")
-    _PREFILL_SOURCES[key] = PrefillSource(key=key, label=label, compute=compute)
+    if visible is not None and not callable(visible):
+        raise TypeError(f"visible of report pre-fill {key!r} must be callable")
+    _PREFILL_SOURCES[key] = PrefillSource(key=key, label=label, compute=compute, visible=visible)
 
 
 def report_prefill(*, user, period_start: datetime.date, period_end: datetime.date) -> dict:
@@ -443,7 +450,11 @@ def report_prefill(*, user, period_start: datetime.date, period_end: datetime.da
     start_at, end_at = local_bounds(user, period_start, period_end)
     closed = (
         Task.objects.filter(
-            responsible=user, status=TaskStatus.COMPLETED, completed_at__gte=start_at, completed_at__lt=end_at
+            # completed_at is when the person handed it in, whether or not its creator has approved it yet
+            responsible=user,
+            status__in=(TaskStatus.COMPLETED, TaskStatus.AWAITING_CONTROL),
+            completed_at__gte=start_at,
+            completed_at__lt=end_at,
         )
         .order_by("completed_at", "id")
         .values("id", "title", "completed_at")
@@ -495,6 +506,88 @@ def report_prefill(*, user, period_start: datetime.date, period_end: datetime.da
             "items": source.compute(user, start_at, end_at),
         }
     return data
+
+
+def _prefill_task_ids(prefill: dict) -> set[int]:
+    ids = {line.get("id") for line in prefill.get("closed_tasks") or ()}
+    ids |= {line.get("task_id") for line in prefill.get("time_by_task") or ()}
+    return {i for i in ids if isinstance(i, int)}
+
+
+def _prefill_extra_ids(prefill: dict) -> dict[str, set]:
+    ids: dict[str, set] = {}
+    for key, block in (prefill.get("extra") or {}).items():
+        items = (block.get("items") or ()) if isinstance(block, dict) else ()
+        ids.setdefault(key, set()).update(
+            item["id"] for item in items if isinstance(item, dict) and item.get("id") is not None
+        )
+    return ids
+
+
+def _prefill_shown(prefill: dict, *, tasks: set[int] | None, extra: dict[str, set] | None) -> dict:
+    """A copy of a stored pre-fill where each line says whether the reader may see what it names (`hidden`);
+    a hidden line keeps its time but loses its id, title and link. `None` sets: the author, who sees all."""
+
+    def task_line(line: dict, id_key: str) -> dict:
+        if tasks is None or line.get(id_key) in tasks:
+            return {**line, "hidden": False}
+        return {**line, id_key: None, "title": "", "hidden": True}
+
+    def extra_item(key: str, item: dict) -> dict:
+        if extra is None or (item.get("id") is not None and item.get("id") in extra.get(key, ())):
+            return {**item, "hidden": False}
+        return {**{k: v for k, v in item.items() if k not in ("id", "title", "url")}, "hidden": True}
+
+    shown = dict(prefill)
+    if "closed_tasks" in prefill:
+        shown["closed_tasks"] = [task_line(line, "id") for line in prefill["closed_tasks"] or ()]
+    if "time_by_task" in prefill:
+        shown["time_by_task"] = [task_line(line, "task_id") for line in prefill["time_by_task"] or ()]
+    if "extra" in prefill:
+        shown["extra"] = {
+            key: {**block, "items": [extra_item(key, item) for item in block.get("items") or ()]}
+            for key, block in (prefill["extra"] or {}).items()
+        }
+    return shown
+
+
+def report_prefills_shown(*, user, reports: Iterable[WorkReport]) -> dict[int, dict]:
+    """The stored pre-fill of each report as `user` may read it, by report id.
+
+    The pre-fill is computed for the author when the report is sent (tasks they closed or logged time on)
+    and read later by their supervisors and HR, who may not see every such task. So it is filtered when
+    read: the author reads their own lines in full; anyone else reads a line naming a task outside
+    `Task.objects.visible_to(user)` as "a task you cannot see" with its time. One query for the tasks of
+    all the reports (and one per registered source with lines to check), whatever their number of lines.
+    """
+    from tasks.models import Task
+
+    reports = list(reports)
+    others = [r for r in reports if r.prefill and r.author_id != getattr(user, "pk", None)]
+    task_ids: set[int] = set()
+    extra_ids: dict[str, set] = {}
+    for report in others:
+        task_ids |= _prefill_task_ids(report.prefill)
+        for key, ids in _prefill_extra_ids(report.prefill).items():
+            extra_ids.setdefault(key, set()).update(ids)
+    visible_tasks: set[int] = set()
+    if task_ids:
+        visible_tasks = set(
+            Task.objects.visible_to(user).filter(pk__in=task_ids).values_list("pk", flat=True)
+        )
+    visible_extra: dict[str, set] = {}
+    for key, ids in extra_ids.items():
+        source = _PREFILL_SOURCES.get(key)
+        visible_extra[key] = set(source.visible(user, ids)) if ids and source and source.visible else set()
+    shown = {}
+    for report in reports:
+        if not report.prefill:
+            shown[report.pk] = {}
+        elif report.author_id == getattr(user, "pk", None):
+            shown[report.pk] = _prefill_shown(report.prefill, tasks=None, extra=None)
+        else:
+            shown[report.pk] = _prefill_shown(report.prefill, tasks=visible_tasks, extra=visible_extra)
+    return shown
 
 
 # --- numbers other parts use -------------------------------------------------------------------------

@@ -344,6 +344,10 @@
         if (changed > 1) {
           toast(t("dependants_changed", "Linked tasks were updated too: {n}.").replace("{n}", String(changed - 1)), "info");
         }
+        if (result.body.notice) {
+          // Dependent tasks the person may not reschedule stay in place, flagged as in conflict.
+          toast(result.body.notice, "warning");
+        }
         return;
       }
       var error = result.body && result.body.error;

@@ -69,6 +69,16 @@ class TaskRefSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices, read_only=True)
 
 
+class ParentRefSerializer(serializers.Serializer):
+    """The parent task. One the caller may not see is named only by its id (`visible` false, no title or
+    status), like the task list, which gives only the parent's id."""
+
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True, allow_null=True)
+    status = serializers.ChoiceField(choices=TaskStatus.choices, read_only=True, allow_null=True)
+    visible = serializers.BooleanField(read_only=True)
+
+
 class TagSerializer(serializers.ModelSerializer):
     """A tag: personal (`owner` is set) or shared within a workgroup (`group` is set)."""
 
@@ -179,7 +189,7 @@ class TaskDetailSerializer(TaskSerializer):
     the caller's permissions and the status actions available to the caller."""
 
     description_html = serializers.SerializerMethodField(help_text="The Markdown description, sanitised.")
-    parent = TaskRefSerializer(read_only=True, allow_null=True)
+    parent = serializers.SerializerMethodField()
     participants = serializers.SerializerMethodField()
     observers = serializers.SerializerMethodField()
     permissions = serializers.SerializerMethodField()
@@ -200,6 +210,19 @@ class TaskDetailSerializer(TaskSerializer):
 
     def get_description_html(self, task: Task) -> str:
         return str(render_markdown(task.description))
+
+    @extend_schema_field(ParentRefSerializer(allow_null=True))
+    def get_parent(self, task: Task):
+        if task.parent_id is None:
+            return None
+        # `task_get` marks whether the caller sees the parent; without the mark, ask (one query).
+        visible = getattr(task, "parent_visible", None)
+        if visible is None:
+            visible = Task.objects.visible_to(self._user()).filter(pk=task.parent_id).exists()
+        if not visible:
+            return {"id": task.parent_id, "title": None, "status": None, "visible": False}
+        parent = task.parent
+        return {"id": parent.pk, "title": parent.title, "status": parent.status, "visible": True}
 
     def _members(self, task: Task, role: str):
         people = sorted(
@@ -225,6 +248,31 @@ class TaskDetailSerializer(TaskSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TRANSITION_ACTIONS)))
     def get_actions(self, task: Task) -> list[str]:
         return list(selectors.available_actions(self._user(), task))
+
+
+class TaskVisibleRefSerializer(serializers.Serializer):
+    """Another task named to the caller: its title only when the caller may see it."""
+
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True, allow_null=True)
+    visible = serializers.BooleanField(read_only=True)
+
+
+class TaskRescheduledSerializer(TaskDetailSerializer):
+    """The task after a change of its dates, with the dependent tasks that were only flagged as in conflict
+    because the caller may not reschedule them (their titles only when the caller sees them)."""
+
+    dependants_flagged = serializers.SerializerMethodField()
+
+    class Meta(TaskDetailSerializer.Meta):
+        fields = [*TaskDetailSerializer.Meta.fields, "dependants_flagged"]
+        read_only_fields = fields
+
+    @extend_schema_field(TaskVisibleRefSerializer(many=True))
+    def get_dependants_flagged(self, task: Task):
+        flagged = self.context.get("dependants_flagged") or []
+        refs = selectors.task_refs(user=self._user(), tasks=flagged)
+        return TaskVisibleRefSerializer(refs, many=True).data
 
 
 class _VisibleRelatedField(serializers.PrimaryKeyRelatedField):

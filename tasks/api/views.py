@@ -59,6 +59,7 @@ from .serializers import (
     TaskFileUploadSerializer,
     TaskLinkCreateSerializer,
     TaskLinkSerializer,
+    TaskRescheduledSerializer,
     TaskSerializer,
     TaskTagsSerializer,
     TaskUpdateSerializer,
@@ -171,12 +172,12 @@ RESCHEDULE_EXAMPLES = [
     update=extend_schema(
         summary="Change a task (creator, admins; the responsible person: the deadline when allowed)",
         request=TaskUpdateSerializer,
-        responses=TaskDetailSerializer,
+        responses=TaskRescheduledSerializer,
     ),
     partial_update=extend_schema(
         summary="Change some of a task's fields",
         request=TaskUpdateSerializer,
-        responses=TaskDetailSerializer,
+        responses=TaskRescheduledSerializer,
     ),
     destroy=extend_schema(summary="Delete a task and its subtasks (creator, admins)", responses={204: None}),
 )
@@ -205,9 +206,15 @@ class TaskViewSet(
         """The task of a write or nested action: 404 when hidden or missing."""
         return selectors.task_get_plain(user=self.request.user, pk=self.kwargs["pk"])
 
-    def _out(self, task: Task, code=status.HTTP_200_OK) -> Response:
-        task = selectors.task_get(user=self.request.user, pk=task.pk)
-        return Response(TaskDetailSerializer(task, context=self.get_serializer_context()).data, status=code)
+    def _out(self, task: Task, code=status.HTTP_200_OK, *, flagged=None) -> Response:
+        """The task as it is now; after a change of dates (`flagged` given), with the dependants only
+        flagged for want of the right."""
+        fresh = selectors.task_get(user=self.request.user, pk=task.pk)
+        context = self.get_serializer_context()
+        if flagged is None:
+            return Response(TaskDetailSerializer(fresh, context=context).data, status=code)
+        context["dependants_flagged"] = flagged
+        return Response(TaskRescheduledSerializer(fresh, context=context).data, status=code)
 
     def _paginated(self, queryset, serializer_class):
         page = self.paginate_queryset(queryset)
@@ -244,7 +251,7 @@ class TaskViewSet(
         fields = dict(data.validated_data)
         dependants = fields.pop("dependants", None) or DependantsPolicy.SHIFT
         services.task_update(actor=request.user, task=task, dependants=dependants, **fields)
-        return self._out(task)
+        return self._out(task, flagged=getattr(task, "dependants_flagged", []))
 
     def destroy(self, request, *args, **kwargs):
         services.task_delete(actor=request.user, task=self._task())
@@ -283,8 +290,11 @@ class TaskViewSet(
 
     @extend_schema(
         summary="Change the planned dates or deadline; linked tasks are shifted or only flagged",
+        description="A dependent task shifts only when the caller may reschedule it (see it, plan it, change "
+        "its deadline when it has one); the others are only flagged as in conflict and listed in "
+        "`dependants_flagged`.",
         request=RescheduleSerializer,
-        responses=TaskDetailSerializer,
+        responses=TaskRescheduledSerializer,
         examples=RESCHEDULE_EXAMPLES,
     )
     @action(detail=True, methods=["post"])
@@ -292,8 +302,8 @@ class TaskViewSet(
         task = self._task()
         data = RescheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.task_reschedule(actor=request.user, task=task, **data.validated_data)
-        return self._out(task)
+        result = services.task_reschedule(actor=request.user, task=task, **data.validated_data)
+        return self._out(task, flagged=result.flagged)
 
     @extend_schema(
         summary="Set the participants and observers (a list left out stays)",
@@ -371,11 +381,13 @@ class TaskViewSet(
 
     @extend_schema(
         summary="The task's change history, newest first (the last 200 changes)",
+        description='Another task the caller may not see is named only as `{"id": .., "visible": false}`; '
+        "tags the caller may not see (someone else's personal tags) are left out.",
         responses=HistorySerializer(many=True),
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
-        rows = selectors.task_history(task=self._task())
+        rows = selectors.task_history(task=self._task(), user=request.user)
         return Response(HistorySerializer(rows, many=True).data)
 
     # --- checklist -----------------------------------------------------------------------------------

@@ -668,15 +668,12 @@ def task_set_tags(*, actor, task: Task, tags: Iterable[Tag | int]) -> None:
         TaskTag.objects.filter(task=task, tag_id__in=removed).delete()
     if added:
         TaskTag.objects.bulk_create([TaskTag(task=task, tag_id=pk) for pk in sorted(added)])
-    old_names = sorted((tag.name for tag in current), key=str.casefold)
-    new_names = sorted(
-        [tag.name for tag in current if tag.pk not in removed]
-        + [tag.name for tag in chosen if tag.pk in added],
-        key=str.casefold,
-    )
-    audit_record(
-        actor=actor,
-        action="task.tags",
-        target=task,
-        changes={"tags": [", ".join(old_names), ", ".join(new_names)]},
-    )
+
+    # Each tag is recorded with its owner or group: the history shows a reader only the tags they may see.
+    def refs(tags: Iterable[Tag]) -> list[dict]:
+        ordered = sorted(tags, key=lambda tag: (tag.name.casefold(), tag.pk))
+        return [selectors.history_tag_ref(tag) for tag in ordered]
+
+    old_tags = refs(current)
+    new_tags = refs([tag for tag in current if tag.pk not in removed] + [t for t in chosen if t.pk in added])
+    audit_record(actor=actor, action="task.tags", target=task, changes={"tags": [old_tags, new_tags]})

@@ -29,6 +29,7 @@ from portal.core.audit import audit_record, diff, snapshot
 from .. import selectors
 from ..choices import (
     CLOSED_STATUSES,
+    HANDED_IN_STATUSES,
     DependantsPolicy,
     LinkKind,
     MemberRole,
@@ -45,6 +46,7 @@ UNSET: object = object()
 __all__ = [
     "UNSET",
     "BulkResult",
+    "Rescheduled",
     "TRANSITIONS",
     "task_create",
     "task_update",
@@ -237,6 +239,10 @@ def _forget_prefetched_members(task: Task) -> None:
 
 def _is_closed(status: str) -> bool:
     return status in CLOSED_STATUSES
+
+
+def _is_handed_in(status: str) -> bool:
+    return status in HANDED_IN_STATUSES
 
 
 def _descendant_ids(task_id: int) -> list[list[int]]:
@@ -541,6 +547,20 @@ def _publish(*, actor, task: Task, verb: str, comment: str = "") -> None:
     )
 
 
+def _stream_forget(task: Task, *, people: Iterable = (), group_ids: Iterable[int | None] = ()) -> None:
+    """After a change of the task's people or group: the stream entries about it stop reaching those who
+    can no longer see it. `people` are the people who may have lost sight (a removed member, the previous
+    responsible person): each who now fails the visibility rule leaves the entries' audience; `group_ids`
+    are groups the task left. The audience is stored with each entry when it is written, so it follows here.
+    """
+    from portal.stream.services import entry_audience_remove
+
+    lost = [person.pk for person in people if person is not None and not selectors.can_see(person, task)]
+    groups = [pk for pk in group_ids if pk and pk != task.group_id]
+    if lost or groups:
+        entry_audience_remove(target=task, users=lost, groups=groups)
+
+
 # --- creating and changing tasks -----------------------------------------------------------------------
 
 
@@ -642,7 +662,7 @@ def task_create(
             **snapshot(task, HISTORY_FIELDS),
             "participants": [_name(p) for p in participants],
             "observers": [_name(p) for p in observers],
-            "tags": [t.name for t in tags],
+            "tags": [selectors.history_tag_ref(t) for t in tags],
             "checklist": len(checklist),
         },
     )
@@ -675,7 +695,8 @@ def _same(old, new) -> bool:
 def task_update(*, actor, task, dependants: str = DependantsPolicy.SHIFT, **fields) -> Task:
     """Change a task's fields. The creator (and admins) change everything; the responsible person only the
     deadline, when the creator allows it. Fields left out stay as they are; values equal to the current ones
-    need no right. Changing dates reschedules the dependent tasks by `dependants` (see task_reschedule).
+    need no right. Changing dates reschedules the dependent tasks by `dependants` (see task_reschedule);
+    those the actor may not reschedule are only flagged and listed in `task.dependants_flagged`.
     """
     unknown = sorted(set(fields) - UPDATE_FIELDS)
     if unknown:
@@ -728,6 +749,7 @@ def task_update(*, actor, task, dependants: str = DependantsPolicy.SHIFT, **fiel
 
     before = snapshot(task, HISTORY_FIELDS + ["schedule_conflict"])
     old_responsible = task.responsible
+    old_group_id = task.group_id
     old_people = _people_ids(task)
     for name, value in values.items():
         setattr(task, name, value)
@@ -758,11 +780,19 @@ def task_update(*, actor, task, dependants: str = DependantsPolicy.SHIFT, **fiel
     if removed_member is not None:
         changes[removed_member.role + "s"] = {"removed": _name(task.responsible)}
     audit_record(actor=actor, action="task.update", target=task, changes=changes)
+    if responsible_changed or "group" in changes:
+        _stream_forget(
+            task, people=[old_responsible] if responsible_changed else [], group_ids=[old_group_id]
+        )
 
     affected = old_people | _people_ids(task)
+    # The dependants left in place for want of the right (see `Rescheduled.flagged`), for the caller to tell.
+    task.dependants_flagged = []
     if dates_changed:
-        for other in _walk_dependants(actor=actor, root=task, policy=dependants):
+        walked = _walk_dependants(actor=actor, root=task, policy=dependants)
+        for other in walked:
             affected |= _people_ids(other)
+        task.dependants_flagged = walked.flagged
     if {"title", "description"} & set(changes):
         task_search_text_refresh(task_ids=[task.pk])
     if responsible_changed:
@@ -824,6 +854,7 @@ def task_set_members(*, actor, task, participants=None, observers=None) -> Task:
         member.save(update_fields=["role"])
     TaskMember.objects.bulk_create([TaskMember(task=task, user=p, role=wanted[p.pk]) for p in added])
     _forget_prefetched_members(task)
+    _stream_forget(task, people=[m.user for m in removed])
     audit_record(
         actor=actor,
         action="task.members",
@@ -954,13 +985,18 @@ def _apply_status(*, actor, task: Task, action: str, status: str, now, comment: 
     if status == S.IN_PROGRESS and task.started_at is None:
         task.started_at = now
         update.append("started_at")
-    if _is_closed(status) and not _is_closed(old):
+    # `completed_at` is when the responsible person's part ended: set on completing (also into control),
+    # kept when the creator accepts, cleared when the task is returned or renewed.
+    if _is_handed_in(status) and (not _is_handed_in(old) or task.completed_at is None):
         task.completed_at = now
         update.append("completed_at")
-    elif not _is_closed(status) and task.completed_at is not None:
+    elif not _is_handed_in(status) and task.completed_at is not None:
         task.completed_at = None
         update.append("completed_at")
-    if action == "complete" and task.deadline and now > task.deadline and not task.became_overdue:
+    # Late only when the responsible person's part ends after the deadline (closing a subtask already
+    # awaiting control with its parent is not a late completion).
+    late = action == "complete" and not _is_handed_in(old) and task.deadline and now > task.deadline
+    if late and not task.became_overdue:
         task.became_overdue = True
         update.append("became_overdue")
     task.save(update_fields=[*update, "updated_at"])
@@ -1214,12 +1250,36 @@ def _incoming_links_hold(task: Task, cache: dict[int, Task]) -> bool:
     return True
 
 
-def _walk_dependants(*, actor, root: Task, policy: str) -> list[Task]:
+def _may_reschedule(actor, task: Task) -> bool:
+    """Whether `actor` may move all of `task`'s dates, by the rules of a direct `task_reschedule`: they see
+    it, may plan it when it has planned dates, and may change its deadline when it has one."""
+    if not selectors.can_see(actor, task):
+        return False
+    if (task.planned_start or task.planned_end) and not selectors.can_change_status(actor, task):
+        return False
+    return not task.deadline or selectors.can_change_deadline(actor, task)
+
+
+class Rescheduled(list):
+    """What a reschedule did: the tasks it changed (this is a list of them) and, in `flagged`, the
+    dependent tasks it left in place because the actor may not reschedule them (a task they cannot see, a
+    deadline its creator does not let them change): those are only flagged as in conflict, as the "flag"
+    policy does. `flagged` may name tasks the actor cannot see: show those without their titles."""
+
+    def __init__(self, changed: Iterable[Task] = (), flagged: Iterable[Task] = ()) -> None:
+        super().__init__(changed)
+        self.flagged: list[Task] = list(flagged)
+
+
+def _walk_dependants(*, actor, root: Task, policy: str) -> Rescheduled:
     """After `root`'s dates changed: walk the successors breadth-first. A broken link shifts the successor
     (keeping its duration, its deadline moving by as much) and the walk goes on from it ("shift"), or only
-    flags it ("flag"). Every successor reached gets its conflict flag re-judged. Returns the tasks changed."""
+    flags it ("flag"). A successor the actor may not reschedule (`_may_reschedule`) is only flagged, even
+    under "shift". Every successor reached gets its conflict flag re-judged. Returns the tasks changed, and
+    in `flagged` those left in place for want of the right."""
     cache: dict[int, Task] = {root.pk: root}
     before: dict[int, dict] = {}
+    allowed: dict[int, bool] = {}
     queue = deque([root.pk])
     steps = 0
     while queue and steps < WALK_LIMIT:
@@ -1234,6 +1294,10 @@ def _walk_dependants(*, actor, root: Task, policy: str) -> list[Task]:
             before.setdefault(succ.pk, snapshot(succ, _SCHEDULE_FIELDS))
             delta = _required_shift(link.kind, pred, succ)
             if delta is None or policy != DependantsPolicy.SHIFT:
+                continue
+            if succ.pk not in allowed:
+                allowed[succ.pk] = _may_reschedule(actor, succ)
+            if not allowed[succ.pk]:
                 continue
             for name in DATE_FIELDS:
                 value = getattr(succ, name)
@@ -1255,7 +1319,9 @@ def _walk_dependants(*, actor, root: Task, policy: str) -> list[Task]:
             changes={**changes, "after": {"id": root.pk, "repr": root.title}},
         )
         changed.append(succ)
-    return changed
+    # Refused and still breaking a link (a later shift of another predecessor may have mended it).
+    flagged = [cache[pk] for pk, ok in allowed.items() if not ok and cache[pk].schedule_conflict]
+    return Rescheduled(changed, flagged)
 
 
 @transaction.atomic
@@ -1267,10 +1333,12 @@ def task_reschedule(
     planned_end=UNSET,
     deadline=UNSET,
     dependants: str = DependantsPolicy.SHIFT,
-) -> list[Task]:
+) -> Rescheduled:
     """Change a task's dates (the Gantt drag) and follow its links: dependent tasks shift ("shift") or are
     flagged as in conflict ("flag"). The deadline needs the deadline right; planned dates the creator, an
-    admin or the responsible person. Returns the tasks changed (the task first when it changed)."""
+    admin or the responsible person; a dependent task shifts only when the actor may reschedule it by the
+    same rules, else it is flagged. Returns the tasks changed (the task first when it changed), with the
+    dependants only flagged for want of the right in `flagged` (see `Rescheduled`)."""
     _require_visible(actor, task)
     if dependants not in DependantsPolicy.values:
         raise ValidationError({"dependants": [_("Choose to shift the dependent tasks or to flag them.")]})
@@ -1288,7 +1356,7 @@ def task_reschedule(
     checks.done()
     changed = {name: value for name, value in cleaned.items() if getattr(task, name) != value}
     if not changed:
-        return []
+        return Rescheduled()
     if "deadline" in changed:
         _require(
             selectors.can_change_deadline(actor, task),
@@ -1309,12 +1377,14 @@ def task_reschedule(
         setattr(task, name, value)
     task.schedule_conflict = not _incoming_links_hold(task, {})
     changes = diff(before, snapshot(task, _SCHEDULE_FIELDS))
-    result: list[Task] = []
+    result = Rescheduled()
     if changes:
         task.save(update_fields=[*changes.keys(), "updated_at"])
         audit_record(actor=actor, action="task.reschedule", target=task, changes=changes)
         result.append(task)
-    result += _walk_dependants(actor=actor, root=task, policy=dependants)
+    walked = _walk_dependants(actor=actor, root=task, policy=dependants)
+    result += walked
+    result.flagged = walked.flagged
     _recount(_people_of_tasks([t.pk for t in result]))
     return result
 

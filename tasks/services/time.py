@@ -964,19 +964,22 @@ def templates_run_due(*, now: datetime.datetime | None = None) -> int:
 
 @transaction.atomic
 def deadlines_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Beat's work: flag open tasks whose deadline passed (`became_overdue`), and recount the overdue and
+    """Beat's work: flag running tasks whose deadline passed (`became_overdue`), and recount the overdue and
     due-soon counters of the responsible people whose deadlines crossed "now" or "now + 24 h" since the last
-    sweep (kept in the cache; without it, one interval plus a margin back). Returns how many people."""
+    sweep (kept in the cache; without it, one interval plus a margin back). Returns how many people.
+
+    A task completed and awaiting its creator's control is not swept: the responsible person's part ended
+    when they completed it (see `HANDED_IN_STATUSES`)."""
     now = now or timezone.now()
     window = now - SWEEP_INTERVAL - SWEEP_MARGIN
     last = cache.get(SWEEP_LAST_KEY)
     since = min(last, window) if isinstance(last, datetime.datetime) and last <= now else window
-    open_tasks = Task.objects.open()
-    newly_overdue = open_tasks.filter(deadline__lt=now, became_overdue=False)
+    running = Task.objects.running()
+    newly_overdue = running.filter(deadline__lt=now, became_overdue=False)
     people = set(newly_overdue.order_by().values_list("responsible_id", flat=True).distinct())
     if people:
         newly_overdue.update(became_overdue=True)
-    crossed = open_tasks.filter(
+    crossed = running.filter(
         Q(deadline__gte=since, deadline__lt=now)
         | Q(deadline__gte=since + DUE_SOON, deadline__lt=now + DUE_SOON)
     )
@@ -1000,8 +1003,8 @@ def _reminder_body(tasks: list[dict], zone: datetime.tzinfo, now: datetime.datet
 
 
 def due_reminders_send(*, now: datetime.datetime | None = None) -> int:
-    """Remind each person, once a day after REMINDER_HOUR of their own time zone, of their open tasks that
-    are overdue or due by the end of their day: one "task_due" notification listing them.
+    """Remind each person, once a day after REMINDER_HOUR of their own time zone, of their running tasks
+    (not those awaiting control) that are overdue or due by the end of their day: one "task_due" notification listing them.
 
     Idempotent per person and local day: a person who already has today's reminder gets nothing more, so
     beat may run this hourly (and twice) safely. Returns how many people were reminded.
@@ -1038,7 +1041,7 @@ def due_reminders_send(*, now: datetime.datetime | None = None) -> int:
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         rows = (
-            Task.objects.open()
+            Task.objects.running()
             .filter(responsible_id__in=chunk, deadline__lt=horizon)
             .order_by("deadline", "id")
             .values("id", "title", "deadline", "responsible_id")

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tasks.choices import CLOSED_STATUSES, LinkKind, Repeat, TaskPriority, TaskStatus
+from tasks.choices import HANDED_IN_STATUSES, LinkKind, Repeat, TaskPriority, TaskStatus
 from tasks.filters import SORTS
 
 register = template.Library()
@@ -75,8 +75,9 @@ def task_deadline(task, empty=None):
         return format_html('<span class="text-body-secondary task-deadline-none">{}</span>', empty or "—")
     local = timezone.localtime(deadline)
     text = formats.date_format(local, "SHORT_DATETIME_FORMAT")
-    closed = getattr(task, "status", None) in CLOSED_STATUSES
-    if not closed and deadline < timezone.now():
+    # Overdue as the counters judge it: not once the responsible person has completed it (awaiting control).
+    handed_in = getattr(task, "status", None) in HANDED_IN_STATUSES
+    if not handed_in and deadline < timezone.now():
         return format_html(
             '<time class="text-danger fw-semibold task-deadline task-overdue" datetime="{}" title="{}">'
             '<i class="bi bi-alarm"></i> {}</time>',
@@ -290,6 +291,8 @@ def _history_value(value, field: str = ""):
     if isinstance(value, dict):
         if "removed" in value:  # a member dropped because they became the responsible person
             return _("%(name)s (removed)") % {"name": value["removed"]}
+        if value.get("visible") is False:  # another task the reader may not see (see history_redact)
+            return _("a task you cannot see")
         return str(value.get("repr", value.get("id", "")))
     if isinstance(value, list):
         return ", ".join(_history_value(v, field) for v in value)
@@ -337,3 +340,25 @@ def history_lines(row):
             }
         )
     return lines
+
+
+def _viewer(context):
+    request = context.get("request")
+    return getattr(request, "user", None) or context.get("user")
+
+
+@register.simple_tag(takes_context=True)
+def task_breadcrumbs(context, task):
+    """The task's ancestors as the viewer sees them (`selectors.task_ancestors`): a hidden one has
+    `visible` False and no title."""
+    from tasks import selectors
+
+    return selectors.task_ancestors(task, user=_viewer(context))
+
+
+@register.simple_tag(takes_context=True)
+def history_for_viewer(context, rows, task=None):
+    """History rows as the viewer may read them (`selectors.history_redact`)."""
+    from tasks import selectors
+
+    return selectors.history_redact(rows, user=_viewer(context), task=task)

@@ -47,6 +47,19 @@ def test_prod_passes_check_deploy():
     assert "no issues" in result.stdout
 
 
+def test_prod_reads_the_number_of_trusted_proxies():
+    prod = {"SECRET_KEY": "k3y-" + "abcdefghij" * 6, "ALLOWED_HOSTS": "intranet.example.com"}
+
+    def shown(**env) -> list[str]:
+        code = "from django.conf import settings as s; print(s.LUMEN_TRUSTED_PROXIES, s.REST_FRAMEWORK['NUM_PROXIES'])"
+        return _manage("shell", "--no-imports", "-c", code, **prod, **env).stdout.split()
+
+    assert shown() == ["0", "0"]  # by default no header is trusted
+    assert shown(LUMEN_TRUSTED_PROXIES="2") == ["2", "2"]
+    refused = _manage("check", LUMEN_TRUSTED_PROXIES="-1", **prod)
+    assert refused.returncode != 0 and "LUMEN_TRUSTED_PROXIES" in refused.stderr
+
+
 def test_collectstatic_with_the_production_storage(tmp_path, settings):
     """Every static file, ours and the vendored packages', goes through the manifest storage of production:
     a file it references but cannot find (a source map left behind, say) fails here, not on deployment."""

@@ -38,6 +38,8 @@ def test_read_pages_matrix(roles, pages):
     org, invitation = pages
     endpoints = [
         Endpoint("directory", "GET", reverse("people:directory"), _all(200)),
+        Endpoint("person picker", "GET", reverse("people:pick") + "?q=ea&name=responsible", _all(200)),
+        Endpoint("person picker, bad name", "GET", reverse("people:pick") + "?q=ea&name=%3Cb%3E", _all(400)),
         Endpoint("profile", "GET", reverse("people:profile", args=[org.east_rep.pk]), _all(200)),
         Endpoint("profile missing", "GET", reverse("people:profile", args=[999999]), _all(404)),
         Endpoint("photo (none)", "GET", reverse("people:photo", args=[org.east_rep.pk]), _all(404)),

@@ -15,6 +15,7 @@ from portal.notifications.models import UserCounter
 from reports import selectors, services
 from reports.choices import CorrectionStatus, DayState, DigestKind, Rating, ReportStatus
 from reports.models import DayCorrection, Digest, DigestPreference, WorkDay
+from reports.selectors.control import register_dashboard_counter, unregister_dashboard_counter
 from tests.people.factories import DepartmentFactory
 from tests.reports.factories import DigestFactory, DigestPreferenceFactory, WorkDayFactory, WorkReportFactory
 from tests.tasks.factories import TaskFactory
@@ -631,19 +632,15 @@ def test_latest_digest_prefers_the_control_digest_of_the_newest_date(people):
 
 def test_dashboard_counters_of_the_control_part_are_in_the_digest(people):
     """A counter key registered for the dashboard (control part) shows in the digest without more code."""
-    from reports.selectors import control
-
-    if not hasattr(control, "register_dashboard_counter"):
-        pytest.skip("the control part's dashboard counter registry is not there")
     org = people
-    control.register_dashboard_counter("crm.deals_idle", label="Idle deals")
+    register_dashboard_counter("crm.deals_idle", label="Idle deals")
     try:
         UserCounter.objects.create(user=org.field_rep, key="crm.deals_idle", value=4)
         digest = services.digest_build(
             recipient=org.sales_head, kind=DigestKind.SUPERVISOR, date=TODAY, now=NOW
         )
     finally:
-        control.unregister_dashboard_counter("crm.deals_idle")
+        unregister_dashboard_counter("crm.deals_idle")
     counters = {c["key"]: c for c in digest.data["counters"]}
     assert counters["crm.deals_idle"]["total"] == 4
     assert counters["crm.deals_idle"]["label"] == "Idle deals"

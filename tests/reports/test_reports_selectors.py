@@ -76,18 +76,20 @@ def test_prefill_takes_that_local_day_only(people, clock):
     person.save(update_fields=["time_zone"])
     clock.set(at(TOKYO, 2026, 11, 25, 22, 0))
 
-    def done(title, when, **kw):
+    def done(title, when, status="completed", **kw):
         return TaskFactory(
             responsible=person,
             creator=people.it_head,
             title=title,
-            status="completed",
+            status=status,
             completed_at=when,
             **kw,
         )
 
     early = done("Early morning in Tokyo", at(UTC, 2026, 11, 24, 23, 30))  # 08:30 on the 25th in Tokyo
     late = done("Late evening", at(TOKYO, 2026, 11, 25, 23, 59))
+    # Handed in for control that day: the person's work is done, whenever its creator approves it.
+    done("Handed in for control", at(TOKYO, 2026, 11, 25, 20, 0), status="awaiting_control")
     done("The day before", at(TOKYO, 2026, 11, 24, 23, 59))
     done("The day after", at(UTC, 2026, 11, 25, 15, 0))  # 00:00 on the 26th in Tokyo
     TaskFactory(responsible=person, creator=people.it_head, title="Still open", status="in_progress")
@@ -123,7 +125,11 @@ def test_prefill_takes_that_local_day_only(people, clock):
     data, n = queries(
         lambda: selectors.report_prefill(user=person, period_start=WEDNESDAY, period_end=WEDNESDAY)
     )
-    assert [t["title"] for t in data["closed_tasks"]] == ["Early morning in Tokyo", "Late evening"]
+    assert [t["title"] for t in data["closed_tasks"]] == [
+        "Early morning in Tokyo",
+        "Handed in for control",
+        "Late evening",
+    ]
     assert data["time_by_task"] == [
         {"task_id": late.pk, "title": "Late evening", "seconds": 3600},
         {"task_id": early.pk, "title": "Early morning in Tokyo", "seconds": 2400},

@@ -135,3 +135,43 @@ def test_department_csv_and_xlsx(berlin_sheet, org):
 def test_unknown_format_is_refused(berlin_sheet):
     with pytest.raises(ValueError):
         timesheet_person_export(berlin_sheet, "pdf")
+
+
+def test_text_cells_never_become_formulas(berlin_sheet, org):
+    """Names are typed by people: one starting with "=", "+", "-" or "@" stays text in CSV and XLSX, while the
+    numbers next to it stay numbers."""
+    org.east_rep.first_name, org.east_rep.last_name = '=HYPERLINK("https://evil.example","Anna")', "Müller"
+    org.east_rep.save(update_fields=["first_name", "last_name"])
+    org.field_rep.first_name, org.field_rep.last_name = "@SUM(1+1)", "Field"
+    org.field_rep.save(update_fields=["first_name", "last_name"])
+    org.east.name = "-1+2 East"
+    org.east.save(update_fields=["name"])
+    rows = _department(org)
+
+    lines = _csv_rows(
+        timesheet_department_export(department=org.east, month=MARCH, rows=rows, fmt="csv").content
+    )
+    header = lines[0]
+    people = {line[1]: dict(zip(header, line, strict=True)) for line in lines[1:-1]}
+    anna = people[org.east_rep.email]
+    assert anna["Person"] == '\'=HYPERLINK("https://evil.example","Anna") Müller'
+    assert anna["Department"] == "'-1+2 East"
+    assert people[org.field_rep.email]["Person"] == "'@SUM(1+1) Field"
+    assert anna["Days worked"] == "7" and anna["Hours on tasks"] == "8.50"  # numbers are not quoted
+    assert lines[-1][2] == "'-1+2 East"
+
+    export = timesheet_department_export(department=org.east, month=MARCH, rows=rows, fmt="xlsx")
+    ws = load_workbook(io.BytesIO(export.content)).active
+    cells = {row[1].value: row for row in ws.iter_rows(min_row=2)}
+    person = cells[org.east_rep.email][0]
+    assert person.value == '=HYPERLINK("https://evil.example","Anna") Müller'
+    assert person.data_type == "s"  # a string, not a formula ("f")
+    assert cells[org.field_rep.email][0].data_type == "s"
+    assert cells[org.east_rep.email][2].data_type == "s"
+    assert cells[org.east_rep.email][4].value == 7 and cells[org.east_rep.email][4].data_type == "n"
+
+    sheet = selectors.timesheet_person(user=org.sales_head, person=org.east_rep, month=MARCH, now=AFTER_MARCH)
+    book = load_workbook(io.BytesIO(timesheet_person_export(sheet, "xlsx").content))
+    summary = {row[0].value: row[1] for row in book["Summary"].iter_rows()}
+    assert summary["Person"].data_type == "s" and summary["Person"].value.startswith("=HYPERLINK")
+    assert summary["Department"].data_type == "s"

@@ -48,6 +48,20 @@ def test_the_four_clicks_and_my_day_today(org):
     assert detail["events"][0]["ip"] == "10.9.8.7" and detail["events"][0]["comment"] == "Here"
 
 
+def test_behind_a_proxy_the_api_records_the_clients_address(org, settings):
+    from reports.models import WorkDayEvent
+
+    settings.LUMEN_TRUSTED_PROXIES = 1
+    response = client_as(org.east_rep).post(
+        f"{API}workday/start/",
+        {},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.20",
+    )
+    assert response.status_code == 201
+    assert WorkDayEvent.objects.get(day__user=org.east_rep).ip == "198.51.100.20"
+
+
 def test_refused_transition_answers_400_with_the_stable_error_shape(org):
     client = client_as(org.east_rep)
     response = client.post(f"{API}workday/end/", {})

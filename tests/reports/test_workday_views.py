@@ -125,6 +125,18 @@ def test_htmx_click_returns_the_new_widget_and_records_ip_and_comment(org, rep):
     assert (event.kind, event.ip, event.comment) == (DayEventKind.START, "10.1.2.3", "Train was late")
 
 
+def test_behind_a_proxy_the_click_records_the_clients_address(org, rep, settings):
+    settings.LUMEN_TRUSTED_PROXIES = 1
+    page_client(rep).post(
+        reverse("reports:workday_action", args=["start"]),
+        {},
+        REMOTE_ADDR="10.0.0.2",  # the reverse proxy
+        HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.20",  # a forged entry, then what the proxy saw
+        **HTMX,
+    )
+    assert WorkDay.objects.get(user=rep).events.get().ip == "198.51.100.20"
+
+
 def test_htmx_click_shows_a_refused_transition_in_the_widget(org, rep):
     response = page_client(rep).post(reverse("reports:workday_action", args=["pause"]), {}, **HTMX)
     assert response.status_code == 200

@@ -18,7 +18,8 @@ from tests.utils import assert_query_budget
 pytestmark = pytest.mark.django_db
 
 # Session, user, company, counters and navigation are part of every page; the list adds the role counts, the
-# rows with their tags, the pager's count, the filter choices (people, groups, tags) and the saved filters.
+# rows with their tags, the pager's count, the filter choices (groups, tags; people are searched, not listed)
+# and the saved filters.
 LIST_BUDGET = 14
 FORM_BUDGET = 10
 EDIT_BUDGET = 14

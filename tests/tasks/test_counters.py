@@ -49,7 +49,9 @@ def test_overdue_counts_open_tasks_past_their_deadline(org):
     TaskFactory(responsible=me, deadline=now + HOUR)
     TaskFactory(responsible=me)
     TaskFactory(creator=me, responsible=other, deadline=now - HOUR)
-    assert counters.overdue([me.pk, other.pk, org.developer.pk]) == {me.pk: 3, other.pk: 1}
+    # Awaiting control is not overdue for the responsible person: their part is done (the creator's
+    # "awaiting my control" counts it).
+    assert counters.overdue([me.pk, other.pk, org.developer.pk]) == {me.pk: 2, other.pk: 1}
 
 
 def test_awaiting_control_counts_tasks_the_creator_must_accept(org):
@@ -109,6 +111,7 @@ def test_each_counter_costs_the_same_queries_for_any_number_of_people(org, key):
         for person in people:
             task = TaskFactory(creator=person, responsible=person, deadline=now - HOUR)
             TaskFactory(creator=person, responsible=person, status=TaskStatus.AWAITING_CONTROL)
+            TaskFactory(responsible=person, status=TaskStatus.PENDING)  # without a deadline
             TaskFactory(responsible=person, deadline=now + HOUR)
             TaskMemberFactory(task=TaskFactory(), user=person)
             TaskCommentFactory(task=task)

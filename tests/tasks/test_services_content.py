@@ -837,7 +837,10 @@ def test_task_set_tags_replaces_the_actors_tags_and_audits(task, people):
     services.task_set_tags(actor=people.participant, task=task, tags=[keep, new.pk])
     assert set(task.tags.values_list("name", flat=True)) == {"Keep", "New"}
     log = AuditLog.objects.get(action="task.tags", target_id=str(task.pk))
-    assert log.changes == {"tags": ["Keep, Old", "Keep, New"]}
+    # Each tag with its owner (or group): the history shows readers only the tags they may see.
+    names = [[ref["repr"] for ref in value] for value in log.changes["tags"]]
+    assert names == [["Keep", "Old"], ["Keep", "New"]]
+    assert {ref["owner"] for value in log.changes["tags"] for ref in value} == {people.participant.pk}
 
 
 def test_task_set_tags_leaves_other_peoples_tags(task, people):

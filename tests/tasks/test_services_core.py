@@ -629,7 +629,8 @@ def test_control_flow(p, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.task_transition(actor=p.worker, task=task, action="complete")
     assert fresh(task).status == S.AWAITING_CONTROL
-    assert fresh(task).completed_at is None
+    # The responsible person's part ended now: `completed_at` says when (kept through the control).
+    assert fresh(task).completed_at is not None
     assert counter(p.boss, "tasks.awaiting_control") == 1
     assert any("awaits your control" in t for t in notified(p.boss))
     assert not Entry.objects.filter(verb="task.completed").exists()
@@ -644,7 +645,7 @@ def test_control_flow(p, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.task_transition(actor=p.boss, task=task, action="return", comment="Add the prices.")
     returned = fresh(task)
-    assert returned.status == S.IN_PROGRESS
+    assert returned.status == S.IN_PROGRESS and returned.completed_at is None
     assert counter(p.boss, "tasks.awaiting_control") == 0
     comment = TaskComment.objects.get(task=task)
     assert (comment.author, comment.body) == (p.boss, "Add the prices.")

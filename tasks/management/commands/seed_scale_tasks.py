@@ -30,7 +30,15 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tasks.choices import CLOSED_STATUSES, LinkKind, MemberRole, TaskPriority, TaskStatus, TimeSource
+from tasks.choices import (
+    CLOSED_STATUSES,
+    HANDED_IN_STATUSES,
+    LinkKind,
+    MemberRole,
+    TaskPriority,
+    TaskStatus,
+    TimeSource,
+)
 
 SCALE_DOMAIN = "scale.lumen"  # portal.people.management.commands.seed_scale.DOMAIN
 TASKS_PER_EMPLOYEE = 50
@@ -621,7 +629,7 @@ class Generator:
             started_at = completed_at = None
             if status in (TaskStatus.IN_PROGRESS, TaskStatus.AWAITING_CONTROL, TaskStatus.COMPLETED):
                 started_at = min(now, created + datetime.timedelta(hours=rng.randint(0, 48)))
-            if status in CLOSED_STATUSES:
+            if status in HANDED_IN_STATUSES:  # when the responsible person completed it (also into control)
                 typical = (deadline - created) if deadline else datetime.timedelta(days=5)
                 completed_at = min(now, created + typical * rng.uniform(0.2, 1.4))
                 if started_at and completed_at < started_at:
