@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.plugins.browser import login
+from tests.plugins.browser import htmx_settled, login
 
 pytestmark = pytest.mark.browser
 
@@ -134,6 +134,7 @@ def test_a_day_reported_controlled_and_rated(page, live_server, screenshot, comp
     widget = page.locator("#workday-widget")
     expect(widget).to_have_attribute("data-state", "none")
     expect(widget).to_contain_text("Not started")
+    htmx_settled(page)  # the widget is swapped in after the page: its button posts through htmx once settled
     with page.expect_response(lambda r: "/start/" in r.url and r.request.method == "POST"):
         widget.locator("[data-workday-action=start]").click()
     expect(widget).to_have_attribute("data-state", DayState.OPEN)

@@ -13,7 +13,7 @@ import pytest
 
 from portal.chat import services as chat_services
 from tests.people.factories import UserFactory
-from tests.plugins.browser import DESKTOP, SCREENSHOT_DIR
+from tests.plugins.browser import DESKTOP, SCREENSHOT_DIR, htmx_settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 PASSWORD = "pass-word-123"
@@ -99,6 +99,7 @@ def test_chat_message_arrives_live_and_the_badge_follows(
     _wait_live(page_b)
     badge = page_b.locator('#lumen-nav [data-counter-slot="chat"]')
     expect(badge).to_be_hidden()
+    htmx_settled(page)  # Ann's composer was swapped in by her first message: Enter sends through htmx
     page.locator("#chat-body").fill("One more thing: bring the demo laptop.")
     page.locator("#chat-body").press("Enter")
     expect(badge).to_have_text("1", timeout=LIVE_TIMEOUT)

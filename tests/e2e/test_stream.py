@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.people.factories import UserFactory
+from tests.plugins.browser import htmx_settled
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +57,7 @@ def test_announcement_with_poll_is_read_voted_liked_and_commented(
     assert page.locator("#feed-pinned").is_visible()
     assert "All hands on Friday" in card.inner_text()
 
+    page.evaluate("window.__same_page = true")
     card.locator("label", has_text="Pastries").click()
     card.locator("[data-vote-button]").click()
     card.locator("[data-poll-results]").wait_for()
@@ -66,12 +69,15 @@ def test_announcement_with_poll_is_read_voted_liked_and_commented(
     card.locator("textarea[name=body]").fill("Pastries, please!")
     card.locator("[data-comment-submit]").click()
     page.locator(f"#entry-{entry.pk} .stream-comment", has_text="Pastries, please!").wait_for()
+    expect(card.locator("a.btn", has_text="1")).to_have_count(1)  # the comment counter follows
+    # The comment came back as the whole entry, read button included: htmx binds it once it has settled.
+    htmx_settled(page)
     page.evaluate("window.scrollTo(0, 0)")
     screenshot("stream-reader-before-read")
-    assert card.locator("a.btn", has_text="1").count() == 1  # the comment counter follows
 
     page.locator(f"#entry-{entry.pk} [data-read-button]").click()
     page.locator(f"#entry-{entry.pk}", has_text="You have confirmed reading this.").wait_for()
+    assert page.evaluate("window.__same_page") is True  # voted, liked, commented and read in place
     screenshot("stream-reader-after-read")
 
     assert PollBallot.objects.filter(user=reader).count() == 1

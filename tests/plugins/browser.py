@@ -176,7 +176,12 @@ def htmx_settled(page) -> None:
     """Wait until htmx has no request in flight and has settled its last swap.
 
     htmx binds the triggers of swapped-in content only when it settles (about 20 ms after the swap): typing into
-    a swapped-in field before then fires events nobody listens to yet. A person is never that quick; a test is.
+    a swapped-in field before then fires events nobody listens to yet, and a click on a swapped-in button posts
+    its form the old way (a page load) instead of through htmx. A person is never that quick; a test is.
+
+    Call it after waiting for what the swap brings (`expect(...)`): it sees requests in flight and swaps being
+    settled, not a trigger still waiting for its delay (`hx-trigger="input changed delay:300ms"`) nor a swap
+    whose request has not gone out yet. With a paused fake clock (`page.clock`) settling waits for `run_for`.
     """
     page.wait_for_function(f"() => !document.querySelector({HTMX_BUSY!r})")
 

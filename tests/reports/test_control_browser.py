@@ -1,8 +1,9 @@
 """The control dashboard and the control-time heartbeat in a real browser.
 
-The page's clock is Playwright's fake one, so the test decides when the heartbeat's timers fire and when
-the person last moved the mouse: beats go out only while the tab is visible and the person was active
-within the last 60 s. The dashboard is screenshotted into var/screenshots/.
+The page's clock is Playwright's fake one, paused, so the test alone decides when the heartbeat's timers
+fire and when the person last moved the mouse (however slow the machine): beats go out only while the tab
+is visible and the person was active within the last 60 s. The dashboard is screenshotted into
+var/screenshots/.
 """
 
 from __future__ import annotations
@@ -57,9 +58,34 @@ def beats(page) -> list:
     return sent
 
 
+def pause_the_clock(page) -> None:
+    """Fake the page's clock and stop it: from now on only `page.clock.run_for` moves it. (`install` alone lets
+    it run on with real time, so a slow machine would fire the timers of its own accord.)"""
+    page.clock.install()
+    page.clock.pause_at(page.evaluate("Date.now()") + 10_000)  # a moment ahead on the browser's own clock
+
+
+def beat_answered(page, milliseconds: int) -> None:
+    """Let `milliseconds` pass on the page's clock, in which one beat is due, and wait until the page has shown
+    its answer: only then does control.js send the next beat (one is in flight at a time)."""
+    panel = page.locator("#control-time")
+    panel.evaluate("panel => panel.removeAttribute('data-seconds')")
+    page.clock.run_for(milliseconds)
+    expect(panel).to_have_attribute("data-seconds", re.compile(r"^\d+$"))
+
+
+def seen_so_far(page, sent: list) -> int:
+    """How many beats the page has sent until now. Playwright reports a page's requests in the order they go
+    out, so once the answer to a request made after them is in, every beat fired before it is in `sent`."""
+    probe = reverse("healthz")
+    with page.expect_response(lambda r: r.url.endswith(probe)):
+        page.evaluate("url => { fetch(url); }", probe)
+    return len(sent)
+
+
 def test_the_dashboard_and_its_heartbeat(page, live_server, login, screenshot, team):
     sent = beats(page)
-    page.clock.install()
+    pause_the_clock(page)
     login(page, live_server, team.sales_head.email, PASSWORD)
     page.goto(live_server.url + reverse("reports:home"))
 
@@ -82,18 +108,15 @@ def test_the_dashboard_and_its_heartbeat(page, live_server, login, screenshot, t
     expect(page.locator("#control-time")).to_have_attribute("data-seconds", "5")
     assert len(sent) == 1
     for _ in range(2):
-        page.clock.run_for(20_000)
-        page.wait_for_timeout(300)  # let the beat's request finish (one is in flight at a time)
+        beat_answered(page, 20_000)
     assert len(sent) == 3  # at 5 s, 25 s and 45 s: the last activity was within 60 s
     # ...and none while the person is idle for more than a minute
     page.clock.run_for(60_000)
-    page.wait_for_timeout(300)
-    assert len(sent) == 3
+    assert seen_so_far(page, sent) == 3
     # moving the mouse brings the beats back
     page.mouse.move(200, 300)
     page.mouse.move(240, 320)
-    page.clock.run_for(20_000)
-    page.wait_for_timeout(300)
+    beat_answered(page, 20_000)
     assert len(sent) == 4
     # a hidden tab sends nothing, however busy the mouse
     page.evaluate(
@@ -101,19 +124,19 @@ def test_the_dashboard_and_its_heartbeat(page, live_server, login, screenshot, t
     )
     page.mouse.move(300, 300)
     page.clock.run_for(40_000)
-    page.wait_for_timeout(300)
-    assert len(sent) == 4
+    assert seen_so_far(page, sent) == 4
     assert all(r.method == "POST" for r in sent)
     assert all(r.headers.get("x-csrftoken") for r in sent)
 
 
 def test_an_employee_gets_the_overview_and_no_heartbeat(page, live_server, login, screenshot, team):
     sent = beats(page)
+    pause_the_clock(page)
     login(page, live_server, team.east_rep.email, PASSWORD)
     page.goto(live_server.url + reverse("reports:home"))
     expect(page.locator("#overview-today")).to_be_visible()
     expect(page.locator("#overview-reports [data-report]")).to_have_count(1)
     assert page.locator("#control-beat").count() == 0
     screenshot("control-overview")
-    page.wait_for_timeout(200)
-    assert sent == []
+    page.clock.run_for(90_000)  # past the first beat's time and several intervals
+    assert seen_so_far(page, sent) == 0

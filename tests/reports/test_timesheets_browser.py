@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.plugins.browser import htmx_settled
 from tests.reports.timesheets_support import lay_berlin_march
 
 pytestmark = pytest.mark.browser
@@ -24,11 +25,15 @@ def test_supervisor_reviews_and_confirms_a_month(page, live_server, login, scree
     assert page.locator(f'tr[data-person="{org.east_rep.pk}"]').get_attribute("data-signal") == "red"
     screenshot("timesheet-department")
 
+    page.evaluate("window.__same_page = true")
     page.click("#month-previous")
     page.wait_for_function("document.getElementById('timesheet-month').textContent.includes('February')")
     assert "month=2026-02" in page.url
+    htmx_settled(page)  # the arrows came with the swapped month: htmx binds them once it has settled
     page.click("#month-next")
     page.wait_for_function("document.getElementById('timesheet-month').textContent.includes('March')")
+    htmx_settled(page)
+    assert page.evaluate("window.__same_page") is True  # both months came in place, without a page load
 
     with page.expect_navigation():
         page.click(f'tr[data-person="{org.east_rep.pk}"] a')

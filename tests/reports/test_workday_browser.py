@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from reports import services
 from reports.choices import DayEventKind, DayState
 from reports.models import WorkDay
+from tests.plugins.browser import htmx_settled
 
 pytestmark = pytest.mark.browser
 
@@ -24,12 +25,15 @@ def test_an_employee_runs_the_day_from_the_top_bar(page, live_server, login, scr
     widget = page.locator("#workday-widget")
     expect(widget).to_have_attribute("data-state", "none")
     expect(widget).to_contain_text("Not started")
+    htmx_settled(page)  # htmx swapped the widget in: its buttons post through htmx once it has settled
+    page.evaluate("window.__same_page = true")
     screenshot("workday-widget-not-started", full_page=False)
 
     widget.locator("[data-workday-action=start]").click()
     expect(widget).to_have_attribute("data-state", "open")
     expect(widget).to_contain_text("Working since")
     assert WorkDay.objects.get(user=rep).state == DayState.OPEN
+    htmx_settled(page)
 
     widget.get_by_label("Add a comment").click()
     widget.locator("input[name=comment]").fill("Lunch")
@@ -47,10 +51,12 @@ def test_an_employee_runs_the_day_from_the_top_bar(page, live_server, login, scr
         {"state": "open", "day": day.pk},
     )
     expect(widget).to_have_attribute("data-state", "open")
+    htmx_settled(page)
 
     widget.locator("[data-workday-action=end]").click()
     expect(widget).to_have_attribute("data-state", "closed")
     expect(widget).to_contain_text("Finished")
+    assert page.evaluate("window.__same_page") is True  # every change in place, never a page load
 
     page.goto(live_server.url + reverse("reports:my_days"))
     expect(page.locator(f'#workday-month tr[data-day="{day.pk}"]')).to_be_visible()
