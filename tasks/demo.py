@@ -370,9 +370,11 @@ def demo_tasks_exist(people: dict) -> bool:
 
 
 @transaction.atomic
-def seed_demo_tasks(*, stdout=None) -> dict[str, int]:
+def seed_demo_tasks(*, stdout=None, now: datetime.datetime | None = None) -> dict[str, int]:
     """Projects with plans, department work, to-dos, group tasks and templates. Returns how many of each
-    thing were created (all zeros on a second run)."""
+    thing were created (all zeros on a second run).
+
+    `now`: the moment the demo stands at (default: the real now; tests pin days such as a year's end)."""
     from portal.groups.models import Workgroup
     from tasks.models import ChecklistItem, TaskComment, TaskLink, TaskTemplate, TimeEntry
 
@@ -387,7 +389,7 @@ def seed_demo_tasks(*, stdout=None) -> dict[str, int]:
             stdout.write("Tasks: " + ", ".join(f"0 {k}" for k in empty))
         return empty
 
-    seeder = DemoTasks(people=people, rng=random.Random(SEED), now=timezone.now())
+    seeder = DemoTasks(people=people, rng=random.Random(SEED), now=now or timezone.now())
     groups = {
         g.name: g for g in Workgroup.objects.filter(name__in=[*PROJECT_PLANS, *(g[0] for g in GROUP_TASKS)])
     }
@@ -714,6 +716,13 @@ class DemoTasks:
     def everyday(self, *, creator, responsible, title, group=None, participants=(), observers=()) -> Story:
         """One task of ordinary work, in a status drawn from STATUS_MIX, with what goes with it."""
         rng = self.rng
+        # The services refuse a person in two roles; whoever is drawn twice keeps the first role.
+        participants = [p for p in dict.fromkeys(participants) if p.pk not in (creator.pk, responsible.pk)]
+        observers = [
+            o
+            for o in dict.fromkeys(observers)
+            if o.pk not in {creator.pk, responsible.pk, *(p.pk for p in participants)}
+        ]
         status = rng.choices([s for s, _w in self.STATUS_MIX], weights=[w for _s, w in self.STATUS_MIX])[0]
         if creator.pk == responsible.pk and status == "awaiting_control":
             status = "in_progress"
@@ -781,12 +790,14 @@ class DemoTasks:
                     observers = (
                         [self.who("assistant")] if head_local == "ceo" and self.rng.random() < 0.5 else []
                     )
+                    # The assistant may be the colleague drawn as participant: one role per person.
+                    taken = {head.pk, person.pk, *(p.pk for p in participants)}
                     self.everyday(
                         creator=head,
                         responsible=person,
                         title=self._text(title),
                         participants=participants,
-                        observers=[o for o in observers if o.pk not in (head.pk, person.pk)],
+                        observers=[o for o in observers if o.pk not in taken],
                     )
 
     def group_tasks(self, groups: dict) -> None:

@@ -50,6 +50,20 @@ def _registered_company(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_time_zone_and_language():
+    """Every test starts and ends in the default time zone and language, whatever a request made with the test
+    client activated in this thread for its user (an e2e test reads the thread's zone to type times; a helper's
+    test compares English words)."""
+    from django.utils import timezone, translation
+
+    timezone.deactivate()
+    translation.deactivate()
+    yield
+    timezone.deactivate()
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 

@@ -47,4 +47,8 @@ class UserPreferencesMiddleware:
                 request.LANGUAGE_CODE = user.language
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is the request's: the thread's next work (another request, a test) starts from the default.
+            timezone.deactivate()

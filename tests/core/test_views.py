@@ -28,7 +28,8 @@ def test_home_shows_groups_birthdays_and_newcomers(org):
     group = WorkgroupFactory(name="Website relaunch")
     MembershipFactory(group=group, user=org.east_rep)
     today = timezone.localdate()
-    org.developer.birthday = (today + datetime.timedelta(days=3)).replace(year=1990)
+    # Born in a leap year, so that a birthday on 29 February exists.
+    org.developer.birthday = (today + datetime.timedelta(days=3)).replace(year=1992)
     org.developer.save(update_fields=["birthday"])
     response = client_as(org.east_rep).get("/")
     assert response.status_code == 200

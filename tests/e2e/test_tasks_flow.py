@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.plugins.browser import login
+from tests.plugins.browser import htmx_settled, login
+from tests.tasks.test_browser_boards import wait_for_bars
 
 pytestmark = pytest.mark.browser
 
@@ -242,6 +243,7 @@ def test_task_set_done_controlled_and_rescheduled_on_the_boards(
     question = page.locator("#task-open-subtasks")
     page.locator("#task-open-subtasks, #task-status [data-status=awaiting_control]").first.wait_for()
     if question.count():  # open subtasks left: complete them too
+        htmx_settled(page)
         with page.expect_response(lambda r: r.url.endswith("/transition/")):
             question.locator('[data-open-subtasks="complete"]').click()
     expect_status(page, TaskStatus.AWAITING_CONTROL)
@@ -281,7 +283,7 @@ def test_task_set_done_controlled_and_rescheduled_on_the_boards(
     expect(
         page.locator("#gantt-unscheduled [data-id]", has_text="Collect the supplier prices")
     ).to_have_count(1)
-    page.wait_for_timeout(800)  # frappe-gantt grows the bars in with an animation
+    wait_for_bars(page)  # frappe-gantt grows the bars in with an animation
     drag_gantt_bar(page, "Prepare the Q3 price list", 2)
     task.refresh_from_db()
     publish.refresh_from_db()
@@ -290,7 +292,7 @@ def test_task_set_done_controlled_and_rescheduled_on_the_boards(
     assert publish.planned_start == task.planned_end  # finish-to-start holds again
     assert publish.planned_end - publish.planned_start == datetime.timedelta(days=1, hours=8)  # same length
     assert not publish.schedule_conflict
-    page.wait_for_timeout(800)  # the redrawn bars grow in again: let them finish before the picture
+    wait_for_bars(page)  # the redrawn bars grow in again: let them finish before the picture
     screenshot("tasks-flow-gantt")
 
     # 5. The Kanban keeps the filter: "Publish" is dragged from New to In progress.

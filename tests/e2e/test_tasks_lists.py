@@ -63,7 +63,8 @@ def test_filter_select_and_change_in_bulk_then_create(page, live_server, login, 
     assert "3 tasks changed" in page.locator(".alert-success").first.inner_text()
     assert set(Task.objects.values_list("status", flat=True)) == {TaskStatus.IN_PROGRESS}
 
-    page.click("#task-create")
+    with page.expect_navigation():
+        page.click("#task-create")
     page.fill("#id_title", "Call Acme back")
     page.fill("#id_deadline", "2030-01-10T09:00")
     page.fill("#id_checklist", "Find the number\nCall")

@@ -167,14 +167,14 @@ def test_important_unread_counter_is_registered(org):
 
 def test_celebrations_lists_birthdays_and_anniversaries(org):
     today = timezone.localdate()
-    org.developer.birthday = today.replace(year=1990)
+    org.developer.birthday = today.replace(year=1992)  # a leap year: 29 February exists
     org.developer.save(update_fields=["birthday"])
-    org.it_head.date_joined = timezone.now().replace(year=today.year - 3) + datetime.timedelta(days=2)
+    org.it_head.date_joined = timezone.now().replace(year=today.year - 4) + datetime.timedelta(days=2)
     org.it_head.save(update_fields=["date_joined"])
     org.sales_rep.date_joined = timezone.now()  # joined today: no anniversary yet
     org.sales_rep.save(update_fields=["date_joined"])
     result = selectors.celebrations(user=org.east_rep)
     assert [p.pk for p in result["birthdays_today"]] == [org.developer.pk]
     [anniversary] = result["anniversaries_week"]
-    assert anniversary.pk == org.it_head.pk and anniversary.years == 3
+    assert anniversary.pk == org.it_head.pk and anniversary.years == 4
     assert result["anniversaries_today"] == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import random
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -11,7 +13,7 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from portal.core.demo import DEMO_DOMAIN
+from portal.core.demo import DEMO_DOMAIN, seed_demo
 from portal.groups.models import Workgroup
 from portal.notifications.models import UserCounter
 from portal.people.models import Company, User
@@ -19,8 +21,17 @@ from portal.stream.mentions import plain
 from portal.stream.models import Entry
 from tasks import counters, selectors
 from tasks.choices import CLOSED_STATUSES, TaskStatus
-from tasks.demo import seed_demo_tasks
-from tasks.models import ChecklistItem, Tag, Task, TaskComment, TaskLink, TaskTemplate, TimeEntry
+from tasks.demo import DEPARTMENT_WORK, DemoTasks, seed_demo_tasks
+from tasks.models import (
+    ChecklistItem,
+    Tag,
+    Task,
+    TaskComment,
+    TaskLink,
+    TaskMember,
+    TaskTemplate,
+    TimeEntry,
+)
 from tasks.services.time import user_zone
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +186,54 @@ def test_skipped_without_the_demo_company(db):
     assert set(seed_demo_tasks(stdout=out).values()) == {0}
     assert "skipped" in out.getvalue()
     assert not Task.objects.exists()
+
+
+def test_department_work_gives_each_person_one_role():
+    """The CEO's assistant is drawn now as a colleague helping out, now as the observer: never both on one
+    task (the services refuse that), whatever the random draws, which shift with the calendar."""
+    locals_ = {head for head in DEPARTMENT_WORK} | {p for team, _ in DEPARTMENT_WORK.values() for p in team}
+    people = {local: SimpleNamespace(pk=pk, local=local) for pk, local in enumerate(sorted(locals_), 1)}
+    drawn = []
+    overlaps = 0
+    for seed in range(300):
+        seeder = DemoTasks(people=people, rng=random.Random(seed), now=timezone.now())
+        seeder.everyday = lambda **kwargs: drawn.append(kwargs)
+        seeder.department_work()
+    for kwargs in drawn:
+        participants = {p.pk for p in kwargs["participants"]}
+        observers = {o.pk for o in kwargs["observers"]}
+        assert not participants & observers, kwargs
+        assert not (participants | observers) & {kwargs["creator"].pk, kwargs["responsible"].pk}, kwargs
+        overlaps += people["assistant"].pk in participants and kwargs["creator"].local == "ceo"
+    # The case is met: the assistant does help out on the CEO's tasks (as participant, not observer then).
+    assert overlaps > 0
+    assert any(o.local == "assistant" for kwargs in drawn for o in kwargs["observers"])
+
+
+@pytest.mark.parametrize(
+    "day",
+    [datetime.date(2026, 12, 30), datetime.date(2026, 12, 31), datetime.date(2028, 2, 29)],
+    ids=str,
+)
+def test_demo_seeds_on_any_day(day, monkeypatch):
+    """The days the draws once made somebody participant and observer at once; and a leap day. The services
+    stamp `timezone.now()` too, so the clock itself is moved there (and keeps running)."""
+    now = datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=datetime.UTC)
+    started = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now + (datetime.datetime.now(datetime.UTC) - started))
+    Company.objects.all().delete()
+    seed_demo()
+    created = seed_demo_tasks(now=now)
+    now = timezone.now()
+    assert 150 <= created["tasks"] <= 400
+    assert Task.objects.count() == created["tasks"]
+    assert not Task.objects.filter(created_at__gt=now).exists()
+    assert not Task.objects.filter(completed_at__gt=now).exists()
+    twice = (
+        TaskMember.objects.values("task_id", "user_id")
+        .annotate(n=Count("role", distinct=True))
+        .filter(n__gt=1)
+    )
+    assert not twice.exists()
+    assert TaskMember.objects.filter(role="participant").exists()
+    assert TaskMember.objects.filter(role="observer").exists()

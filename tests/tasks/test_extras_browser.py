@@ -157,6 +157,7 @@ def test_the_tags_page_changes_tags_in_place(page, live_server, login, screensho
     page.select_option("#id_new-group", str(fair.pk))
     page.click("#tag-create button[type=submit]")
     expect(page.locator("#tags-done")).to_contain_text("Q3 goals")
+    htmx_settled(page)  # the swapped-in page posts through htmx once settled
     assert Tag.objects.filter(group=fair, name="Q3 goals").exists()
 
     row = page.locator(f"#tag-{later.pk}")
@@ -164,12 +165,14 @@ def test_the_tags_page_changes_tags_in_place(page, live_server, login, screensho
     row.locator("input[name=name]").fill("urgent")
     row.locator("form[data-tag-rename] button").click()
     expect(page.locator(f"#tag-{later.pk} [data-error-for=name]")).to_contain_text("merge the two tags")
+    htmx_settled(page)
 
     page.select_option("#id_merge-source", str(later.pk))
     page.select_option("#id_merge-target", str(urgent.pk))
     page.click("#tag-merge button[type=submit]")
     expect(page.locator("#tags-done")).to_contain_text("merged into “urgent”")
     expect(page.locator(f"#tag-{later.pk}")).to_have_count(0)
+    htmx_settled(page)
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.click(f'[data-tag-delete="{urgent.pk}"]')

@@ -15,6 +15,7 @@ from portal.core.models import AuditLog
 from tasks import services
 from tasks.choices import LinkKind, MemberRole, TaskStatus
 from tasks.models import ChecklistItem, Tag, Task, TaskComment, TaskFile, TaskLink, TaskView, TimeEntry
+from tests.plugins.browser import htmx_settled
 from tests.tasks.detail_setup import HTMX, lay_task, page_client
 from tests.tasks.factories import (
     ChecklistItemFactory,
@@ -941,12 +942,14 @@ def test_the_page_works_in_a_browser(page, live_server, login, screenshot, org):
     item.locator("[data-toggle-item]").check()
     item = page.locator(f'[data-item="{laid.item.pk}"]')
     item.locator(".text-decoration-line-through").wait_for()
+    htmx_settled(page)  # the swapped-in checklist posts through htmx (and can be dragged) once settled
     laid.item.refresh_from_db()
     assert laid.item.is_done
 
     page.fill("#task-checklist-form input[name=text]", "Call the hall")
     page.click("#task-checklist-form button[type=submit]")
     page.locator("#task-checklist", has_text="Call the hall").wait_for()
+    htmx_settled(page)
 
     handle = page.locator(f'[data-item="{second.pk}"] .task-drag-handle')
     handle.drag_to(page.locator(f'[data-item="{laid.item.pk}"] .task-drag-handle'))
@@ -963,6 +966,7 @@ def test_the_page_works_in_a_browser(page, live_server, login, screenshot, org):
 
     page.click('#task-actions [data-action="complete"]')
     page.locator("#task-open-subtasks").wait_for()
+    htmx_settled(page)
     screenshot("task-page-open-subtasks")
     page.click('[data-open-subtasks="complete"]')
     page.locator('#task-status [data-status="completed"]').wait_for()
