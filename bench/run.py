@@ -229,7 +229,7 @@ def free_port() -> int:
 
 def start_server(env: dict[str, str], port: int, workers: int, log_path: Path) -> subprocess.Popen:
     command = [
-        sys.executable, "-m", "uvicorn", "portal.asgi:application",
+        sys.executable, "manage.py", "serve",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip

@@ -15,7 +15,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("LUMEN_CELERY_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "100000/minute"},
+    # A test that drives a server process may lower them (tests/core/test_serve.py).
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("LUMEN_TEST_THROTTLE_ANON", default="10000/minute"),
+        "user": "100000/minute",
+    },
 }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,7 +1,7 @@
 """A live ASGI server for browser tests: the real application (HTTP and websockets) in a subprocess.
 
 pytest-django's `live_server` is WSGI only, so pages that open websockets (chat, live counters) need
-this instead. `asgi_live_server` starts uvicorn on a free port with `portal.asgi:application`, against the
+this instead. `asgi_live_server` starts `manage.py serve` (uvicorn) on a free port, against the
 test database, waits until `/healthz` answers, and stops it after the test. It yields an object with
 `.url` (like `live_server`, so `login(page, asgi_live_server, ...)` works).
 
@@ -156,17 +156,15 @@ def asgi_live_server(transactional_db, asgi_live_server_env, tmp_path) -> Iterat
     if redis_url:
         env["REDIS_URL"] = redis_url
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser fixture sets it for this process only
+    # The production entry point (uvicorn with proxy headers off), so the browser tests run what ships.
     command = [
         sys.executable,
-        "-m",
-        "uvicorn",
-        "portal.asgi:application",
+        "manage.py",
+        "serve",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
-        "--lifespan",
-        "off",
         "--log-level",
         "warning",
         "--no-access-log",
