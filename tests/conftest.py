@@ -20,7 +20,9 @@ pytest_plugins = [
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip server-bound tests with a visible reason when the server is not configured."""
+    """Skip server-bound tests with a visible reason when the server is not configured; run the tests of
+    the shared demo company last (see `demo_company`)."""
+    items.sort(key=lambda item: "demo_company" in getattr(item, "fixturenames", ()))
     have_pg = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     have_redis = bool(os.environ.get("REDIS_URL"))
     for item in items:
@@ -28,6 +30,38 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
         if ("redis" in item.keywords or "celery_worker" in item.keywords) and not have_redis:
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://..."))
+
+
+@pytest.fixture(scope="session")
+def demo_company(django_db_setup, django_db_blocker):
+    """The whole demo company, seeded once per test run as `make run` seeds it (`seed_demo` with the jobs
+    that services schedule on commit run). Returns what the command printed.
+
+    Seeding takes tens of seconds, so the tests that read the demo share one: it is seeded inside a
+    transaction that stays open until the end of the run and is then rolled back. Each test runs in a
+    savepoint inside it (its `db`), so what a test changes is undone before the next one. Other tests
+    must not see the demo, so the tests that use this fixture run last (pytest_collection_modifyitems).
+    """
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import TestCase
+
+    from portal.people.models import Company
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            Company.objects.all().delete()
+            out = io.StringIO()
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                call_command("seed_demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +80,8 @@ def _registered_company(request):
         request.getfixturevalue("db")
     else:
         return
+    if "demo_company" in request.fixturenames:
+        return  # the demo registered its own
     CompanyFactory()
 
 

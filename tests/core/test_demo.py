@@ -10,17 +10,14 @@ from django.core.management import call_command
 from portal.core.demo import DEMO_DOMAIN, DEMO_LOGINS, DEMO_PASSWORD
 from portal.groups.models import Membership, Workgroup
 from portal.people import selectors
-from portal.people.models import Company, Department, User
+from portal.people.models import Department, User
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(db):
-    Company.objects.all().delete()  # the demo registers its own company
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+def seeded(demo_company, db):
+    return demo_company
 
 
 def test_seed_demo_builds_the_company(seeded):

@@ -54,12 +54,9 @@ def counter(user, key: str) -> int:
 
 
 @pytest.fixture
-def seeded(db):
-    """The whole demo, seeded on an empty portal as `make run` does (`seed_demo --if-empty`)."""
-    Company.objects.all().delete()  # the demo registers its own company
-    out = io.StringIO()
-    call_command("seed_demo", "--if-empty", stdout=out)
-    return out.getvalue()
+def seeded(demo_company, db):
+    """The whole demo, seeded on an empty portal as `make run` does (once per run: tests/conftest.py)."""
+    return demo_company
 
 
 def test_seed_demo_tracks_days_and_reports(seeded):

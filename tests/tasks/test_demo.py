@@ -42,13 +42,10 @@ def person(local: str) -> User:
 
 
 @pytest.fixture
-def seeded(django_capture_on_commit_callbacks):
-    """The whole demo, as `make run` seeds it, with the jobs scheduled on commit (counters) run."""
-    Company.objects.all().delete()
-    out = io.StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=out)
-    return out.getvalue()
+def seeded(demo_company, db):
+    """The whole demo, as `make run` seeds it, with the jobs scheduled on commit (counters) run (once per
+    run: tests/conftest.py)."""
+    return demo_company
 
 
 def test_demo_tasks_are_a_believable_few_hundred(seeded):
