@@ -11,7 +11,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run install assets migrate seed serve test test-fast e2e lint format bench clean
+.PHONY: run install assets migrate seed serve test test-fast e2e fuzz lint format bench clean
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ test-fast: install
 
 e2e: install assets
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+# The API fuzz alone, deeper than in `make test` (FUZZ_EXAMPLES generated cases per operation).
+FUZZ_EXAMPLES ?= 50
+fuzz: install
+	DJANGO_SETTINGS_MODULE=portal.settings.test LUMEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -m fuzz $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -140,7 +140,8 @@ class TaskFilterSet(django_filters.FilterSet):
 
     def filter_tags(self, queryset, name, value):
         """Tasks carrying every one of the given tag ids."""
-        for tag_id in [v for v in value if str(v).isdigit()][:10]:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        for tag_id in [v for v in value if str(v).isdecimal()][:10]:
             queryset = queryset.filter(
                 Exists(TaskTag.objects.filter(task=OuterRef("pk"), tag_id=int(tag_id)))
             )

@@ -172,7 +172,7 @@ def parse_ids(values) -> list[int] | None:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit():
+            if not part.isdecimal():
                 return None
             ids.append(int(part))
     return ids

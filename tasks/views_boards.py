@@ -133,7 +133,7 @@ def _filter_context(request: HttpRequest, filters: QueryDict) -> dict:
     user = request.user
     group_id = str(filters.get("group") or "")
     groups = list(group_list_of_member(user=user).only("id", "name"))
-    if group_id.isdigit() and int(group_id) not in {g.pk for g in groups}:
+    if group_id.isdecimal() and int(group_id) not in {g.pk for g in groups}:
         # A project the user sees without being a member (open group, admin): keep it selectable.
         groups += list(Workgroup.objects.visible_to(user).filter(pk=int(group_id)).only("id", "name"))
     return {
@@ -317,7 +317,7 @@ def _gantt_filters(request: HttpRequest):
 def _gantt_group(request: HttpRequest, filters):
     """The project of a project chart (?group=<id>); a group the user may not see answers 404."""
     value = str(filters.get("group") or "")
-    return group_get(user=request.user, pk=int(value)) if value.isdigit() else None
+    return group_get(user=request.user, pk=int(value)) if value.isdecimal() else None
 
 
 def _local_iso(value) -> str | None:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.core.attachments import file_response
 from portal.core.permissions import is_portal_admin
 
 from . import selectors, services
@@ -101,13 +102,13 @@ def _source_link(task) -> dict | None:
     url = ""
     # Only the address is built here: the source's own page checks who may see it.
     model = ct.model_class()
-    if key == "stream.entry" and task.source_id.isdigit():
+    if key == "stream.entry" and task.source_id.isdecimal():
         url = reverse("stream:entry", args=[int(task.source_id)])
     elif key == "chat.message" and model is not None:
         chat_id = model._default_manager.filter(pk=task.source_id).values_list("chat_id", flat=True).first()
         if chat_id:
             url = reverse("chat:detail", args=[chat_id]) + f"#message-{task.source_id}"
-    elif key == "reports.workreport" and task.source_id.isdigit():
+    elif key == "reports.workreport" and task.source_id.isdecimal():
         url = reverse("reports:report_detail", args=[int(task.source_id)])
     elif model is not None and hasattr(model, "get_absolute_url"):
         obj = model._default_manager.filter(pk=task.source_id).first()
@@ -743,7 +744,7 @@ def link_search(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     query = request.GET.get("q", "").strip().lstrip("#")
     results = []
-    if query.isdigit():
+    if query.isdecimal():
         results = list(selectors.task_list(user=request.user).filter(pk=int(query)).exclude(pk=task.pk))
     elif len(query) >= 2:
         results = list(selectors.task_list(user=request.user, filters={"q": query}).exclude(pk=task.pk)[:10])
@@ -855,19 +856,12 @@ def _file(request, pk, file_pk):
 def file_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """Files leave only through this permission-checked view, always as attachments."""
     task_file = _file(request, pk, file_pk)
-    try:
-        handle = task_file.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is gone from the storage.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=task_file.name,
-        content_type=task_file.content_type or "application/octet-stream",
+    return file_response(
+        task_file.file,
+        content_type=task_file.content_type,
+        download_name=task_file.name,
+        inline_allowed=False,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

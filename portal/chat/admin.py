@@ -28,5 +28,13 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["created_at"]
     search_fields = ["body", "attachment_name"]
     raw_id_fields = ["chat", "author"]
-    readonly_fields = ["created_at", "edited_at", "deleted_at"]
+    # Files arrive only through the chat's upload service, which checks them and detects their type.
+    readonly_fields = [
+        "attachment",
+        "attachment_size",
+        "attachment_type",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+    ]
     list_select_related = ["chat", "author"]

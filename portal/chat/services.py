@@ -9,9 +9,7 @@ chat's open pages (`realtime.broadcast`) and have the `chat.unread` counter reco
 from __future__ import annotations
 
 import logging
-import mimetypes
 import re
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +17,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core.attachments import CleanFile, check_file_upload
 from portal.core.audit import audit_record
-from portal.groups.services import sanitize_file_name
 
 from . import realtime
 from .choices import ChatKind
@@ -247,23 +244,11 @@ def _clean_body(body: str | None) -> str:
     return body
 
 
-def _clean_attachment(attachment: UploadedFile | None) -> UploadedFile | None:
+def _clean_attachment(attachment: UploadedFile | None) -> CleanFile | None:
+    """Size limits and the type detected from the bytes; pictures are re-encoded, as they show inline."""
     if attachment is None:
         return None
-    size = attachment.size or 0
-    limit = file_max_bytes()
-    if size <= 0:
-        raise ValidationError({"attachment": [_("The file is empty.")]})
-    if size > limit:
-        raise ValidationError(
-            {
-                "attachment": [
-                    _("The file is too large (%(size)s); the limit is %(limit)s.")
-                    % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-                ]
-            }
-        )
-    return attachment
+    return check_file_upload(attachment, field="attachment", max_bytes=file_max_bytes(), clean_images=True)
 
 
 def mentioned_members(*, chat: Chat, body: str, author_id: int | None) -> list:
@@ -318,18 +303,17 @@ def message_send(*, actor, chat: Chat, body: str, attachment: UploadedFile | Non
     """
     membership = _membership(actor, chat)
     body = _clean_body(body)
-    attachment = _clean_attachment(attachment)
-    if not body and attachment is None:
+    clean = _clean_attachment(attachment)
+    if not body and clean is None:
         raise ValidationError({"body": [_("Write a message or attach a file.")]})
     message = Message(chat=chat, author=actor, body=body)
     stored = None
-    if attachment is not None:
-        name = sanitize_file_name(attachment.name)
-        message.attachment_name = name
-        message.attachment_size = attachment.size
-        message.attachment_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        # A random prefix keeps stored names unguessable and distinct.
-        message.attachment.save(f"{secrets.token_hex(8)}-{name}", attachment, save=False)
+    if clean is not None:
+        message.attachment_name = clean.name
+        message.attachment_size = clean.size
+        message.attachment_type = clean.content_type
+        # The stored name is random with the detected type's extension.
+        message.attachment.save(clean.stored_name, clean.content, save=False)
         stored = message.attachment.name
     try:
         message.save()

@@ -10,10 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.core.attachments import file_response
 
 from . import selectors, services
 from .forms import GroupChatForm, MessageEditForm, MessageForm, PersonChoiceForm
@@ -21,7 +23,6 @@ from .models import ChatMember
 from .rendering import history_items, render_message
 
 LIST_PAGE_SIZE = 30
-INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 def _members(chat) -> list[ChatMember]:
@@ -283,13 +284,9 @@ def attachment_download(request: HttpRequest, message_id: int) -> HttpResponse:
     message = selectors.message_get(user=request.user, pk=message_id)
     if not message.has_attachment:
         raise Http404("No file.")
-    inline = message.attachment_type in INLINE_IMAGE_TYPES and request.GET.get("download") is None
-    response = FileResponse(
-        message.attachment.open("rb"),
-        as_attachment=not inline,
-        filename=message.attachment_name,
-        content_type=message.attachment_type or "application/octet-stream",
+    return file_response(
+        message.attachment,
+        content_type=message.attachment_type,
+        download_name=message.attachment_name,
+        inline_allowed=request.GET.get("download") is None,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -1,12 +1,40 @@
-"""Middleware: the first-run redirect and the user's own time zone and language."""
+"""Middleware: refusing NUL bytes in query strings, the first-run redirect, and the user's own time zone and
+language."""
 
 from __future__ import annotations
 
 import zoneinfo
 
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+
+
+class RejectNullBytesMiddleware:
+    """A query string carrying a NUL byte answers 400 before any view reads it.
+
+    No text in Lumen contains NUL, and PostgreSQL refuses it in text columns and parameters: a search or
+    filter that passed it on would fail with a server error. Forms and serializers refuse it in bodies
+    field by field (Django's and DRF's CharField do); query strings are read by hand in many views, so they
+    are checked once here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            message = "The query string contains a NUL character."
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": {"status": 400, "code": "invalid", "message": message, "fields": {}}},
+                    status=400,
+                )
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class FirstRunMiddleware:

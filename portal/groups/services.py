@@ -8,10 +8,6 @@ writes an audit row and keeps the stored counters (`members_count`, `files_count
 from __future__ import annotations
 
 import datetime
-import mimetypes
-import os
-import secrets
-import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,11 +15,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from portal.core.attachments import check_file_upload
 from portal.core.audit import audit_record, diff, snapshot
 from portal.core.permissions import is_portal_admin
 
@@ -421,48 +416,19 @@ def join_request_cancel(*, actor, join_request: JoinRequest) -> None:
 # --- files -------------------------------------------------------------------------------------------
 
 
-def sanitize_file_name(name: str) -> str:
-    """A safe display and storage name: no directories, no control characters, at most 200 characters."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = os.path.basename(name.replace("\\", "/"))
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
-    try:
-        name = get_valid_filename(name)
-    except Exception:  # noqa: BLE001 - Django refuses names like "..": fall back to a neutral one
-        name = ""
-    stem, ext = os.path.splitext(name)
-    if len(name) > 200:
-        ext = ext[:20]
-        name = stem[: 200 - len(ext)] + ext
-    return name or "file"
-
-
 @transaction.atomic
 def group_file_upload(*, actor, group: Workgroup, uploaded_file: UploadedFile) -> GroupFile:
     """Keep a file in a group (members and admins). Empty and oversized files are refused."""
     _require_visible(actor, group)
     _require(selectors.can_reach_content(actor, group), _("Only members upload files to a group."))
     _require_not_archived(group)
-    if uploaded_file is None:
-        raise ValidationError({"file": [_("Choose a file to upload.")]})
-    limit = settings.LUMEN_GROUP_FILE_MAX_BYTES
-    size = uploaded_file.size or 0
-    if size <= 0:
-        raise ValidationError({"file": [_("The file is empty.")]})
-    if size > limit:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file is too large (%(size)s); the limit is %(limit)s.")
-                    % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-                ]
-            }
-        )
-    name = sanitize_file_name(uploaded_file.name)
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    group_file = GroupFile(group=group, name=name, size=size, content_type=content_type, uploaded_by=actor)
-    # A random prefix keeps stored names unguessable and distinct; the display name stays as sanitised.
-    group_file.file.save(f"{secrets.token_hex(8)}-{name}", uploaded_file, save=False)
+    clean = check_file_upload(uploaded_file, field="file", max_bytes=settings.LUMEN_GROUP_FILE_MAX_BYTES)
+    name, size = clean.name, clean.size
+    group_file = GroupFile(
+        group=group, name=name, size=size, content_type=clean.content_type, uploaded_by=actor
+    )
+    # The stored name is random with the detected type's extension; the display name stays as sanitised.
+    group_file.file.save(clean.stored_name, clean.content, save=False)
     stored = group_file.file.name
     try:
         group_file.save()

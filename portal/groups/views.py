@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.attachments import file_response
 from portal.core.permissions import is_portal_admin
 
 from . import selectors, services
@@ -314,15 +315,12 @@ def file_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def file_download(request: HttpRequest, pk: int) -> FileResponse:
     """Files leave only through this permission-checked view, always as attachments."""
     group_file = selectors.group_file_get(user=request.user, pk=pk)
-    response = FileResponse(
-        group_file.file.open("rb"),
-        as_attachment=True,
-        filename=group_file.name,
-        content_type=group_file.content_type or "application/octet-stream",
+    return file_response(
+        group_file.file,
+        content_type=group_file.content_type,
+        download_name=group_file.name,
+        inline_allowed=False,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -7,8 +7,12 @@ counts, head assignments and the audit log stay right whatever screen made the c
 
 from __future__ import annotations
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.password_validation import validate_password
@@ -23,6 +27,7 @@ from treebeard.forms import movenodeform_factory
 from . import services
 from .choices import InvitationStatus
 from .filters import InvitationFilterSet
+from .lockout import LockoutHandler
 from .models import Company, Department, Invitation, User
 
 _FAILED = "_lumen_admin_failed"
@@ -251,7 +256,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     list_select_related = ("department",)
     search_fields = ("email", "first_name", "last_name", "position")
     ordering = ("last_name", "first_name", "id")
-    actions = ["deactivate", "activate"]
+    actions = ["deactivate", "activate", "sign_out_everywhere", "unlock_sign_in"]
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -315,6 +320,11 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
         new_department, new_active = obj.department, obj.is_active
         obj.department_id, obj.is_active = current.department_id, current.is_active
         calls = [lambda: super(UserAdmin, self).save_model(request, obj, form, change)]
+        if "photo" in form.changed_data:
+            # A photo is checked and re-encoded by the service, like one uploaded on the profile page.
+            new_photo = data.get("photo") or ""
+            obj.photo, obj.photo_content_type = current.photo, current.photo_content_type
+            calls.append(lambda: services.person_update(actor=actor, person=obj, photo=new_photo))
         if new_department is not None and new_department.pk != current.department_id:
             calls.append(lambda: services.person_move(actor=actor, person=obj, department=new_department))
         if new_active != current.is_active:
@@ -340,6 +350,45 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             request, queryset, lambda p: services.person_set_active(actor=request.user, person=p, active=True)
         )
         self._report(request, done, _("activated"))
+
+    @admin.action(description=_("Sign the selected people out everywhere (and revoke their API tokens)"))
+    def sign_out_everywhere(self, request, queryset):
+        done = self._each(
+            request, queryset, lambda p: services.person_sign_out_everywhere(actor=request.user, person=p)
+        )
+        if queryset.filter(pk=request.user.pk).exists():
+            # "Everywhere" else for the admin who asked: this admin page stays signed in.
+            request.user.refresh_from_db(fields=["auth_generation"])
+            update_session_auth_hash(request, request.user)
+        self._report(request, done, _("signed out everywhere"))
+
+    @admin.action(description=_("Unlock signing in for the selected people (after too many failed attempts)"))
+    def unlock_sign_in(self, request, queryset):
+        done = self._each(
+            request, queryset, lambda p: services.person_sign_in_unlock(actor=request.user, person=p)
+        )
+        self._report(request, done, _("unlocked"))
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's password page. A password set here ends the person's sessions (their hash changes) and,
+        through the service, revokes their API tokens."""
+        try:
+            before = User.objects.filter(pk=unquote(id)).values_list("password", flat=True).first()
+        except (ValueError, TypeError):
+            before = None
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and before is not None:
+            person = User.objects.filter(pk=unquote(id)).first()
+            if person is not None and person.password != before:
+                self._run_services(
+                    request,
+                    [
+                        lambda: services.person_api_tokens_revoke(
+                            actor=request.user, person=person, reason="password_change"
+                        )
+                    ],
+                )
+        return response
 
 
 # --- Invitations ------------------------------------------------------------------------------------
@@ -412,3 +461,21 @@ class InvitationAdmin(ServiceAdminMixin, admin.ModelAdmin):
             request, queryset, lambda i: services.invitation_revoke(actor=request.user, invitation=i)
         )
         self._report(request, done, _("revoked"))
+
+
+# --- Failed sign-ins (django-axes) ------------------------------------------------------------------
+
+
+class FailedSignInAdmin(AccessAttemptAdmin):
+    """Axes' list of failed sign-ins, where admins lift a pause (delete the attempts of an account or an
+    address). Its "Clean up expired attempts" action runs the portal's handler (portal.people.lockout), which
+    works without a sign-in request."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.handler = LockoutHandler()
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, FailedSignInAdmin)

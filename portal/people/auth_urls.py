@@ -16,7 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(
+        views.PasswordChangeView.as_view(
             form_class=StyledPasswordChangeForm, extra_context={"nav_area": "company"}
         ),
         name="password_change",
@@ -28,11 +28,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        views.PasswordResetView.as_view(
-            form_class=StyledPasswordResetForm,
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
+        views.PasswordResetView.as_view(form_class=StyledPasswordResetForm),
         name="password_reset",
     ),
     path(
@@ -42,7 +38,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=StyledSetPasswordForm),
+        views.PasswordResetConfirmView.as_view(form_class=StyledSetPasswordForm),
         name="password_reset_confirm",
     ),
     path(

@@ -132,6 +132,9 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
         password = self.cleaned_data.get("password")
         if email and password:
             self.user_cache = authenticate(self.request, username=email, password=password)
+            if self.user_cache is None and getattr(self.request, "axes_locked_out", False):
+                # Signing in is paused (portal.people.lockout): no password is checked, not even below.
+                raise self.get_invalid_login_error()
             if self.user_cache is None:
                 # The default backend refuses inactive accounts silently; say so when the password is right.
                 user = get_user_model().objects.filter(email=email).first()
@@ -144,6 +147,15 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
 class StyledPasswordChangeForm(BootstrapMixin, PasswordChangeForm):
     pass
+
+
+class ApiTokenForm(BootstrapMixin, forms.Form):
+    label = forms.CharField(
+        label=_("What is it for?"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. reports script")}),
+    )
 
 
 class StyledPasswordResetForm(BootstrapMixin, PasswordResetForm):

@@ -54,3 +54,56 @@ def departments_recount() -> None:
     from .services import departments_recount as recount
 
     recount()
+
+
+@shared_task(
+    name="portal.people.jobs.password_reset_mail_send",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+)
+def password_reset_mail_send(person_id: int) -> bool:
+    """Mail a person the link to choose a new password (services.password_reset_request asked for it).
+
+    The link is made here, from the person as they are now: it works once, until the password changes.
+    Skipped when the person was deactivated meanwhile or signs in without a password.
+    """
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from portal.core.mail import mail_send
+
+    from .models import User
+    from .selectors import company_get
+
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    if person is None or not person.has_usable_password():
+        log.info("password reset for %s: nothing to send", person_id)
+        return False
+    company = company_get()
+    context = {
+        "user": person,
+        "portal_name": company.name if company else "Lumen",
+        "url": settings.LUMEN_BASE_URL.rstrip("/")
+        + reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+                "token": default_token_generator.make_token(person),
+            },
+        ),
+    }
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        subject = _("Reset your password on %(portal_name)s") % {"portal_name": context["portal_name"]}
+    mail_send(
+        to=[person.email],
+        subject=subject,
+        template="people/email/password_reset",
+        context=context,
+        language=person.language,
+    )
+    return True

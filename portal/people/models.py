@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -146,6 +148,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     position = models.CharField(_("position"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     photo = models.ImageField(_("photo"), upload_to="people/photos/%Y/%m/", blank=True)
+    # Detected when the photo was uploaded; the photo is served with this type, never one from its name.
+    photo_content_type = models.CharField(max_length=50, blank=True, editable=False)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     work_start = models.TimeField(_("work starts"), default=datetime.time(9, 0))
@@ -162,6 +166,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("portal admin"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Raised by "sign out everywhere" (services.person_sign_out_everywhere): it is part of the session auth
+    # hash, so every session and API token stamped with the previous hash stops working.
+    auth_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -204,6 +211,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         from django.urls import reverse
 
         return reverse("people:profile", args=[self.pk])
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's HMAC of the password hash (sessions carry it; a changed password ends them), mixed with the
+        sign-out generation once there is one. Generation 0 gives Django's own hash, so that the sessions
+        made before the generation existed stay valid. Django's fallback keys go through here too."""
+        digest = super()._get_session_auth_hash(secret=secret)
+        if not self.auth_generation:
+            return digest
+        return salted_hmac(
+            "lumen.people.User.auth_generation",
+            f"{digest}:{self.auth_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -276,3 +297,82 @@ class Invitation(TimeStampedModel):
 
     def get_status_display(self) -> str:
         return InvitationStatus(self.status).label
+
+
+# --- Signing in -------------------------------------------------------------------------------------
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ApiTokenQuerySet:
+        """A person sees their own tokens only; admins too (they sign a person out everywhere instead)."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+    def live(self) -> ApiTokenQuerySet:
+        return self.filter(expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A key to the API, sent as `Authorization: Token <key>`.
+
+    Only a SHA-256 hash of the key is stored; the key itself is shown once, when the token is made, and its
+    first characters (the prefix) let the owner recognise it in the list. A token stops working when it
+    expires, when it is revoked, and when its owner's password changes or they are signed out everywhere: it
+    keeps the session auth hash its owner had when it was made, and that hash changes then.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    prefix = models.CharField(_("starts with"), max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    auth_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="api_token_expires_after_creation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.label}".strip()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @staticmethod
+    def digest(key: str) -> str:
+        """The stored form of a key (the key itself is never stored)."""
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class PasswordResetRequest(models.Model):
+    """A request for a password reset link that was let through, kept for the window of the reset limits
+    (per e-mail address and per client address). The address typed is kept as a keyed hash only: it may
+    belong to nobody, and it is only ever compared."""
+
+    email_digest = models.CharField(max_length=64)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["email_digest", "created_at"]),
+            models.Index(fields=["address", "created_at"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.address or '?'}"

@@ -14,10 +14,11 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from portal.core.permissions import get_visible_or_404, is_portal_admin
 
-from .models import Company, Department, Invitation, User
+from .models import ApiToken, Company, Department, Invitation, User
 
 
 def company_get() -> Company | None:
@@ -262,3 +263,41 @@ def department_head_counts() -> dict[int, int]:
     """Active people per department, counted (used by the nightly counter rebuild and its test)."""
     rows = User.objects.filter(is_active=True, department__isnull=False).values("department_id")
     return {r["department_id"]: r["n"] for r in rows.annotate(n=Count("id"))}
+
+
+# --- Signing in -------------------------------------------------------------------------------------
+
+
+def auth_hashes(user) -> list[str]:
+    """The session auth hashes `user` has now: with the portal's key and with each of its fallback keys."""
+    return [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+
+
+def api_token_works(token: ApiToken) -> bool:
+    """Whether `token` still lets its owner in: not expired, the owner active, and made since the owner's last
+    password change or sign-out everywhere."""
+    user = token.user
+    return (
+        not token.is_expired
+        and user.is_active
+        and any(constant_time_compare(token.auth_hash, h) for h in auth_hashes(user))
+    )
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The token a key stands for, with its owner (for API authentication), or None."""
+    if not key:
+        return None
+    return ApiToken.objects.select_related("user").filter(key_hash=ApiToken.digest(key)).first()
+
+
+def api_token_list(*, user) -> QuerySet[ApiToken]:
+    """The caller's own API tokens that still work, newest first."""
+    if not (user and user.is_authenticated and user.is_active):
+        return ApiToken.objects.none()
+    return ApiToken.objects.visible_to(user).live().filter(auth_hash__in=auth_hashes(user))
+
+
+def api_token_get(*, user, pk) -> ApiToken:
+    """One of the caller's own tokens (working or not); somebody else's answers 404 like a missing one."""
+    return get_visible_or_404(ApiToken.objects.visible_to(user), pk=pk)

@@ -7,28 +7,37 @@ user may not see answer 404. htmx requests get the partial of the part of the pa
 
 from __future__ import annotations
 
-import mimetypes
 import re
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.attachments import extension_for, file_response
+from portal.core.http import client_ip
 from portal.core.permissions import is_portal_admin
 
 from . import selectors, services
 from .choices import InvitationStatus
 from .filters import InvitationFilterSet, PersonFilterSet
 from .forms import (
+    ApiTokenForm,
     CompanySettingsForm,
     DepartmentCreateForm,
     DepartmentHeadForm,
@@ -102,12 +111,52 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset page; the mail names the company."""
+    """Django's reset page, limited per e-mail and client address; the link is mailed by a job
+    (services.password_reset_request). Every answer is the same whether or not the address is somebody's."""
 
     def form_valid(self, form):
-        company = selectors.company_get()
-        self.extra_email_context = {"portal_name": company.name if company else "Lumen"}
-        return super().form_valid(form)
+        try:
+            services.password_reset_request(email=form.cleaned_data["email"], address=client_ip(self.request))
+        except services.TooManyRequests as exc:
+            response = render(
+                self.request,
+                "registration/password_reset_limited.html",
+                {"message": exc.args[0] if exc.args else ""},
+                status=429,
+            )
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page behind the reset link; the new password is set by the service, which also ends the
+    person's sessions and API tokens."""
+
+    def form_valid(self, form):
+        try:
+            services.person_password_reset(person=form.user, password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc, {"password": "new_password2"})
+            return self.form_invalid(form)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page; the service sets the password and revokes the API tokens, every other session ends
+    with the old password's hash, and this one is kept."""
+
+    def form_valid(self, form):
+        try:
+            services.person_password_change(
+                actor=self.request.user, person=form.user, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc, {"password": "new_password2"})
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 # --- The directory and profiles -------------------------------------------------------------------
@@ -184,6 +233,9 @@ def _profile_context(request: HttpRequest, person, **forms) -> dict:
         context["admin_form"] = forms.get("admin_form") or PersonAdminForm(
             initial={"position": person.position, "email": person.email}
         )
+    if context["is_me"]:
+        context["api_tokens"] = selectors.api_token_list(user=user)
+        context["api_token_form"] = forms.get("api_token_form") or ApiTokenForm()
     return context
 
 
@@ -201,15 +253,12 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     person = selectors.person_get(user=request.user, pk=pk)
     if not person.photo:
         raise Http404(_("No photo."))
-    try:
-        handle = person.photo.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(_("No photo.")) from exc
-    content_type = mimetypes.guess_type(person.photo.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(
+        person.photo,
+        content_type=person.photo_content_type,
+        download_name=f"photo-{person.pk}.{extension_for(person.photo_content_type)}",
+        cache_control="private, max-age=3600",
+    )
 
 
 @login_required
@@ -320,6 +369,72 @@ def person_set_admin(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("%(name)s is no longer an administrator.") % {"name": person.full_name}
             )
+    return redirect(person)
+
+
+# --- Signing in: sessions and API tokens -------------------------------------------------------------
+
+
+def _security_anchor(user) -> str:
+    return reverse("people:profile", args=[user.pk]) + "#profile-security"
+
+
+@login_required
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Make an API token on one's own profile; the page shows its key this once (and is not cached)."""
+    me = selectors.person_get(user=request.user, pk=request.user.pk)
+    form = ApiTokenForm(request.POST)
+    made = {}
+    if form.is_valid():
+        try:
+            token, key = services.api_token_create(
+                actor=request.user, person=request.user, label=form.cleaned_data["label"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            made = {"new_api_token": token, "new_api_key": key}
+            form = ApiTokenForm()
+    context = {**_profile_context(request, me, api_token_form=form), **made}
+    response = render(request, "people/profile.html", context, status=200 if made else 400)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of one's own API tokens; somebody else's answers 404."""
+    token = selectors.api_token_get(user=request.user, pk=pk)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The API token %(prefix)s… is revoked.") % {"prefix": token.prefix})
+    return redirect(_security_anchor(request.user))
+
+
+@login_required
+@require_POST
+def sign_out_others(request: HttpRequest) -> HttpResponse:
+    """End one's sessions in every other browser and app, and revoke one's API tokens; this one stays."""
+    services.person_sign_out_everywhere(actor=request.user, person=request.user)
+    update_session_auth_hash(request, request.user)
+    messages.success(request, _("You are signed out everywhere else, and your API tokens are revoked."))
+    return redirect(_security_anchor(request.user))
+
+
+@login_required
+@require_POST
+def person_sign_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """An admin signs a person out of every browser and app and revokes their API tokens."""
+    person = selectors.person_get(user=request.user, pk=pk)
+    if not is_portal_admin(request.user):
+        raise PermissionDenied(_("Only a portal administrator may do this."))
+    services.person_sign_out_everywhere(actor=request.user, person=person)
+    if person.pk == request.user.pk:
+        update_session_auth_hash(request, person)  # "everywhere" else: the admin keeps this page
+    messages.success(
+        request, _("%(name)s is signed out everywhere; their API tokens are revoked.") % {"name": person}
+    )
     return redirect(person)
 
 

@@ -5,8 +5,11 @@ and cache, e-mail written to files under var/mail. Services mode: DATABASE_URL, 
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("LUMEN_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -30,13 +33,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
     "channels",
     "django_htmx",
+    "csp",
     "treebeard",
     "portal.core",
     "portal.people",
@@ -53,10 +57,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.core.middleware.RejectNullBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -64,6 +70,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.core.middleware.FirstRunMiddleware",
     "portal.core.middleware.UserPreferencesMiddleware",
+    # Last: turns a sign-in that django-axes refused into the locked-out page (portal.people.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 # The load benchmark (bench/) counts queries per request; first, so that every query is counted.
 LUMEN_BENCH = env.bool("LUMEN_BENCH", default=False)
@@ -101,6 +109,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in of a locked-out account or address before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -137,6 +147,46 @@ LUMEN_GROUP_FILE_MAX_BYTES = env.int("LUMEN_GROUP_FILE_MAX_BYTES", default=25 * 
 LUMEN_PHOTO_MAX_BYTES = env.int("LUMEN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 TASKS_FILE_MAX_BYTES = env.int("LUMEN_TASK_FILE_MAX_BYTES", default=20 * 1024 * 1024)
 LUMEN_INVITATION_TTL_DAYS = env.int("LUMEN_INVITATION_TTL_DAYS", default=7)
+
+# --- Signing in --------------------------------------------------------------------------------
+# Brute-force protection (django-axes, see portal/people/lockout.py): signing in is refused for
+# LUMEN_LOGIN_COOLOFF_MINUTES once an account collects LUMEN_LOGIN_FAILURE_LIMIT failures, or a client address
+# LUMEN_LOGIN_ADDRESS_FAILURE_LIMIT (higher: an office behind one NAT address shares it), within the cool-off.
+LUMEN_LOGIN_FAILURE_LIMIT = env.int("LUMEN_LOGIN_FAILURE_LIMIT", default=5)
+LUMEN_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LUMEN_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LUMEN_LOGIN_COOLOFF_MINUTES = env.int("LUMEN_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_HANDLER = "portal.people.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LUMEN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "portal.people.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "portal.people.lockout.username_of"
+AXES_USERNAME_FORM_FIELD = "username"  # the key of authenticate()'s credentials and of the login form's field
+AXES_CLIENT_IP_CALLABLE = "portal.core.http.client_ip"  # honours LUMEN_TRUSTED_PROXIES
+AXES_LOCKOUT_CALLABLE = "portal.people.lockout.locked_out_response"
+# A locked-out attempt does not restart the cool-off, so "try again in N minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures are not forgotten on a successful sign-in: resetting by address would let anybody with an account
+# clear the failures of everyone behind their address.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# Password reset links: at most this many requests per e-mail address and per client address in the window
+# (whether or not the address belongs to anybody).
+LUMEN_PASSWORD_RESET_EMAIL_LIMIT = env.int("LUMEN_PASSWORD_RESET_EMAIL_LIMIT", default=3)
+LUMEN_PASSWORD_RESET_ADDRESS_LIMIT = env.int("LUMEN_PASSWORD_RESET_ADDRESS_LIMIT", default=10)
+LUMEN_PASSWORD_RESET_WINDOW_MINUTES = env.int("LUMEN_PASSWORD_RESET_WINDOW_MINUTES", default=60)
+# API tokens (POST /api/v1/auth/token/, the profile page) expire after this many days.
+LUMEN_API_TOKEN_TTL_DAYS = env.int("LUMEN_API_TOKEN_TTL_DAYS", default=30)
+for _name in (
+    "LUMEN_LOGIN_FAILURE_LIMIT",
+    "LUMEN_LOGIN_ADDRESS_FAILURE_LIMIT",
+    "LUMEN_LOGIN_COOLOFF_MINUTES",
+    "LUMEN_PASSWORD_RESET_EMAIL_LIMIT",
+    "LUMEN_PASSWORD_RESET_ADDRESS_LIMIT",
+    "LUMEN_PASSWORD_RESET_WINDOW_MINUTES",
+    "LUMEN_API_TOKEN_TTL_DAYS",
+):
+    if globals()[_name] < 1:  # 0 would lock everybody out, or make tokens that never work
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 
 # --- Redis or embedded -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -185,11 +235,35 @@ LUMEN_BASE_URL = env.str("LUMEN_BASE_URL", default="http://127.0.0.1:8000")
 # address is the client's and X-Forwarded-For, which anybody can send, is ignored. prod.py reads it.
 LUMEN_TRUSTED_PROXIES = 0
 
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------
+# Enforced on every response: scripts, styles, fonts and images from this site only, no inline script or style
+# (templates use data attributes that static/lumen/lumen.js serves; tests/core/test_csp.py scans them), no eval, no
+# plugins, no framing, forms post here only. data: images are Bootstrap's (form controls, close buttons: SVG data
+# URIs in its CSS). 'self' covers the same host's websockets (/ws/: chat, live counters) in current browsers; the
+# public address's ws(s) origin is named as well for browsers that read 'self' as http(s) only. The one page that
+# relaxes it is Redoc (portal/core/api/docs.py).
+_public = urlsplit(LUMEN_BASE_URL)
+_ws_origin = f"{'wss' if _public.scheme == 'https' else 'ws'}://{_public.netloc}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, _ws_origin],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.people.api.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.core.api.pagination.StandardPagination",
@@ -198,8 +272,9 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.core.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "portal.core.api.errors.exception_handler",
+    "DEFAULT_METADATA_CLASS": "portal.core.api.metadata.ApiMetadata",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -233,6 +308,11 @@ SPECTACULAR_SETTINGS = {
         "DayCorrectionStatusEnum": "reports.choices.CorrectionStatus",
         "WorkReportStatusEnum": "reports.choices.ReportStatus",
     },
+    # The errors every endpoint shares, in the API's one JSON error shape (after the enum hook, the default).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.core.api.schema.document_errors",
+    ],
 }
 
 LOGGING = {

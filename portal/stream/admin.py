@@ -111,3 +111,5 @@ class PhotoAdmin(admin.ModelAdmin):
     list_filter = ["content_type", "created_at"]
     search_fields = ["name", "album__title"]
     raw_id_fields = ["album", "uploaded_by"]
+    # Pictures arrive only through the stream's upload service, which re-encodes them and keeps their type.
+    readonly_fields = ["image", "thumbnail", "content_type", "thumbnail_content_type"]

@@ -147,7 +147,7 @@ class PostForm(ServiceFormMixin, forms.Form):
         from portal.people.models import User
 
         ids = self.data.getlist("users") if hasattr(self.data, "getlist") else []
-        ids = [i for i in ids if str(i).isdigit()]
+        ids = [i for i in ids if str(i).isdecimal()]
         return list(User.objects.filter(pk__in=ids, is_active=True)) if ids else []
 
     def save(self, *, actor):

@@ -357,12 +357,14 @@ class Album(models.Model):
 
 
 def photo_path(instance: Photo, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    # The services name files with the extension of the type detected from their bytes.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"stream/photos/{instance.album_id}/{uuid.uuid4().hex}.{ext}"
 
 
 def thumbnail_path(instance: Photo, filename: str) -> str:
-    return f"stream/thumbs/{instance.album_id}/{uuid.uuid4().hex}.jpg"
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"stream/thumbs/{instance.album_id}/{uuid.uuid4().hex}.{ext}"
 
 
 class PhotoQuerySet(models.QuerySet):
@@ -378,6 +380,7 @@ class Photo(models.Model):
     thumbnail = models.FileField(upload_to=thumbnail_path, max_length=300, blank=True)
     name = models.CharField(_("file name"), max_length=255, blank=True)
     content_type = models.CharField(max_length=50)
+    thumbnail_content_type = models.CharField(max_length=50, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)

@@ -51,7 +51,7 @@ def cursor_parse(value: str | None) -> tuple[datetime.datetime, int] | None:
         return None
     stamp, _sep, pk = str(value).replace(" ", "+").rpartition("_")
     moment = parse_datetime(stamp) if stamp else None
-    if moment is None or not pk.isdigit():
+    if moment is None or not pk.isdecimal():
         raise ValidationError({"before": [_("The position in the feed is not valid.")]})
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, datetime.UTC)

@@ -23,11 +23,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
 from django.http import Http404
 from django.template import TemplateDoesNotExist
-from django.template.defaultfilters import filesizeformat
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core.attachments import (
+    CleanImage,
+    check_image_upload,
+    detect_content_type,
+    extension_for,
+    random_file_name,
+)
 from portal.core.audit import audit_record
 from portal.core.permissions import is_portal_admin
 
@@ -77,7 +83,6 @@ BODY_MAX = 20_000
 COMMENT_MAX = 5_000
 POLL_OPTIONS_MAX = 20
 PHOTOS_MAX = 30
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 THUMBNAIL_SIZE = (480, 480)
 _UNSET: object = object()
 
@@ -248,61 +253,26 @@ def _validate_poll(poll: PollSpec) -> PollSpec:
     )
 
 
-@dataclass(frozen=True)
-class _CheckedImage:
-    name: str
-    data: bytes
-    content_type: str
-    width: int
-    height: int
-
-
-def _check_images(files: Iterable) -> list[_CheckedImage]:
-    """Read and verify every upload with Pillow before anything is saved; errors name the file."""
-    from PIL import Image, UnidentifiedImageError
-
-    checked: list[_CheckedImage] = []
+def _check_images(files: Iterable) -> list[CleanImage]:
+    """Check and re-encode every upload (core attachments) before anything is saved; errors name the file."""
+    checked: list[CleanImage] = []
     errors: list[str] = []
-    limit = settings.LUMEN_PHOTO_MAX_BYTES
     files = list(files)
     if len(files) > PHOTOS_MAX:
         raise ValidationError({"photos": [_("Upload %(max)d photos at most at once.") % {"max": PHOTOS_MAX}]})
     for upload in files:
-        name = (getattr(upload, "name", "") or "photo").rsplit("/", 1)[-1][:255]
-        size = getattr(upload, "size", None)
-        if size is not None and size > limit:
-            errors.append(
-                _("%(name)s is too large (%(size)s; %(max)s at most).")
-                % {"name": name, "size": filesizeformat(size), "max": filesizeformat(limit)}
-            )
-            continue
-        upload.seek(0)
-        data = upload.read(limit + 1)
-        if len(data) > limit:
-            errors.append(
-                _("%(name)s is too large (%(max)s at most).") % {"name": name, "max": filesizeformat(limit)}
-            )
-            continue
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                kind = image.format
-                width, height = image.size
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            errors.append(_("%(name)s is not an image (JPEG, PNG, GIF or WebP).") % {"name": name})
-            continue
-        if kind not in PHOTO_FORMATS:
-            errors.append(_("%(name)s is not a JPEG, PNG, GIF or WebP image.") % {"name": name})
-            continue
-        checked.append(
-            _CheckedImage(name=name, data=data, content_type=PHOTO_FORMATS[kind], width=width, height=height)
-        )
+            checked.append(
+                check_image_upload(upload, field="photos", max_bytes=settings.LUMEN_PHOTO_MAX_BYTES)
+            )
+        except ValidationError as exc:
+            errors.extend(exc.message_dict["photos"])
     if errors:
         raise ValidationError({"photos": errors})
     return checked
 
 
-def _save_photos(*, actor, album: Album, images: list[_CheckedImage]) -> list[Photo]:
+def _save_photos(*, actor, album: Album, images: list[CleanImage]) -> list[Photo]:
     from .jobs import photo_thumbnail_job
 
     photos = []
@@ -311,12 +281,13 @@ def _save_photos(*, actor, album: Album, images: list[_CheckedImage]) -> list[Ph
             album=album,
             name=checked.name,
             content_type=checked.content_type,
-            size=len(checked.data),
+            size=checked.size,
             width=checked.width,
             height=checked.height,
             uploaded_by=actor,
         )
-        photo.image.save(checked.name, ContentFile(checked.data), save=False)
+        # Stored under a random name with the extension of the detected format, never the uploaded one.
+        photo.image.save(checked.stored_name, checked.content, save=False)
         photo.save()
         photos.append(photo)
         transaction.on_commit(lambda pk=photo.pk: photo_thumbnail_job.delay(pk))
@@ -854,10 +825,14 @@ def photo_thumbnail_make(*, photo_id: int) -> bool:
         image.thumbnail(THUMBNAIL_SIZE)
         out = io.BytesIO()
         image.convert("RGB").save(out, "JPEG", quality=82, optimize=True)
+    data = out.getvalue()
+    # Like every stored file: its type detected from the bytes and kept, its extension following that type.
+    content_type = detect_content_type(data)
     with transaction.atomic():
         locked = Photo.objects.select_for_update().filter(pk=photo_id).first()
         if locked is None or locked.thumbnail:
             return False
-        locked.thumbnail.save("thumb.jpg", ContentFile(out.getvalue()), save=False)
-        locked.save(update_fields=["thumbnail"])
+        locked.thumbnail.save(random_file_name(extension_for(content_type)), ContentFile(data), save=False)
+        locked.thumbnail_content_type = content_type
+        locked.save(update_fields=["thumbnail", "thumbnail_content_type"])
     return True

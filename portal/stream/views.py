@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.attachments import file_response
+
 from . import selectors, services
 from .filters import EntryFilterSet
 from .forms import CommentEditForm, CommentForm, PhotosForm, PostEditForm, PostForm
@@ -395,16 +397,13 @@ def photo_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def photo_file(request: HttpRequest, pk: int, size: str = "full") -> FileResponse:
     """The image itself, after the permission check (files never have a public URL)."""
     photo = selectors.photo_get(user=request.user, pk=pk)
-    field = photo.thumbnail if size == "thumb" and photo.thumbnail else photo.image
-    content_type = "image/jpeg" if field is photo.thumbnail else photo.content_type
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404("The file is missing.") from exc
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    if size == "thumb" and photo.thumbnail:
+        field, content_type = photo.thumbnail, photo.thumbnail_content_type
+    else:
+        field, content_type = photo.image, photo.content_type
+    return file_response(
+        field, content_type=content_type, download_name=photo.name, cache_control="private, max-age=3600"
+    )
 
 
 @login_required

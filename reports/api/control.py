@@ -15,7 +15,12 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -75,6 +80,8 @@ class DashboardRowSerializer(serializers.Serializer):
     cells = serializers.DictField(child=DashboardCellSerializer(), help_text="Cells by column key.")
 
 
+# A view set's `list` answers one object here: `many=False` keeps the schema from wrapping it in an array.
+@extend_schema_serializer(many=False)
 class ControlTimeSerializer(serializers.Serializer):
     date = serializers.DateField()
     seconds = serializers.IntegerField(help_text="Measured control time of the day.")
@@ -87,6 +94,7 @@ class ControlTimeSerializer(serializers.Serializer):
     over_budget = serializers.BooleanField()
 
 
+@extend_schema_serializer(many=False)
 class DashboardSerializer(serializers.Serializer):
     today = serializers.DateField()
     subtree = serializers.BooleanField()

@@ -64,6 +64,8 @@ class WorkReportSerializer(serializers.ModelSerializer):
     author = PersonRefSerializer(read_only=True)
     supervisor = PersonRefSerializer(read_only=True, allow_null=True)
     rated_by = PersonRefSerializer(read_only=True, allow_null=True)
+    # Empty until the report is rated (a read-only model field would not say it may be blank).
+    rating = serializers.ChoiceField(choices=Rating.choices, allow_blank=True, read_only=True)
     is_locked = serializers.BooleanField(read_only=True)
     can_edit = serializers.SerializerMethodField()
     can_rate = serializers.SerializerMethodField()

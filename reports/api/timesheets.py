@@ -85,11 +85,11 @@ class TimesheetDaySerializer(serializers.Serializer):
     missing = serializers.BooleanField()
     signal = serializers.CharField(help_text="red, amber or empty.")
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_started_at(self, row) -> str | None:
         return row.started_at.isoformat() if row.started_at else None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_ended_at(self, row) -> str | None:
         return row.ended_at.isoformat() if row.ended_at else None
 

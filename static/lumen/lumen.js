@@ -20,6 +20,99 @@
   });
 })();
 
+// Behaviours declared in the markup. The pages run under a strict Content-Security-Policy (no inline scripts, no
+// on*= handlers, no style="" attributes: portal/settings/base.py), so markup asks for them with data attributes and
+// these few listeners on `document` serve the page as loaded and everything htmx swaps in later alike:
+// - data-confirm="Question?" on a form asks before it is submitted, on a button or link before it acts; Cancel
+//   stops it. Elements that make htmx requests use htmx's own hx-confirm instead.
+// - data-autosubmit on a field submits its form when the field changes; on a form, a change of any of its fields
+//   does (typing in a search box of such a form submits after a pause).
+// - data-width="42" (a percentage: progress bars) and data-height="12rem" (a CSS length) size an element through
+//   the CSSOM, which the policy allows, instead of a style attribute, which it refuses.
+(function () {
+  "use strict";
+
+  function asks(element) {
+    var question = element.getAttribute("data-confirm");
+    return !question || window.confirm(question);
+  }
+
+  // Capture phase: the question comes before any other listener acts on the submit or the click.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute && form.hasAttribute("data-confirm") && !asks(form)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var trigger = event.target.closest && event.target.closest("a[data-confirm], button[data-confirm], input[data-confirm]");
+    if (trigger && !asks(trigger)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  function submit(form) {
+    if (typeof form.requestSubmit === "function") { form.requestSubmit(); } else { form.submit(); }
+  }
+
+  function autosubmitForm(field) {
+    var form = field && field.form;
+    if (!form) { return null; }
+    return field.hasAttribute("data-autosubmit") || form.hasAttribute("data-autosubmit") ? form : null;
+  }
+
+  var typingTimer = null;
+  document.addEventListener("change", function (event) {
+    var form = autosubmitForm(event.target);
+    if (form) { clearTimeout(typingTimer); submit(form); }
+  });
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!/^(search|text)$/.test(field.type || "")) { return; }
+    var form = autosubmitForm(field);
+    if (!form) { return; }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { submit(form); }, 600);
+  });
+
+  function applySizes(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var items = Array.prototype.slice.call(scope.querySelectorAll("[data-width], [data-height]"));
+    if (scope.matches && scope.matches("[data-width], [data-height]")) { items.push(scope); }
+    items.forEach(function (el) {
+      var width = el.getAttribute("data-width");
+      if (width !== null && width !== "") {
+        var percent = Math.max(0, Math.min(100, parseFloat(width) || 0));
+        el.style.width = percent + "%";
+      }
+      var height = el.getAttribute("data-height");
+      if (height) { el.style.height = height; }
+    });
+  }
+
+  window.lumenApplySizes = applySizes;
+  applySizes(document);
+  // htmx:load fires for every element htmx adds (and once for the body when it starts).
+  document.addEventListener("htmx:load", function (event) { applySizes(event.target); });
+
+  // htmx keeps a copy of the page's markup for the back button (its history cache) and parses it again on the way
+  // back: the style attributes that scripts set through the CSSOM (these sizes, Bootstrap's menu positions) would
+  // come back as markup, which the policy refuses. The copy leaves them out (in serialised markup a tag is all
+  // between "<" and ">" and an attribute value holds no raw quote); htmx:load puts the sizes back.
+  document.addEventListener("htmx:historyItemCreated", function (event) {
+    var item = event.detail && event.detail.item;
+    if (item && typeof item.content === "string") {
+      item.content = item.content.replace(/<[a-zA-Z][^>]*>/g, function (tag) {
+        return tag.replace(/\sstyle="[^"]*"/g, "");
+      });
+    }
+  });
+})();
+
 // Live updates (portal/notifications): one websocket per signed-in page at /ws/live/.
 // Counter badges carry the keys they sum (data-counter-keys); every event is re-dispatched on `document`
 // as CustomEvent("lumen:live", {detail: payload}) so pages (chat...) can listen without a socket of their own.

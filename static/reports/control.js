@@ -46,6 +46,7 @@
     var bar = panel.querySelector("[data-control-time-bar]");
     if (bar) {
       var width = budget > 0 ? Math.min(100, Math.round(seconds * 100 / budget)) : (seconds > 0 ? 100 : 0);
+      bar.setAttribute("data-width", String(width));  // what static/lumen/lumen.js applies after a swap
       bar.style.width = width + "%";
       bar.classList.toggle("bg-danger", seconds > budget);
       bar.classList.toggle("bg-success", seconds <= budget);

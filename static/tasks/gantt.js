@@ -20,6 +20,51 @@
   var MODES = ["Day", "Week", "Month"];
   var MODE_KEY = "lumen.gantt.mode";
 
+  // frappe-gantt 1.2 draws two things through style="" attributes, which the Content-Security-Policy refuses
+  // (style-src 'self', portal/settings/base.py): the weekend columns (setAttribute("style", "fill: ...")) and the
+  // hatch pattern of "ignored" dates (innerHTML). Lumen ignores no dates, so its grid highlights are the weekend
+  // columns, drawn here with a class (fill in static/tasks/boards.css), and the library's own today line (sized
+  // through the CSSOM, which the policy allows).
+  window.Gantt.prototype.make_grid_highlights = function () {
+    this.config.ignored_positions = [];
+    shadeWeekends(this);
+    this.highlight_current();
+  };
+
+  // Columns from the chart's start to `date`, as frappe-gantt counts them (its date_utils.diff, in the unit of
+  // the view mode, divided by the mode's step).
+  function columnsFrom(chart, date) {
+    var start = chart.gantt_start;
+    var unit = chart.config.unit;
+    var units;
+    if (unit === "month" || unit === "year") {
+      units = (date.getFullYear() - start.getFullYear()) * 12 + date.getMonth() - start.getMonth() + date.getDate() / 31;
+      if (date.getDate() < start.getDate()) { units -= 1; }
+      if (unit === "year") { units /= 12; }
+    } else {
+      var ms = date - start + (start.getTimezoneOffset() - date.getTimezoneOffset()) * 60000;
+      units = ms / (unit === "hour" ? 3600000 : 86400000);
+    }
+    return units / chart.config.step;
+  }
+
+  function shadeWeekends(chart) {
+    var daysPerCol = { hour: 1 / 24, day: 1, month: 30, year: 365 }[chart.config.unit] || 1;
+    var width = chart.config.column_width / (daysPerCol * chart.config.step);
+    var top = chart.config.header_height;
+    var height = chart.grid_height - top;
+    for (var d = new Date(chart.gantt_start); d <= chart.gantt_end; d.setDate(d.getDate() + 1)) {
+      if (d.getDay() !== 0 && d.getDay() !== 6) { continue; }
+      var rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+      rect.setAttribute("class", "holiday-highlight gantt-weekend");
+      rect.setAttribute("x", String(Math.round(columnsFrom(chart, d) * chart.config.column_width)));
+      rect.setAttribute("y", String(top));
+      rect.setAttribute("width", String(width));
+      rect.setAttribute("height", String(height));
+      chart.layers.grid.appendChild(rect);
+    }
+  }
+
   var chartEl = document.getElementById("gantt-chart");
   var namesEl = document.getElementById("gantt-names");
   var rows = [];      // the bars, depth-first, as the server sent them (with their dates as Date objects)
@@ -398,17 +443,8 @@
   var today = document.getElementById("gantt-today");
   if (today) { today.addEventListener("click", function () { if (gantt) { gantt.scroll_current(); } }); }
 
-  // The filter form has no htmx here: a change reloads the page with the new query string.
-  var filters = document.querySelector("form[data-autosubmit]");
-  if (filters) {
-    var timer = null;
-    filters.addEventListener("change", function () { filters.submit(); });
-    filters.addEventListener("input", function (event) {
-      if (event.target.name !== "q") { return; }
-      clearTimeout(timer);
-      timer = setTimeout(function () { filters.submit(); }, 600);
-    });
-  }
+  // The filter form has no htmx here: it carries data-autosubmit, so static/lumen/lumen.js submits it on a change
+  // and reloads the page with the new query string.
 
   load();
 })();

@@ -8,6 +8,8 @@ the caller may see; a project hidden from the caller or an unknown person answer
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,10 +32,15 @@ def _ids(values) -> list[int]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or int(part) < 1:
+            if not part.isdecimal() or int(part) < 1:  # not isdigit(): it admits "²", which int() refuses
                 raise serializers.ValidationError(_("Give person ids separated by commas."))
             ids.append(int(part))
     return list(dict.fromkeys(ids))
+
+
+# The days a period may cover: the reports count up to the moment after the last day, which the last day
+# the calendar has (9999-12-31) has not.
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
 class PeriodQuerySerializer(serializers.Serializer):
@@ -41,6 +48,13 @@ class PeriodQuerySerializer(serializers.Serializer):
 
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
+
+    def _within_calendar(self, value):
+        if not FIRST_DAY <= value <= LAST_DAY:
+            raise serializers.ValidationError(_("Choose a day between 1900 and 2999."))
+        return value
+
+    validate_start = validate_end = _within_calendar
 
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")

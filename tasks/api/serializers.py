@@ -21,7 +21,8 @@ from .. import selectors
 from ..choices import DependantsPolicy, LinkKind, MemberRole, OpenSubtasksPolicy, TaskPriority, TaskStatus
 from ..markdown import render_markdown
 from ..models import ChecklistItem, Tag, Task, TaskComment, TaskFile, TaskLink, TimeEntry
-from ..services.core import TRANSITIONS
+from ..services.core import ESTIMATE_MAX, TRANSITIONS
+from ..services.time import MAX_ENTRY_SECONDS
 
 User = get_user_model()
 
@@ -335,6 +336,7 @@ class TagRefField(serializers.Field):
         "invalid": _("A tag is an id or a name."),
         "blank": _("A tag name cannot be empty."),
         "too_long": _("A tag name has at most 60 characters."),
+        "null_characters": _("Null characters are not allowed."),
     }
 
     def to_internal_value(self, data):
@@ -345,6 +347,8 @@ class TagRefField(serializers.Field):
         name = data.strip()
         if not name:
             self.fail("blank")
+        if "\x00" in name:  # as DRF's CharField: the database cannot even look such a name up
+            self.fail("null_characters")
         if len(name) > 60:
             self.fail("too_long")
         return name
@@ -400,7 +404,9 @@ class TaskCreateSerializer(serializers.Serializer):
     allow_change_deadline = serializers.BooleanField(default=False)
     requires_control = serializers.BooleanField(default=False)
     deadline_in_work_hours = serializers.BooleanField(default=False)
-    time_estimate = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+    time_estimate = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=ESTIMATE_MAX
+    )
 
 
 class TaskUpdateSerializer(serializers.Serializer):
@@ -418,7 +424,7 @@ class TaskUpdateSerializer(serializers.Serializer):
     allow_change_deadline = serializers.BooleanField()
     requires_control = serializers.BooleanField()
     deadline_in_work_hours = serializers.BooleanField()
-    time_estimate = serializers.IntegerField(allow_null=True, min_value=0)
+    time_estimate = serializers.IntegerField(allow_null=True, min_value=0, max_value=ESTIMATE_MAX)
     dependants = serializers.ChoiceField(
         choices=DependantsPolicy.choices, required=False, default=DependantsPolicy.SHIFT, write_only=True
     )
@@ -623,13 +629,13 @@ class TimeEntrySerializer(serializers.ModelSerializer):
 
 class TimeEntryCreateSerializer(serializers.Serializer):
     task = VisibleTaskField()
-    seconds = serializers.IntegerField(min_value=1)
+    seconds = serializers.IntegerField(min_value=1, max_value=MAX_ENTRY_SECONDS)
     started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class TimeEntryUpdateSerializer(serializers.Serializer):
-    seconds = serializers.IntegerField(min_value=1, required=False)
+    seconds = serializers.IntegerField(min_value=1, max_value=MAX_ENTRY_SECONDS, required=False)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -26,10 +25,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.core.api.pagination import StandardPagination
+from portal.core.attachments import file_response
 
 from .. import selectors, services
 from ..choices import DependantsPolicy
@@ -412,7 +413,7 @@ class TaskViewSet(
     )
     def checklist(self, request, pk=None):
         task = self._task()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # HEAD reads too
             return self._paginated(selectors.checklist_items(task=task), ChecklistItemSerializer)
         data = ChecklistItemCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -462,7 +463,7 @@ class TaskViewSet(
     )
     def comments(self, request, pk=None):
         task = self._task()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # HEAD reads too
             return self._paginated(selectors.comment_list(task=task), TaskCommentSerializer)
         data = TaskCommentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -490,7 +491,7 @@ class TaskViewSet(
     )
     def files(self, request, pk=None):
         task = self._task()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # HEAD reads too
             return self._paginated(selectors.file_list(task=task), TaskFileSerializer)
         data = TaskFileUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -611,24 +612,18 @@ class TaskFileViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, views
 
     @extend_schema(
         summary="Download the file",
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+        # Served with the type detected at upload (application/octet-stream when it is none of the known ones).
+        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")},
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         task_file = self._file()
-        try:
-            handle = task_file.file.open("rb")
-        except (FileNotFoundError, ValueError) as exc:
-            raise Http404("The file is missing.") from exc
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=task_file.name,
-            content_type=task_file.content_type or "application/octet-stream",
+        return file_response(
+            task_file.file,
+            content_type=task_file.content_type,
+            download_name=task_file.name,
+            inline_allowed=False,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 # --- links -------------------------------------------------------------------------------------------
@@ -680,7 +675,7 @@ class TaskLinkViewSet(
         links = selectors.link_list(user=request.user)
         task_id = request.query_params.get("task")
         if task_id is not None:
-            if not task_id.isdigit():
+            if not task_id.isdecimal():  # not isdigit(): it admits "²", which no id is
                 raise ValidationError({"task": [_("A task id is a number.")]})
             links = links.filter(Q(predecessor_id=task_id) | Q(successor_id=task_id))
         page = self.paginate_queryset(links)

@@ -9,8 +9,6 @@ they show in its history); changes of tags themselves are audited on the tag. St
 
 from __future__ import annotations
 
-import mimetypes
-import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -19,14 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.http import Http404
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core.attachments import check_file_upload
 from portal.core.audit import audit_record
 from portal.core.permissions import is_portal_admin
 from portal.groups import selectors as group_selectors
-from portal.groups.services import sanitize_file_name
 from portal.notifications.counters import counters_recount
 from portal.notifications.services import notify
 from portal.stream import mentions
@@ -404,28 +401,15 @@ def _file_max_bytes() -> int:
 @transaction.atomic
 def file_attach(*, actor, task: Task, upload) -> TaskFile:
     """Attach a file to a task (its participants). Empty files and files over TASKS_FILE_MAX_BYTES
-    (default 20 MB) are refused; the name is sanitised and the stored name made unguessable."""
+    (default 20 MB) are refused; the name is sanitised, the type detected from the bytes and the stored name
+    made unguessable (core attachments)."""
     _require_visible(actor, task)
     _require(selectors.can_participate(actor, task), _("Only the task's participants attach files."))
-    if upload is None:
-        raise ValidationError({"file": [_("Choose a file to upload.")]})
-    limit = _file_max_bytes()
-    size = upload.size or 0
-    if size <= 0:
-        raise ValidationError({"file": [_("The file is empty.")]})
-    if size > limit:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file is too large (%(size)s); the limit is %(limit)s.")
-                    % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-                ]
-            }
-        )
-    name = sanitize_file_name(upload.name)
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    task_file = TaskFile(task=task, name=name, size=size, content_type=content_type, uploaded_by=actor)
-    task_file.file.save(f"{secrets.token_hex(8)}-{name}", upload, save=False)
+    clean = check_file_upload(upload, field="file", max_bytes=_file_max_bytes())
+    name, size = clean.name, clean.size
+    task_file = TaskFile(task=task, name=name, size=size, content_type=clean.content_type, uploaded_by=actor)
+    # The stored name is random with the detected type's extension; the display name stays as sanitised.
+    task_file.file.save(clean.stored_name, clean.content, save=False)
     storage, stored = task_file.file.storage, task_file.file.name
     # Should a write fail after the bytes are stored, they must not be left behind.
     try:

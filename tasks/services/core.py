@@ -85,6 +85,8 @@ TITLE_MAX = 250
 DESCRIPTION_MAX = 100_000
 CHECKLIST_TEXT_MAX = 500
 COMMENT_MAX = 10_000
+# The longest estimate (10,000 hours, as the task form allows), in seconds.
+ESTIMATE_MAX = 10_000 * 3600
 SEARCH_TEXT_MAX = 100_000
 # Bounds of the walks over the hierarchy and the link graph (both acyclic by construction; a bound keeps a
 # corrupted graph from looping forever).
@@ -331,6 +333,8 @@ def _clean_estimate(value) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValidationError({"time_estimate": [_("The estimate is a number of seconds, 0 or more.")]})
+    if value > ESTIMATE_MAX:
+        raise ValidationError({"time_estimate": [_("The estimate is at most 10,000 hours.")]})
     return value
 
 

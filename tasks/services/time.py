@@ -298,7 +298,8 @@ def time_entry_add(
     seconds = _clean_seconds(seconds, errors)
     comment = _clean_comment(comment, errors)
     if started_at is None:
-        started_at = now - datetime.timedelta(seconds=seconds)
+        if "seconds" not in errors:  # a refused duration may not even fit a timedelta
+            started_at = now - datetime.timedelta(seconds=seconds)
     elif not isinstance(started_at, datetime.datetime) or timezone.is_naive(started_at):
         errors["started_at"] = [_("Give the start as a date and time with its time zone.")]
     if "seconds" not in errors and "started_at" not in errors:
@@ -619,7 +620,7 @@ def _clean_template(*, actor, values: dict) -> dict:
     if group not in (None, ""):
         if not isinstance(group, Workgroup):
             group_id = str(getattr(group, "pk", group))
-            group = Workgroup.objects.filter(pk=int(group_id)).first() if group_id.isdigit() else None
+            group = Workgroup.objects.filter(pk=int(group_id)).first() if group_id.isdecimal() else None
         if group is None or not group_selectors.can_see(actor, group):
             errors["group"] = [_("Choose a workgroup or project you can see.")]
             group = None

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from portal.core.templatetags.lumen import avatar_context
 from tasks.choices import HANDED_IN_STATUSES, LinkKind, Repeat, TaskPriority, TaskStatus
 from tasks.filters import SORTS
 
@@ -94,7 +95,7 @@ def person_chip(person, size=20):
     if person is None:
         return format_html('<span class="text-body-secondary">{}</span>', "—")
     avatar = render_to_string(
-        "core/partials/avatar.html", {"person": person, "size": size, "font": max(8, int(size) // 2)}
+        "core/partials/avatar.html", avatar_context(person, size, max(8, int(size) // 2))
     )
     return format_html(
         '<a class="d-inline-flex align-items-center gap-1 lumen-person-link text-reset task-person" '

@@ -131,3 +131,23 @@ def test_bad_messages_change_nothing(people, group_chat, settings):
     assert response.status_code == 404 and response.json()["error"]["status"] == 404
     assert not Message.objects.exists()
     assert ChatMember.objects.filter(chat=group_chat).count() == 2
+
+
+# --- found by the API sweep and fuzz (tests/core/test_api_methods.py, test_api_fuzz.py) -----------------
+
+
+def test_head_reads_members_and_messages_and_changes_nothing(people, group_chat):
+    """HEAD went down the write branch of the actions that answer GET and POST."""
+    client = client_as(people.member)
+    for suffix in ("members/", "messages/"):
+        response = client.head(f"{API}{group_chat.pk}/{suffix}", {"body": "Not a message"})
+        assert response.status_code == 200 and not response.content
+    assert not Message.objects.filter(chat=group_chat).exists()
+
+
+def test_searching_chats_with_a_nul_is_refused(people, group_chat):
+    client = client_as(people.member)
+    response = client.get(API, {"q": "La\x00unch"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"q": ["Null characters are not allowed."]}
+    assert [c["id"] for c in client.get(API, {"q": "laun"}).json()["results"]] == [group_chat.pk]

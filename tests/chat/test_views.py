@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -155,13 +157,22 @@ def test_others_cannot_edit_or_delete(people, group_chat):
     assert message.body == "mine" and not message.is_deleted
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), (10, 200, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
 def test_attachment_is_served_to_members_only(people, group_chat):
-    upload = SimpleUploadedFile("pixel.png", b"\x89PNG fake", content_type="image/png")
+    upload = SimpleUploadedFile("pixel.png", _png(), content_type="image/png")
     message = services.message_send(actor=people.member, chat=group_chat, body="", attachment=upload)
     url = reverse("chat:attachment", args=[message.pk])
     response = client_as(people.creator).get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"\x89PNG fake"
+    with message.attachment.open("rb") as stored:
+        assert b"".join(response.streaming_content) == stored.read()
     assert response["Content-Type"] == "image/png" and "inline" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     download = client_as(people.creator).get(url, {"download": "1"})

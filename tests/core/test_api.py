@@ -80,3 +80,36 @@ def test_throttling_is_configured():
     from django.conf import settings as django_settings
 
     assert django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
+
+
+def test_search_refuses_a_nul(person):
+    response = client_as(person).get("/api/v1/search/", {"q": "an\x00na"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"q": ["Null characters are not allowed."]}
+
+
+def test_every_operation_documents_its_errors_in_the_one_shape():
+    from tests.core.openapi import openapi_schema
+
+    schema = openapi_schema()
+    assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            errors = {code: r for code, r in operation["responses"].items() if code >= "400"}
+            assert "429" in errors, f"{method} {path}"
+            if path != "/api/v1/auth/token/":
+                assert {"401", "403"} <= set(errors), f"{method} {path}"
+            for code, response in errors.items():
+                body = response["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/Error"}, f"{method} {path} {code}"
+
+
+def test_writes_that_answer_lists_answer_them_whole():
+    """Only reads page: the invitations a POST sent come back as a plain list, paginated view set or not."""
+    from tests.core.openapi import openapi_schema, response_schema
+
+    assert response_schema("/api/v1/invitations/", "post", "201")["type"] == "array"
+    for path, item in openapi_schema()["paths"].items():
+        for method, operation in item.items():
+            if method != "get":
+                assert "Paginated" not in str(operation["responses"]), f"{method} {path}"

@@ -75,3 +75,12 @@ def test_collectstatic_with_the_production_storage(tmp_path, settings):
 
     assert "vendor/chart.js/chart.umd.js" in manifest
     assert "vendor/htmx/htmx.min.js" in manifest
+
+
+def test_env_example_has_no_inline_comments():
+    """django-environ keeps an inline "# ..." as part of the value: a copied .env would then break env.int."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    inline = [line for line in text.splitlines() if not line.startswith("#") and " #" in line]
+    assert not inline

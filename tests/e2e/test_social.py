@@ -23,10 +23,12 @@ LIVE_PROBE = "document.addEventListener('lumen:live', function () { window.__lum
 
 
 @pytest.fixture
-def second_page(browser, js_errors):
-    """Another person's browser: a separate context (own cookies), with the same JavaScript error watch."""
+def second_page(browser, js_errors, csp_watch):
+    """Another person's browser: a separate context (own cookies), with the same JavaScript error and
+    Content-Security-Policy watch."""
     context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="UTC")
     context.set_default_timeout(LIVE_TIMEOUT)
+    csp_watch(context)
     context.add_init_script(LIVE_PROBE)
     other = context.new_page()
     other.on("console", lambda m: m.type == "error" and js_errors.append(f"console error (B): {m.text}"))
@@ -47,7 +49,7 @@ def _talk_to_the_server(page) -> None:
 
 
 def _wait_live(page) -> None:
-    page.wait_for_function("(window.__lumenLive || 0) > 0", timeout=LIVE_TIMEOUT)
+    page.wait_for_function("() => (window.__lumenLive || 0) > 0", timeout=LIVE_TIMEOUT)
 
 
 def test_chat_message_arrives_live_and_the_badge_follows(

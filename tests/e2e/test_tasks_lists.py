@@ -39,16 +39,16 @@ def test_filter_select_and_change_in_bulk_then_create(page, live_server, login, 
     screenshot("tasks-list")
 
     page.fill("#filter-q", "offer")
-    page.wait_for_function("document.querySelectorAll('#task-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#task-table tbody tr').length === 1")
     assert "q=offer" in page.url
     assert "Send the offer" in rows.first.inner_text()
 
     page.fill("#filter-q", "")
-    page.wait_for_function("document.querySelectorAll('#task-table tbody tr').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#task-table tbody tr').length === 3")
     page.click("#filter-status button")
     page.check("#filter-status-new")
     assert page.locator("#filter-status button").inner_text().strip() == "New"
-    page.wait_for_function("location.search.includes('status=new')")
+    page.wait_for_function("() => location.search.includes('status=new')")
 
     page.goto(live_server.url + "/tasks/")
     page.check("#bulk-all")

@@ -220,3 +220,17 @@ def test_schema_lists_group_endpoints(org):
     assert schema.status_code == 200
     for path in [b"/api/v1/groups/{id}/members/{user_id}/", b"/api/v1/groups/{id}/files/{file_id}/download/"]:
         assert path in schema.content
+
+
+# --- found by the API sweep and fuzz (tests/core/test_api_methods.py, test_api_fuzz.py) -----------------
+
+
+def test_head_reads_members_and_files_and_changes_nothing(org, make_group):
+    """HEAD went down the write branch of the actions that answer GET and POST."""
+    group = make_group()
+    client = client_as(org.field_rep)
+    for suffix in ("members/", "files/"):
+        response = client.head(detail(group, suffix), {"user": org.it_head.pk})
+        assert response.status_code == 200 and not response.content
+    assert not Membership.objects.filter(group=group, user=org.it_head).exists()
+    assert GroupFile.objects.filter(group=group).count() == 1

@@ -296,13 +296,6 @@ def test_upload_keeps_the_file_with_a_sanitised_name(org, settings):
     assert group.files_count == 1
 
 
-@pytest.mark.parametrize(
-    "name, expected", [("", "file"), ("...", "file"), ("C:\\x\\report.pdf", "report.pdf")]
-)
-def test_sanitize_file_name(name, expected):
-    assert services.sanitize_file_name(name) == expected
-
-
 def test_oversized_upload_is_refused_and_saves_nothing(org, settings):
     settings.LUMEN_GROUP_FILE_MAX_BYTES = 10
     group = services.group_create(actor=org.sales_head, name="Team")

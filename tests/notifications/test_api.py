@@ -62,3 +62,11 @@ def test_another_persons_notification_is_a_json_404(org):
     assert response.status_code == 404 and response.json()["error"]["status"] == 404
     note.refresh_from_db()
     assert note.read_at is None
+
+
+def test_options_of_the_settings_describe_their_put(org):
+    """OPTIONS once crashed here: DRF's metadata looked up an object by a `pk` this route has not."""
+    response = client_as(org.east_rep).options(f"{API}settings/")
+    assert response.status_code == 200
+    put = response.json()["actions"]["PUT"]
+    assert put["email_kinds"]["read_only"] is False and put["kinds"]["read_only"] is True

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from PIL import Image, PngImagePlugin
 
 from portal.core.models import AuditLog
 from portal.people import services
@@ -171,6 +175,33 @@ def test_user_change_refused_by_a_service_changes_nothing(admin_client, org):
     assert org.admin.is_active and org.admin.phone == ""
 
 
+def _polyglot_png() -> bytes:
+    """A real PNG whose tEXt chunk holds a page."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "<html><script>alert(document.domain)</script></html>")
+    out = io.BytesIO()
+    Image.new("RGB", (1, 1), "red").save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def test_user_photo_goes_through_the_service(admin_client, org):
+    photo = SimpleUploadedFile("avatar.png", _polyglot_png(), content_type="image/png")
+    response = admin_client.post(_url(User, "change", org.east_rep.pk), _user_form(org.east_rep, photo=photo))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    org.east_rep.refresh_from_db()
+    assert org.east_rep.photo.name.endswith(".png") and org.east_rep.photo_content_type == "image/png"
+    with org.east_rep.photo.open("rb") as stored:
+        assert b"<script" not in stored.read()  # re-encoded, like a photo from the profile page
+    assert AuditLog.objects.filter(action="person.update", target_id=str(org.east_rep.pk)).exists()
+
+    fake = SimpleUploadedFile("cv.png", _polyglot_png()[:60], content_type="image/png")
+    response = admin_client.post(
+        _url(User, "change", org.east_rep.pk), _user_form(org.east_rep, photo=fake, phone="+1"), follow=True
+    )
+    org.east_rep.refresh_from_db()
+    assert org.east_rep.photo.name.endswith(".png") and org.east_rep.phone != "+1"
+
+
 def test_user_add_form_creates_through_person_create(admin_client, org):
     data = {
         "email": "New.Person@Acme.test",
@@ -257,3 +288,50 @@ def test_superuser_made_by_factory_can_use_admin(db):
     AdminFactory(email="root@acme.test")
     user = User.objects.get(email="root@acme.test")
     assert client_as(user).get(_url(User, "changelist")).status_code == 200
+
+
+# --- Signing in: sign out everywhere, unlock, passwords ----------------------------------------------
+
+
+def _api_status(key: str) -> int:
+    client = client_as(None)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client.get("/api/v1/people/me/").status_code
+
+
+def test_sign_out_everywhere_action(admin_client, org):
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    victim = Client()
+    victim.force_login(org.east_rep)
+    response = admin_client.post(
+        _url(User, "changelist"),
+        {"action": "sign_out_everywhere", "_selected_action": [org.east_rep.pk, org.admin.pk]},
+    )
+    assert response.status_code == 302
+    assert victim.get("/").status_code == 302  # sent to the login page
+    assert _api_status(key) == 401
+    assert admin_client.get(_url(User, "changelist")).status_code == 200  # the admin who asked stays
+    assert AuditLog.objects.filter(action="person.sign_out_everywhere").count() == 2
+
+
+def test_a_password_set_in_admin_revokes_the_persons_tokens(admin_client, org):
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    url = reverse("admin:auth_user_password_change", args=[org.east_rep.pk])
+    response = admin_client.post(
+        url,
+        {"password1": "a-fresh-Secret-4711", "password2": "a-fresh-Secret-4711", "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert _api_status(key) == 401
+    assert not org.east_rep.api_tokens.exists()
+    assert AuditLog.objects.filter(action="person.api_tokens_revoke", target_id=str(org.east_rep.pk)).exists()
+    # A refused form changes nothing.
+    org.east_rep.refresh_from_db()
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    admin_client.post(url, {"password1": "x", "password2": "y", "usable_password": "true"})
+    assert _api_status(key) == 200
+
+
+def test_axes_admin_pages_render(admin_client, org):
+    for name in ("accessattempt", "accesslog", "accessfailurelog"):
+        assert admin_client.get(reverse(f"admin:axes_{name}_changelist")).status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import itertools
 import json
@@ -505,11 +506,11 @@ def test_permission_matrix(org, roles):
 
 
 def test_token_authentication_works_for_the_people_api(org):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    _token, key = services.api_token_create(actor=org.developer, person=org.developer)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=org.developer).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get(PEOPLE + "me/").json()["email"] == "dev@acme.test"
 
 
@@ -598,3 +599,226 @@ def test_departments_list_query_budget(org):
     assert client.get(DEPARTMENTS).json()["count"] == 10
     assert_query_budget(fetch, grow, budget=4)
     assert Department.objects.find_problems() == ([], [], [], [], [])
+
+
+# --- Signing in: the token endpoint and one's own tokens --------------------------------------------
+
+TOKEN = "/api/v1/auth/token/"
+TOKENS = "/api/v1/auth/tokens/"
+
+
+def _token_client(key: str):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def test_token_routes_keep_their_names():
+    assert reverse("api-token") == TOKEN
+    assert reverse("apitoken-list") == TOKENS
+
+
+def test_the_token_endpoint_issues_a_new_expiring_token_each_time(org, settings):
+    settings.LUMEN_API_TOKEN_TTL_DAYS = 10
+    client = client_as(None)
+    body = client.post(
+        TOKEN, {"email": "EAST.REP@acme.test", "password": "pass-word-123", "label": "cli"}
+    ).json()
+    assert set(body) == {"token", "id", "label", "prefix", "created_at", "last_used_at", "expires_at"}
+    assert body["label"] == "cli" and body["token"].startswith(body["prefix"])
+    second = client.post(TOKEN, {"email": "east.rep@acme.test", "password": "pass-word-123"}).json()
+    assert second["token"] != body["token"]
+    me = _token_client(body["token"]).get(PEOPLE + "me/")
+    assert me.status_code == 200 and me.json()["email"] == "east.rep@acme.test"
+    from portal.people.models import ApiToken
+
+    token = ApiToken.objects.get(pk=body["id"])
+    assert (token.expires_at - token.created_at).days == 10 and token.last_used_at is not None
+
+
+def test_an_expired_token_answers_401_in_the_error_shape(org):
+    from django.utils import timezone
+
+    from portal.people.models import ApiToken
+
+    token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    past = timezone.now() - datetime.timedelta(days=40)
+    ApiToken.objects.filter(pk=token.pk).update(
+        created_at=past, expires_at=past + datetime.timedelta(days=30)
+    )
+    response = _token_client(key).get(PEOPLE + "me/")
+    error = _error(response, 401)
+    assert error["code"] == "token_expired" and "expired" in error["message"]
+    assert response["WWW-Authenticate"] == "Token"
+    assert not client_as(org.east_rep).get(TOKENS).json()["results"]  # expired tokens are not listed
+
+
+def test_an_unknown_or_revoked_token_answers_401(org):
+    error = _error(_token_client("not-a-token").get(PEOPLE + "me/"), 401)
+    assert error["code"] == "token_invalid"
+    token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    services.api_token_revoke(actor=org.east_rep, token=token)
+    assert _error(_token_client(key).get(PEOPLE + "me/"), 401)["code"] == "token_invalid"
+
+
+def test_a_deactivated_persons_token_stops_working(org):
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    services.person_set_active(actor=org.admin, person=org.east_rep, active=False)
+    assert _error(_token_client(key).get(PEOPLE + "me/"), 401)["code"] == "token_invalid"
+
+
+def test_list_make_and_revoke_own_tokens(org):
+    client = client_as(org.east_rep)
+    made = client.post(TOKENS, {"label": "deploy"})
+    assert made.status_code == 201
+    key = made.json()["token"]
+    listed = client.get(TOKENS).json()["results"]
+    assert [t["label"] for t in listed] == ["deploy"]
+    assert set(listed[0]) == {"id", "label", "prefix", "created_at", "last_used_at", "expires_at"}
+    assert key not in json.dumps(listed)
+    # A token may manage the tokens of its owner, itself included.
+    by_token = _token_client(key)
+    assert by_token.get(TOKENS).status_code == 200
+    assert by_token.delete(f"{TOKENS}{made.json()['id']}/").status_code == 204
+    assert _error(by_token.get(PEOPLE + "me/"), 401)["code"] == "token_invalid"
+    assert client.get(TOKENS).json()["count"] == 0
+
+
+def test_nobody_sees_or_revokes_somebody_elses_token(org):
+    token, key = services.api_token_create(actor=org.sales_rep, person=org.sales_rep)
+    for user in (org.east_rep, org.sales_head, org.admin):
+        client = client_as(user)
+        assert client.get(TOKENS).json()["count"] == 0
+        _error(client.delete(f"{TOKENS}{token.pk}/"), 404)
+    assert _token_client(key).get(PEOPLE + "me/").status_code == 200
+
+
+def test_a_token_from_before_a_password_change_answers_401(org):
+    body = client_as(None).post(TOKEN, {"email": "east.rep@acme.test", "password": "pass-word-123"}).json()
+    page = client_as(org.east_rep)
+    response = page.post(
+        reverse("password_change"),
+        "old_password=pass-word-123&new_password1=a-fresh-Secret-4711&new_password2=a-fresh-Secret-4711",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 302
+    assert _error(_token_client(body["token"]).get(PEOPLE + "me/"), 401)["code"] == "token_invalid"
+
+
+def test_own_tokens_list_query_budget(org):
+    from portal.people.models import ApiToken
+
+    client = client_as(org.east_rep)
+    services.api_token_create(actor=org.east_rep, person=org.east_rep)
+
+    def fetch():
+        assert client.get(TOKENS).status_code == 200
+
+    def grow():
+        now = datetime.datetime.now(datetime.UTC)
+        auth_hash = org.east_rep.get_session_auth_hash()
+        ApiToken.objects.bulk_create(
+            ApiToken(
+                user=org.east_rep,
+                prefix=f"p{i}",
+                key_hash=f"{i:064d}",
+                auth_hash=auth_hash,
+                created_at=now,
+                expires_at=now + datetime.timedelta(days=1),
+            )
+            for i in range(40)
+        )
+
+    assert client.get(TOKENS).json()["count"] == 1
+    assert_query_budget(fetch, grow, budget=4)
+    assert client.get(TOKENS).json()["count"] == 41
+
+
+def test_token_endpoints_matrix(org, roles):
+    anon = (401, 403)
+    mine = {
+        role: services.api_token_create(actor=user, person=user)[0] for role, user in roles.items() if user
+    }
+    somebody_elses, _key = services.api_token_create(actor=org.field_rep, person=org.field_rep)
+    assert_matrix(
+        roles,
+        [
+            Endpoint(
+                "own tokens list",
+                "GET",
+                TOKENS,
+                {"anonymous": anon, "outsider": 200, "member": 200, "supervisor": 200, "admin": 200},
+            ),
+            Endpoint(
+                "make a token",
+                "POST",
+                TOKENS,
+                {"anonymous": anon, "outsider": 201, "member": 201, "supervisor": 201, "admin": 201},
+                data={"label": "x"},
+            ),
+            Endpoint(
+                "revoke own token",
+                "DELETE",
+                lambda role: f"{TOKENS}{mine[role].pk if role in mine else 0}/",
+                {"anonymous": anon, "outsider": 204, "member": 204, "supervisor": 204, "admin": 204},
+            ),
+            Endpoint(
+                "revoke somebody else's token",
+                "DELETE",
+                f"{TOKENS}{somebody_elses.pk}/",
+                {"anonymous": anon, "outsider": 404, "member": 404, "supervisor": 404, "admin": 404},
+            ),
+            Endpoint(
+                "sign in for a token",
+                "POST",
+                TOKEN,
+                {"anonymous": 200, "outsider": 200, "member": 200, "supervisor": 200, "admin": 200},
+                data={"email": "field.rep@acme.test", "password": "pass-word-123"},
+            ),
+        ],
+    )
+
+
+# --- found by the API sweep and fuzz (tests/core/test_api_methods.py, test_api_fuzz.py) -----------------
+
+
+def test_head_on_department_actions_changes_nothing(org):
+    """The action that sets a department's head was a method named `head`, so it answered HEAD requests of
+    every department route without a GET of its own."""
+    client = client_as(org.admin)
+    for suffix in ("head/", "move/"):
+        response = client.generic(
+            "HEAD",
+            f"{DEPARTMENTS}{org.sales.pk}/{suffix}",
+            json.dumps({"head": org.sales_rep.pk}),
+            "application/json",
+        )
+        assert response.status_code == 405
+    org.sales.refresh_from_db()
+    assert org.sales.head_id == org.sales_head.pk
+    headed = client.post(f"{DEPARTMENTS}{org.sales.pk}/head/", {"head": org.sales_rep.pk}, format="json")
+    assert headed.status_code == 200 and headed.json()["head"]["id"] == org.sales_rep.pk
+
+
+@pytest.mark.parametrize("emails", ["\x00", ["ann@acme.test", "bo\x00@acme.test"]])
+def test_invitation_addresses_with_a_nul_are_refused(org, emails):
+    response = client_as(org.admin).post(
+        INVITATIONS, {"emails": emails, "department": org.sales.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"emails": ["Null characters are not allowed."]}
+    assert not Invitation.objects.exists()
+
+
+def test_times_of_day_are_documented_without_a_utc_offset(org):
+    """JSON Schema's `time` format requires an offset; working hours are wall-clock times."""
+    import re
+
+    from tests.core.openapi import component
+
+    work_start = component("PersonDetail")["properties"]["work_start"]
+    assert "format" not in work_start
+    body = client_as(org.east_rep).get(f"{PEOPLE}me/").json()
+    assert re.fullmatch(work_start["pattern"], body["work_start"])

@@ -300,3 +300,57 @@ def test_company_settings_write_matrix(roles, org):
             )
         ],
     )
+
+
+def test_sign_in_pages_matrix(roles, org):
+    """One's own API tokens and sessions: everybody signed in, for themselves only (somebody else's token
+    answers 404); signing somebody else out everywhere: admins only."""
+    mine = {
+        role: services.api_token_create(actor=user, person=user)[0] for role, user in roles.items() if user
+    }
+    somebody_elses, _key = services.api_token_create(actor=org.field_rep, person=org.field_rep)
+    targets = {role: UserFactory(email=f"signout-{role}@acme.test", department=org.east) for role in roles}
+    assert_matrix(
+        roles,
+        [
+            Endpoint(
+                "make an API token", "POST", reverse("people:api_token_create"), _all(200), format="form"
+            ),
+            Endpoint(
+                "revoke own API token",
+                "POST",
+                lambda role: reverse("people:api_token_revoke", args=[mine[role].pk if role in mine else 1]),
+                _all(302),
+                format="form",
+            ),
+            Endpoint(
+                "revoke somebody else's API token",
+                "POST",
+                reverse("people:api_token_revoke", args=[somebody_elses.pk]),
+                _all(404),
+                format="form",
+            ),
+            Endpoint(
+                "sign a person out everywhere",
+                "POST",
+                lambda role: reverse("people:person_sign_out", args=[targets[role].pk]),
+                {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 403, "admin": 302},
+                format="form",
+            ),
+            Endpoint(
+                "sign a missing person out",
+                "POST",
+                reverse("people:person_sign_out", args=[999999]),
+                _all(404),
+                format="form",
+            ),
+            # Last: it ends the other sessions of each role, and the matrix signs in with the users as loaded.
+            Endpoint(
+                "sign out everywhere else",
+                "POST",
+                reverse("people:sign_out_others"),
+                _all(302),
+                format="form",
+            ),
+        ],
+    )

@@ -450,7 +450,7 @@ def test_pick_people_on_the_task_form_then_filter_the_list(page, live_server, lo
     rows = page.locator("#task-table tbody tr")
     expect(rows).to_have_count(2)
     pick_person(page, "filter-responsible", "Ranger", team.rick)
-    page.wait_for_function(f"location.search.includes('responsible={team.rick.pk}')")
+    page.wait_for_function(f"() => location.search.includes('responsible={team.rick.pk}')")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Restock the brochures")
     page.reload()
@@ -460,7 +460,7 @@ def test_pick_people_on_the_task_form_then_filter_the_list(page, live_server, lo
     screenshot("people-picker-task-list")
     expect(chosen.locator("[data-person-blank]")).to_have_attribute("title", "Anyone")
     chosen.locator("[data-person-blank]").click()  # the cross after the person: "Anyone" again
-    page.wait_for_function("!location.search.includes('responsible=" + str(team.rick.pk) + "')")
+    page.wait_for_function("() => !location.search.includes('responsible=" + str(team.rick.pk) + "')")
     expect(rows).to_have_count(2)
     expect(chosen.locator("[data-person]")).to_have_count(0)
     expect(chosen.locator("[data-person-blank] input")).to_be_checked()
@@ -482,7 +482,7 @@ def test_pick_a_person_on_the_time_report(page, live_server, login, screenshot, 
     expect(page.locator(f'#id_person-results [data-person="{team.petra.pk}"]')).to_be_visible()
     assert "person=" not in page.url
     pick_person(page, "id_person", "Poll", team.petra)
-    page.wait_for_function(f"location.search.includes('person={team.petra.pk}')")
+    page.wait_for_function(f"() => location.search.includes('person={team.petra.pk}')")
     htmx_settled(page)
     chosen = page.locator("[data-person-picker]:has(#id_person) [data-person-chosen]")
     expect(chosen.locator(f'[data-person="{team.petra.pk}"] input')).to_be_checked()

@@ -509,3 +509,183 @@ def test_recount_matches_the_incremental_counts_after_random_changes(org):
     counted = selectors.department_head_counts()
     assert {pk: n for pk, n in rebuilt.items() if n} == counted
     assert sum(rebuilt.values()) == User.objects.filter(is_active=True, department__isnull=False).count()
+
+
+# --- Signing in: API tokens, passwords, sessions, reset requests ------------------------------------
+
+NEW_PASSWORD = "a-fresh-Secret-4711"
+
+
+def _works(key: str) -> bool:
+    """Whether an API key still lets its owner in."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client.get("/api/v1/people/me/").status_code == 200
+
+
+def test_api_token_create_stores_a_hash_and_expires_after_the_ttl(org, settings):
+    from portal.people.models import ApiToken
+
+    settings.LUMEN_API_TOKEN_TTL_DAYS = 7
+    token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep, label=" CI script ")
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert key not in {stored.key_hash, stored.prefix, stored.auth_hash} and len(key) >= 40
+    assert stored.key_hash == ApiToken.digest(key) and key.startswith(stored.prefix)
+    assert stored.label == "CI script"
+    assert stored.expires_at - stored.created_at == datetime.timedelta(days=7)
+    assert _actions(token) == ["api_token.create"]
+    assert _works(key)
+
+
+def test_people_make_their_own_tokens_only(org):
+    with pytest.raises(PermissionDenied):
+        services.api_token_create(actor=org.admin, person=org.east_rep)
+    with pytest.raises(ValidationError):
+        services.api_token_create(actor=org.east_rep, person=org.east_rep, label="x" * 101)
+
+
+def test_making_tokens_past_the_limit_revokes_the_oldest(org, monkeypatch):
+    from portal.people.models import ApiToken
+
+    monkeypatch.setattr(services, "API_TOKENS_PER_PERSON", 3)
+    made = [
+        services.api_token_create(actor=org.east_rep, person=org.east_rep, label=f"t{n}") for n in range(4)
+    ]
+    assert list(
+        ApiToken.objects.filter(user=org.east_rep)
+        .order_by("created_at", "id")
+        .values_list("label", flat=True)
+    ) == ["t1", "t2", "t3"]
+    assert not _works(made[0][1]) and _works(made[3][1])
+    assert "person.api_tokens_revoke" in _actions(org.east_rep)
+
+
+def test_api_token_revoke_is_for_the_owner(org):
+    token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    with pytest.raises(PermissionDenied):
+        services.api_token_revoke(actor=org.admin, token=token)
+    assert _works(key)
+    services.api_token_revoke(actor=org.east_rep, token=token)
+    assert not _works(key)
+    assert AuditLog.objects.filter(action="api_token.revoke", target_id=str(token.pk)).exists()
+
+
+def test_last_use_is_written_at_most_once_a_minute(org, django_assert_num_queries):
+    from portal.people.models import ApiToken
+
+    token, _key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    services.api_token_touch(token=token)
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    with django_assert_num_queries(0):
+        services.api_token_touch(token=token)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - datetime.timedelta(minutes=2))
+    token.refresh_from_db()
+    services.api_token_touch(token=token)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first - datetime.timedelta(minutes=2)
+
+
+def test_password_change_revokes_every_token_and_ends_sessions(org):
+    old_hash = org.east_rep.get_session_auth_hash()
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    services.person_password_change(actor=org.east_rep, person=org.east_rep, password=NEW_PASSWORD)
+    org.east_rep.refresh_from_db()
+    assert org.east_rep.check_password(NEW_PASSWORD)
+    assert org.east_rep.get_session_auth_hash() != old_hash
+    assert not org.east_rep.api_tokens.exists() and not _works(key)
+    assert _actions(org.east_rep)[-2:] == ["person.password_change", "person.api_tokens_revoke"]
+
+
+def test_password_change_rules(org):
+    with pytest.raises(PermissionDenied):
+        services.person_password_change(actor=org.sales_head, person=org.east_rep, password=NEW_PASSWORD)
+    with pytest.raises(ValidationError) as exc:
+        services.person_password_change(actor=org.east_rep, person=org.east_rep, password="123")
+    assert "password" in exc.value.message_dict
+    services.person_password_change(actor=org.admin, person=org.east_rep, password=NEW_PASSWORD)
+
+
+def test_a_token_made_before_a_password_change_elsewhere_stops_working(org):
+    """Even a change that bypasses the services (manage.py changepassword, the shell) ends the tokens."""
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    org.east_rep.set_password(NEW_PASSWORD)
+    org.east_rep.save()
+    assert not _works(key)
+    assert not selectors.api_token_list(user=org.east_rep).exists()
+
+
+def test_password_reset_revokes_tokens(org):
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    services.person_password_reset(person=org.east_rep, password=NEW_PASSWORD)
+    assert not _works(key) and "person.password_reset" in _actions(org.east_rep)
+
+
+def test_sign_out_everywhere_changes_the_auth_hash_and_revokes_tokens(org):
+    before = org.east_rep.get_session_auth_hash()
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    with pytest.raises(PermissionDenied):
+        services.person_sign_out_everywhere(actor=org.sales_head, person=org.east_rep)
+    services.person_sign_out_everywhere(actor=org.admin, person=org.east_rep)
+    assert org.east_rep.auth_generation == 1 and org.east_rep.get_session_auth_hash() != before
+    assert not _works(key)
+    assert _actions(org.east_rep)[-2:] == ["person.sign_out_everywhere", "person.api_tokens_revoke"]
+    services.person_sign_out_everywhere(actor=org.east_rep, person=org.east_rep)
+    assert User.objects.get(pk=org.east_rep.pk).auth_generation == 2
+
+
+def test_generation_zero_keeps_djangos_session_hash(org):
+    """Sessions made before the sign-out generation existed stay valid after the upgrade."""
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    djangos = AbstractBaseUser._get_session_auth_hash(org.east_rep)  # Django's own, not the override
+    assert org.east_rep.auth_generation == 0
+    assert org.east_rep.get_session_auth_hash() == djangos
+    org.east_rep.auth_generation = 1
+    assert org.east_rep.get_session_auth_hash() != djangos
+
+
+def test_password_reset_requests_are_limited_per_email_and_per_address(org, settings):
+    from portal.people.models import PasswordResetRequest
+
+    settings.LUMEN_PASSWORD_RESET_EMAIL_LIMIT = 2
+    settings.LUMEN_PASSWORD_RESET_ADDRESS_LIMIT = 3
+    services.password_reset_request(email="east.rep@acme.test", address="192.0.2.1")
+    services.password_reset_request(email="EAST.REP@acme.test ", address="192.0.2.2")
+    with pytest.raises(services.TooManyRequests) as exc:
+        services.password_reset_request(email="east.rep@acme.test", address="192.0.2.3")
+    assert 0 < exc.value.retry_after <= 3600
+    # Per address, whatever e-mail addresses are asked for.
+    services.password_reset_request(email="a@acme.test", address="192.0.2.9")
+    services.password_reset_request(email="b@acme.test", address="192.0.2.9")
+    services.password_reset_request(email="c@acme.test", address="192.0.2.9")
+    with pytest.raises(services.TooManyRequests):
+        services.password_reset_request(email="d@acme.test", address="192.0.2.9")
+    # The typed address is not kept in clear.
+    assert not PasswordResetRequest.objects.filter(email_digest__icontains="acme").exists()
+    # After the window, asking again works, and old requests are cleared away.
+    PasswordResetRequest.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    services.password_reset_request(email="east.rep@acme.test", address="192.0.2.9")
+    assert PasswordResetRequest.objects.count() == 1
+
+
+def test_a_reset_request_is_audited_only_for_a_real_account(org):
+    services.password_reset_request(email="east.rep@acme.test", address="192.0.2.1")
+    services.password_reset_request(email="nobody@acme.test", address="192.0.2.1")
+    assert AuditLog.objects.filter(action="person.password_reset_request").count() == 1
+    assert _actions(org.east_rep)[-1] == "person.password_reset_request"
+
+
+def test_tokens_survive_a_secret_key_rotation_while_the_old_key_is_a_fallback(org, settings):
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "rotated-" + old
+    settings.SECRET_KEY_FALLBACKS = [old]
+    assert _works(key)
+    services.api_token_create(
+        actor=org.east_rep, person=org.east_rep
+    )  # clears only tokens that stopped working
+    assert _works(key)
+    settings.SECRET_KEY_FALLBACKS = []
+    assert not _works(key)

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -208,7 +209,8 @@ def test_password_change_with_a_wrong_old_password_changes_nothing(org):
 def test_password_reset_mails_a_working_link(org, mailoutbox, mail_jobs):
     client = browser()
     assert client.get(reverse("password_reset")).status_code == 200
-    response = client.post(reverse("password_reset"), {"email": "east.rep@acme.test"})
+    # The link is mailed by a job after commit (so the answer takes as long for an unknown address).
+    response = mail_jobs(lambda: client.post(reverse("password_reset"), {"email": "east.rep@acme.test"}))
     assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
@@ -227,7 +229,7 @@ def test_password_reset_mails_a_working_link(org, mailoutbox, mail_jobs):
 
 
 def test_password_reset_for_an_unknown_address_sends_nothing(org, mailoutbox, mail_jobs):
-    response = browser().post(reverse("password_reset"), {"email": "nobody@acme.test"})
+    response = mail_jobs(lambda: browser().post(reverse("password_reset"), {"email": "nobody@acme.test"}))
     assert response.status_code == 302 and mailoutbox == []
 
 
@@ -665,7 +667,10 @@ def test_photo_too_large_is_refused_on_the_field(org, settings):
         reverse("people:profile_edit"), _profile_data(org.east_rep, photo=photo, first_name="Changed")
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["photo"] == ["The photo is too large (at most 1 MB)."]
+    (error,) = response.context["form"].errors["photo"]
+    assert error.startswith("The photo is too large") and error.endswith(
+        f"the limit is {filesizeformat(50)}."
+    )
     org.east_rep.refresh_from_db()
     assert not org.east_rep.photo and org.east_rep.first_name != "Changed"
 
@@ -924,3 +929,173 @@ def test_company_settings_refuse_an_empty_name(org):
     )
     assert response.status_code == 200 and response.context["form"].errors["name"]
     assert Company.objects.get().name == "Acme Ltd"
+
+
+# --- Signing in: sessions, API tokens, reset limits --------------------------------------------------
+
+
+def _api_status(key: str) -> int:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client.get("/api/v1/people/me/").status_code
+
+
+def _without_csrf(response) -> str:
+    html = response.content.decode()
+    html = re.sub(r'("X-CSRFToken": ")[^"]*(")', r"\1\2", html)
+    return re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]*(")', r"\1\2", html)
+
+
+SESSION_ENGINES = ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"]
+
+
+@pytest.mark.parametrize("engine", SESSION_ENGINES)
+def test_password_change_ends_other_sessions_and_tokens_but_keeps_this_one(org, settings, engine):
+    settings.SESSION_ENGINE = engine
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    here, elsewhere = browser(org.east_rep), browser(org.east_rep)
+    assert elsewhere.get(reverse("home")).status_code == 200
+    response = here.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
+    assert here.get(reverse("home")).status_code == 200
+    assert signed_in_user(here) == org.east_rep
+    assert elsewhere.get(reverse("home")).status_code == 302
+    assert not signed_in_user(elsewhere).is_authenticated
+    assert _api_status(key) == 401
+
+
+def test_password_reset_through_the_mailed_link_ends_sessions_and_tokens(org, mailoutbox, mail_jobs):
+    from portal.core.models import AuditLog
+
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    elsewhere = browser(org.east_rep)
+    client = browser()
+    mail_jobs(lambda: client.post(reverse("password_reset"), {"email": "east.rep@acme.test"}))
+    confirm = client.get(path_of(link_in(mailoutbox[0])), follow=True)
+    done = client.post(
+        confirm.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
+    assert _api_status(key) == 401
+    assert not signed_in_user(elsewhere).is_authenticated
+    assert AuditLog.objects.filter(action="person.password_reset", target_id=str(org.east_rep.pk)).exists()
+    assert not signed_in_user(client).is_authenticated  # the reset page signs nobody in
+
+
+def test_password_reset_is_limited_and_says_the_same_for_unknown_addresses(
+    org, settings, mailoutbox, mail_jobs
+):
+    settings.LUMEN_PASSWORD_RESET_EMAIL_LIMIT = 2
+    answers = {}
+    for email in ("east.rep@acme.test", "nobody@acme.test"):
+        client = browser()
+        for _ in range(2):
+            response = mail_jobs(
+                lambda email=email, client=client: client.post(reverse("password_reset"), {"email": email})
+            )
+            assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
+        answers[email] = mail_jobs(
+            lambda email=email, client=client: client.post(reverse("password_reset"), {"email": email})
+        )
+    known, unknown = answers["east.rep@acme.test"], answers["nobody@acme.test"]
+    assert known.status_code == unknown.status_code == 429
+    assert "Too many requests for a password reset" in known.content.decode()
+    assert _without_csrf(known) == _without_csrf(unknown)
+    assert int(known["Retry-After"]) > 0
+    assert [m.to for m in mailoutbox] == [["east.rep@acme.test"]] * 2  # no mailbox flooding
+
+
+def test_password_reset_address_limit_ignores_a_forged_forwarded_for(org, settings, mail_jobs):
+    settings.LUMEN_TRUSTED_PROXIES = 0
+    settings.LUMEN_PASSWORD_RESET_ADDRESS_LIMIT = 3
+    client = Client(REMOTE_ADDR="192.0.2.40")
+    for n in range(3):
+        response = client.post(
+            reverse("password_reset"), {"email": f"guess{n}@acme.test"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"
+        )
+        assert response.status_code == 302
+    forged = client.post(
+        reverse("password_reset"), {"email": "east.rep@acme.test"}, HTTP_X_FORWARDED_FOR="203.0.113.99"
+    )
+    assert forged.status_code == 429
+    other = Client(REMOTE_ADDR="192.0.2.41").post(reverse("password_reset"), {"email": "east.rep@acme.test"})
+    assert other.status_code == 302
+
+
+def test_own_profile_lists_makes_and_revokes_api_tokens(org):
+    token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep, label="reports script")
+    client = browser(org.east_rep)
+    page = client.get(reverse("people:profile", args=[org.east_rep.pk])).content.decode()
+    assert 'id="profile-security"' in page and "reports script" in page and f"{token.prefix}…" in page
+    assert key not in page
+
+    made = client.post(reverse("people:api_token_create"), {"label": "laptop"})
+    assert made.status_code == 200 and made["Cache-Control"] == "no-store"
+    new_key = re.search(r'readonly value="([^"]+)"', made.content.decode()).group(1)
+    assert _api_status(new_key) == 200
+    assert "laptop" in made.content.decode()
+    assert client.get(reverse("people:profile", args=[org.east_rep.pk])).content.decode().count(new_key) == 0
+
+    revoked = client.post(reverse("people:api_token_revoke", args=[token.pk]))
+    assert revoked.status_code == 302 and revoked["Location"].endswith("#profile-security")
+    assert _api_status(key) == 401 and _api_status(new_key) == 200
+
+
+def test_a_too_long_token_label_is_a_field_error(org):
+    response = browser(org.east_rep).post(reverse("people:api_token_create"), {"label": "x" * 101})
+    assert response.status_code == 400 and "is-invalid" in response.content.decode()
+    assert not org.east_rep.api_tokens.exists()
+
+
+def test_nobody_revokes_somebody_elses_token(org):
+    token, key = services.api_token_create(actor=org.sales_rep, person=org.sales_rep)
+    for user in (org.east_rep, org.sales_head, org.admin):
+        assert browser(user).post(reverse("people:api_token_revoke", args=[token.pk])).status_code == 404
+    assert _api_status(key) == 200
+
+
+def test_tokens_and_the_sign_out_button_are_on_ones_own_profile_only(org):
+    services.api_token_create(actor=org.east_rep, person=org.east_rep, label="secret-ish")
+    page = browser(org.admin).get(reverse("people:profile", args=[org.east_rep.pk])).content.decode()
+    assert 'id="profile-security"' not in page and "secret-ish" not in page
+    assert reverse("people:person_sign_out", args=[org.east_rep.pk]) in page  # the admin's button
+    page = browser(org.sales_head).get(reverse("people:profile", args=[org.east_rep.pk])).content.decode()
+    assert reverse("people:person_sign_out", args=[org.east_rep.pk]) not in page
+
+
+@pytest.mark.parametrize("engine", SESSION_ENGINES)
+def test_signing_out_everywhere_else_keeps_this_session(org, settings, engine):
+    settings.SESSION_ENGINE = engine
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    here, elsewhere = browser(org.east_rep), browser(org.east_rep)
+    response = here.post(reverse("people:sign_out_others"))
+    assert response.status_code == 302
+    assert here.get(reverse("home")).status_code == 200
+    assert elsewhere.get(reverse("home")).status_code == 302
+    assert _api_status(key) == 401
+    # Signing in again works as before.
+    again = Client().post(reverse("login"), {"username": "east.rep@acme.test", "password": PASSWORD})
+    assert again.status_code == 302
+
+
+def test_an_admin_signs_a_person_out_everywhere_from_the_profile(org):
+    _token, key = services.api_token_create(actor=org.east_rep, person=org.east_rep)
+    victim = browser(org.east_rep)
+    assert (
+        browser(org.sales_head).post(reverse("people:person_sign_out", args=[org.east_rep.pk])).status_code
+        == 403
+    )
+    assert signed_in_user(victim) == org.east_rep and _api_status(key) == 200
+    admin = browser(org.admin)
+    response = admin.post(reverse("people:person_sign_out", args=[org.east_rep.pk]))
+    assert response.status_code == 302
+    assert not signed_in_user(victim).is_authenticated and _api_status(key) == 401
+    assert signed_in_user(admin) == org.admin
+    # An admin signing themselves out "everywhere" keeps the page they are on.
+    admin.post(reverse("people:person_sign_out", args=[org.admin.pk]))
+    assert signed_in_user(admin) == org.admin

@@ -1,7 +1,11 @@
 """Browser fixtures: Debian's Chromium, headless, driven through Playwright's sync API.
 
 `browser` (one per test module), `page` (a fresh context per test that fails the test on any JavaScript
-error), `screenshot(name)` (PNG under var/screenshots/) and `login(page, live_server, email, password)`.
+error and on any Content-Security-Policy violation), `screenshot(name)` (PNG under var/screenshots/) and
+`login(page, live_server, email, password)`. A test that opens a context of its own watches it with `csp_watch`.
+
+The pages run under the Content-Security-Policy, without 'unsafe-eval': give `page.wait_for_function` a function
+("() => ..."), which Playwright compiles outside the page's policy; a bare expression is eval'd in the page and refused.
 
 Chromium comes from the system (`/usr/bin/chromium`, or `LUMEN_CHROMIUM`), not from Playwright's own
 downloads. Without it browser tests skip with the reason, unless `LUMEN_REQUIRE_BROWSER=1` (CI), where
@@ -32,6 +36,23 @@ PHONE = {"width": 390, "height": 844}
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 _js_errors_key = pytest.StashKey[list]()
+_csp_key = pytest.StashKey[list]()
+_csp_contexts_key = pytest.StashKey[list]()
+
+# Runs in every document of a watched context before the page's own scripts (an init script, which the page's
+# policy does not apply to) and reports each violation of the Content-Security-Policy, enforced or report-only,
+# to Python through a binding, so that none is lost when the page navigates away.
+CSP_WATCH = """
+window.addEventListener("securitypolicyviolation", function (event) {
+  var where = event.sourceFile ? event.sourceFile + (event.lineNumber ? ":" + event.lineNumber : "") : "";
+  try {
+    window.__lumenCspViolation({
+      directive: event.effectiveDirective || event.violatedDirective, blocked: event.blockedURI || "",
+      where: where, sample: event.sample || "", page: location.href, disposition: event.disposition
+    });
+  } catch (e) { /* the page is closing */ }
+}, true);
+"""
 
 
 def chromium_path() -> str:
@@ -55,13 +76,44 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+def _csp_report(item) -> str:
+    """The violations the test's watched contexts saw, each once with its count ("" when none)."""
+    violations = item.stash.get(_csp_key, None)
+    if violations is None:
+        return ""
+    for context in item.stash.get(_csp_contexts_key, []):
+        # A round trip through each page delivers the violations it reported before this point.
+        for open_page in context.pages:
+            try:
+                open_page.evaluate("0")
+            except Exception:  # closed or navigating: whatever it reported has arrived with its end
+                pass
+    counts: dict[str, int] = {}
+    for violation in violations:
+        counts[violation] = counts.get(violation, 0) + 1
+    return "\n  ".join(f"{text}{f' (x{n})' if n > 1 else ''}" for text, n in counts.items())
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    """Fail the test itself (not its teardown) when the page reported a JavaScript error."""
-    result = yield
+    """Fail the test itself (not its teardown) when the page reported a JavaScript error or a
+    Content-Security-Policy violation."""
+    try:
+        result = yield
+    except (Exception, pytest.fail.Exception) as exc:  # the test failed: say what the policy refused as well
+        csp = _csp_report(item)
+        if csp:
+            exc.add_note("Content-Security-Policy violations in the page:\n  " + csp)
+        raise
+    problems = []
+    csp = _csp_report(item)
+    if csp:
+        problems.append("Content-Security-Policy violations in the page:\n  " + csp)
     errors = item.stash.get(_js_errors_key, None)
     if errors:
-        pytest.fail("JavaScript errors in the page:\n  " + "\n  ".join(errors), pytrace=False)
+        problems.append("JavaScript errors in the page:\n  " + "\n  ".join(errors))
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
     return result
 
 
@@ -112,10 +164,42 @@ def js_errors(request) -> list[str]:
 
 
 @pytest.fixture
-def page(browser, js_errors) -> Iterator:
+def csp_violations(request) -> list[str]:
+    """Content-Security-Policy violations seen so far by the contexts `csp_watch` watches (the `page` fixture's
+    among them); any fails the test."""
+    violations: list[str] = []
+    request.node.stash[_csp_key] = violations
+    request.node.stash[_csp_contexts_key] = []
+    return violations
+
+
+@pytest.fixture
+def csp_watch(request, csp_violations) -> Callable[..., None]:
+    """`csp_watch(context)`: record the Content-Security-Policy violations of every page of a browser context."""
+
+    def record(source, report: dict) -> None:
+        sample = f" sample={report['sample']!r}" if report.get("sample") else ""
+        where = report.get("where") or "the document"
+        mode = " [report-only]" if report.get("disposition") == "report" else ""
+        csp_violations.append(
+            f"{report['directive']} refused {report['blocked'] or 'inline'} from {where}{sample}{mode}"
+            f" (page {report['page']})"
+        )
+
+    def watch(context) -> None:
+        context.expose_binding("__lumenCspViolation", record)
+        context.add_init_script(CSP_WATCH)
+        request.node.stash[_csp_contexts_key].append(context)
+
+    return watch
+
+
+@pytest.fixture
+def page(browser, js_errors, csp_watch) -> Iterator:
     """A page in a fresh browser context (no cookies shared between tests), desktop sized."""
     context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="UTC")
     context.set_default_timeout(10_000)
+    csp_watch(context)
     # pytest-django's live server speaks WSGI, without websockets. Pages connect to /ws/... through a
     # silent stand-in instead (open, never speaking), so they behave as connected and idle; a test of
     # realtime behaviour routes the socket itself and plays the server's part.

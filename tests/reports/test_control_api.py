@@ -161,3 +161,12 @@ def test_the_endpoints_are_in_the_schema(staff):
     assert {p["name"] for p in dashboard["parameters"]} >= {"subtree", "signals"}
     assert "date" in {p["name"] for p in paths["/api/v1/reports/control-time/"]["get"]["parameters"]}
     assert "post" in paths["/api/v1/reports/touch/"] and "get" in paths["/api/v1/reports/touch/"]
+
+
+def test_the_dashboard_and_control_time_are_documented_as_one_object():
+    """Found by the API fuzz: as view set `list`s, they were documented as arrays of what they answer."""
+    from tests.core.openapi import response_schema
+
+    for url in (DASHBOARD, CONTROL_TIME):
+        documented = response_schema(url, "get")
+        assert documented["type"] == "object" and "date" in str(documented["properties"]), url

@@ -178,3 +178,14 @@ def test_department_api_query_budget(org, client_for):
 
     run()
     assert_query_budget(run, grow, budget=15)
+
+
+def test_the_times_of_a_day_without_work_are_documented_as_null(org, client_for):
+    """Found by the API fuzz: a day without a working day answers null times, which were documented as
+    strings only."""
+    from tests.core.openapi import component
+
+    days = client_for(org.east_rep).get(PERSON).json()["days"]
+    assert any(day["started_at"] is None and day["ended_at"] is None for day in days)
+    properties = component("TimesheetDay")["properties"]
+    assert properties["started_at"]["nullable"] and properties["ended_at"]["nullable"]

@@ -27,11 +27,13 @@ def test_supervisor_reviews_and_confirms_a_month(page, live_server, login, scree
 
     page.evaluate("window.__same_page = true")
     page.click("#month-previous")
-    page.wait_for_function("document.getElementById('timesheet-month').textContent.includes('February')")
+    page.wait_for_function(
+        "() => document.getElementById('timesheet-month').textContent.includes('February')"
+    )
     assert "month=2026-02" in page.url
     htmx_settled(page)  # the arrows came with the swapped month: htmx binds them once it has settled
     page.click("#month-next")
-    page.wait_for_function("document.getElementById('timesheet-month').textContent.includes('March')")
+    page.wait_for_function("() => document.getElementById('timesheet-month').textContent.includes('March')")
     htmx_settled(page)
     assert page.evaluate("window.__same_page") is True  # both months came in place, without a page load
 

@@ -209,3 +209,40 @@ def test_schema_documents_the_stream_endpoints(admin_user):
         "/api/v1/stream/comments/{id}/",
     ]:
         assert path in paths, path
+
+
+# --- found by the API sweep and fuzz (tests/core/test_api_methods.py, test_api_fuzz.py) -----------------
+
+
+def test_head_reads_likes_and_comments_and_changes_nothing(org):
+    """HEAD went down the write branches of the actions that answer GET and POST (or DELETE): it took a like
+    back and tried to add a comment."""
+    entry = post(org.ceo, "Hello")
+    client = client_as(org.east_rep)
+    client.post(f"{URL}{entry.pk}/likes/")
+    for suffix in ("likes/", "comments/"):
+        response = client.head(f"{URL}{entry.pk}/{suffix}", {"body": "Not a comment"})
+        assert response.status_code == 200 and not response.content
+    assert Like.objects.filter(entry=entry, user=org.east_rep).exists()
+    assert not Comment.objects.filter(entry=entry).exists()
+
+
+def test_taking_a_like_back_is_documented_with_its_answer(org):
+    from tests.core.openapi import response_schema
+
+    entry = post(org.ceo, "Hello")
+    response = client_as(org.east_rep).delete(f"{URL}{entry.pk}/likes/")
+    assert response.status_code == 200 and response.json() == {"liked": False, "likes_count": 0}
+    documented = response_schema("/api/v1/stream/entries/{id}/likes/", "delete")
+    assert set(documented["properties"]) == {"liked", "likes_count"}
+
+
+def test_ids_beyond_any_key_name_nothing(org):
+    """On SQLite such a number could not even be sent to the database: a server error (portal/core/lookups.py)."""
+    post(org.ceo, "Hello")
+    client = client_as(org.east_rep)
+    for params in ({"author": 10**20}, {"group": 10**20}):
+        response = client.get(URL, params)
+        assert response.status_code == 200 and response.json()["results"] == []
+    response = client.post(URL, {"body": "Hi", "users": [10**20]}, format="json")
+    assert response.status_code == 400 and "users" in _error(response)["fields"]

@@ -768,3 +768,75 @@ def test_a_transition_the_status_does_not_allow_is_a_field_error(org):
     assert response.status_code == 400 and response.json()["error"]["fields"]
     task.refresh_from_db()
     assert task.status == TaskStatus.COMPLETED
+
+
+# --- found by the API sweep and fuzz (tests/core/test_api_methods.py, test_api_fuzz.py) -----------------
+
+
+def test_head_reads_checklist_comments_and_files_and_changes_nothing(org):
+    """HEAD went down the write branch of the actions that answer GET and POST."""
+    task = make_task(org.sales_head, org.east_rep)
+    client = client_as(org.east_rep)
+    for suffix in ("checklist/", "comments/", "files/"):
+        response = client.head(detail(task, suffix), {"text": "Not an item", "body": "Not a comment"})
+        assert response.status_code == 200 and not response.content
+    assert not ChecklistItem.objects.filter(task=task).exists()
+    assert not TaskComment.objects.filter(task=task).exists()
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663\u00b2"])
+def test_ids_in_queries_are_decimal_numbers(org, value):
+    """`str.isdigit` admits "²", which `int()` refuses: such an id was a server error, not a bad request."""
+    task = make_task(org.sales_head, org.east_rep)
+    client = client_as(org.east_rep)
+    response = client.get(f"{LIST}links/", {"task": value})
+    assert response.status_code == 400 and "task" in errors(response)
+    response = client.get(LIST, {"tag": value})
+    assert response.status_code == 200 and [t["id"] for t in response.json()["results"]] == [task.pk]
+
+
+def test_numbers_beyond_their_limits_are_refused(org):
+    """Beyond what the columns hold they were database errors (or did not even fit a timedelta)."""
+    task = make_task(org.sales_head, org.east_rep)
+    client = client_as(org.sales_head)
+    from django.core.exceptions import ValidationError
+
+    from tasks.services.core import ESTIMATE_MAX
+    from tasks.services.time import MAX_ENTRY_SECONDS
+
+    too_long = ESTIMATE_MAX + 1
+    response = client.post(LIST, {"title": "Big", "responsible": org.east_rep.pk, "time_estimate": too_long})
+    assert response.status_code == 400 and "time_estimate" in errors(response)
+    response = client.patch(detail(task), {"time_estimate": 2**31}, format="json")
+    assert response.status_code == 400 and "time_estimate" in errors(response)
+    for seconds in (MAX_ENTRY_SECONDS + 1, 10**20):
+        response = client.post(f"{LIST}time-entries/", {"task": task.pk, "seconds": seconds}, format="json")
+        assert response.status_code == 400 and "seconds" in errors(response)
+    assert not TimeEntry.objects.exists()
+    task.refresh_from_db()
+    assert task.time_estimate is None
+    with pytest.raises(ValidationError):  # the rule is the service's, whoever calls it
+        services.time_entry_add(actor=org.sales_head, task=task, seconds=10**20)
+
+
+def test_tag_names_with_a_nul_are_refused(org):
+    task = make_task(org.sales_head, org.east_rep)
+    client = client_as(org.sales_head)
+    response = client.post(LIST, {"title": "Tagged", "responsible": org.east_rep.pk, "tags": ["a\x00b"]})
+    assert response.status_code == 400 and errors(response)["tags"]
+    response = client.put(detail(task, "tags/"), {"tags": ["\x00"]}, format="json")
+    assert response.status_code == 400 and errors(response)["tags"]
+    assert not Tag.objects.exists()
+
+
+def test_ids_beyond_any_key_name_nothing(org):
+    """On SQLite such a number could not even be sent to the database: a server error (portal/core/lookups.py)."""
+    make_task(org.sales_head, org.east_rep)
+    client = client_as(org.east_rep)
+    for params in ({"responsible": 10**20}, {"parent": 10**20}, {"tag": 10**20}):
+        response = client.get(LIST, params)
+        assert response.status_code == 200 and response.json()["results"] == [], params
+    response = client.get(f"{LIST}links/", {"task": 10**20})
+    assert response.status_code == 200 and response.json()["results"] == []
+    response = client.post(LIST, {"title": "Big", "responsible": org.east_rep.pk, "participants": [10**20]})
+    assert response.status_code == 400 and "participants" in errors(response)

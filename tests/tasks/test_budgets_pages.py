@@ -147,5 +147,5 @@ def test_list_budget_with_subtasks_does_not_grow(org):
     fetch = _get(client, reverse("tasks:home"), {"role": "do", "q": "Sub"})
     assert_query_budget(fetch, lambda: _lay_subtasks(org, 60, offset=1000), budget=LIST_BUDGET)
     page = fetch().content.decode()
-    assert page.count('class="small text-truncate task-parent"') == 50
+    assert page.count('class="small text-truncate task-parent lumen-maxw-32"') == 50
     assert "↳ Parent 10" in page and "Subtask of a task you cannot see" in page

@@ -205,3 +205,19 @@ def test_time_query_budget(org, logged):
     for group_by in ("task", "person", "project"):
         assert_query_budget(lambda g=group_by: client.get(TIME, {"group_by": g, **PERIOD}), grow, budget=5)
         grow = lambda: None  # noqa: E731
+
+
+# --- found by the API fuzz (tests/core/test_api_fuzz.py) ---------------------------------------------
+
+
+@pytest.mark.parametrize("url", [EFFICIENCY, TIME])
+def test_periods_stay_within_the_calendar(org, url):
+    """The reports count up to the moment after the last day, which 9999-12-31 has not: that was a server
+    error; and "²" passed for a person id."""
+    response = get(org.sales_head, url, start="9999-12-01", end="9999-12-31")
+    assert response.status_code == 400 and "end" in response.json()["error"]["fields"]
+    response = get(org.sales_head, url, start="0001-01-01", end="0001-01-31")
+    assert response.status_code == 400 and "start" in response.json()["error"]["fields"]
+    if url == EFFICIENCY:
+        response = get(org.sales_head, url, people="\u00b2")
+        assert response.status_code == 400 and "people" in response.json()["error"]["fields"]

@@ -551,8 +551,11 @@ def test_file_attach_stores_a_sanitised_file(task, people):
 
 
 def test_unknown_types_are_octet_streams(task, people):
-    task_file = services.file_attach(actor=people.creator, task=task, upload=upload("data.zzqq", b"x"))
+    # The type comes from the bytes, not from the name nor from what the browser said.
+    data = upload("data.pdf", b"\x00\x01\x02 binary", content_type="application/pdf")
+    task_file = services.file_attach(actor=people.creator, task=task, upload=data)
     assert task_file.content_type == "application/octet-stream"
+    assert task_file.name == "data.pdf" and task_file.file.name.endswith(".bin")
 
 
 def test_file_size_limit_comes_from_the_setting(task, people, settings):

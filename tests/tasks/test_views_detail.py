@@ -952,11 +952,13 @@ def test_the_page_works_in_a_browser(page, live_server, login, screenshot, org):
     htmx_settled(page)
 
     handle = page.locator(f'[data-item="{second.pk}"] .task-drag-handle')
-    handle.drag_to(page.locator(f'[data-item="{laid.item.pk}"] .task-drag-handle'))
+    # The drop moves the item at once; the new order is saved by the request it sends (wait for its answer).
+    with page.expect_response(lambda response: "/checklist/reorder/" in response.url):
+        handle.drag_to(page.locator(f'[data-item="{laid.item.pk}"] .task-drag-handle'))
     page.wait_for_function(
-        f"document.querySelector('#task-checklist-items [data-item]').dataset.item === '{second.pk}'"
+        f"() => document.querySelector('#task-checklist-items [data-item]').dataset.item === '{second.pk}'"
     )
-    page.wait_for_load_state("networkidle")
+    htmx_settled(page)
     first = ChecklistItem.objects.filter(task=laid.task).order_by("position", "id").first()
     assert first.pk == second.pk
 

@@ -227,7 +227,7 @@ def test_a_row_shows_what_matters(org):
     assert "task-overdue" in row and "text-danger" in row
     assert org.east_rep.full_name in row
     assert "Fair 2030" in row and "#fair" in row
-    assert "1 of 4 subtasks" in row and 'style="width: 25%"' in row
+    assert "1 of 4 subtasks" in row and 'data-width="25"' in row
     assert "bi-chat" in row and "7" in row
 
 

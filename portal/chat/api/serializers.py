@@ -156,6 +156,12 @@ def _people():
     return get_user_model().objects.filter(is_active=True)
 
 
+class ChatQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, help_text="A group chat's title or the other person's name."
+    )
+
+
 class ChatCreateSerializer(serializers.Serializer):
     """`{"kind": "direct", "user": 7}`, `{"kind": "group", "title": "...", "members": [7, 9]}`, or
     `{"kind": "group", "workgroup": 3}` for a workgroup's chat (members follow the group)."""

@@ -12,6 +12,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from portal.core.permissions import get_visible_or_404
@@ -22,6 +23,7 @@ from ..models import Chat, ChatMember
 from .serializers import (
     ChatCreateSerializer,
     ChatMemberSerializer,
+    ChatQuerySerializer,
     ChatReadResultSerializer,
     ChatReadSerializer,
     ChatSerializer,
@@ -45,7 +47,9 @@ class MessageCursorPagination(CursorPagination):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="My chats, most recently active first, with unread counts"),
+    list=extend_schema(
+        summary="My chats, most recently active first, with unread counts", parameters=[ChatQuerySerializer]
+    ),
     retrieve=extend_schema(summary="One of my chats"),
 )
 class ChatViewSet(
@@ -61,7 +65,12 @@ class ChatViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Chat.objects.none()
-        return selectors.chat_list(user=self.request.user, query=self.request.query_params.get("q", ""))
+        query = ""
+        if self.action == "list":  # the search is the list's; a chat read after a write is not filtered
+            params = ChatQuerySerializer(data=self.request.query_params)
+            params.is_valid(raise_exception=True)
+            query = params.validated_data.get("q", "")
+        return selectors.chat_list(user=self.request.user, query=query)
 
     def _chat(self):
         return selectors.chat_get(user=self.request.user, pk=self.kwargs["pk"])
@@ -109,7 +118,7 @@ class ChatViewSet(
     @action(detail=True, methods=["get", "post"])
     def members(self, request, pk=None):
         chat = self._chat()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # HEAD reads too
             members = selectors.chat_members(user=request.user, chat=chat)
             page = self.paginate_queryset(members)
             return self.get_paginated_response(ChatMemberSerializer(page, many=True).data)
@@ -156,7 +165,7 @@ class ChatViewSet(
     )
     def messages(self, request, pk=None):
         chat = self._chat()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # HEAD reads too
             paginator = MessageCursorPagination()
             page = paginator.paginate_queryset(
                 selectors.message_qs(user=request.user, chat=chat), request, self

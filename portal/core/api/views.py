@@ -1,15 +1,12 @@
-"""API entry points that belong to no single app: the root, token issue, and global search."""
+"""API entry points that belong to no single app: the root and global search. (Signing in for a token is
+the people app's: portal/people/api/views.py.)"""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from portal.core.search import search_all
@@ -32,49 +29,35 @@ class ApiRootView(APIView):
         return Response(links)
 
 
-class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+SEARCH_TOO_SHORT = "Type at least two characters."
 
 
-class TokenView(APIView):
-    """Exchange an e-mail and password for an API token (send it as `Authorization: Token <key>`)."""
+class SearchQuerySerializer(serializers.Serializer):
+    """The query string of a search (a CharField refuses what the database cannot search for: NUL)."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [AnonRateThrottle]
-
-    @extend_schema(
-        request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    q = serializers.CharField(
+        min_length=2,
+        help_text="At least two characters.",
+        error_messages={
+            "required": SEARCH_TOO_SHORT,
+            "blank": SEARCH_TOO_SHORT,
+            "min_length": SEARCH_TOO_SHORT,
+        },
     )
-    def post(self, request):
-        data = TokenRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = authenticate(
-            request, username=data.validated_data["email"].lower(), password=data.validated_data["password"]
-        )
-        if user is None or not user.is_active:
-            raise serializers.ValidationError({"non_field_errors": ["Wrong e-mail or password."]})
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_200_OK)
+    kind = serializers.CharField(required=False, help_text="Only one kind, e.g. people.")
 
 
 class SearchView(APIView):
     """Search everything the caller may see. Results are grouped by kind (people, groups, ...)."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, required=True, description="At least two characters."),
-            OpenApiParameter("kind", str, required=False, description="Only one kind, e.g. people."),
-        ],
+        parameters=[SearchQuerySerializer],
         responses={200: inline_serializer("SearchResponse", {"results": serializers.ListField()})},
     )
     def get(self, request):
-        query = request.query_params.get("q", "").strip()
-        if len(query) < 2:
-            raise serializers.ValidationError({"q": ["Type at least two characters."]})
-        kind = request.query_params.get("kind")
+        params = SearchQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query, kind = params.validated_data["q"], params.validated_data.get("kind")
         groups = search_all(user=request.user, query=query, limit=20, kinds=[kind] if kind else None)
         results = [
             {

@@ -13,9 +13,23 @@ def highlight(text, query):
     return search.highlight(str(text or ""), str(query or ""))
 
 
+# The box and font sizes static/lumen/lumen.css has a class for (.lumen-avatar-<px>, .lumen-avatar-font-<px>): the
+# Content-Security-Policy refuses style attributes, so an initials avatar is sized by its classes.
+AVATAR_SIZES = (16, 18, 20, 22, 24, 28, 32, 40, 48, 56, 64, 96, 128)
+AVATAR_FONTS = (8, 9, 10, 12, 13, 16, 18, 21, 32, 42)
+
+
+def avatar_context(person, size, font) -> dict:
+    """The context of core/partials/avatar.html: `size` px square, initials in `font` px (both to the nearest class)."""
+    size, font = int(size), int(font)
+    box = min(AVATAR_SIZES, key=lambda s: (abs(s - size), s))
+    letters = min(AVATAR_FONTS, key=lambda f: (abs(f - font), f))
+    return {"person": person, "size": size, "size_class": f"lumen-avatar-{box} lumen-avatar-font-{letters}"}
+
+
 @register.inclusion_tag("core/partials/avatar.html")
 def avatar(user, size=32):
-    return {"person": user, "size": size, "font": max(10, int(size) // 3)}
+    return avatar_context(user, size, max(10, int(size) // 3))
 
 
 @register.simple_tag(takes_context=True)

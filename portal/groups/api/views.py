@@ -5,15 +5,17 @@ Groups the caller may not see answer 404; an action on a visible group without t
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from portal.core.attachments import file_response
 from portal.core.permissions import get_visible_or_404
 
 from .. import selectors, services
@@ -135,7 +137,7 @@ class WorkgroupViewSet(
     @action(detail=True, methods=["get", "post"])
     def members(self, request, pk=None):
         group = self._group()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # HEAD reads too
             return self._paginated(
                 selectors.group_members(user=request.user, group=group), GroupMembershipSerializer
             )
@@ -287,7 +289,7 @@ class WorkgroupViewSet(
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
     def files(self, request, pk=None):
         group = self._group()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # HEAD reads too
             return self._paginated(selectors.group_files(user=request.user, group=group), GroupFileSerializer)
         if not selectors.can_reach_content(request.user, group):
             raise PermissionDenied("Only members upload files to a group.")
@@ -319,19 +321,17 @@ class WorkgroupViewSet(
     @extend_schema(
         summary="Download a file (members only)",
         parameters=[FILE_ID],
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+        # Served with the type detected at upload (application/octet-stream when it is none of the known ones).
+        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")},
     )
     @action(
         detail=True, methods=["get"], url_path=r"files/(?P<file_id>[0-9]+)/download", url_name="file-download"
     )
     def file_download(self, request, pk=None, file_id=None):
         group_file = self._file(file_id)
-        response = FileResponse(
-            group_file.file.open("rb"),
-            as_attachment=True,
-            filename=group_file.name,
-            content_type=group_file.content_type or "application/octet-stream",
+        return file_response(
+            group_file.file,
+            content_type=group_file.content_type,
+            download_name=group_file.name,
+            inline_allowed=False,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response

@@ -48,6 +48,12 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_object(self):
         return selectors.notification_get(user=self.request.user, pk=self.kwargs["pk"])
 
+    def get_serializer_class(self):
+        # OPTIONS describes the PUT of the settings with the settings' own fields.
+        if self.action == "notification_settings":
+            return NotificationSettingsSerializer
+        return NotificationSerializer
+
     @extend_schema(
         summary="Mark one of my notifications read", request=None, responses=NotificationSerializer
     )

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..choices import TIME_ZONE_CHOICES, GroupCreationPolicy, InvitationStatus
-from ..models import Company, Department, Invitation, User
+from ..models import ApiToken, Company, Department, Invitation, User
 
 
 class DepartmentRefSerializer(serializers.Serializer):
@@ -216,16 +216,21 @@ class InvitationSerializer(serializers.ModelSerializer):
 class EmailsField(serializers.Field):
     """A list of addresses, or one string of them separated by commas, semicolons or new lines."""
 
-    default_error_messages = {"invalid": "Give a list of e-mail addresses or one string of them."}
+    default_error_messages = {
+        "invalid": "Give a list of e-mail addresses or one string of them.",
+        "null_characters": "Null characters are not allowed.",
+    }
 
     def to_internal_value(self, data):
         from ..services import parse_emails
 
-        if isinstance(data, str):
-            return parse_emails(data)
         if isinstance(data, list) and all(isinstance(item, str) for item in data):
-            return parse_emails(",".join(data))
-        self.fail("invalid")
+            data = ",".join(data)
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if "\x00" in data:  # as DRF's CharField: the database cannot even look such a text up
+            self.fail("null_characters")
+        return parse_emails(data)
 
     def to_representation(self, value):
         return value
@@ -259,4 +264,40 @@ class CompanyUpdateSerializer(serializers.Serializer):
     group_creation_policy = serializers.ChoiceField(choices=GroupCreationPolicy.choices, required=False)
     default_time_zone = serializers.CharField(
         max_length=64, required=False, help_text="An IANA time zone, e.g. Europe/Berlin."
+    )
+
+
+# --- Signing in -------------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    label = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="What the token is for."
+    )
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as its owner's list shows it: never the key, only the characters it starts with."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "label", "prefix", "created_at", "last_used_at", "expires_at"]
+        read_only_fields = fields
+
+
+class ApiTokenIssuedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(
+        read_only=True, help_text="The key, shown this once: send it as `Authorization: Token <key>`."
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ["token", *ApiTokenSerializer.Meta.fields]
+        read_only_fields = fields
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    label = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="What the token is for."
     )

@@ -6,20 +6,25 @@ services; their ValidationError / PermissionDenied become the API's JSON errors 
 
 from __future__ import annotations
 
+from django.contrib.auth import authenticate
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from portal.core.permissions import get_visible_or_404
 
 from .. import selectors, services
 from ..filters import DepartmentFilterSet, InvitationFilterSet, PersonFilterSet
-from ..models import Department, User
+from ..lockout import LoginLockedOut
+from ..models import ApiToken, Department, User
 from . import serializers as s
 
 NOT_FOUND = OpenApiResponse(description="Missing, or hidden from the caller.")
@@ -249,8 +254,9 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=s.DepartmentHeadSerializer,
         responses={200: s.DepartmentSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
     )
-    @action(detail=True, methods=["post"])
-    def head(self, request, pk=None):
+    # Not named `head`: a view set's method of that name would answer every HEAD request of its routes.
+    @action(detail=True, methods=["post"], url_path="head", url_name="head")
+    def set_head(self, request, pk=None):
         department = self.get_object()
         data = s.DepartmentHeadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -360,3 +366,92 @@ class CompanyView(APIView):
         if company is None:
             raise Http404("The portal is not registered yet.")
         return company
+
+
+# --- Signing in -------------------------------------------------------------------------------------
+
+LOCKED_OUT = OpenApiResponse(
+    description="Too many failed attempts to sign in from this address or for this account: `locked_out`, "
+    "with Retry-After."
+)
+
+
+class TokenView(APIView):
+    """Exchange an e-mail and password for a new API token (send it as `Authorization: Token <key>`).
+
+    Every call makes a new token; it expires after LUMEN_API_TOKEN_TTL_DAYS and stops working when the
+    password changes. Failed attempts count towards the same lock as the login form.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(
+        summary="Sign in for an API token",
+        request=s.TokenRequestSerializer,
+        responses={200: s.ApiTokenIssuedSerializer, 400: INVALID, 429: LOCKED_OUT},
+    )
+    def post(self, request):
+        data = s.TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # Django's request, not DRF's wrapper: axes marks a locked-out attempt on the request it is given,
+        # and its middleware reads the mark there.
+        http_request = request._request
+        user = authenticate(
+            http_request,
+            username=data.validated_data["email"].strip().lower(),
+            password=data.validated_data["password"],
+        )
+        if getattr(http_request, "axes_locked_out", False):
+            raise LoginLockedOut()
+        if user is None or not user.is_active:
+            raise serializers.ValidationError({"non_field_errors": [_("Wrong e-mail or password.")]})
+        token, key = services.api_token_create(actor=user, person=user, label=data.validated_data["label"])
+        return Response(s.ApiTokenIssuedSerializer(_issued(token, key)).data, status=status.HTTP_200_OK)
+
+
+def _issued(token: ApiToken, key: str) -> ApiToken:
+    token.token = key
+    return token
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The caller's API tokens that still work (never their keys)"),
+    create=extend_schema(
+        summary="Make an API token for the caller (the key is in this answer only)",
+        request=s.ApiTokenCreateSerializer,
+        responses={201: s.ApiTokenIssuedSerializer, 400: INVALID},
+    ),
+    destroy=extend_schema(
+        summary="Revoke one of the caller's API tokens", responses={204: None, 404: NOT_FOUND}
+    ),
+)
+class ApiTokenViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """The caller's own API tokens. Nobody sees or revokes somebody else's (404); admins sign a person out
+    everywhere instead, which revokes all of theirs."""
+
+    serializer_class = s.ApiTokenSerializer
+    lookup_value_regex = r"\d+"
+    filter_backends: list = []
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return selectors.api_token_list(user=self.request.user)
+
+    def get_object(self) -> ApiToken:
+        return selectors.api_token_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        data = s.ApiTokenCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, key = services.api_token_create(
+            actor=request.user, person=request.user, label=data.validated_data["label"]
+        )
+        return Response(s.ApiTokenIssuedSerializer(_issued(token, key)).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        services.api_token_revoke(actor=request.user, token=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,7 @@ The entry list is keyset-paginated (`?cursor=`), newest first.
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -14,9 +14,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from portal.core.api.pagination import NewestFirstCursorPagination, StandardPagination
+from portal.core.attachments import file_response
 
 from .. import selectors, services
 from ..filters import EntryFilterSet
@@ -145,7 +147,7 @@ class EntryViewSet(
     @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
     def comments(self, request, pk=None):
         entry = self._entry()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # HEAD reads too
             page = self.paginate_queryset(selectors.comment_list(user=request.user, entry=entry))
             return self.get_paginated_response(CommentSerializer(page, many=True).data)
         data = CommentCreateSerializer(data=request.data)
@@ -169,12 +171,12 @@ class EntryViewSet(
     )
     @extend_schema(methods=["POST"], summary="Like the entry", request=None, responses=LikeStateSerializer)
     @extend_schema(
-        methods=["DELETE"], summary="Take the like back", request=None, responses=LikeStateSerializer
+        methods=["DELETE"], summary="Take the like back", request=None, responses={200: LikeStateSerializer}
     )
     @action(detail=True, methods=["get", "post", "delete"], pagination_class=StandardPagination)
     def likes(self, request, pk=None):
         entry = self._entry()
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # HEAD reads too
             page = self.paginate_queryset(selectors.like_list(user=request.user, entry=entry))
             return self.get_paginated_response(LikeSerializer(page, many=True).data)
         if request.method == "POST":
@@ -311,21 +313,17 @@ class PhotoViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def file(self, request, pk=None):
         photo = self._photo()
-        field = (
-            photo.thumbnail
-            if request.query_params.get("size") == "thumb" and photo.thumbnail
-            else photo.image
+        if request.query_params.get("size") == "thumb" and photo.thumbnail:
+            field, content_type = photo.thumbnail, photo.thumbnail_content_type
+        else:
+            field, content_type = photo.image, photo.content_type
+        return file_response(
+            field, content_type=content_type, download_name=photo.name, cache_control="private, max-age=3600"
         )
-        try:
-            handle = field.open("rb")
-        except (FileNotFoundError, ValueError) as exc:
-            raise Http404("The file is missing.") from exc
-        content_type = "image/jpeg" if field is photo.thumbnail else photo.content_type
-        return FileResponse(handle, content_type=content_type)
 
     @extend_schema(methods=["POST"], summary="Like the photo", request=None, responses=LikeStateSerializer)
     @extend_schema(
-        methods=["DELETE"], summary="Take the like back", request=None, responses=LikeStateSerializer
+        methods=["DELETE"], summary="Take the like back", request=None, responses={200: LikeStateSerializer}
     )
     @action(detail=True, methods=["post", "delete"])
     def likes(self, request, pk=None):
@@ -348,7 +346,7 @@ class PhotoViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def comments(self, request, pk=None):
         photo = self._photo()
         entry = photo.album.entry
-        if request.method == "GET":
+        if request.method in SAFE_METHODS:  # HEAD reads too
             page = self.paginate_queryset(selectors.comment_list(user=request.user, entry=entry, photo=photo))
             return self.get_paginated_response(CommentSerializer(page, many=True).data)
         data = CommentCreateSerializer(data=request.data)

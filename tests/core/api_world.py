@@ -1,0 +1,278 @@
+"""One of everything the API serves, laid through the API itself, for the tests that walk every path of the
+OpenAPI schema (tests/core/test_api_methods.py, tests/core/test_api_fuzz.py).
+
+Two people share it: an employee (Sales) and their supervisor (the head of Sales). Everything is visible to
+both where the rules allow it; what is personal (notifications, API tokens) exists once for each of them.
+`path_values(user)` names, for every path of the schema with parameters, the ids of real objects that user
+may reach; a new path with parameters must be added there (the walking tests fail on a path they cannot
+fill).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from tests.groups.factories import upload
+from tests.notifications.factories import NotificationFactory
+from tests.reports.factories import ControlCheckFactory, WorkDayFactory
+from tests.stream.factories import image_upload
+from tests.utils import client_as
+
+# Ids no row has: the largest PostgreSQL integer, and a number beyond any database's bigint (such a number
+# must name nothing rather than overflow a lookup).
+MISSING_IDS = (2_147_483_647, 10**20)
+
+
+def _made(response, *expected: int) -> dict:
+    assert response.status_code in (expected or (200, 201)), (response.status_code, response.content[:500])
+    return response.json()
+
+
+@dataclass
+class ApiWorld:
+    employee: Any
+    supervisor: Any
+    outsider: Any
+    ids: dict[str, int] = field(default_factory=dict)
+    own: dict[int, dict[str, int]] = field(default_factory=dict)  # user pk -> their personal objects
+
+    def references(self) -> dict[str, list[int]]:
+        """Ids of real objects by the name of the body or query field that names such an object, so that
+        generated requests reach the services instead of stopping at "no such object"."""
+        i = self.ids
+        people = [self.employee.pk, self.supervisor.pk, self.outsider.pk]
+        tasks = [i["task"], i["successor"]]
+        return {
+            "task": tasks,
+            "parent": tasks,
+            "predecessor": tasks,
+            "successor": tasks,
+            "responsible": people,
+            "user": people,
+            "person": people,
+            "head": people,
+            "subject": people,
+            "department": [i["department"]],
+            "group": [i["group"]],
+            "workgroup": [i["group"]],
+            "into": [i["tag"]],
+            "day": [i["day"]],
+            "message_id": [i["message"]],
+        }
+
+    def path_values(self, user) -> dict[str, dict[str, int]]:
+        """Values of the path parameters of every templated path, as `user` may reach them."""
+        i, mine = self.ids, self.own[user.pk]
+        return {
+            "/api/v1/auth/tokens/{id}/": {"id": mine["api_token"]},
+            "/api/v1/chat/chats/{id}/": {"id": i["chat"]},
+            "/api/v1/chat/chats/{id}/members/": {"id": i["chat"]},
+            "/api/v1/chat/chats/{id}/members/{user_id}/": {"id": i["chat"], "user_id": self.supervisor.pk},
+            "/api/v1/chat/chats/{id}/messages/": {"id": i["chat"]},
+            "/api/v1/chat/chats/{id}/messages/{message_id}/": {"id": i["chat"], "message_id": i["message"]},
+            "/api/v1/chat/chats/{id}/read/": {"id": i["chat"]},
+            "/api/v1/departments/{id}/": {"id": i["department"]},
+            "/api/v1/departments/{id}/head/": {"id": i["department"]},
+            "/api/v1/departments/{id}/move/": {"id": i["department"]},
+            "/api/v1/groups/{id}/": {"id": i["group"]},
+            "/api/v1/groups/{id}/archive/": {"id": i["group"]},
+            "/api/v1/groups/{id}/files/": {"id": i["group"]},
+            "/api/v1/groups/{id}/files/{file_id}/": {"id": i["group"], "file_id": i["group_file"]},
+            "/api/v1/groups/{id}/files/{file_id}/download/": {"id": i["group"], "file_id": i["group_file"]},
+            "/api/v1/groups/{id}/join/": {"id": i["group"]},
+            "/api/v1/groups/{id}/join-requests/": {"id": i["group"]},
+            "/api/v1/groups/{id}/join-requests/{request_id}/": {"id": i["group"], "request_id": i["join"]},
+            "/api/v1/groups/{id}/join-requests/{request_id}/approve/": {
+                "id": i["group"],
+                "request_id": i["join"],
+            },
+            "/api/v1/groups/{id}/join-requests/{request_id}/reject/": {
+                "id": i["group"],
+                "request_id": i["join"],
+            },
+            "/api/v1/groups/{id}/leave/": {"id": i["group"]},
+            "/api/v1/groups/{id}/members/": {"id": i["group"]},
+            "/api/v1/groups/{id}/members/{user_id}/": {"id": i["group"], "user_id": self.supervisor.pk},
+            "/api/v1/invitations/{id}/": {"id": i["invitation"]},
+            "/api/v1/invitations/{id}/resend/": {"id": i["invitation"]},
+            "/api/v1/invitations/{id}/revoke/": {"id": i["invitation"]},
+            "/api/v1/notifications/{id}/": {"id": mine["notification"]},
+            "/api/v1/notifications/{id}/read/": {"id": mine["notification"]},
+            "/api/v1/people/{id}/": {"id": self.employee.pk},
+            "/api/v1/people/{id}/activate/": {"id": self.employee.pk},
+            "/api/v1/people/{id}/deactivate/": {"id": self.employee.pk},
+            "/api/v1/people/{id}/move/": {"id": self.employee.pk},
+            "/api/v1/people/{id}/subordinates/": {"id": self.supervisor.pk},
+            "/api/v1/people/{id}/supervisor/": {"id": self.employee.pk},
+            "/api/v1/reports/corrections/{id}/": {"id": i["correction"]},
+            "/api/v1/reports/corrections/{id}/decide/": {"id": i["correction"]},
+            "/api/v1/reports/days/{id}/": {"id": i["day"]},
+            "/api/v1/reports/days/{id}/confirm/": {"id": i["day"]},
+            "/api/v1/reports/reports/{id}/": {"id": i["report"]},
+            "/api/v1/reports/reports/{id}/rate/": {"id": i["report"]},
+            "/api/v1/reports/reports/{id}/return/": {"id": i["report"]},
+            "/api/v1/reports/reports/{id}/send/": {"id": i["report"]},
+            "/api/v1/reports/schedules/{id}/": {"id": i["schedule"]},
+            "/api/v1/reports/touch/{id}/": {"id": i["touch"]},
+            "/api/v1/reports/touch/{id}/done/": {"id": i["touch"]},
+            "/api/v1/stream/comments/{id}/": {"id": i["comment"]},
+            "/api/v1/stream/entries/{id}/": {"id": i["entry"]},
+            "/api/v1/stream/entries/{id}/close-poll/": {"id": i["entry"]},
+            "/api/v1/stream/entries/{id}/comments/": {"id": i["entry"]},
+            "/api/v1/stream/entries/{id}/likes/": {"id": i["entry"]},
+            "/api/v1/stream/entries/{id}/photos/": {"id": i["album"]},
+            "/api/v1/stream/entries/{id}/read/": {"id": i["entry"]},
+            "/api/v1/stream/entries/{id}/readers/": {"id": i["entry"]},
+            "/api/v1/stream/entries/{id}/vote/": {"id": i["entry"]},
+            "/api/v1/stream/photos/{id}/": {"id": i["photo"]},
+            "/api/v1/stream/photos/{id}/comments/": {"id": i["photo"]},
+            "/api/v1/stream/photos/{id}/file/": {"id": i["photo"]},
+            "/api/v1/stream/photos/{id}/likes/": {"id": i["photo"]},
+            "/api/v1/tasks/{id}/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/checklist/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/checklist/reorder/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/comments/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/files/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/history/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/members/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/move/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/reschedule/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/seen/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/subtasks/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/tags/": {"id": i["task"]},
+            "/api/v1/tasks/{id}/transition/": {"id": i["task"]},
+            "/api/v1/tasks/checklist/{id}/": {"id": i["checklist_item"]},
+            "/api/v1/tasks/comments/{id}/": {"id": i["task_comment"]},
+            "/api/v1/tasks/files/{id}/": {"id": i["task_file"]},
+            "/api/v1/tasks/files/{id}/download/": {"id": i["task_file"]},
+            "/api/v1/tasks/links/{id}/": {"id": i["link"]},
+            "/api/v1/tasks/tags/{id}/": {"id": i["tag"]},
+            "/api/v1/tasks/tags/{id}/merge/": {"id": i["tag"]},
+            "/api/v1/tasks/time-entries/{id}/": {"id": i["time_entry"]},
+        }
+
+
+def build_api_world(org) -> ApiWorld:
+    """Lay the world through the API as its people would (so the objects are what clients really get)."""
+    employee, supervisor, outsider = org.sales_rep, org.sales_head, org.developer
+    world = ApiWorld(employee=employee, supervisor=supervisor, outsider=outsider)
+    me, boss, other = client_as(employee), client_as(supervisor), client_as(outsider)
+    ids = world.ids
+    ids["department"] = org.sales.pk
+
+    chat = _made(
+        me.post("/api/v1/chat/chats/", {"kind": "group", "title": "Sales", "members": [supervisor.pk]})
+    )
+    ids["chat"] = chat["id"]
+    ids["message"] = _made(me.post(f"/api/v1/chat/chats/{chat['id']}/messages/", {"body": "Hello"}))["id"]
+
+    group = _made(boss.post("/api/v1/groups/", {"name": "Sales team", "visibility": "closed"}))
+    ids["group"] = group["id"]
+    _made(boss.post(f"/api/v1/groups/{group['id']}/members/", {"user": employee.pk, "role": "member"}))
+    ids["join"] = _made(other.post(f"/api/v1/groups/{group['id']}/join/", {"message": "May I?"}))[
+        "join_request"
+    ]
+    ids["group_file"] = _made(
+        me.post(f"/api/v1/groups/{group['id']}/files/", {"file": upload()}, format="multipart")
+    )["id"]
+
+    ids["invitation"] = _made(
+        boss.post("/api/v1/invitations/", {"emails": ["new.rep@acme.test"], "department": org.sales.pk})
+    )[0]["id"]
+
+    entry = _made(
+        me.post(
+            "/api/v1/stream/entries/",
+            {
+                "body": "Quarter results",
+                "everyone": True,
+                "is_important": True,
+                "poll": {"question": "Lunch?", "options": ["Yes", "No"]},
+            },
+        )
+    )
+    ids["entry"] = entry["id"]
+    ids["comment"] = _made(me.post(f"/api/v1/stream/entries/{entry['id']}/comments/", {"body": "Well done"}))[
+        "id"
+    ]
+    ids["album"] = _made(me.post("/api/v1/stream/entries/", {"body": "The team day", "everyone": True}))["id"]
+    ids["photo"] = _made(
+        me.post(
+            f"/api/v1/stream/entries/{ids['album']}/photos/", {"photos": [image_upload()]}, format="multipart"
+        )
+    )[0]["id"]
+
+    task = _made(
+        boss.post(
+            "/api/v1/tasks/",
+            {
+                "title": "Call the client",
+                "responsible": employee.pk,
+                "group": group["id"],
+                "checklist": ["Dial"],
+            },
+        )
+    )
+    ids["task"] = task["id"]
+    successor = _made(boss.post("/api/v1/tasks/", {"title": "Send the offer", "responsible": employee.pk}))
+    ids["successor"] = successor["id"]
+    ids["link"] = _made(
+        boss.post("/api/v1/tasks/links/", {"predecessor": task["id"], "successor": successor["id"]})
+    )["id"]
+    ids["checklist_item"] = _made(me.get(f"/api/v1/tasks/{task['id']}/checklist/"))["results"][0]["id"]
+    ids["task_comment"] = _made(me.post(f"/api/v1/tasks/{task['id']}/comments/", {"body": "On it"}))["id"]
+    ids["task_file"] = _made(
+        me.post(f"/api/v1/tasks/{task['id']}/files/", {"file": upload()}, format="multipart")
+    )["id"]
+    ids["tag"] = _made(me.post("/api/v1/tasks/tags/", {"name": "clients", "group": group["id"]}))["id"]
+    ids["time_entry"] = _made(me.post("/api/v1/tasks/time-entries/", {"task": task["id"], "seconds": 600}))[
+        "id"
+    ]
+
+    ids["report"] = _made(
+        me.post("/api/v1/reports/reports/", {"facts": "Called three clients", "send": True})
+    )["id"]
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    past_day = WorkDayFactory(
+        user=employee,
+        date=yesterday,
+        state="closed",
+        started_at=timezone.now() - datetime.timedelta(days=1, hours=8),
+        ended_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    ids["day"] = past_day.pk
+    ids["correction"] = _made(
+        me.post(
+            "/api/v1/reports/corrections/",
+            {
+                "day": past_day.pk,
+                "started_at": (past_day.started_at - datetime.timedelta(hours=1)).isoformat(),
+                "ended_at": past_day.ended_at.isoformat(),
+                "reason": "Forgot to start",
+            },
+        )
+    )["id"]
+    ids["schedule"] = _made(
+        boss.post(
+            "/api/v1/reports/schedules/",
+            {
+                "name": "Sales hours",
+                "department": org.sales.pk,
+                "working_days": [0, 1, 2, 3, 4],
+                "start": "09:00",
+                "end": "18:00",
+            },
+        )
+    )["id"]
+    ids["touch"] = ControlCheckFactory(supervisor=supervisor, subject=employee).pk
+
+    for person in (employee, supervisor, org.admin, outsider):
+        world.own[person.pk] = {
+            "notification": NotificationFactory(recipient=person).pk,
+            "api_token": _made(client_as(person).post("/api/v1/auth/tokens/", {"label": "world"}), 201)["id"],
+        }
+    return world
