@@ -24,13 +24,15 @@ class RejectNullBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if any(
-            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
-        ):
-            message = "The query string contains a NUL character."
+        bad = [
+            key for key, values in request.GET.lists() if "\x00" in key or any("\x00" in v for v in values)
+        ]
+        if bad:
+            message = "Null characters are not allowed."
             if request.path.startswith("/api/"):
+                fields = {key.replace("\x00", ""): [message] for key in bad}
                 return JsonResponse(
-                    {"error": {"status": 400, "code": "invalid", "message": message, "fields": {}}},
+                    {"error": {"status": 400, "code": "invalid", "message": message, "fields": fields}},
                     status=400,
                 )
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -570,13 +570,13 @@ def test_people_list_query_budget(org):
         assert response.status_code == 200
 
     def grow():
-        _bulk_people(990, [org.root, org.sales, org.east, org.field, org.it], prefix="more")
+        _bulk_people(990, [org.root, org.sales, org.east, org.field, org.it], prefix="zqmore")
         assert User.objects.count() == 1000
 
     assert client.get(PEOPLE).json()["count"] == 10
     assert_query_budget(fetch, grow, budget=4)
-    assert client.get(PEOPLE, {"department": org.sales.pk, "q": "more"}).json()["count"] == 594
-    rows = client.get(PEOPLE, {"q": "more0"}).json()["results"]
+    assert client.get(PEOPLE, {"department": org.sales.pk, "q": "zqmore"}).json()["count"] == 594
+    rows = client.get(PEOPLE, {"q": "zqmore0"}).json()["results"]
     assert rows[0]["photo_url"] == f"/company/people/{rows[0]['id']}/photo"
 
 
