@@ -1,6 +1,7 @@
 # Lumen: the only commands a newcomer needs.
 #   make run    install, build assets, migrate, seed demo data (empty database), start web + worker + beat
 #   make test   lint, migration check, the whole test suite (browser tests included when Chromium is there)
+#   make test-fast  the suite without the slow groups (browser, demo, seed_scale, bench, fuzz), in parallel
 #   make bench  the load benchmark (needs PostgreSQL and Redis: DATABASE_URL, REDIS_URL)
 
 PYTHON ?= python3
@@ -10,6 +11,11 @@ PY := $(BIN)/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
+# Test processes (pytest-xdist, one test database each): the machine's cores, at most 4. PYTEST_WORKERS=0
+# runs the suite in this one process. `loadgroup` keeps the tests of the shared demo company in one process.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n > 4 ? 4 : n )))
+PYTEST_PARALLEL = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+SLOW_MARKS := not browser and not demo and not seed_scale and not bench and not fuzz
 
 .PHONY: run install assets migrate seed serve test test-fast e2e fuzz lint format bench clean
 
@@ -56,15 +62,16 @@ run: install assets seed
 test: install assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest --create-db --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest --create-db $(PYTEST_PARALLEL) --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 test-fast: install
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest -m "not browser" -x $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest -m "$(SLOW_MARKS)" -x $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 e2e: install assets
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest tests/e2e $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 # The API fuzz alone, deeper than in `make test` (FUZZ_EXAMPLES generated cases per operation).
 FUZZ_EXAMPLES ?= 50
@@ -74,6 +81,7 @@ fuzz: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 

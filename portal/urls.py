@@ -16,10 +16,7 @@ api_v1 = [
     path("chat/", include("portal.chat.api.urls")),
     path("notifications/", include("portal.notifications.api.urls")),
     path("tasks/", include("tasks.api.urls")),
-    path("crm/", include("crm.api.urls")),
     path("reports/", include("reports.api.urls")),
-    path("strategy/", include("strategy.api.urls")),
-    path("knowledgebase/", include("knowledgebase.api.urls")),
 ]
 
 urlpatterns = [

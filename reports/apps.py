@@ -6,13 +6,31 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
+        from portal.core.registry import DemoSeeder
+        from portal.core.registry import registry as core_registry
+
+        from .demo import seed_demo_reports
+
+        core_registry.demo_seeders.register(
+            DemoSeeder("reports", seed_demo_reports, order=50, stage="content")
+        )
         from django.utils.translation import gettext_lazy as _
 
+        from portal.core.registry import NavigationEntry, TopbarWidget, registry
         from portal.notifications.counters import register_counter
         from portal.notifications.services import register_notification_kind
 
         from . import selectors
 
+        # The left navigation (its badge sums the "reports" counters below) and the working-day widget.
+        registry.navigation.register(
+            NavigationEntry(
+                "reports", _("Reports"), "bi-clipboard-data", "reports:home", order=50, counter_area="reports"
+            )
+        )
+        registry.topbar_widgets.register(
+            TopbarWidget("reports.workday", "reports/workday_topbar.html", order=50)
+        )
         # Workday part: corrections waiting for a supervisor, and the notifications of the working day.
         register_counter(
             "reports.corrections_waiting",
@@ -43,5 +61,9 @@ class ReportsConfig(AppConfig):
         register_notification_kind(
             "report_returned", _("Work reports: my report was returned for changes"), email_default=True
         )
+        # A task can be made from a line of a work report (?from_report= on the new-task form), ...
+        from . import registrations
+
+        registrations.register()
         # Timesheets part: a supervisor confirmed (or withdrew the confirmation of) my monthly timesheet.
         register_notification_kind("timesheet_confirmed", _("Timesheets: my monthly timesheet was confirmed"))

@@ -17,7 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import TimeStampedModel
-from portal.people.models import headed_path
+from portal.core.visibility import any_of, by_role, is_active_person, owned_by, supervised_by, visible
+from portal.people.models import headed_path  # noqa: F401  (the app's selectors and views import it from here)
 
 from .choices import (
     CorrectionStatus,
@@ -31,32 +32,27 @@ from .choices import (
 
 
 def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+    return is_active_person(user)
 
 
 def sees_all(user) -> bool:
     """Admins and HR (the `reports.view_all` permission) see every person's days, reports and timesheets."""
-    return _active(user) and (user.is_staff or user.is_superuser or user.has_perm("reports.view_all"))
+    return by_role(user, "reports.view_all")
 
 
 def people_visible_q(user, field: str = "user") -> Q:
     """Rows whose `field` (a person) is the viewer or one of the people of the sub-tree they head."""
-    q = Q(**{field: user})
-    path = headed_path(user)
-    if path:
-        q |= Q(**{f"{field}__department__path__startswith": path})
-    return q
+    return any_of(owned_by(user, field), supervised_by(user, field))
 
 
 class PersonScopedQuerySet(models.QuerySet):
     person_field = "user"
 
     def visible_to(self, user):
-        if not _active(user):
-            return self.none()
-        if sees_all(user):
-            return self.all()
-        return self.filter(people_visible_q(user, self.person_field))
+        """The row's person, their supervisors up the tree, HR and admins (core's builders)."""
+        return visible(
+            self, user, lambda: people_visible_q(user, self.person_field), sees_all=lambda: sees_all(user)
+        )
 
 
 class WorkSchedule(TimeStampedModel):
@@ -353,11 +349,8 @@ class TimesheetConfirmation(models.Model):
 
 class ControlCheckQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not _active(user):
-            return self.none()
-        if sees_all(user):
-            return self.all()
-        return self.filter(supervisor=user)
+        """A supervisor's own checks; HR and admins see all."""
+        return visible(self, user, lambda: owned_by(user, "supervisor"), sees_all=lambda: sees_all(user))
 
 
 class ControlCheck(models.Model):
@@ -413,11 +406,8 @@ class DigestPreference(models.Model):
 
 class DigestQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not _active(user):
-            return self.none()
-        if user.is_staff or user.is_superuser:
-            return self.all()
-        return self.filter(recipient=user)
+        """A digest is its recipient's; admins (not HR) see all."""
+        return visible(self, user, lambda: owned_by(user, "recipient"), sees_all=lambda: by_role(user))
 
 
 class Digest(models.Model):

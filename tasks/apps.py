@@ -17,18 +17,33 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self) -> None:
+        from portal.core.registry import DemoSeeder
+        from portal.core.registry import registry as core_registry
+
+        from .demo import seed_demo_tasks
+
+        core_registry.demo_seeders.register(DemoSeeder("tasks", seed_demo_tasks, order=40, stage="content"))
         from django.urls import reverse
 
         from portal.chat.actions import register_message_action
+        from portal.core.registry import NavigationEntry, registry
         from portal.core.search import register_search
         from portal.notifications.counters import register_counter
         from portal.notifications.services import register_notification_kind
 
-        from . import counters, search
+        from . import counters, registrations, search
 
+        # The left navigation: the badge sums the "tasks" counters below.
+        registry.navigation.register(
+            NavigationEntry(
+                "tasks", _("Tasks"), "bi-check2-square", "tasks:home", order=30, counter_area="tasks"
+            )
+        )
         for key, (label, order) in TASK_COUNTERS.items():
             register_counter(key, label=label, area="tasks", compute=counters.COMPUTE[key], order=order)
         register_search("tasks", _("Tasks"), search.search_tasks, order=20)
+        # The control dashboard's task columns and touch kind, the digests' task sections, ...
+        registrations.register()
         register_notification_kind("task", _("Tasks: assigned to me, changed, completed, returned"))
         register_notification_kind("task_comment", _("Tasks: a new comment in my task"))
         register_notification_kind("task_due", _("Tasks: daily reminder of what is due"), email_default=True)

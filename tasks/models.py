@@ -8,17 +8,28 @@ Stored numbers on `Task` (subtasks, comments, time spent) are kept by services w
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from portal.core.models import TimeStampedModel
-from portal.people.models import headed_path
+from portal.core.attachments import AttachmentBase
+from portal.core.models import ObjectGrantBase, TimeStampedModel
+from portal.core.visibility import (
+    any_of,
+    by_role,
+    granted_to,
+    in_groups_of,
+    is_active_person,
+    listed_on,
+    owned_by,
+    supervised_by,
+    visible,
+)
+from portal.people.models import headed_path  # noqa: F401  (other modules import it from here)
 
 from .choices import (
     CLOSED_STATUSES,
@@ -33,47 +44,38 @@ from .choices import (
 
 
 def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+    return is_active_person(user)
 
 
 def _is_admin(user) -> bool:
     return bool(user.is_staff or user.is_superuser)
 
 
-def task_visibility_q(user, *, prefix: str = "") -> Q:
-    """The visibility rule as a Q on Task (or on a relation to Task, with `prefix="task__"`).
+def task_visibility_q(user) -> Q:
+    """The visibility rule of tasks as a Q on Task, composed from core's builders.
 
     A task is seen by its creator, responsible person, participants and observers, by the members of
-    its workgroup (and by everyone when the group is open), and by the heads of the responsible
-    person's department and of every department above it. Admins see everything.
+    its workgroup (and by everyone when the group is open), by the heads of the responsible person's
+    department and of every department above it, and by whoever it was shared with (a person, their
+    department or a department above it granted with its sub-departments, a workgroup they are in).
+    Admins see everything (see `TaskQuerySet.visible_to`).
     """
     from portal.groups.choices import GroupVisibility
-    from portal.groups.models import Membership
 
-    p = prefix
-    member = TaskMember.objects.filter(task=OuterRef(f"{p}pk" if p else "pk"), user=user)
-    in_group = Membership.objects.filter(group=OuterRef(f"{p}group_id"), user=user)
-    q = (
-        Q(**{f"{p}creator": user})
-        | Q(**{f"{p}responsible": user})
-        | Q(Exists(member))
-        | Q(**{f"{p}group__visibility": GroupVisibility.OPEN})
-        | Q(Exists(in_group))
+    return any_of(
+        owned_by(user, "creator", "responsible"),
+        listed_on(user, TaskMember, "task"),
+        Q(group__visibility=GroupVisibility.OPEN),
+        in_groups_of(user, "group"),
+        supervised_by(user, "responsible"),
+        granted_to(user, Task),
     )
-    path = headed_path(user)
-    if path:
-        q |= Q(**{f"{p}responsible__department__path__startswith": path})
-    return q
 
 
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user) -> TaskQuerySet:
         """Tasks `user` may see (see `task_visibility_q`); nothing for anonymous or inactive people."""
-        if not _active(user):
-            return self.none()
-        if _is_admin(user):
-            return self.all()
-        return self.filter(task_visibility_q(user))
+        return visible(self, user, lambda: task_visibility_q(user), sees_all=lambda: by_role(user))
 
     def open(self) -> TaskQuerySet:
         """Not closed: someone still has to act (a task awaiting control is open for its creator)."""
@@ -171,6 +173,9 @@ class Task(TimeStampedModel):
 
     objects = TaskQuerySet.as_manager()
 
+    # Who may share it (`portal.core.sharing`), besides admins: the people it belongs to.
+    share_owner_fields = ("creator", "responsible")
+
     class Meta:
         verbose_name = _("task")
         ordering = ["-created_at", "-id"]
@@ -237,6 +242,35 @@ class TaskMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}) on {self.task}"
+
+
+class TaskGrant(ObjectGrantBase):
+    """A task shared explicitly with a person, a department (optionally with its sub-departments) or a
+    workgroup (see `portal.core.sharing`); a person's grant is mirrored in `TaskUserObjectPermission`."""
+
+    content_object = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="grants")
+
+    class Meta(ObjectGrantBase.Meta):
+        verbose_name = _("task grant")
+
+
+class TaskUserObjectPermission(UserObjectPermissionBase):
+    """guardian's direct-FK object permissions of people on tasks (`view_task` for a person's grant)."""
+
+    content_object = models.ForeignKey(Task, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("task user permission")
+
+
+class TaskGroupObjectPermission(GroupObjectPermissionBase):
+    """guardian's direct-FK object permissions of auth groups on tasks (so guardian never scans its generic
+    table for a task)."""
+
+    content_object = models.ForeignKey(Task, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("task group permission")
 
 
 class TaskLinkQuerySet(models.QuerySet):
@@ -360,7 +394,8 @@ class ChecklistItem(models.Model):
         return self.text
 
 
-def task_file_path(instance: TaskFile, filename: str) -> str:
+def task_file_path(instance, filename: str) -> str:
+    """Where files went before `attachment_upload_to`; the first migration still names it."""
     return f"tasks/{instance.task_id}/{filename}"
 
 
@@ -369,32 +404,24 @@ class TaskFileQuerySet(models.QuerySet):
         return self.filter(task__in=Task.objects.visible_to(user))
 
 
-class TaskFile(models.Model):
+class TaskFile(AttachmentBase):
     """A file attached to a task, served only through a permission-checked view."""
 
+    storage_folder = "tasks"
+    storage_owner_field = "task"
+    download_url_name = "tasks:detail_file_download"
+
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=task_file_path, max_length=500)
-    name = models.CharField(_("name"), max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
-    content_type = models.CharField(max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = TaskFileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("task file")
-        ordering = ["-uploaded_at", "-id"]
-        indexes = [models.Index(fields=["task", "-uploaded_at"], name="taskfile_task")]
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["task", "-created_at"], name="taskfile_task")]
 
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def extension(self) -> str:
-        return os.path.splitext(self.name)[1].lower().lstrip(".")
+    def get_download_url(self) -> str:
+        return reverse(self.download_url_name, args=[self.task_id, self.pk])
 
 
 class TaskCommentQuerySet(models.QuerySet):

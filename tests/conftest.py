@@ -16,31 +16,69 @@ pytest_plugins = [
     "tests.plugins.celery_worker",
     "tests.plugins.smtp",
     "tests.plugins.asgi_server",
+    "tests.plugins.xdist_groups",
 ]
 
 
+# The slow groups, by module: `make test-fast` leaves them out (`-m "not demo and not seed_scale and ..."`).
+SLOW_MODULES = {
+    "test_demo.py": "demo",  # seeds the demo company
+    "test_seed_scale.py": "seed_scale",  # seeds a company at scale
+    "test_bench.py": "bench",
+    "test_digests_bench.py": "bench",
+}
+
+
+def _uses_demo(item) -> bool:
+    return "demo_company" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(config, items):
-    """Skip server-bound tests with a visible reason when the server is not configured; run the tests of
-    the shared demo company last (see `demo_company`)."""
-    items.sort(key=lambda item: "demo_company" in getattr(item, "fixturenames", ()))
+    """Mark the slow groups; skip server-bound tests with a visible reason when the server is not configured.
+
+    Order: the tests of the shared demo company first and together (see `demo_company`), then the other slow
+    modules, then the rest, so that with pytest-xdist the long pieces start early instead of making the last
+    minute of the run a one-process tail."""
+    items.sort(key=lambda item: 0 if _uses_demo(item) else 1 if item.path.name in SLOW_MODULES else 2)
     have_pg = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     have_redis = bool(os.environ.get("REDIS_URL"))
     for item in items:
+        slow = SLOW_MODULES.get(item.path.name)
+        if slow:
+            item.add_marker(slow)
+        # `--dist loadgroup` keeps the test_demo.py modules in one process (tests/plugins/xdist_groups.py).
+        if _uses_demo(item) and item.path.name != "test_demo.py":
+            raise pytest.UsageError(f"{item.nodeid} reads `demo_company`: move it to a test_demo.py module")
         if "postgres" in item.keywords and not have_pg:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
         if ("redis" in item.keywords or "celery_worker" in item.keywords) and not have_redis:
             item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://..."))
 
 
+_demo_close_key = pytest.StashKey[object]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Roll the demo company back as soon as the last test that reads it is done (its own fixtures torn down
+    first), so that the tests after it in this process meet the usual empty company."""
+    result = yield
+    close = item.session.stash.get(_demo_close_key, None)
+    if close is not None and _uses_demo(item) and (nextitem is None or not _uses_demo(nextitem)):
+        close()
+    return result
+
+
 @pytest.fixture(scope="session")
-def demo_company(django_db_setup, django_db_blocker):
-    """The whole demo company, seeded once per test run as `make run` seeds it (`seed_demo` with the jobs
+def demo_company(request, django_db_setup, django_db_blocker):
+    """The whole demo company, seeded once per test process as `make run` seeds it (`seed_demo` with the jobs
     that services schedule on commit run). Returns what the command printed.
 
     Seeding takes tens of seconds, so the tests that read the demo share one: it is seeded inside a
-    transaction that stays open until the end of the run and is then rolled back. Each test runs in a
-    savepoint inside it (its `db`), so what a test changes is undone before the next one. Other tests
-    must not see the demo, so the tests that use this fixture run last (pytest_collection_modifyitems).
+    transaction that stays open while they run and is then rolled back. Each test runs in a savepoint inside
+    it (its `db`), so what a test changes is undone before the next one. Other tests must not see the demo,
+    so the tests that use this fixture run together (first, see pytest_collection_modifyitems; in one xdist
+    process, see tests/plugins/xdist_groups.py), and `pytest_runtest_teardown` rolls the demo back after the last.
     """
     import io
 
@@ -50,6 +88,14 @@ def demo_company(django_db_setup, django_db_blocker):
 
     from portal.people.models import Company
 
+    def close() -> None:
+        if not close.closed:
+            close.closed = True
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+
+    close.closed = False
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
@@ -58,10 +104,12 @@ def demo_company(django_db_setup, django_db_blocker):
             out = io.StringIO()
             with TestCase.captureOnCommitCallbacks(execute=True):
                 call_command("seed_demo", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+        except BaseException:
+            close()
+            raise
+    request.session.stash[_demo_close_key] = close
+    yield out.getvalue()
+    close()
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +129,10 @@ def _registered_company(request):
     else:
         return
     if "demo_company" in request.fixturenames:
+        if getattr(request.session.stash.get(_demo_close_key, None), "closed", False):
+            pytest.fail(
+                "the demo company was rolled back already: its tests must run together", pytrace=False
+            )
         return  # the demo registered its own
     CompanyFactory()
 

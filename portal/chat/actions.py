@@ -23,14 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class MessageAction:
-    key: str
-    label: Any  # a (lazy) string
-    icon: str
-    url: Callable[[Any], str]
-    available: Callable[[Any, Any], bool]
+from portal.core.registry import MessageAction, registry
 
 
 @dataclass(frozen=True)
@@ -43,9 +36,6 @@ class BoundMessageAction:
     url: str
 
 
-_registry: dict[str, MessageAction] = {}
-
-
 def register_message_action(
     key: str,
     *,
@@ -54,21 +44,20 @@ def register_message_action(
     url: Callable[[Any], str],
     available: Callable[[Any, Any], bool],
 ) -> MessageAction:
-    """Add (or replace, for the same key) an action in every message's menu."""
+    """Add an action in every message's menu."""
     if not key:
         raise ValueError("A message action needs a key.")
     action = MessageAction(key=key, label=label, icon=icon, url=url, available=available)
-    _registry[key] = action
-    return action
+    return registry.chat_message_actions.register(action)
 
 
 def unregister_message_action(key: str) -> None:
     """Remove an action (tests, or an app that switches a feature off)."""
-    _registry.pop(key, None)
+    registry.chat_message_actions.unregister(key)
 
 
 def registered_message_actions() -> list[MessageAction]:
-    return list(_registry.values())
+    return registry.chat_message_actions.items()
 
 
 def message_actions(user, message) -> list[BoundMessageAction]:
@@ -77,6 +66,6 @@ def message_actions(user, message) -> list[BoundMessageAction]:
         return []
     return [
         BoundMessageAction(key=a.key, label=str(a.label), icon=a.icon, url=a.url(message))
-        for a in _registry.values()
+        for a in registry.chat_message_actions
         if a.available(user, message)
     ]

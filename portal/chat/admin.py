@@ -26,11 +26,11 @@ class ChatAdmin(admin.ModelAdmin):
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["id", "chat", "author", "created_at", "edited_at", "deleted_at"]
     list_filter = ["created_at"]
-    search_fields = ["body", "attachment_name"]
+    search_fields = ["body", "attachment__name"]
     raw_id_fields = ["chat", "author"]
     # Files arrive only through the chat's upload service, which checks them and detects their type.
     readonly_fields = [
-        "attachment",
+        "attachment_name",
         "attachment_size",
         "attachment_type",
         "created_at",

@@ -17,14 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from portal.core.registry import MessageAnnotation, registry
+
 Provider = Callable[[Any, list[Any]], dict[int, list[tuple[str, str]]]]
-
-
-@dataclass(frozen=True)
-class MessageAnnotation:
-    key: str
-    provider: Provider
-    icon: str
 
 
 @dataclass(frozen=True)
@@ -37,26 +32,22 @@ class BoundAnnotation:
     icon: str
 
 
-_registry: dict[str, MessageAnnotation] = {}
-
-
 def register_message_annotation(
     key: str, provider: Provider, *, icon: str = "bi-link-45deg"
 ) -> MessageAnnotation:
-    """Add (or replace, for the same key) a provider of notes under messages."""
+    """Add a provider of notes under messages."""
     if not key:
         raise ValueError("A message annotation needs a key.")
     annotation = MessageAnnotation(key=key, provider=provider, icon=icon)
-    _registry[key] = annotation
-    return annotation
+    return registry.chat_message_annotations.register(annotation)
 
 
 def unregister_message_annotation(key: str) -> None:
-    _registry.pop(key, None)
+    registry.chat_message_annotations.unregister(key)
 
 
 def registered_message_annotations() -> list[MessageAnnotation]:
-    return list(_registry.values())
+    return registry.chat_message_annotations.items()
 
 
 def message_annotations(user, messages: Iterable[Any]) -> dict[int, list[BoundAnnotation]]:
@@ -65,7 +56,7 @@ def message_annotations(user, messages: Iterable[Any]) -> dict[int, list[BoundAn
     result: dict[int, list[BoundAnnotation]] = {m.pk: [] for m in messages}
     if not shown or not (user and getattr(user, "is_authenticated", False)):
         return result
-    for annotation in _registry.values():
+    for annotation in registry.chat_message_annotations:
         for message_id, notes in (annotation.provider(user, shown) or {}).items():
             if message_id in result:
                 result[message_id].extend(

@@ -14,7 +14,19 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self) -> None:
+        from portal.core.registry import DemoSeeder
+        from portal.core.registry import registry as core_registry
+
+        from .demo import seed_demo_chat
+
+        core_registry.demo_seeders.register(DemoSeeder("chat", seed_demo_chat, order=20, stage="content"))
         from django.db.models.signals import post_delete, post_save
+
+        from portal.core.registry import NavigationEntry, registry
+
+        registry.navigation.register(
+            NavigationEntry("chat", _("Chat"), "bi-chat-dots", "chat:list", order=20)
+        )
 
         from portal.groups.models import Membership
 

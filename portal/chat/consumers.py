@@ -13,7 +13,8 @@ import logging
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+
+from portal.core.errors import DomainError, NotFound
 
 from . import selectors, services
 from .realtime import chat_group
@@ -61,7 +62,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": "pong"})
             else:
                 await self._error("Unknown message type.")
-        except ValidationError as exc:
+        except ValidationError as exc:  # Invalid included: it is a ValidationError
             fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
             await self.send_json(
                 {
@@ -71,8 +72,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                     "ref": content.get("ref"),
                 }
             )
-        except (Http404, PermissionDenied):
-            # Removed from the chat (or deactivated) since connecting.
+        except (DomainError, PermissionDenied):
+            # NotFound/NotAllowed: removed from the chat (or deactivated) since connecting.
             await self.close(code=CLOSE_NOT_MEMBER)
 
     async def _error(self, text: str) -> None:
@@ -122,7 +123,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
         try:
             message = selectors.message_get(user=self.user, pk=event["message_id"])
-        except Http404:
+        except NotFound:
             return None
         members = list(selectors.chat_members(user=self.user, chat=message.chat))
         return {

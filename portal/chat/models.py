@@ -6,14 +6,13 @@ read only the chats they are in). Everything a reader may not see answers 404.
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.attachments import AttachmentBase
 from portal.core.models import TimeStampedModel
 
 from .choices import ChatKind
@@ -134,7 +133,8 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(Exists(ChatMember.objects.filter(chat=OuterRef("chat_id"), user=user)))
 
 
-def attachment_path(instance: Message, filename: str) -> str:
+def attachment_path(instance, filename: str) -> str:
+    """Where files went before `attachment_upload_to`; the first migration still names it."""
     return f"chat/{instance.chat_id}/{filename}"
 
 
@@ -146,10 +146,6 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="chat_messages"
     )
     body = models.TextField(_("message"), blank=True, max_length=10_000)
-    attachment = models.FileField(upload_to=attachment_path, max_length=500, blank=True)
-    attachment_name = models.CharField(max_length=255, blank=True)
-    attachment_size = models.PositiveBigIntegerField(default=0)
-    attachment_type = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -173,12 +169,50 @@ class Message(models.Model):
         return self.edited_at is not None and not self.is_deleted
 
     @property
+    def file(self) -> MessageAttachment | None:
+        """The message's attachment row, or None (select_related("attachment") to read it for free)."""
+        try:
+            return self.attachment
+        except MessageAttachment.DoesNotExist:
+            return None
+
+    @property
     def has_attachment(self) -> bool:
-        return bool(self.attachment_name) and not self.is_deleted
+        return not self.is_deleted and self.file is not None
+
+    # What pages, the API and the admin show of the file; empty when there is none (or it was deleted).
+    @property
+    def attachment_name(self) -> str:
+        return self.file.name if self.has_attachment else ""
+
+    @property
+    def attachment_size(self) -> int:
+        return self.file.size if self.has_attachment else 0
+
+    @property
+    def attachment_type(self) -> str:
+        return self.file.content_type if self.has_attachment else ""
 
     @property
     def attachment_extension(self) -> str:
-        return os.path.splitext(self.attachment_name)[1].lower().lstrip(".")
+        return self.file.extension if self.has_attachment else ""
 
     def get_attachment_url(self) -> str:
         return reverse("chat:attachment", args=[self.pk])
+
+
+class MessageAttachment(AttachmentBase):
+    """The file of a chat message (one at most). Pictures show inline in the chat; others download."""
+
+    storage_folder = "chat"
+    storage_owner_field = "message"
+    download_url_name = "chat:attachment"
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="attachment")
+
+    class Meta:
+        verbose_name = _("chat file")
+
+    def get_download_url(self) -> str:
+        # The chat's file URL names the message (as it did before files had rows of their own).
+        return reverse(self.download_url_name, args=[self.message_id])

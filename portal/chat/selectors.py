@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from portal.core.permissions import get_visible_or_404
+from portal.core.permissions import get_visible
 
 from .choices import ChatKind
-from .models import Chat, ChatMember, Message
+from .models import Chat, ChatMember, Message, MessageAttachment
 
 PAGE_SIZE = 50
 
@@ -37,7 +37,7 @@ def _unread_subquery(user) -> Subquery:
 
 def _with_list_data(chats: QuerySet[Chat], user) -> QuerySet[Chat]:
     return (
-        chats.select_related("last_message__author", "workgroup")
+        chats.select_related("last_message__author", "last_message__attachment", "workgroup")
         .annotate(unread=Coalesce(_unread_subquery(user), Value(0)))
         .prefetch_related(
             Prefetch(
@@ -74,7 +74,7 @@ def chat_get(*, user, pk) -> Chat:
         .select_related("workgroup", "created_by")
         .annotate(unread=Coalesce(_unread_subquery(user), Value(0)))
     )
-    return get_visible_or_404(chats, pk=pk)
+    return get_visible(chats, pk=pk)
 
 
 def chat_members(*, user, chat: Chat) -> QuerySet[ChatMember]:
@@ -110,7 +110,7 @@ class MessagePage:
 
 def message_qs(*, user, chat: Chat) -> QuerySet[Message]:
     """A chat's messages I may read (all of them when I am a member, none otherwise)."""
-    return Message.objects.visible_to(user).filter(chat=chat).select_related("author")
+    return Message.objects.visible_to(user).filter(chat=chat).select_related("author", "attachment")
 
 
 def message_page(*, user, chat: Chat, before: int | None = None, limit: int = PAGE_SIZE) -> MessagePage:
@@ -125,10 +125,16 @@ def message_page(*, user, chat: Chat, before: int | None = None, limit: int = PA
 
 def message_get(*, user, pk, chat: Chat | None = None) -> Message:
     """One message of a chat I am in; 404 otherwise (and when it belongs to another chat than `chat`)."""
-    qs = Message.objects.visible_to(user).select_related("author", "chat")
+    qs = Message.objects.visible_to(user).select_related("author", "chat", "attachment")
     if chat is not None:
         qs = qs.filter(chat=chat)
-    return get_visible_or_404(qs, pk=pk)
+    return get_visible(qs, pk=pk)
+
+
+def attachment_queryset(request, **_url_kwargs) -> QuerySet[MessageAttachment]:
+    """Files of the live messages of the chats the requesting user is in (for core's download view)."""
+    visible = Message.objects.visible_to(request.user).filter(deleted_at__isnull=True)
+    return MessageAttachment.objects.filter(message__in=visible)
 
 
 def seen_by(messages: list[Message], members: list[ChatMember]) -> dict[int, list]:

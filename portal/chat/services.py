@@ -12,20 +12,19 @@ import logging
 import re
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.core.attachments import CleanFile, check_file_upload
+from portal.core.attachments import attachment_files_discard, attachment_store
 from portal.core.audit import audit_record
+from portal.core.errors import Invalid, NotAllowed, NotFound
 
 from . import realtime
 from .choices import ChatKind
-from .models import Chat, ChatMember, Message, direct_key_for
+from .models import Chat, ChatMember, Message, MessageAttachment, direct_key_for
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ def file_max_bytes() -> int:
 
 def _require_actor(actor) -> None:
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied(_("Sign in first."))
+        raise NotAllowed(_("Sign in first."))
 
 
 def _membership(actor, chat: Chat) -> ChatMember:
@@ -53,25 +52,23 @@ def _membership(actor, chat: Chat) -> ChatMember:
     _require_actor(actor)
     membership = ChatMember.objects.filter(chat_id=chat.pk, user=actor).first()
     if membership is None:
-        raise Http404("No chat matches the given query.")
+        raise NotFound("No chat matches the given query.")
     return membership
 
 
 def _require_manageable(actor, chat: Chat) -> None:
     """Members of a group chat are managed by its creator; a workgroup's chat follows the workgroup."""
     if chat.kind == ChatKind.DIRECT:
-        raise ValidationError({"chat": [_("A direct chat always has the same two people.")]})
+        raise Invalid({"chat": [_("A direct chat always has the same two people.")]})
     if chat.workgroup_id:
-        raise ValidationError(
-            {"chat": [_("This chat follows its workgroup: add and remove members in the group.")]}
-        )
+        raise Invalid({"chat": [_("This chat follows its workgroup: add and remove members in the group.")]})
     if chat.created_by_id != actor.pk:
-        raise PermissionDenied(_("Only the chat's creator adds and removes members."))
+        raise NotAllowed(_("Only the chat's creator adds and removes members."))
 
 
 def _clean_user(user, *, field: str = "user"):
     if user is None or not getattr(user, "is_active", False):
-        raise ValidationError({field: [_("Choose an active colleague.")]})
+        raise Invalid({field: [_("Choose an active colleague.")]})
     return user
 
 
@@ -94,7 +91,7 @@ def chat_direct_open(*, actor, other) -> Chat:
     _require_actor(actor)
     _clean_user(other)
     if other.pk == actor.pk:
-        raise ValidationError({"user": [_("Choose someone other than yourself.")]})
+        raise Invalid({"user": [_("Choose someone other than yourself.")]})
     key = direct_key_for(actor.pk, other.pk)
     chat = Chat.objects.filter(direct_key=key).first()
     if chat is not None:
@@ -114,11 +111,9 @@ def chat_direct_open(*, actor, other) -> Chat:
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise ValidationError({"title": [_("Give the chat a name.")]})
+        raise Invalid({"title": [_("Give the chat a name.")]})
     if len(title) > TITLE_MAX_LENGTH:
-        raise ValidationError(
-            {"title": [_("Keep the name under %(n)d characters.") % {"n": TITLE_MAX_LENGTH + 1}]}
-        )
+        raise Invalid({"title": [_("Keep the name under %(n)d characters.") % {"n": TITLE_MAX_LENGTH + 1}]})
     return title
 
 
@@ -146,9 +141,9 @@ def chat_workgroup_open(*, actor, group) -> Chat:
 
     _require_actor(actor)
     if not Workgroup.objects.visible_to(actor).filter(pk=group.pk).exists():
-        raise Http404("No workgroup matches the given query.")
+        raise NotFound("No workgroup matches the given query.")
     if not Membership.objects.filter(group=group, user=actor).exists():
-        raise PermissionDenied(_("Only the group's members take part in its chat."))
+        raise NotAllowed(_("Only the group's members take part in its chat."))
     chat = Chat.objects.filter(workgroup=group).first()
     if chat is not None:
         return chat
@@ -173,12 +168,12 @@ def chat_member_add(*, actor, chat: Chat, user) -> ChatMember:
     _require_manageable(actor, chat)
     _clean_user(user)
     if ChatMember.objects.filter(chat=chat, user=user).exists():
-        raise ValidationError({"user": [_("%(name)s is in this chat already.") % {"name": user}]})
+        raise Invalid({"user": [_("%(name)s is in this chat already.") % {"name": user}]})
     try:
         with transaction.atomic():
             membership = ChatMember.objects.create(chat=chat, user=user)
     except IntegrityError as exc:
-        raise ValidationError({"user": [_("%(name)s is in this chat already.") % {"name": user}]}) from exc
+        raise Invalid({"user": [_("%(name)s is in this chat already.") % {"name": user}]}) from exc
     _set_members_count(chat)
     audit_record(actor=actor, action="chat.member_add", target=chat, changes={"user": user})
     realtime.broadcast(chat.pk, {"type": "member.added", "user_id": user.pk, "user_name": str(user)})
@@ -195,10 +190,10 @@ def chat_member_remove(*, actor, chat: Chat, user) -> None:
     elif chat.kind == ChatKind.DIRECT or chat.workgroup_id:
         _require_manageable(actor, chat)  # raises the reason
     if chat.kind == ChatKind.GROUP and user.pk == chat.created_by_id and not chat.workgroup_id:
-        raise ValidationError({"user": [_("The chat's creator stays in it (they manage its members).")]})
+        raise Invalid({"user": [_("The chat's creator stays in it (they manage its members).")]})
     deleted, _rows = ChatMember.objects.filter(chat=chat, user=user).delete()
     if not deleted:
-        raise ValidationError({"user": [_("%(name)s is not in this chat.") % {"name": user}]})
+        raise Invalid({"user": [_("%(name)s is not in this chat.") % {"name": user}]})
     _set_members_count(chat)
     action = "chat.leave" if user.pk == actor.pk else "chat.member_remove"
     audit_record(actor=actor, action=action, target=chat, changes={"user": user})
@@ -238,17 +233,23 @@ def workgroup_member_left(*, group_id: int, user_id: int) -> None:
 def _clean_body(body: str | None) -> str:
     body = (body or "").replace("\r\n", "\n").strip()
     if len(body) > MESSAGE_MAX_LENGTH:
-        raise ValidationError(
+        raise Invalid(
             {"body": [_("Keep the message under %(n)d characters.") % {"n": MESSAGE_MAX_LENGTH + 1}]}
         )
     return body
 
 
-def _clean_attachment(attachment: UploadedFile | None) -> CleanFile | None:
-    """Size limits and the type detected from the bytes; pictures are re-encoded, as they show inline."""
-    if attachment is None:
-        return None
-    return check_file_upload(attachment, field="attachment", max_bytes=file_max_bytes(), clean_images=True)
+def _attachment_store(*, actor, message: Message, attachment: UploadedFile) -> MessageAttachment:
+    """The file part goes through core's attachments: size limit, type detected from the bytes,
+    pictures re-encoded (they show inline) and given a thumbnail."""
+    return attachment_store(
+        model=MessageAttachment,
+        actor=actor,
+        upload=attachment,
+        field="attachment",
+        max_bytes=file_max_bytes(),
+        message=message,
+    )
 
 
 def mentioned_members(*, chat: Chat, body: str, author_id: int | None) -> list:
@@ -303,24 +304,12 @@ def message_send(*, actor, chat: Chat, body: str, attachment: UploadedFile | Non
     """
     membership = _membership(actor, chat)
     body = _clean_body(body)
-    clean = _clean_attachment(attachment)
-    if not body and clean is None:
-        raise ValidationError({"body": [_("Write a message or attach a file.")]})
-    message = Message(chat=chat, author=actor, body=body)
-    stored = None
-    if clean is not None:
-        message.attachment_name = clean.name
-        message.attachment_size = clean.size
-        message.attachment_type = clean.content_type
-        # The stored name is random with the detected type's extension.
-        message.attachment.save(clean.stored_name, clean.content, save=False)
-        stored = message.attachment.name
-    try:
-        message.save()
-    except Exception:
-        if stored:
-            message.attachment.storage.delete(stored)
-        raise
+    if not body and attachment is None:
+        raise Invalid({"body": [_("Write a message or attach a file.")]})
+    message = Message.objects.create(chat=chat, author=actor, body=body)
+    if attachment is not None:
+        # A refused file raises Invalid and this transaction takes the message back with it.
+        _attachment_store(actor=actor, message=message, attachment=attachment)
     Chat.objects.filter(pk=chat.pk).update(last_message=message, last_message_at=message.created_at)
     chat.last_message, chat.last_message_at = message, message.created_at
     # The author has read their own message (and everything before it).
@@ -333,9 +322,9 @@ def message_send(*, actor, chat: Chat, body: str, attachment: UploadedFile | Non
 
 def _require_author(actor, message: Message) -> None:
     if message.author_id != actor.pk:
-        raise PermissionDenied(_("Only the author changes a message."))
+        raise NotAllowed(_("Only the author changes a message."))
     if message.is_deleted:
-        raise ValidationError({"message": [_("This message was deleted.")]})
+        raise Invalid({"message": [_("This message was deleted.")]})
 
 
 @transaction.atomic
@@ -346,7 +335,7 @@ def message_edit(*, actor, message: Message, body: str) -> Message:
     _require_author(actor, message)
     body = _clean_body(body)
     if not body and not message.attachment_name:
-        raise ValidationError({"body": [_("A message needs text; delete it instead.")]})
+        raise Invalid({"body": [_("A message needs text; delete it instead.")]})
     if body == message.body:
         return message
     old = message.body
@@ -365,27 +354,15 @@ def message_delete(*, actor, message: Message) -> Message:
     _membership(actor, chat)
     message = Message.objects.select_for_update().get(pk=message.pk)
     _require_author(actor, message)
-    storage, stored = message.attachment.storage, message.attachment.name
+    attached = message.file
     old = {"body": message.body, "attachment": message.attachment_name}
     message.body = ""
-    message.attachment = ""
-    message.attachment_name = ""
-    message.attachment_size = 0
-    message.attachment_type = ""
     message.deleted_at = timezone.now()
-    message.save(
-        update_fields=[
-            "body",
-            "attachment",
-            "attachment_name",
-            "attachment_size",
-            "attachment_type",
-            "deleted_at",
-        ]
-    )
+    message.save(update_fields=["body", "deleted_at"])
+    if attached is not None:
+        MessageAttachment.objects.filter(pk=attached.pk).delete()
+        attachment_files_discard(attached)
     audit_record(actor=actor, action="chat.message_delete", target=message, changes=old)
-    if stored:
-        transaction.on_commit(lambda: storage.delete(stored))
     realtime.broadcast(chat.pk, {"type": "message.deleted", "message_id": message.pk})
     realtime.recount_unread([uid for uid in _member_ids(chat) if uid != actor.pk])
     return message

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.core.attachments import file_response
+from portal.core.attachments import AttachmentDownloadView
+from portal.core.htmx import redirect_htmx, render_htmx
 
 from . import selectors, services
 from .forms import GroupChatForm, MessageEditForm, MessageForm, PersonChoiceForm
@@ -43,8 +44,9 @@ def chat_list(request: HttpRequest) -> HttpResponse:
     chats = selectors.chat_list(user=request.user, query=query)
     page = Paginator(chats, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"nav_area": "chat", "page_obj": page, "chats": page.object_list, "query": query}
-    template = "chat/partials/chat_list_results.html" if request.htmx else "chat/chat_list.html"
-    return render(request, template, context)
+    return render_htmx(
+        request, "chat/chat_list.html", context, partial="chat/partials/chat_list_results.html"
+    )
 
 
 @login_required
@@ -194,9 +196,15 @@ def message_edit(request: HttpRequest, pk: int, message_id: int) -> HttpResponse
         if saved is not None:
             return _message_response(request, saved)
     context = {"chat": chat, "message": message, "form": form, "nav_area": "chat"}
-    status = 400 if request.method == "POST" and not request.htmx else 200
-    template = "chat/partials/message_edit.html" if request.htmx else "chat/message_edit.html"
-    return render(request, template, context, status=status)
+    # A refused edit: the page answers 400, the partial 200 so that htmx swaps the errors in.
+    return render_htmx(
+        request,
+        "chat/message_edit.html",
+        context,
+        partial="chat/partials/message_edit.html",
+        status=400 if request.method == "POST" else 200,
+        partial_status=200,
+    )
 
 
 @login_required
@@ -269,24 +277,14 @@ def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
         return _members_response(request, chat, list(exc.messages))
     if membership.user_id == request.user.pk:
         messages.success(request, _("You left the chat."))
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = str(redirect("chat:list").url)
-            return response
-        return redirect("chat:list")
+        return redirect_htmx(request, "chat:list")
     return _members_response(request, chat)
 
 
-@login_required
-@require_GET
-def attachment_download(request: HttpRequest, message_id: int) -> HttpResponse:
-    """A message's file, for the chat's members only (404 for everybody else)."""
-    message = selectors.message_get(user=request.user, pk=message_id)
-    if not message.has_attachment:
-        raise Http404("No file.")
-    return file_response(
-        message.attachment,
-        content_type=message.attachment_type,
-        download_name=message.attachment_name,
-        inline_allowed=request.GET.get("download") is None,
-    )
+# A message's file, for the chat's members only (404 for everybody else); pictures show inline.
+attachment_download = AttachmentDownloadView.as_view(
+    queryset=selectors.attachment_queryset,
+    lookup_field="message_id",
+    lookup_kwarg="message_id",
+    inline_allowed=True,
+)

@@ -38,8 +38,9 @@ class QueryCountMiddleware:
 
 def floor(request: HttpRequest) -> JsonResponse:
     """The directory's first page (id, names, position, department) in one query, for loopback only."""
-    from portal.people.models import User
+    from django.contrib.auth import get_user_model
 
+    User = get_user_model()  # noqa: N806 - the project's user model, whichever app defines it
     if request.META.get("REMOTE_ADDR") not in {"127.0.0.1", "::1"}:
         raise Http404
     rows = (

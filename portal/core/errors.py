@@ -15,7 +15,12 @@ has no ``django.http`` base: a service must not know about HTTP.
 
 from __future__ import annotations
 
+import functools
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
+
+log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -24,7 +29,9 @@ class DomainError(Exception):
     code = "error"
 
     def __init__(self, message: str = "", *, code: str | None = None):
-        super().__init__(message)
+        # Exception's own __init__, not super(): in Invalid the next class is ValidationError, which would
+        # initialise itself again from the bare message (dropping its code).
+        Exception.__init__(self, message)
         self.message = str(message)
         if code:
             self.code = code
@@ -75,3 +82,30 @@ class Invalid(DomainError, ValidationError):
 
     def __str__(self) -> str:
         return self.message
+
+    def __reduce__(self):
+        # copy/pickle (Django copies form errors): rebuild from the attributes, not from __init__'s arguments.
+        return (_rebuild, (type(self),), self.__dict__)
+
+
+def _rebuild(cls):
+    return cls.__new__(cls)
+
+
+def job_edge(func):
+    """The jobs' edge: a ``DomainError`` from the job's body is logged and the job ends (returns None).
+
+    The refusal is about the data (the object is gone, the rule says no), so retrying would only repeat
+    it; other exceptions (network, database) still propagate to Celery's retry and failure handling.
+    Put it under ``@shared_task``, on the function itself.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            log.warning("job %s refused (%s): %s", func.__qualname__, exc.code, exc.message)
+            return None
+
+    return wrapper

@@ -1,14 +1,18 @@
-"""Middleware: refusing NUL bytes in query strings, the first-run redirect, and the user's own time zone and
-language."""
+"""Middleware: refusing NUL bytes in query strings, the first-run redirect, the user's own time zone and
+language, and the page edge of the domain errors."""
 
 from __future__ import annotations
 
 import zoneinfo
 
-from django.http import HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.deprecation import MiddlewareMixin
+
+from portal.core.errors import Invalid, NotFound
+from portal.core.htmx import is_htmx
 
 
 class RejectNullBytesMiddleware:
@@ -50,12 +54,14 @@ class FirstRunMiddleware:
 
     def __call__(self, request):
         if not self.registered:
-            from portal.people.selectors import company_get
+            from portal.core.registry import registry
 
-            if company_get() is not None:
+            states = list(registry.portal_state)
+            if all(state.is_registered() for state in states):
                 self.registered = True
             elif not request.path.startswith(self.exempt_prefixes):
-                return redirect(reverse("setup"))
+                pending = next(state for state in states if not state.is_registered())
+                return redirect(reverse(pending.setup_url_name))
         return self.get_response(request)
 
 
@@ -82,3 +88,25 @@ class UserPreferencesMiddleware:
         finally:
             # The zone is the request's: the thread's next work (another request, a test) starts from the default.
             timezone.deactivate()
+
+
+class DomainErrorMiddleware(MiddlewareMixin):
+    """The page edge of the domain errors (``portal.core.errors``) a view let through.
+
+    ``NotFound`` becomes Django's 404 handling (the usual 404 page), ``NotAllowed`` is a
+    ``PermissionDenied`` already and gets the 403 page from Django, and ``Invalid`` gets a 400 page with
+    its message (for htmx, the message alone, to swap into the page). Views that can say more (a form
+    with the errors next to the fields) catch ``Invalid`` themselves. The API has its own edge
+    (``portal.core.api.errors``); DRF handles its errors before they reach middleware.
+    """
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            # Raised here, Django's own handling renders the 404 page (and handler404 for the API paths).
+            raise Http404(exception.message) from exception
+        if isinstance(exception, Invalid):
+            context = {"message": exception.message, "fields": exception.fields}
+            if is_htmx(request):
+                return render(request, "core/partials/invalid.html", context, status=400)
+            return render(request, "core/invalid.html", context, status=400)
+        return None

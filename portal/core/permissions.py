@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from portal.core.errors import NotFound
 
 
 def is_portal_admin(user) -> bool:
@@ -10,9 +10,12 @@ def is_portal_admin(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
 
 
-def get_visible_or_404(queryset, **lookup):
-    """Fetch one object from an already permission-filtered queryset; hidden and missing both give 404."""
+def get_visible(queryset, **lookup):
+    """Fetch one object from an already permission-filtered queryset.
+
+    Hidden and missing both raise ``NotFound`` (404 at the edges), so that existence does not leak.
+    """
     try:
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc
+        raise NotFound(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc

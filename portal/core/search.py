@@ -18,6 +18,8 @@ from django.db.models.functions import Greatest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from portal.core.registry import SearchProvider, registry
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -29,24 +31,13 @@ class SearchHit:
     extra: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class SearchProvider:
-    key: str
-    label: str
-    func: Callable[..., list[SearchHit]]
-    order: int = 100
-
-
-_providers: dict[str, SearchProvider] = {}
-
-
 def register_search(key: str, label: str, func: Callable[..., list[SearchHit]], order: int = 100) -> None:
-    """Called from an AppConfig.ready(); registering a key twice replaces it (safe on reload)."""
-    _providers[key] = SearchProvider(key=key, label=label, func=func, order=order)
+    """Called from an AppConfig.ready(): adds a provider to `registry.search`."""
+    registry.search.register(SearchProvider(key=key, label=label, func=func, order=order))
 
 
 def search_providers() -> list[SearchProvider]:
-    return sorted(_providers.values(), key=lambda p: (p.order, p.key))
+    return registry.search.items()
 
 
 def search_all(*, user, query: str, limit: int = 10, kinds: list[str] | None = None) -> list[tuple]:

@@ -8,23 +8,19 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from portal.core.htmx import render_htmx
+from portal.core.registry import registry
 from portal.core.search import search_all, search_providers
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page: who I am in the company, my groups, colleagues' birthdays, newcomers."""
-    from portal.groups.selectors import group_list_of_member
-    from portal.people.selectors import birthdays_upcoming, people_recently_joined, supervisor_of
-
-    user = request.user
-    context = {
-        "supervisor": supervisor_of(user),
-        "my_groups": group_list_of_member(user=user)[:8],
-        "birthdays": birthdays_upcoming(user=user, days=14)[:8],
-        "newcomers": people_recently_joined(user=user)[:6],
-    }
-    return render(request, "core/home.html", context)
+    """The start page: the cards apps register (who I am, my groups, birthdays, newcomers, ...)."""
+    cards = [
+        {"key": card.key, "template": card.template, "width": card.width, "data": card.context(request)}
+        for card in registry.home_cards
+    ]
+    return render(request, "core/home.html", {"cards": cards})
 
 
 @login_required
@@ -43,8 +39,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "providers": search_providers(),
         "too_short": 0 < len(query) < 2,
     }
-    template = "core/partials/search_results.html" if request.htmx else "core/search.html"
-    return render(request, template, context)
+    return render_htmx(request, "core/search.html", context, partial="core/partials/search_results.html")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

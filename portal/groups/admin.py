@@ -76,11 +76,11 @@ class JoinRequestAdmin(admin.ModelAdmin):
 
 @admin.register(GroupFile)
 class GroupFileAdmin(admin.ModelAdmin):
-    list_display = ("name", "group", "size", "content_type", "uploaded_by", "uploaded_at")
+    list_display = ("name", "group", "size", "content_type", "uploaded_by", "created_at")
     list_filter = ("content_type",)
     search_fields = ("name", "group__name", "uploaded_by__email")
     list_select_related = ("group", "uploaded_by")
-    readonly_fields = ("group", "name", "file", "size", "content_type", "uploaded_by", "uploaded_at")
+    readonly_fields = ("group", "name", "file", "size", "content_type", "uploaded_by", "created_at")
 
     def has_add_permission(self, request):
         return False  # uploads go through the group page or the API

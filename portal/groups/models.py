@@ -5,14 +5,13 @@
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.attachments import AttachmentBase
 from portal.core.models import TimeStampedModel
 
 from .choices import GroupKind, GroupVisibility, JoinRequestStatus, MemberRole
@@ -158,7 +157,8 @@ class JoinRequest(TimeStampedModel):
         return f"{self.user} → {self.group} ({self.status})"
 
 
-def group_file_path(instance: GroupFile, filename: str) -> str:
+def group_file_path(instance, filename: str) -> str:
+    """Where files went before `attachment_upload_to`; the first migration still names it."""
     return f"groups/{instance.group_id}/{filename}"
 
 
@@ -168,29 +168,18 @@ class GroupFileQuerySet(models.QuerySet):
         return self.filter(group__in=Workgroup.objects.member_of(user))
 
 
-class GroupFile(models.Model):
+class GroupFile(AttachmentBase):
     """A file kept in a group, served only through a permission-checked view (never a public URL)."""
 
+    storage_folder = "groups"
+    storage_owner_field = "group"
+    download_url_name = "groups:file_download"
+
     group = models.ForeignKey(Workgroup, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=group_file_path, max_length=500)
-    name = models.CharField(_("name"), max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
-    content_type = models.CharField(max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="group_files"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupFileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("group file")
-        ordering = ["-uploaded_at", "-id"]
-        indexes = [models.Index(fields=["group", "-uploaded_at"])]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def extension(self) -> str:
-        return os.path.splitext(self.name)[1].lower().lstrip(".")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["group", "-created_at"])]

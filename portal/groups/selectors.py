@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
-from django.http import Http404
 
-from portal.core.permissions import get_visible_or_404, is_portal_admin
+from portal.core.errors import NotFound
+from portal.core.permissions import get_visible, is_portal_admin
 
 from .choices import GroupVisibility, JoinRequestStatus, MemberRole
 from .models import GroupFile, JoinRequest, Membership, Workgroup
@@ -183,7 +183,7 @@ def group_list_of_member(*, user) -> QuerySet[Workgroup]:
 def group_get(*, user, pk) -> Workgroup:
     """One group; hidden and missing alike answer 404."""
     qs = _with_my_role(Workgroup.objects.visible_to(user), user).select_related("department", "created_by")
-    group = get_visible_or_404(qs, pk=pk)
+    group = get_visible(qs, pk=pk)
     if _active(user):
         group._my_role_user_id = user.pk
     return group
@@ -191,7 +191,7 @@ def group_get(*, user, pk) -> Workgroup:
 
 def _require_visible(user, group: Workgroup) -> None:
     if not can_see(user, group):
-        raise Http404("No workgroup matches the given query.")
+        raise NotFound("No workgroup matches the given query.")
 
 
 def group_members(*, user, group: Workgroup) -> QuerySet[Membership]:
@@ -225,20 +225,25 @@ def group_join_requests(*, user, group: Workgroup) -> QuerySet[JoinRequest]:
 def join_request_get(*, user, pk) -> JoinRequest:
     """One join request the user may see (their own, or one of a group they moderate)."""
     qs = JoinRequest.objects.visible_to(user).select_related("group", "user")
-    return get_visible_or_404(qs, pk=pk)
+    return get_visible(qs, pk=pk)
 
 
 def group_files(*, user, group: Workgroup) -> QuerySet[GroupFile]:
     """Files of a group; outsiders get 404, whether or not they may see that the group exists."""
     if not can_reach_content(user, group):
-        raise Http404("No workgroup matches the given query.")
+        raise NotFound("No workgroup matches the given query.")
     return GroupFile.objects.visible_to(user).filter(group=group).select_related("uploaded_by", "group")
+
+
+def group_file_queryset(request, **_url_kwargs) -> QuerySet[GroupFile]:
+    """The files the requesting user may download (for core's download view)."""
+    return GroupFile.objects.visible_to(request.user)
 
 
 def group_file_get(*, user, pk) -> GroupFile:
     """One file of a group the user belongs to; anyone else gets 404."""
     qs = GroupFile.objects.visible_to(user).select_related("group", "uploaded_by")
-    return get_visible_or_404(qs, pk=pk)
+    return get_visible(qs, pk=pk)
 
 
 def member_candidates(*, user, group: Workgroup):

@@ -10,16 +10,15 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.core.attachments import check_file_upload
+from portal.core.attachments import attachment_files_discard, attachment_store
 from portal.core.audit import audit_record, diff, snapshot
+from portal.core.errors import Invalid, NotAllowed, NotFound
 from portal.core.permissions import is_portal_admin
 
 from . import selectors
@@ -35,23 +34,23 @@ _GROUP_FIELDS = ["name", "description", "kind", "visibility", "start_date", "end
 
 def _require_actor(actor) -> None:
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied(_("Sign in first."))
+        raise NotAllowed(_("Sign in first."))
 
 
 def _require_visible(actor, group: Workgroup) -> None:
     _require_actor(actor)
     if not selectors.can_see(actor, group):
-        raise Http404("No workgroup matches the given query.")
+        raise NotFound("No workgroup matches the given query.")
 
 
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
-        raise PermissionDenied(message)
+        raise NotAllowed(message)
 
 
 def _require_not_archived(group: Workgroup) -> None:
     if group.is_archived:
-        raise ValidationError({"group": [_("This group is archived; it takes no changes.")]})
+        raise Invalid({"group": [_("This group is archived; it takes no changes.")]})
 
 
 def _clean_group_fields(
@@ -77,7 +76,7 @@ def _clean_group_fields(
     if start_date and end_date and end_date < start_date:
         errors["end_date"] = [_("The end date cannot be before the start date.")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return name, start_date, end_date
 
 
@@ -201,18 +200,16 @@ def group_archive(*, actor, group: Workgroup, archived: bool = True) -> Workgrou
 
 def _add_membership(*, actor, group: Workgroup, user, role: str, action: str) -> Membership:
     if role not in MemberRole.values:
-        raise ValidationError({"role": [_("Choose owner, moderator or member.")]})
+        raise Invalid({"role": [_("Choose owner, moderator or member.")]})
     if not (user and user.is_active):
-        raise ValidationError({"user": [_("Only active colleagues can join a group.")]})
+        raise Invalid({"user": [_("Only active colleagues can join a group.")]})
     if Membership.objects.filter(group=group, user=user).exists():
-        raise ValidationError({"user": [_("%(name)s is a member of this group already.") % {"name": user}]})
+        raise Invalid({"user": [_("%(name)s is a member of this group already.") % {"name": user}]})
     try:
         with transaction.atomic():
             membership = Membership.objects.create(group=group, user=user, role=role)
     except IntegrityError as exc:  # a concurrent request added them first
-        raise ValidationError(
-            {"user": [_("%(name)s is a member of this group already.") % {"name": user}]}
-        ) from exc
+        raise Invalid({"user": [_("%(name)s is a member of this group already.") % {"name": user}]}) from exc
     _bump(group, "members_count", 1)
     # Someone added directly no longer needs their pending request.
     JoinRequest.objects.filter(group=group, user=user, status=JoinRequestStatus.PENDING).update(
@@ -229,22 +226,20 @@ def group_member_add(*, actor, group: Workgroup, user, role: str = MemberRole.ME
     _require(selectors.can_moderate(actor, group), _("Only owners and moderators add members."))
     _require_not_archived(group)
     if role != MemberRole.MEMBER and not selectors.can_set_roles(actor, group):
-        raise PermissionDenied(_("Only owners hand out roles."))
+        raise NotAllowed(_("Only owners hand out roles."))
     return _add_membership(actor=actor, group=group, user=user, role=role, action="group.member_add")
 
 
 def _membership_of(group: Workgroup, user) -> Membership:
     membership = Membership.objects.select_for_update().filter(group=group, user=user).first()
     if membership is None:
-        raise ValidationError({"user": [_("%(name)s is not a member of this group.") % {"name": user}]})
+        raise Invalid({"user": [_("%(name)s is not a member of this group.") % {"name": user}]})
     return membership
 
 
 def _delete_membership(*, actor, group: Workgroup, membership: Membership, action: str) -> None:
     if membership.role == MemberRole.OWNER and not _owners_left(group, without_user_id=membership.user_id):
-        raise ValidationError(
-            {"user": [_("A group needs at least one owner: make someone else an owner first.")]}
-        )
+        raise Invalid({"user": [_("A group needs at least one owner: make someone else an owner first.")]})
     user = membership.user
     membership.delete()
     _bump(group, "members_count", -1)
@@ -270,7 +265,7 @@ def group_member_set_role(*, actor, group: Workgroup, user, role: str) -> Member
     _require_visible(actor, group)
     _require(selectors.can_set_roles(actor, group), _("Only owners hand out roles."))
     if role not in MemberRole.values:
-        raise ValidationError({"role": [_("Choose owner, moderator or member.")]})
+        raise Invalid({"role": [_("Choose owner, moderator or member.")]})
     membership = _membership_of(group, user)
     if membership.role == role:
         return membership
@@ -281,9 +276,7 @@ def group_member_set_role(*, actor, group: Workgroup, user, role: str) -> Member
         .exclude(pk=membership.pk)
         .exists()
     ):
-        raise ValidationError(
-            {"role": [_("A group needs at least one owner: make someone else an owner first.")]}
-        )
+        raise Invalid({"role": [_("A group needs at least one owner: make someone else an owner first.")]})
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -298,7 +291,7 @@ def group_join(*, actor, group: Workgroup, message: str = "") -> Membership | Jo
     """Join an open group at once, or ask to join a closed one. Secret groups are not found by outsiders."""
     _require_visible(actor, group)
     if selectors.role_of(actor, group) is not None:
-        raise ValidationError({"group": [_("You are a member of this group already.")]})
+        raise Invalid({"group": [_("You are a member of this group already.")]})
     _require_not_archived(group)
     if group.visibility == GroupVisibility.OPEN:
         return _add_membership(
@@ -307,7 +300,7 @@ def group_join(*, actor, group: Workgroup, message: str = "") -> Membership | Jo
     if group.visibility == GroupVisibility.CLOSED:
         return join_request_create(actor=actor, group=group, message=message)
     # A secret group seen by a non-member: only an admin gets here; they add themselves like anyone.
-    raise PermissionDenied(_("Secret groups are joined on invitation by their owners."))
+    raise NotAllowed(_("Secret groups are joined on invitation by their owners."))
 
 
 @transaction.atomic
@@ -316,11 +309,9 @@ def group_leave(*, actor, group: Workgroup) -> None:
     _require_visible(actor, group)
     membership = Membership.objects.select_for_update().filter(group=group, user=actor).first()
     if membership is None:
-        raise ValidationError({"group": [_("You are not a member of this group.")]})
+        raise Invalid({"group": [_("You are not a member of this group.")]})
     if membership.role == MemberRole.OWNER and not _owners_left(group, without_user_id=actor.pk):
-        raise ValidationError(
-            {"group": [_("You are the last owner: make someone else an owner before you leave.")]}
-        )
+        raise Invalid({"group": [_("You are the last owner: make someone else an owner before you leave.")]})
     _delete_membership(actor=actor, group=group, membership=membership, action="group.leave")
 
 
@@ -333,22 +324,20 @@ def join_request_create(*, actor, group: Workgroup, message: str = "") -> JoinRe
     _require_visible(actor, group)
     _require_not_archived(group)
     if group.visibility != GroupVisibility.CLOSED:
-        raise ValidationError({"group": [_("Only closed groups take join requests.")]})
+        raise Invalid({"group": [_("Only closed groups take join requests.")]})
     if selectors.role_of(actor, group) is not None:
-        raise ValidationError({"group": [_("You are a member of this group already.")]})
+        raise Invalid({"group": [_("You are a member of this group already.")]})
     message = (message or "").strip()
     if len(message) > 2000:
-        raise ValidationError({"message": [_("The message is too long (2,000 characters at most).")]})
+        raise Invalid({"message": [_("The message is too long (2,000 characters at most).")]})
     pending = JoinRequest.objects.filter(group=group, user=actor, status=JoinRequestStatus.PENDING)
     if pending.exists():
-        raise ValidationError({"group": [_("Your request to join is waiting for a decision already.")]})
+        raise Invalid({"group": [_("Your request to join is waiting for a decision already.")]})
     try:
         with transaction.atomic():
             join_request = JoinRequest.objects.create(group=group, user=actor, message=message)
     except IntegrityError as exc:
-        raise ValidationError(
-            {"group": [_("Your request to join is waiting for a decision already.")]}
-        ) from exc
+        raise Invalid({"group": [_("Your request to join is waiting for a decision already.")]}) from exc
     audit_record(actor=actor, action="group.join_request", target=join_request)
     return join_request
 
@@ -356,7 +345,7 @@ def join_request_create(*, actor, group: Workgroup, message: str = "") -> JoinRe
 def _pending(join_request: JoinRequest) -> JoinRequest:
     locked = JoinRequest.objects.select_for_update().select_related("group", "user").get(pk=join_request.pk)
     if locked.status != JoinRequestStatus.PENDING:
-        raise ValidationError({"status": [_("This request has been decided already.")]})
+        raise Invalid({"status": [_("This request has been decided already.")]})
     return locked
 
 
@@ -422,19 +411,14 @@ def group_file_upload(*, actor, group: Workgroup, uploaded_file: UploadedFile) -
     _require_visible(actor, group)
     _require(selectors.can_reach_content(actor, group), _("Only members upload files to a group."))
     _require_not_archived(group)
-    clean = check_file_upload(uploaded_file, field="file", max_bytes=settings.LUMEN_GROUP_FILE_MAX_BYTES)
-    name, size = clean.name, clean.size
-    group_file = GroupFile(
-        group=group, name=name, size=size, content_type=clean.content_type, uploaded_by=actor
+    group_file = attachment_store(
+        model=GroupFile,
+        actor=actor,
+        upload=uploaded_file,
+        max_bytes=settings.LUMEN_GROUP_FILE_MAX_BYTES,
+        group=group,
     )
-    # The stored name is random with the detected type's extension; the display name stays as sanitised.
-    group_file.file.save(clean.stored_name, clean.content, save=False)
-    stored = group_file.file.name
-    try:
-        group_file.save()
-    except Exception:
-        group_file.file.storage.delete(stored)
-        raise
+    name, size = group_file.name, group_file.size
     _bump(group, "files_count", 1)
     audit_record(actor=actor, action="group.file_upload", target=group, changes={"file": name, "size": size})
     return group_file
@@ -446,11 +430,11 @@ def group_file_delete(*, actor, group_file: GroupFile) -> None:
     group = group_file.group
     _require_actor(actor)
     if not selectors.can_reach_content(actor, group):
-        raise Http404("No group file matches the given query.")
+        raise NotFound("No group file matches the given query.")
     _require(selectors.can_delete_file(actor, group_file), _("You may not delete this file."))
-    storage, stored, name = group_file.file.storage, group_file.file.name, group_file.name
+    name = group_file.name
     deleted, _rows = GroupFile.objects.filter(pk=group_file.pk).delete()
     if deleted:
         _bump(group, "files_count", -1)
         audit_record(actor=actor, action="group.file_delete", target=group, changes={"file": name})
-        transaction.on_commit(lambda: storage.delete(stored))
+        attachment_files_discard(group_file)

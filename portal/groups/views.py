@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.core.attachments import file_response
+from portal.core.attachments import AttachmentDownloadView
+from portal.core.htmx import render_htmx
 from portal.core.permissions import is_portal_admin
 
 from . import selectors, services
@@ -63,8 +64,9 @@ def group_list(request: HttpRequest) -> HttpResponse:
         "groups": page.object_list,
         "can_create": selectors.can_create_group(request.user),
     }
-    template = "groups/partials/group_list_results.html" if request.htmx else "groups/group_list.html"
-    return render(request, template, context)
+    return render_htmx(
+        request, "groups/group_list.html", context, partial="groups/partials/group_list_results.html"
+    )
 
 
 @login_required
@@ -179,8 +181,9 @@ def _members_context(request: HttpRequest, group, form=None, errors=None) -> dic
 
 def _render_members(request: HttpRequest, group, **kwargs) -> HttpResponse:
     context = _members_context(request, group, **kwargs)
-    template = "groups/partials/member_table.html" if request.htmx else "groups/group_members.html"
-    return render(request, template, context)
+    return render_htmx(
+        request, "groups/group_members.html", context, partial="groups/partials/member_table.html"
+    )
 
 
 @login_required
@@ -310,17 +313,8 @@ def file_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "groups/group_detail.html", context, status=400)
 
 
-@login_required
-@require_GET
-def file_download(request: HttpRequest, pk: int) -> FileResponse:
-    """Files leave only through this permission-checked view, always as attachments."""
-    group_file = selectors.group_file_get(user=request.user, pk=pk)
-    return file_response(
-        group_file.file,
-        content_type=group_file.content_type,
-        download_name=group_file.name,
-        inline_allowed=False,
-    )
+# Files leave only through core's permission-checked download view, always as attachments.
+file_download = AttachmentDownloadView.as_view(queryset=selectors.group_file_queryset, inline_allowed=False)
 
 
 @login_required

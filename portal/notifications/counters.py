@@ -14,27 +14,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from portal.core.registry import CounterDefinition, registry
+
 log = logging.getLogger(__name__)
 
 REBUILD_BATCH_SIZE = 500
-
-
-@dataclass(frozen=True)
-class CounterDefinition:
-    key: str
-    label: Any
-    area: str | None
-    compute: Callable[[list[int]], dict[int, int]]
-    order: int = 100
-
-
-_REGISTRY: dict[str, CounterDefinition] = {}
 
 
 def register_counter(
@@ -44,25 +32,27 @@ def register_counter(
     area: str | None,
     compute: Callable[[list[int]], dict[int, int]],
     order: int = 100,
-) -> None:
-    """Declare a counter. Registering the same key again replaces it (ready() may run twice in tests)."""
+) -> CounterDefinition:
+    """Declare a counter (from an `AppConfig.ready()`); it lands in core's `registry.counters`."""
     if not key or len(key) > 64:
         raise ValueError(f"Counter key must be 1-64 characters: {key!r}")
     if not callable(compute):
         raise TypeError(f"compute of counter {key!r} must be callable")
-    _REGISTRY[key] = CounterDefinition(key=key, label=label, area=area, compute=compute, order=order)
+    return registry.counters.register(
+        CounterDefinition(key=key, label=label, area=area, compute=compute, order=order)
+    )
 
 
 def counter_definitions() -> list[CounterDefinition]:
     """Every registered counter (key, label, area, ...), in display order."""
-    return sorted(_REGISTRY.values(), key=lambda d: (d.order, d.key))
+    return registry.counters.items()
 
 
 def _keys_or_all(keys: Iterable[str] | None) -> list[str]:
     if keys is None:
         return [d.key for d in counter_definitions()]
     keys = list(dict.fromkeys(keys))
-    unknown = [k for k in keys if k not in _REGISTRY]
+    unknown = [k for k in keys if k not in registry.counters]
     if unknown:
         raise ValueError(f"Unknown counter keys: {', '.join(unknown)}")
     return keys
@@ -122,7 +112,7 @@ def counters_store(user_ids: list[int], keys: Iterable[str] | None = None, *, pu
         return 0
     fresh: dict[tuple[int, str], int] = {}
     for key in key_list:
-        computed = _REGISTRY[key].compute(ids) or {}
+        computed = registry.counters[key].compute(ids) or {}
         for user_id in ids:
             fresh[(user_id, key)] = int(computed.get(user_id, 0) or 0)
     stored = {

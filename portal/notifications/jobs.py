@@ -8,6 +8,8 @@ import uuid
 from celery import shared_task
 from django.core.cache import cache
 
+from portal.core.errors import job_edge
+
 log = logging.getLogger(__name__)
 
 REBUILD_LOCK_KEY = "lumen:notifications:counters-rebuild-lock"
@@ -44,6 +46,7 @@ def counters_rebuild_job() -> int | None:
     retry_backoff=True,
     retry_kwargs={"max_retries": 5},
 )
+@job_edge
 def notification_email_send(notification_id: int) -> bool:
     """Mail the copy of one notification. Sends nothing when already sent, read, or no longer wanted."""
     from .services import notification_email_deliver

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from portal.core.permissions import get_visible_or_404
+from portal.core.permissions import get_visible
 
 from .models import Notification, NotificationSetting
 
@@ -19,7 +19,7 @@ def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notificati
 
 def notification_get(*, user, pk) -> Notification:
     """One of the user's notifications; another person's or a missing one is a 404."""
-    return get_visible_or_404(Notification.objects.visible_to(user).select_related("actor"), pk=pk)
+    return get_visible(Notification.objects.visible_to(user).select_related("actor"), pk=pk)
 
 
 def notification_settings_get(*, user) -> list[dict]:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.errors import Invalid, NotFound
+from portal.core.registry import NotificationKind, registry
 
 from .counters import counters_recount
 from .models import Notification, NotificationSetting
@@ -27,44 +26,38 @@ UNREAD_COUNTER = "notifications.unread"
 # --- kinds ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NotificationKind:
-    key: str
-    label: Any
-    email_default: bool = False
-
-
-_KINDS: dict[str, NotificationKind] = {}
-
-
-def register_notification_kind(key: str, label, *, email_default: bool = False) -> None:
-    """Declare a kind of notification (shown on the settings page). Re-registering replaces it."""
+def register_notification_kind(key: str, label, *, email_default: bool = False) -> NotificationKind:
+    """Declare a kind of notification (shown on the settings page), into core's `registry.notification_kinds`."""
     if not key or len(key) > 64:
         raise ValueError(f"Notification kind must be 1-64 characters: {key!r}")
-    _KINDS[key] = NotificationKind(key=key, label=label, email_default=email_default)
+    return registry.notification_kinds.register(
+        NotificationKind(key=key, label=label, email_default=email_default)
+    )
 
 
 def notification_kinds() -> list[NotificationKind]:
-    return sorted(_KINDS.values(), key=lambda k: k.key)
+    return sorted(registry.notification_kinds, key=lambda k: k.key)
 
 
 def notification_kind_get(key: str) -> NotificationKind | None:
-    return _KINDS.get(key)
+    return registry.notification_kinds.get(key)
 
 
-register_notification_kind("mention", _("Somebody mentioned me"), email_default=True)
-register_notification_kind("comment", _("A comment on my post"))
-register_notification_kind("like", _("Somebody liked my post"))
-register_notification_kind("poll_closed", _("A poll I took part in closed"))
-register_notification_kind("announcement", _("An important announcement"), email_default=True)
-register_notification_kind("system", _("System messages"))
+def register_builtin_kinds() -> None:
+    """The kinds of the portal itself (called from the app's `ready()`)."""
+    register_notification_kind("mention", _("Somebody mentioned me"), email_default=True)
+    register_notification_kind("comment", _("A comment on my post"))
+    register_notification_kind("like", _("Somebody liked my post"))
+    register_notification_kind("poll_closed", _("A poll I took part in closed"))
+    register_notification_kind("announcement", _("An important announcement"), email_default=True)
+    register_notification_kind("system", _("System messages"))
 
 
 def email_kinds_for(setting: NotificationSetting | None) -> set[str]:
     """The kinds a person gets by e-mail: their saved choice, else each kind's default."""
     if setting is not None:
-        return {k for k in setting.email_kinds if k in _KINDS}
-    return {k.key for k in _KINDS.values() if k.email_default}
+        return {k for k in setting.email_kinds if k in registry.notification_kinds}
+    return {k.key for k in registry.notification_kinds if k.email_default}
 
 
 # --- notify --------------------------------------------------------------------------------------
@@ -106,7 +99,7 @@ def notify(
     Stores the rows in one insert, pushes each new notification live and recounts the bell after commit,
     and queues an e-mail copy for those whose settings want this kind by e-mail.
     """
-    if kind not in _KINDS:
+    if kind not in registry.notification_kinds:
         raise ValueError(
             f"Unknown notification kind {kind!r}; register it with register_notification_kind()."
         )
@@ -187,7 +180,7 @@ def notification_email_deliver(*, notification_id: int) -> bool:
     )
     if not claimed:
         return False
-    kind = _KINDS.get(notification.kind)
+    kind = registry.notification_kinds.get(notification.kind)
     try:
         mail_send(
             to=[recipient.email],
@@ -213,7 +206,7 @@ def notification_email_deliver(*, notification_id: int) -> bool:
 def notification_mark_read(*, user, notification: Notification) -> Notification:
     """Mark one of the user's notifications read (nothing happens when it already is)."""
     if notification.recipient_id != getattr(user, "pk", None):
-        raise Http404("No notification matches the given query.")
+        raise NotFound("No notification matches the given query.")
     if notification.read_at is None:
         now = timezone.now()
         updated = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
@@ -238,9 +231,9 @@ def notifications_mark_all_read(*, user) -> int:
 def notification_settings_update(*, user, email_kinds: Iterable[str]) -> NotificationSetting:
     """Save which kinds the user also gets by e-mail (all others: on the portal only)."""
     kinds = set(email_kinds)
-    unknown = sorted(kinds - set(_KINDS))
+    unknown = sorted(kinds - set(registry.notification_kinds.keys()))
     if unknown:
-        raise ValidationError({"email_kinds": [_("Unknown kinds: %(k)s") % {"k": ", ".join(unknown)}]})
+        raise Invalid({"email_kinds": [_("Unknown kinds: %(k)s") % {"k": ", ".join(unknown)}]})
     setting, _created = NotificationSetting.objects.update_or_create(
         user=user, defaults={"email_kinds": sorted(kinds)}
     )

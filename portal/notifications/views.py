@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.htmx import render_htmx
+
 from . import selectors, services
 from .forms import NotificationSettingsForm
 
@@ -27,8 +29,12 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = selectors.notification_list(user=request.user, unread_only=unread_only)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page_obj": page, "notifications": page.object_list, "unread_only": unread_only}
-    template = "notifications/partials/notification_list_results.html" if request.htmx else None
-    return render(request, template or "notifications/notification_list.html", context)
+    return render_htmx(
+        request,
+        "notifications/notification_list.html",
+        context,
+        partial="notifications/partials/notification_list_results.html",
+    )
 
 
 @login_required

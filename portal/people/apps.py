@@ -25,12 +25,90 @@ def search_people(*, user, query: str, limit: int) -> list:
     ]
 
 
+def shell_context(request) -> dict:
+    """The registered company and the portal's name (its name) for every page."""
+    from .selectors import company_get
+
+    company = company_get()
+    return {"company": company, "portal_name": company.name if company else "Lumen"}
+
+
+def company_registered() -> bool:
+    """Whether the portal has its company yet (until then every page leads to the registration page)."""
+    from .selectors import company_get
+
+    return company_get() is not None
+
+
+def _home_me(request) -> dict:
+    from .selectors import supervisor_of
+
+    return {"supervisor": supervisor_of(request.user)}
+
+
+def _home_birthdays(request) -> dict:
+    from .selectors import birthdays_upcoming
+
+    return {"birthdays": birthdays_upcoming(user=request.user, days=14)[:8]}
+
+
+def _home_newcomers(request) -> dict:
+    from .selectors import people_recently_joined
+
+    return {"newcomers": people_recently_joined(user=request.user)[:6]}
+
+
+def _home_cards():
+    from portal.core.registry import HomeCard
+
+    return [
+        HomeCard("people.me", "people/home/me.html", _home_me, order=0, width="col-12"),
+        HomeCard(
+            "people.birthdays",
+            "people/home/birthdays.html",
+            _home_birthdays,
+            order=20,
+            width="col-12 col-md-6 col-lg-3",
+        ),
+        HomeCard(
+            "people.newcomers",
+            "people/home/newcomers.html",
+            _home_newcomers,
+            order=30,
+            width="col-12 col-md-6 col-lg-3",
+        ),
+    ]
+
+
 class PeopleConfig(AppConfig):
     name = "portal.people"
     label = "people"
     verbose_name = _("People and company structure")
 
     def ready(self) -> None:
+        from portal.core.registry import DemoSeeder
+        from portal.core.registry import registry as core_registry
+
+        from .demo import seed_demo_people
+
+        core_registry.demo_seeders.register(DemoSeeder("people", seed_demo_people, order=10, stage="company"))
+        from portal.core.registry import NavigationEntry, PortalState, ShellContext, registry
         from portal.core.search import register_search
 
+        registry.shell_context.register(ShellContext("people.company", shell_context, order=10))
+        registry.portal_state.register(PortalState("people.company", company_registered, "setup"))
+        for card in _home_cards():
+            registry.home_cards.register(card)
+        registry.navigation.register(
+            NavigationEntry(
+                "company", _("Company"), "bi-building", "people:directory", order=90, active_by_path=True
+            )
+        )
+
         register_search("people", _("People"), search_people, order=10)
+
+        from portal.core.visibility import register_department_tree
+
+        from .models import headed_path
+
+        register_department_tree(headed_path=headed_path)

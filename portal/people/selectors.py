@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from portal.core.permissions import get_visible_or_404, is_portal_admin
+from portal.core.permissions import get_visible, is_portal_admin
 
 from .models import ApiToken, Company, Department, Invitation, User
 
@@ -138,7 +138,7 @@ def person_list(*, user, filters: dict | None = None) -> QuerySet[User]:
 
 
 def person_get(*, user, pk) -> User:
-    return get_visible_or_404(User.objects.visible_to(user).select_related("department"), pk=pk)
+    return get_visible(User.objects.visible_to(user).select_related("department"), pk=pk)
 
 
 def birthdays_upcoming(*, user, days: int = 7) -> list[User]:
@@ -175,7 +175,7 @@ def department_list(*, user) -> QuerySet[Department]:
 
 
 def department_get(*, user, pk) -> Department:
-    return get_visible_or_404(Department.objects.visible_to(user).select_related("head"), pk=pk)
+    return get_visible(Department.objects.visible_to(user).select_related("head"), pk=pk)
 
 
 def department_members(*, user, department: Department) -> QuerySet[User]:
@@ -256,7 +256,7 @@ def invitation_list(*, user, filters: dict | None = None) -> QuerySet[Invitation
 
 
 def invitation_get(*, user, pk) -> Invitation:
-    return get_visible_or_404(invitation_list(user=user), pk=pk)
+    return get_visible(invitation_list(user=user), pk=pk)
 
 
 def department_head_counts() -> dict[int, int]:
@@ -300,4 +300,16 @@ def api_token_list(*, user) -> QuerySet[ApiToken]:
 
 def api_token_get(*, user, pk) -> ApiToken:
     """One of the caller's own tokens (working or not); somebody else's answers 404 like a missing one."""
-    return get_visible_or_404(ApiToken.objects.visible_to(user), pk=pk)
+    return get_visible(ApiToken.objects.visible_to(user), pk=pk)
+
+
+def people_pick(*, user, query: str, limit: int = 8):
+    """Active colleagues `user` may see, by name or e-mail, for the person pickers and mentions (at least two
+    characters, else nobody)."""
+    from portal.core.search import match_names
+
+    query = (query or "").strip()
+    if len(query) < 2:
+        return User.objects.none()
+    qs = User.objects.visible_to(user).filter(is_active=True).select_related("department")
+    return match_names(qs, query, ["first_name", "last_name", "email"])[:limit]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from portal.core.attachments import CleanImage, check_image_upload
 from portal.core.audit import audit_record, diff, snapshot
+from portal.core.errors import Invalid, NotAllowed
 from portal.core.permissions import is_portal_admin
 
 from .choices import TIME_ZONE_CHOICES, GroupCreationPolicy, InvitationStatus
@@ -67,12 +68,12 @@ def can_invite(user) -> bool:
 
 def _require_admin(actor) -> None:
     if not is_portal_admin(actor):
-        raise PermissionDenied(_("Only a portal administrator may do this."))
+        raise NotAllowed(_("Only a portal administrator may do this."))
 
 
 def _require_manager(actor, department: Department) -> None:
     if not can_manage_department(actor, department):
-        raise PermissionDenied(_("You may not manage this department."))
+        raise NotAllowed(_("You may not manage this department."))
 
 
 def departments_recount(department_ids: Iterable[int] | None = None) -> None:
@@ -113,7 +114,7 @@ def company_register(
     The first administrator heads the root department until somebody else is made its head.
     """
     if Company.objects.exists():
-        raise ValidationError(_("This portal is registered already."))
+        raise Invalid(_("This portal is registered already."))
     company_name = (company_name or "").strip()
     errors = {}
     if not company_name:
@@ -124,12 +125,12 @@ def company_register(
     if time_zone not in dict(TIME_ZONE_CHOICES):
         errors["time_zone"] = [_("Unknown time zone.")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     admin = User(email=email, first_name=first_name.strip(), last_name=(last_name or "").strip())
     try:
         validate_password(password, admin)
     except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
+        raise Invalid({"password": exc.messages}) from exc
     company = Company.objects.create(name=company_name, default_time_zone=time_zone)
     root = Department.add_root(name=company_name)
     admin = User.objects.create_superuser(
@@ -161,11 +162,11 @@ def company_update(
     before = snapshot(company, ["name", "group_creation_policy", "default_time_zone"])
     if name is not None:
         if not name.strip():
-            raise ValidationError({"name": [_("Give the company a name.")]})
+            raise Invalid({"name": [_("Give the company a name.")]})
         company.name = name.strip()
     if group_creation_policy is not None:
         if group_creation_policy not in GroupCreationPolicy.values:
-            raise ValidationError({"group_creation_policy": [_("Unknown policy.")]})
+            raise Invalid({"group_creation_policy": [_("Unknown policy.")]})
         company.group_creation_policy = group_creation_policy
     if default_time_zone is not None:
         company.default_time_zone = default_time_zone
@@ -221,7 +222,7 @@ def person_create(
     if not (first_name or "").strip():
         errors["first_name"] = [_("This field is required.")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     company = Company.objects.order_by("id").first()
     person = User.objects.create_user(
         email=email,
@@ -246,7 +247,7 @@ def _check_photo(photo) -> CleanImage | None:
     if not photo:
         return None
     if not hasattr(photo, "read"):
-        raise ValidationError({"photo": [_("Choose a picture to upload.")]})
+        raise Invalid({"photo": [_("Choose a picture to upload.")]})
     return check_image_upload(
         photo, field="photo", max_bytes=settings.LUMEN_PHOTO_MAX_BYTES, label=_("The photo")
     )
@@ -260,10 +261,10 @@ def person_update(*, actor, person: User, **fields) -> User:
     elif is_portal_admin(actor):
         allowed = ADMIN_EDITABLE_FIELDS
     else:
-        raise PermissionDenied(_("You may not edit this profile."))
+        raise NotAllowed(_("You may not edit this profile."))
     unknown = set(fields) - set(allowed)
     if unknown:
-        raise PermissionDenied(_("You may not change: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+        raise NotAllowed(_("You may not change: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     photo = _check_photo(fields.pop("photo")) if "photo" in fields else _UNSET
     if "email" in fields:
         email = (fields["email"] or "").strip().lower()
@@ -271,7 +272,7 @@ def person_update(*, actor, person: User, **fields) -> User:
             errors: dict = {}
             fields["email"] = _normalise_email(email, errors)
             if errors:
-                raise ValidationError(errors)
+                raise Invalid(errors)
     tracked = list(fields)
     before = snapshot(person, tracked)
     for name, value in fields.items():
@@ -327,7 +328,7 @@ def person_set_active(*, actor, person: User, active: bool) -> User:
     """Deactivate (the person can no longer sign in; their records stay) or reactivate (admins only)."""
     _require_admin(actor)
     if person.pk == actor.pk and not active:
-        raise ValidationError(_("You cannot deactivate yourself."))
+        raise Invalid(_("You cannot deactivate yourself."))
     if person.is_active == active:
         return person
     person.is_active = active
@@ -344,7 +345,7 @@ def person_set_admin(*, actor, person: User, is_admin: bool) -> User:
     """Grant or take away portal administration (admins only; the last admin stays)."""
     _require_admin(actor)
     if not is_admin and person.pk == actor.pk:
-        raise ValidationError(_("You cannot take administration away from yourself."))
+        raise Invalid(_("You cannot take administration away from yourself."))
     person.is_staff = is_admin
     person.is_superuser = is_admin
     person.save(update_fields=["is_staff", "is_superuser"])
@@ -361,10 +362,10 @@ def department_create(*, actor, name: str, parent: Department, head: User | None
     _require_manager(actor, parent)
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": [_("Give the department a name.")]})
+        raise Invalid({"name": [_("Give the department a name.")]})
     parent = Department.objects.get(pk=parent.pk)  # treebeard needs the fresh path and child count
     if parent.get_children().filter(name__iexact=name).exists():
-        raise ValidationError({"name": [_("There is already a department with this name here.")]})
+        raise Invalid({"name": [_("There is already a department with this name here.")]})
     department = parent.add_child(name=name)
     audit_record(actor=actor, action="department.create", target=department, changes={"parent": parent.pk})
     if head is not None:
@@ -377,7 +378,7 @@ def department_update(*, actor, department: Department, name: str) -> Department
     _require_manager(actor, department)
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": [_("Give the department a name.")]})
+        raise Invalid({"name": [_("Give the department a name.")]})
     before = snapshot(department, ["name"])
     department.name = name
     department.save(update_fields=["name"])
@@ -403,9 +404,9 @@ def department_move(*, actor, department: Department, parent: Department) -> Dep
     department = Department.objects.get(pk=department.pk)
     parent = Department.objects.get(pk=parent.pk)
     if department.is_root():
-        raise ValidationError({"parent": [_("The company itself cannot be moved.")]})
+        raise Invalid({"parent": [_("The company itself cannot be moved.")]})
     if parent.path.startswith(department.path):
-        raise ValidationError({"parent": [_("A department cannot move into its own sub-tree.")]})
+        raise Invalid({"parent": [_("A department cannot move into its own sub-tree.")]})
     old_parent = department.get_parent()
     if old_parent and old_parent.pk == parent.pk:
         return department
@@ -426,11 +427,11 @@ def department_delete(*, actor, department: Department) -> None:
     _require_manager(actor, department)
     department = Department.objects.get(pk=department.pk)
     if department.is_root():
-        raise ValidationError(_("The company's root department cannot be removed."))
+        raise Invalid(_("The company's root department cannot be removed."))
     if department.get_children_count():
-        raise ValidationError(_("Move or remove its sub-departments first."))
+        raise Invalid(_("Move or remove its sub-departments first."))
     if User.objects.filter(department=department).exists():
-        raise ValidationError(_("Move its people to another department first."))
+        raise Invalid(_("Move its people to another department first."))
     audit_record(
         actor=actor, action="department.delete", target=department, changes={"name": department.name}
     )
@@ -447,7 +448,7 @@ def department_set_head(*, actor, department: Department, head: User | None) -> 
     old_head_id = department.head_id
     if head is not None:
         if not head.is_active:
-            raise ValidationError({"head": [_("A deactivated person cannot head a department.")]})
+            raise Invalid({"head": [_("A deactivated person cannot head a department.")]})
         if head.department_id and head.department_id != department.pk and not is_portal_admin(actor):
             # Making someone head moves them: like person_move, a head may only take people from
             # departments they manage.
@@ -491,19 +492,19 @@ def invitation_from_token(token: str) -> Invitation:
     try:
         pk, secret = signing.loads(token, salt=INVITATION_SALT)
     except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise ValidationError(_("This invitation link is not valid."), code="invalid") from exc
+        raise Invalid(_("This invitation link is not valid."), code="invalid") from exc
     invitation = Invitation.objects.select_related("department").filter(pk=pk).first()
     if invitation is None or not secrets.compare_digest(str(invitation.secret), str(secret)):
-        raise ValidationError(
+        raise Invalid(
             _("This invitation link is no longer valid: a newer one may have been sent."), code="invalid"
         )
     status = invitation.status
     if status == InvitationStatus.ACCEPTED:
-        raise ValidationError(_("This invitation has been used already. Sign in instead."), code="used")
+        raise Invalid(_("This invitation has been used already. Sign in instead."), code="used")
     if status == InvitationStatus.REVOKED:
-        raise ValidationError(_("This invitation was withdrawn."), code="revoked")
+        raise Invalid(_("This invitation was withdrawn."), code="revoked")
     if status == InvitationStatus.EXPIRED:
-        raise ValidationError(
+        raise Invalid(
             _("This invitation has expired. Ask the person who invited you to send it again."), code="expired"
         )
     return invitation
@@ -541,14 +542,14 @@ def invitation_send(
     """Invite one or many people by e-mail into `department`. All or nothing: one bad address refuses
     the whole batch with a message naming it. An address with an open invitation gets it re-sent."""
     if not can_invite(actor):
-        raise PermissionDenied(_("Only administrators and supervisors invite people."))
+        raise NotAllowed(_("Only administrators and supervisors invite people."))
     _require_manager(actor, department)
     # Unique, in the order given: the same address twice in one batch is one invitation.
     emails = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
     if not emails:
-        raise ValidationError({"emails": [_("Enter at least one e-mail address.")]})
+        raise Invalid({"emails": [_("Enter at least one e-mail address.")]})
     if len(emails) > 200:
-        raise ValidationError({"emails": [_("At most 200 addresses at once.")]})
+        raise Invalid({"emails": [_("At most 200 addresses at once.")]})
     problems = []
     for email in emails:
         try:
@@ -559,7 +560,7 @@ def invitation_send(
     for email in sorted(taken):
         problems.append(_("%(email)s is already in the portal.") % {"email": email})
     if problems:
-        raise ValidationError({"emails": problems})
+        raise Invalid({"emails": problems})
     single = len(emails) == 1
     result = []
     for email in emails:
@@ -588,9 +589,7 @@ def invitation_send(
             with transaction.atomic():
                 invitation.save()
         except IntegrityError as exc:  # a concurrent invite of the same address
-            raise ValidationError(
-                {"emails": [_("%(email)s was invited just now.") % {"email": email}]}
-            ) from exc
+            raise Invalid({"emails": [_("%(email)s was invited just now.") % {"email": email}]}) from exc
         audit_record(
             actor=actor, action="invitation.send", target=invitation, changes={"department": department.pk}
         )
@@ -611,9 +610,9 @@ def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
     _require_invitation_manager(actor, invitation)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
-        raise ValidationError(_("This invitation has been accepted already."))
+        raise Invalid(_("This invitation has been accepted already."))
     if invitation.revoked_at:
-        raise ValidationError(_("This invitation was withdrawn; invite the person again."))
+        raise Invalid(_("This invitation was withdrawn; invite the person again."))
     now = timezone.now()
     invitation.secret = secrets.token_urlsafe(32)
     invitation.expires_at = now + datetime.timedelta(days=settings.LUMEN_INVITATION_TTL_DAYS)
@@ -632,7 +631,7 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     _require_invitation_manager(actor, invitation)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
-        raise ValidationError(_("This invitation has been accepted already."))
+        raise Invalid(_("This invitation has been accepted already."))
     if invitation.revoked_at:
         return invitation
     invitation.revoked_at = timezone.now()
@@ -663,7 +662,7 @@ def invitation_accept(
     except ValidationError as exc:
         errors["password"] = exc.messages
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     company = Company.objects.order_by("id").first()
     person = User.objects.create_user(
         email=invitation.email,
@@ -699,7 +698,7 @@ API_TOKEN_TOUCH_INTERVAL = datetime.timedelta(minutes=1)
 PASSWORD_RESET_DIGEST_SALT = "lumen.people.password_reset_request"
 
 
-class TooManyRequests(PermissionDenied):
+class TooManyRequests(NotAllowed):
     """Something was asked too often; `retry_after` says in how many seconds it may be asked again."""
 
     def __init__(self, message: str, *, retry_after: int):
@@ -709,7 +708,7 @@ class TooManyRequests(PermissionDenied):
 
 def _require_self_or_admin(actor, person: User) -> None:
     if not (actor and actor.is_authenticated and (actor.pk == person.pk or is_portal_admin(actor))):
-        raise PermissionDenied(_("You may not do this for another person."))
+        raise NotAllowed(_("You may not do this for another person."))
 
 
 def _api_tokens_delete(*, actor, person: User, reason: str) -> int:
@@ -753,10 +752,10 @@ def api_token_create(*, actor, person: User, label: str = "") -> tuple[ApiToken,
     oldest are revoked.
     """
     if not (actor and actor.is_authenticated and actor.pk == person.pk and person.is_active):
-        raise PermissionDenied(_("People make their own API tokens."))
+        raise NotAllowed(_("People make their own API tokens."))
     label = (label or "").strip()
     if len(label) > 100:
-        raise ValidationError({"label": [_("At most 100 characters.")]})
+        raise Invalid({"label": [_("At most 100 characters.")]})
     now = timezone.now()
     auth_hash = person.get_session_auth_hash()
     mine = ApiToken.objects.filter(user=person)
@@ -801,7 +800,7 @@ def api_token_revoke(*, actor, token: ApiToken) -> None:
     """Revoke one API token: it stops working at once. Only its owner revokes it (admins sign people out
     everywhere instead)."""
     if not (actor and actor.is_authenticated and actor.pk == token.user_id):
-        raise PermissionDenied(_("Only the owner revokes an API token."))
+        raise NotAllowed(_("Only the owner revokes an API token."))
     audit_record(actor=actor, action="api_token.revoke", target=token, changes={"prefix": token.prefix})
     ApiToken.objects.filter(pk=token.pk).delete()
 
@@ -820,7 +819,7 @@ def _password_store(person: User, password: str) -> None:
     try:
         validate_password(password, person)
     except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
+        raise Invalid({"password": exc.messages}) from exc
     person.set_password(password)
     person.save(update_fields=["password"])
 

@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.attachments import extension_for, file_response
+from portal.core.htmx import is_htmx, render_htmx
 from portal.core.http import client_ip
 from portal.core.permissions import is_portal_admin
 
@@ -74,8 +75,7 @@ def _styled(form):
 
 
 def _wants_partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+    return is_htmx(request)
 
 
 # --- First run ----------------------------------------------------------------------------------------
@@ -189,14 +189,12 @@ def pick(request: HttpRequest) -> HttpResponse:
     """Colleagues matching ?q= for a person picker (portal/people/widgets.py): radios (?multiple=0) or
     checkboxes (?multiple=1) named ?name=, to be ticked into the picker's form. Active people the user may
     see only; the form field still validates what is posted."""
-    from portal.stream.selectors import mention_candidates
-
     name = request.GET.get("name", "")
     multiple = request.GET.get("multiple", "0")
     if not PICK_FIELD_NAME.fullmatch(name) or multiple not in ("0", "1"):
         return HttpResponseBadRequest(_("Name the form field of the picker."))
     query = request.GET.get("q", "").strip()[:PICK_QUERY_MAX]
-    people = list(mention_candidates(user=request.user, query=query, limit=PICK_LIMIT + 1))
+    people = list(selectors.people_pick(user=request.user, query=query, limit=PICK_LIMIT + 1))
     context = {
         "people": people[:PICK_LIMIT],
         "more": len(people) > PICK_LIMIT,
@@ -209,7 +207,7 @@ def pick(request: HttpRequest) -> HttpResponse:
 
 
 def _profile_context(request: HttpRequest, person, **forms) -> dict:
-    from portal.groups.models import Workgroup
+    from portal.core.registry import registry
 
     user = request.user
     is_admin = is_portal_admin(user)
@@ -220,7 +218,10 @@ def _profile_context(request: HttpRequest, person, **forms) -> dict:
         "is_me": person.pk == user.pk,
         "supervisor": selectors.supervisor_of(person),
         "subordinates": selectors.subordinates_of(person).select_related("department"),
-        "groups": Workgroup.objects.visible_to(user).filter(memberships__user=person).distinct(),
+        "profile_sections": [
+            {"key": section.key, "template": section.template, "data": section.context(request, person)}
+            for section in registry.profile_sections
+        ],
         "headed": selectors.headed_department(person),
         "is_admin": is_admin,
         "can_move": can_move,
@@ -497,9 +498,9 @@ def _department_context(request: HttpRequest, department, **forms) -> dict:
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = selectors.department_get(user=request.user, pk=pk)
     context = _department_context(request, department)
-    if _wants_partial(request):
-        return render(request, "people/partials/department_members.html", context)
-    return render(request, "people/department_detail.html", context)
+    return render_htmx(
+        request, "people/department_detail.html", context, partial="people/partials/department_members.html"
+    )
 
 
 def _department_failed(request, department, **forms) -> HttpResponse:
@@ -635,9 +636,9 @@ def invitations(request: HttpRequest) -> HttpResponse:
         "invitations": page.object_list,
         "filter_form": filter_form,
     }
-    if _wants_partial(request):
-        return render(request, "people/partials/invitation_rows.html", context)
-    return render(request, "people/invitations.html", context)
+    return render_htmx(
+        request, "people/invitations.html", context, partial="people/partials/invitation_rows.html"
+    )
 
 
 @login_required

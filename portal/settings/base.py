@@ -49,10 +49,7 @@ INSTALLED_APPS = [
     "portal.stream",
     "portal.chat",
     "tasks",
-    "crm",
     "reports",
-    "strategy",
-    "knowledgebase",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +67,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.core.middleware.FirstRunMiddleware",
     "portal.core.middleware.UserPreferencesMiddleware",
+    # Maps the domain errors a view let through (NotFound -> 404, NotAllowed -> 403, Invalid -> 400).
+    "portal.core.middleware.DomainErrorMiddleware",
     # Last: turns a sign-in that django-axes refused into the locked-out page (portal.people.lockout).
     "axes.middleware.AxesMiddleware",
 ]
@@ -114,6 +113,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# The models a per-object grant can name besides a person (portal.core.models.ObjectGrantBase).
+LUMEN_GRANT_DEPARTMENT_MODEL = "people.Department"
+LUMEN_GRANT_GROUP_MODEL = "workgroups.Workgroup"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row, anonymous visitors see nothing
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -146,6 +148,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LUMEN_GROUP_FILE_MAX_BYTES = env.int("LUMEN_GROUP_FILE_MAX_BYTES", default=25 * 1024 * 1024)
 LUMEN_PHOTO_MAX_BYTES = env.int("LUMEN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 TASKS_FILE_MAX_BYTES = env.int("LUMEN_TASK_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+# Attachments (portal/core/attachments.py): the default limit of an app that names none, and detected
+# types refused everywhere (e.g. "application/zip"; empty: every type is kept, unknown ones as downloads).
+LUMEN_ATTACHMENT_MAX_BYTES = env.int("LUMEN_ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
+LUMEN_ATTACHMENT_REFUSED_TYPES = env.list("LUMEN_ATTACHMENT_REFUSED_TYPES", default=[])
 LUMEN_INVITATION_TTL_DAYS = env.int("LUMEN_INVITATION_TTL_DAYS", default=7)
 
 # --- Signing in --------------------------------------------------------------------------------

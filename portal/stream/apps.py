@@ -66,7 +66,18 @@ class StreamConfig(AppConfig):
     verbose_name = _("Activity stream")
 
     def ready(self) -> None:
+        from portal.core.registry import DemoSeeder
+        from portal.core.registry import registry as core_registry
+
+        from .demo import seed_demo_stream
+
+        core_registry.demo_seeders.register(DemoSeeder("stream", seed_demo_stream, order=10, stage="content"))
+        from portal.core.registry import NavigationEntry, registry
         from portal.core.search import register_search
+
+        registry.navigation.register(
+            NavigationEntry("stream", _("Stream"), "bi-activity", "stream:feed", order=10)
+        )
 
         register_search("posts", _("Posts"), search_posts, order=30)
         try:

@@ -25,23 +25,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from portal.core.registry import EntryAction, EntryAnnotation, registry
+
 Provider = Callable[[Any, list[Any]], dict[int, list[tuple[str, str]]]]
-
-
-@dataclass(frozen=True)
-class EntryAction:
-    key: str
-    label: Any  # a (lazy) string
-    icon: str
-    url: Callable[[Any], str]
-    available: Callable[[Any, Any], bool]
-
-
-@dataclass(frozen=True)
-class EntryAnnotation:
-    key: str
-    provider: Provider
-    icon: str
 
 
 @dataclass(frozen=True)
@@ -54,38 +40,32 @@ class BoundEntryLink:
     icon: str
 
 
-_actions: dict[str, EntryAction] = {}
-_annotations: dict[str, EntryAnnotation] = {}
-
-
 def register_entry_action(
     key: str, *, label, icon: str, url: Callable[[Any], str], available: Callable[[Any, Any], bool]
 ) -> EntryAction:
-    """Add (or replace, for the same key) an item in every post's menu."""
+    """Add an item to every post's menu (core's `registry.stream_entry_actions`)."""
     if not key:
         raise ValueError("An entry action needs a key.")
-    action = EntryAction(key=key, label=label, icon=icon, url=url, available=available)
-    _actions[key] = action
-    return action
+    return registry.stream_entry_actions.register(
+        EntryAction(key=key, label=label, icon=icon, url=url, available=available)
+    )
 
 
 def unregister_entry_action(key: str) -> None:
-    _actions.pop(key, None)
+    registry.stream_entry_actions.unregister(key)
 
 
 def register_entry_annotation(
     key: str, provider: Provider, *, icon: str = "bi-link-45deg"
 ) -> EntryAnnotation:
-    """Add (or replace, for the same key) a provider of notes under posts."""
+    """Add a provider of notes under posts (core's `registry.stream_entry_annotations`)."""
     if not key:
         raise ValueError("An entry annotation needs a key.")
-    annotation = EntryAnnotation(key=key, provider=provider, icon=icon)
-    _annotations[key] = annotation
-    return annotation
+    return registry.stream_entry_annotations.register(EntryAnnotation(key=key, provider=provider, icon=icon))
 
 
 def unregister_entry_annotation(key: str) -> None:
-    _annotations.pop(key, None)
+    registry.stream_entry_annotations.unregister(key)
 
 
 class _Notes:
@@ -132,7 +112,7 @@ class _Pool:
         entries = list(self.pending.values())
         self.pending = {}
         found: dict[int, list[BoundEntryLink]] = {entry.pk: [] for entry in entries}
-        for annotation in _annotations.values():
+        for annotation in registry.stream_entry_annotations:
             for entry_id, notes in (annotation.provider(self.user, entries) or {}).items():
                 if entry_id in found:
                     found[entry_id].extend(
@@ -160,7 +140,7 @@ def entries_extend(user, entries: Iterable[Any]) -> None:
     for entry in entries:
         entry.extra_actions = [
             BoundEntryLink(key=a.key, label=str(a.label), url=a.url(entry), icon=a.icon)
-            for a in _actions.values()
+            for a in registry.stream_entry_actions
             if a.available(user, entry)
         ]
         entry.annotations = _Notes(entry, pool) if pool is not None else []

@@ -6,6 +6,8 @@ import logging
 
 from celery import shared_task
 
+from portal.core.errors import job_edge
+
 log = logging.getLogger(__name__)
 
 
@@ -15,6 +17,7 @@ log = logging.getLogger(__name__)
     retry_backoff=True,
     retry_kwargs={"max_retries": 3},
 )
+@job_edge
 def photo_thumbnail_job(photo_id: int) -> bool:
     """Make a photo's thumbnail (nothing when it exists already or the photo was deleted)."""
     from .services import photo_thumbnail_make
@@ -23,6 +26,7 @@ def photo_thumbnail_job(photo_id: int) -> bool:
 
 
 @shared_task(name="portal.stream.jobs.poll_close_job")
+@job_edge
 def poll_close_job(poll_id: int) -> bool:
     """Scheduled for a poll's closing time: close it and notify the author (once)."""
     from .models import Poll

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from portal.core.permissions import get_visible_or_404, is_portal_admin
+from portal.core.permissions import get_visible, is_portal_admin
 
 from .extensions import entries_extend
 from .models import (
@@ -185,7 +185,7 @@ def feed_page(
 
 def entry_get(*, user, pk) -> Entry:
     """One entry with everything its page needs; hidden and missing alike answer 404."""
-    entry = get_visible_or_404(entries_decorate(Entry.objects.visible_to(user), user=user), pk=pk)
+    entry = get_visible(entries_decorate(Entry.objects.visible_to(user), user=user), pk=pk)
     entry.latest_comments = list(reversed(entry.latest_comments))
     entry.poll_or_none = poll_of(entry)
     entry.album_or_none = _album_of(entry)
@@ -196,7 +196,7 @@ def entry_get(*, user, pk) -> Entry:
 
 def entry_get_plain(*, user, pk) -> Entry:
     """One visible entry without decoration (for writes)."""
-    return get_visible_or_404(Entry.objects.visible_to(user).select_related("author"), pk=pk)
+    return get_visible(Entry.objects.visible_to(user).select_related("author"), pk=pk)
 
 
 def comment_threads(*, user, entry: Entry, photo: Photo | None = None) -> list[Comment]:
@@ -230,9 +230,7 @@ def comment_list(*, user, entry: Entry, photo: Photo | None = None) -> QuerySet[
 
 
 def comment_get(*, user, pk) -> Comment:
-    return get_visible_or_404(
-        Comment.objects.visible_to(user).select_related("entry", "author", "photo"), pk=pk
-    )
+    return get_visible(Comment.objects.visible_to(user).select_related("entry", "author", "photo"), pk=pk)
 
 
 def like_list(*, user, entry: Entry, photo: Photo | None = None) -> QuerySet[Like]:
@@ -284,7 +282,7 @@ def album_get(*, user, pk) -> Album:
     qs = Album.objects.filter(entry__in=Entry.objects.visible_to(user)).select_related(
         "entry", "entry__author"
     )
-    return get_visible_or_404(qs, pk=pk)
+    return get_visible(qs, pk=pk)
 
 
 def album_photos(*, user, album: Album) -> QuerySet[Photo]:
@@ -298,7 +296,7 @@ def photo_get(*, user, pk) -> Photo:
         .select_related("album", "album__entry", "album__entry__author", "uploaded_by")
         .annotate(liked_by_me=Exists(Like.objects.filter(photo=OuterRef("pk"), user_id=uid)))
     )
-    return get_visible_or_404(qs, pk=pk)
+    return get_visible(qs, pk=pk)
 
 
 def photo_neighbours(*, photo: Photo) -> tuple[int | None, int | None]:
@@ -368,14 +366,9 @@ def groups_addressable(*, user):
 
 def mention_candidates(*, user, query: str, limit: int = 8):
     """Colleagues for the mention and audience pickers, by name or e-mail."""
-    from portal.core.search import match_names
-    from portal.people.models import User
+    from portal.people.selectors import people_pick
 
-    query = (query or "").strip()
-    if len(query) < 2:
-        return User.objects.none()
-    qs = User.objects.visible_to(user).filter(is_active=True).select_related("department")
-    return match_names(qs, query, ["first_name", "last_name", "email"])[:limit]
+    return people_pick(user=user, query=query, limit=limit)
 
 
 # --- counters --------------------------------------------------------------------------------------

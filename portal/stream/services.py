@@ -17,11 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
-from django.http import Http404
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
@@ -35,6 +34,7 @@ from portal.core.attachments import (
     random_file_name,
 )
 from portal.core.audit import audit_record
+from portal.core.errors import Invalid, NotAllowed, NotFound
 from portal.core.permissions import is_portal_admin
 
 from . import mentions
@@ -103,13 +103,13 @@ class PollSpec:
 
 def _require_actor(actor) -> None:
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied(_("Sign in first."))
+        raise NotAllowed(_("Sign in first."))
 
 
 def _require_visible(actor, entry: Entry) -> None:
     _require_actor(actor)
     if not Entry.objects.visible_to(actor).filter(pk=entry.pk).exists():
-        raise Http404("No stream entry matches the given query.")
+        raise NotFound("No stream entry matches the given query.")
 
 
 def can_edit(user, obj) -> bool:
@@ -158,9 +158,9 @@ def _bump(model, pk: int, field_name: str, delta: int) -> None:
 def _clean_text(text: str, *, field_name: str, max_length: int, empty_message: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise ValidationError({field_name: [empty_message]})
+        raise Invalid({field_name: [empty_message]})
     if len(text) > max_length:
-        raise ValidationError(
+        raise Invalid(
             {field_name: [_("The text is too long (%(max)d characters at most).") % {"max": max_length}]}
         )
     return text
@@ -172,7 +172,7 @@ def _clean_audience(*, actor, audience: Audience | None) -> Audience:
     from portal.people.models import Department, User
 
     if audience is None or audience.is_empty:
-        raise ValidationError({"audience": [_("Choose who the post is for.")]})
+        raise Invalid({"audience": [_("Choose who the post is for.")]})
     errors: dict[str, list[str]] = {}
     if audience.department_ids:
         found = set(Department.objects.filter(pk__in=audience.department_ids).values_list("pk", flat=True))
@@ -193,7 +193,7 @@ def _clean_audience(*, actor, audience: Audience | None) -> Audience:
         if found != set(audience.user_ids):
             errors["users"] = [_("Some of the people are unknown or no longer with the company.")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return audience
 
 
@@ -243,7 +243,7 @@ def _validate_poll(poll: PollSpec) -> PollSpec:
     if poll.closes_at is not None and poll.closes_at <= timezone.now():
         errors["poll_closes_at"] = [_("The closing time must be in the future.")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return PollSpec(
         question=question,
         options=options,
@@ -259,7 +259,7 @@ def _check_images(files: Iterable) -> list[CleanImage]:
     errors: list[str] = []
     files = list(files)
     if len(files) > PHOTOS_MAX:
-        raise ValidationError({"photos": [_("Upload %(max)d photos at most at once.") % {"max": PHOTOS_MAX}]})
+        raise Invalid({"photos": [_("Upload %(max)d photos at most at once.") % {"max": PHOTOS_MAX}]})
     for upload in files:
         try:
             checked.append(
@@ -268,7 +268,7 @@ def _check_images(files: Iterable) -> list[CleanImage]:
         except ValidationError as exc:
             errors.extend(exc.message_dict["photos"])
     if errors:
-        raise ValidationError({"photos": errors})
+        raise Invalid({"photos": errors})
     return checked
 
 
@@ -335,7 +335,7 @@ def post_create(
     if poll is not None and photos:
         errors.setdefault("photos", []).append(_("A post carries either a poll or photos, not both."))
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     body, audience, poll, images = results
 
     entry = Entry.objects.create(
@@ -396,7 +396,7 @@ def post_update(
     """The author changes the text or the importance of their post; it is shown as edited."""
     _require_visible(actor, entry)
     if entry.kind != EntryKind.POST or not can_edit(actor, entry):
-        raise PermissionDenied(_("Only the author may change this post."))
+        raise NotAllowed(_("Only the author may change this post."))
     old_body, old_important = entry.body, entry.is_important
     fields = []
     if body is not _UNSET:
@@ -430,7 +430,7 @@ def entry_delete(*, actor, entry: Entry) -> None:
     """The author or an admin deletes a post or event with its comments, likes, poll and photos."""
     _require_visible(actor, entry)
     if not can_delete(actor, entry):
-        raise PermissionDenied(_("Only the author or an admin may delete this post."))
+        raise NotAllowed(_("Only the author or an admin may delete this post."))
     readers = list(entry_audience_users(entry).values_list("pk", flat=True)) if entry.is_important else []
     files = [
         name
@@ -558,10 +558,10 @@ def comment_create(
         body, field_name="body", max_length=COMMENT_MAX, empty_message=_("Write a comment first.")
     )
     if photo is not None and photo.album.entry_id != entry.pk:
-        raise ValidationError({"photo": [_("The photo does not belong to this post.")]})
+        raise Invalid({"photo": [_("The photo does not belong to this post.")]})
     if parent is not None:
         if parent.entry_id != entry.pk or parent.photo_id != (photo.pk if photo else None):
-            raise ValidationError({"parent": [_("You can only reply to a comment of the same post.")]})
+            raise Invalid({"parent": [_("You can only reply to a comment of the same post.")]})
         if parent.parent_id:
             parent = parent.parent  # replies stay one level deep
     comment = Comment.objects.create(entry=entry, photo=photo, parent=parent, author=actor, body=body)
@@ -595,7 +595,7 @@ def comment_update(*, actor, comment: Comment, body: str) -> Comment:
     """The author changes their comment; it is shown as edited."""
     _require_visible(actor, comment.entry)
     if not can_edit(actor, comment):
-        raise PermissionDenied(_("Only the author may change this comment."))
+        raise NotAllowed(_("Only the author may change this comment."))
     old = comment.body
     comment.body = _clean_text(
         body, field_name="body", max_length=COMMENT_MAX, empty_message=_("Write a comment first.")
@@ -622,7 +622,7 @@ def comment_delete(*, actor, comment: Comment) -> None:
     """The author or an admin deletes a comment (with its replies)."""
     _require_visible(actor, comment.entry)
     if not can_delete(actor, comment):
-        raise PermissionDenied(_("Only the author or an admin may delete this comment."))
+        raise NotAllowed(_("Only the author or an admin may delete this comment."))
     removed = 1 + comment.replies.count()
     audit_record(
         actor=actor, action="stream.comment_delete", target=comment, changes={"body": comment.body[:500]}
@@ -642,7 +642,7 @@ def like_add(*, actor, entry: Entry, photo: Photo | None = None) -> bool:
     """Like an entry or a photo; True when the like is new (liking twice changes nothing)."""
     _require_visible(actor, entry)
     if photo is not None and photo.album.entry_id != entry.pk:
-        raise ValidationError({"photo": [_("The photo does not belong to this post.")]})
+        raise Invalid({"photo": [_("The photo does not belong to this post.")]})
     try:
         with transaction.atomic():
             Like.objects.create(entry=entry, photo=photo, user=actor)
@@ -696,23 +696,23 @@ def poll_vote(*, actor, poll: Poll, option_ids: Iterable[int]) -> PollBallot:
     _require_visible(actor, entry)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.is_closed:
-        raise ValidationError({"poll": [_("This poll is closed; votes are no longer taken.")]})
+        raise Invalid({"poll": [_("This poll is closed; votes are no longer taken.")]})
     try:
         ids = list(dict.fromkeys(int(i) for i in option_ids))
     except (TypeError, ValueError) as exc:
-        raise ValidationError({"options": [_("Choose an answer.")]}) from exc
+        raise Invalid({"options": [_("Choose an answer.")]}) from exc
     if not ids:
-        raise ValidationError({"options": [_("Choose an answer.")]})
+        raise Invalid({"options": [_("Choose an answer.")]})
     if len(ids) > 1 and not poll.multiple:
-        raise ValidationError({"options": [_("Choose one answer only.")]})
+        raise Invalid({"options": [_("Choose one answer only.")]})
     options = list(PollOption.objects.filter(poll=poll, pk__in=ids))
     if len(options) != len(ids):
-        raise ValidationError({"options": [_("Choose among the poll's answers.")]})
+        raise Invalid({"options": [_("Choose among the poll's answers.")]})
     try:
         with transaction.atomic():
             ballot = PollBallot.objects.create(poll=poll, user=actor)
     except IntegrityError as exc:
-        raise ValidationError({"poll": [_("You have voted in this poll already.")]}) from exc
+        raise Invalid({"poll": [_("You have voted in this poll already.")]}) from exc
     PollVote.objects.bulk_create(
         [PollVote(option=option, ballot=None if poll.anonymous else ballot) for option in options]
     )
@@ -736,7 +736,7 @@ def poll_close(*, poll: Poll, actor=None) -> Poll:
     if actor is not None:
         _require_visible(actor, poll.entry)
         if not (poll.entry.author_id == actor.pk or is_portal_admin(actor)):
-            raise PermissionDenied(_("Only the author may close this poll."))
+            raise NotAllowed(_("Only the author may close this poll."))
     elif poll.closes_at is None or poll.closes_at > timezone.now():
         return poll  # the job came early (the closing time was moved): nothing to do yet
     now = timezone.now()
@@ -777,7 +777,7 @@ def announcement_read(*, actor, entry: Entry) -> EntryRead:
     """ "I have read it": the important entry stops being pinned for the reader. Repeating is harmless."""
     _require_visible(actor, entry)
     if not entry.is_important:
-        raise ValidationError({"entry": [_("Only important posts are confirmed as read.")]})
+        raise Invalid({"entry": [_("Only important posts are confirmed as read.")]})
     read, created = EntryRead.objects.get_or_create(entry=entry, user=actor)
     if created:
         audit_record(actor=actor, action="stream.announcement_read", target=entry)
@@ -794,11 +794,11 @@ def album_photos_add(*, actor, entry: Entry, files: list, title: str = "") -> li
     first: one bad file saves none."""
     _require_visible(actor, entry)
     if entry.kind != EntryKind.POST or not can_edit(actor, entry):
-        raise PermissionDenied(_("Only the author may add photos to this post."))
+        raise NotAllowed(_("Only the author may add photos to this post."))
     if not files:
-        raise ValidationError({"photos": [_("Choose at least one photo.")]})
+        raise Invalid({"photos": [_("Choose at least one photo.")]})
     if Poll.objects.filter(entry=entry).exists():
-        raise ValidationError({"photos": [_("A post carries either a poll or photos, not both.")]})
+        raise Invalid({"photos": [_("A post carries either a poll or photos, not both.")]})
     images = _check_images(files)
     album, _created = Album.objects.get_or_create(
         entry=entry, defaults={"title": (title or "").strip()[:200]}

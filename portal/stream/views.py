@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.attachments import file_response
+from portal.core.htmx import render_htmx
 
 from . import selectors, services
 from .filters import EntryFilterSet
@@ -78,8 +79,9 @@ def feed(request: HttpRequest) -> HttpResponse:
             "filter_query": params.urlencode(),
             "comment_form": CommentForm(),
         }
-        template = "stream/partials/entry_page.html" if request.htmx else "stream/feed_more.html"
-        return render(request, template, context)
+        return render_htmx(
+            request, "stream/feed_more.html", context, partial="stream/partials/entry_page.html"
+        )
     try:
         context = _feed_context(request)
     except ValidationError:
@@ -189,8 +191,8 @@ def entry_like(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_likes(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.entry_get_plain(user=request.user, pk=pk)
     likes = selectors.like_list(user=request.user, entry=entry)
-    template = "stream/partials/likes.html" if request.htmx else "stream/likes.html"
-    return render(request, template, {"nav_area": "stream", "entry": entry, "likes": likes})
+    context = {"nav_area": "stream", "entry": entry, "likes": likes}
+    return render_htmx(request, "stream/likes.html", context, partial="stream/partials/likes.html")
 
 
 @login_required

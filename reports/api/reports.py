@@ -31,7 +31,7 @@ from portal.people.api.serializers import PersonRefSerializer
 
 from .. import selectors, services
 from ..choices import Rating, ReportPeriod, ReportStatus
-from ..filters_reports import WorkReportFilterSet
+from ..filters.reports import WorkReportFilterSet
 from ..models import WorkReport, WorkReportRevision
 
 # --- serializers -------------------------------------------------------------------------------------

@@ -15,8 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import exports_timesheets as exports
-from .. import selectors, services
+from .. import exports, selectors, services
 
 # --- serializers ---------------------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from portal.people.models import Department
 
 from .. import selectors, services
 from ..choices import DayEventKind, DayState
-from ..filters_workday import WorkDayFilterSet
+from ..filters.workday import WorkDayFilterSet
 from ..models import DayCorrection, WorkDay, WorkDayEvent, WorkSchedule
 
 User = get_user_model()

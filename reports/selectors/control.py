@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -33,7 +32,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from portal.core.permissions import get_visible_or_404
+from portal.core.errors import NotAllowed
+from portal.core.permissions import get_visible
+from portal.core.registry import (
+    ControlTouchKind,
+    DashboardCell,
+    DashboardColumn,
+    DashboardCounter,
+    registry,
+)
 
 from ..choices import DayState, Rating, ReportPeriod, ReportStatus, Signal
 from ..models import ControlCheck, ControlTime, WorkDay, WorkReport, headed_path, sees_all
@@ -42,8 +49,6 @@ from .workday import schedules_for, workday_local_date, workday_states, workday_
 
 __all__ = [
     "CONTROL_BUDGET_SHARE",
-    "DASHBOARD_COUNTER_KEYS",
-    "TOUCH_KINDS",
     "TOUCH_WINDOW",
     "Cell",
     "Dashboard",
@@ -64,6 +69,7 @@ __all__ = [
     "register_dashboard_column",
     "register_dashboard_counter",
     "touch_candidates",
+    "touch_kinds",
     "touch_get",
     "touch_item",
     "touch_list",
@@ -75,10 +81,6 @@ __all__ = [
 CONTROL_BUDGET_SHARE = 0.05
 # How far back "touch" control looks for an item to check.
 TOUCH_WINDOW = datetime.timedelta(days=14)
-# The built-in task counters (kept by the tasks app in UserCounter).
-TASK_OVERDUE = "tasks.overdue"
-TASK_AWAITING_CONTROL = "tasks.awaiting_control"
-TASK_NO_DEADLINE = "tasks.no_deadline"
 
 
 def _active(user) -> bool:
@@ -134,80 +136,26 @@ def control_people(*, user, subtree: bool = False):
 # --- cells, columns and their registry -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One cell of the dashboard: a value (plain JSON), its colour, the list behind it, what the page
-    shows (`text`, else the value) and why it has its colour (`hint`)."""
-
-    value: Any = None
-    signal: str = Signal.GREEN
-    url: str = ""
-    text: str = ""
-    hint: str = ""
-
-    @property
-    def display(self) -> str:
-        if self.text:
-            return str(self.text)
-        return "—" if self.value in (None, "") else str(self.value)
-
-    def as_dict(self) -> dict:
-        return {
-            "value": self.value,
-            "signal": str(self.signal),
-            "url": self.url,
-            "text": self.display,
-            "hint": str(self.hint),
-        }
-
-
+# The shapes live in core's registry (so an app registering a column needs nothing of reports).
+Cell = DashboardCell
 EMPTY_CELL = Cell()
 
 ColumnCompute = Callable[[list[int], datetime.date], dict[int, Cell]]
 
 
-@dataclass(frozen=True)
-class DashboardColumn:
-    key: str
-    label: Any
-    compute: ColumnCompute
-    order: int = 100
-    help_text: Any = ""
-
-
-@dataclass(frozen=True)
-class DashboardCounter:
-    """A stored per-user counter shown as a column: amber from `amber_at`, red from `red_at` (if set);
-    `url` is a format string with {user_id} (or a callable taking the id) leading to the list behind it."""
-
-    key: str
-    label: Any = None
-    amber_at: int = 1
-    red_at: int | None = None
-    url: str | Callable[[int], str] | None = None
-    order: int = 200
-
-
-_COLUMNS: dict[str, DashboardColumn] = {}
-# Counter keys other apps put on the dashboard (and in the digests): {key: DashboardCounter}.
-DASHBOARD_COUNTER_KEYS: dict[str, DashboardCounter] = {}
-
-
 def register_dashboard_column(
     key: str, *, label, compute: ColumnCompute, order: int = 100, help_text="", replace: bool = True
 ) -> DashboardColumn:
-    """Add a column to every dashboard. Registering a key again replaces it (ready() may run twice)."""
+    """Add a column to every dashboard (`registry.dashboard_columns`). Registering a key again replaces it
+    (ready() may run twice)."""
     if not key or not callable(compute):
         raise ValueError("A dashboard column needs a key and a callable compute(user_ids, today).")
-    if not replace and key in _COLUMNS:
-        raise ValueError(f"Dashboard column {key!r} is already registered.")
     column = DashboardColumn(key=key, label=label, compute=compute, order=order, help_text=help_text)
-    _COLUMNS[key] = column
-    return column
+    return registry.dashboard_columns.register(column, replace=replace)
 
 
 def unregister_dashboard_column(key: str) -> None:
-    _COLUMNS.pop(key, None)
+    registry.dashboard_columns.unregister(key)
 
 
 def register_dashboard_counter(
@@ -219,38 +167,38 @@ def register_dashboard_counter(
     url: str | Callable[[int], str] | None = None,
     order: int = 200,
 ) -> DashboardCounter:
-    """Show the stored counter `key` of each person as a column (amber from `amber_at`, red from `red_at`).
-    The label defaults to the counter's own registered label."""
+    """Show the stored counter `key` of each person as a column (amber from `amber_at`, red from `red_at`),
+    in `registry.dashboard_counters`. The label defaults to the counter's own registered label."""
     if not key:
         raise ValueError("A dashboard counter needs its counter key.")
     spec = DashboardCounter(key=key, label=label, amber_at=amber_at, red_at=red_at, url=url, order=order)
-    DASHBOARD_COUNTER_KEYS[key] = spec
-    return spec
+    return registry.dashboard_counters.register(spec, replace=True)
 
 
 def unregister_dashboard_counter(key: str) -> None:
-    DASHBOARD_COUNTER_KEYS.pop(key, None)
+    registry.dashboard_counters.unregister(key)
 
 
 def _counter_specs() -> list[DashboardCounter]:
     """The registered counters, then those named only in the setting DASHBOARD_COUNTER_KEYS."""
-    specs = dict(DASHBOARD_COUNTER_KEYS)
+    specs = {spec.key: spec for spec in registry.dashboard_counters}
     for index, key in enumerate(getattr(settings, "DASHBOARD_COUNTER_KEYS", ()) or ()):
         specs.setdefault(key, DashboardCounter(key=key, order=300 + index))
     return sorted(specs.values(), key=lambda s: (s.order, s.key))
 
 
 def dashboard_counter_keys() -> list[str]:
-    """The counter keys other apps put on the dashboard (the digests show the same)."""
-    return [spec.key for spec in _counter_specs()]
+    """The counter keys other apps put on the dashboard that the digests show too (not those an app
+    registered with `in_digest=False`: it contributes a digest section of its own)."""
+    return [spec.key for spec in _counter_specs() if spec.in_digest]
 
 
 def dashboard_columns() -> list[DashboardColumn]:
     """Every column in display order: the built-in ones, registered ones and one per dashboard counter."""
     columns = dict(_BUILTIN)
-    columns.update(_COLUMNS)
+    columns.update((column.key, column) for column in registry.dashboard_columns)
     for spec in _counter_specs():
-        columns.setdefault(f"counter:{spec.key}", _counter_column(spec))
+        columns.setdefault(spec.column or f"counter:{spec.key}", _counter_column(spec))
     return sorted(columns.values(), key=lambda c: (c.order, c.key))
 
 
@@ -491,24 +439,6 @@ def _waiting_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]
     return cells
 
 
-def _tasks_url(**params) -> str:
-    # role=all: the tasks list shows "I do" by default, the viewer wants the person's tasks.
-    return _query(reverse("tasks:home"), role="all", **params)
-
-
-def _task_counter_compute(key: str, signal: str, url: Callable[[int], str]) -> ColumnCompute:
-    def compute(user_ids: list[int], today: datetime.date) -> dict[int, Cell]:
-        values = _stored_counters(user_ids, key)
-        cells = {}
-        for user_id in user_ids:
-            n = int(values.get(user_id, 0))
-            cells[user_id] = Cell(n, signal if n > 0 else Signal.GREEN, url(user_id))
-        return cells
-
-    compute.__doc__ = f"The stored counter {key!r} of each person."
-    return compute
-
-
 def _counter_url(spec: DashboardCounter, user_id: int) -> str:
     if callable(spec.url):
         return spec.url(user_id)
@@ -535,7 +465,13 @@ def _counter_column(spec: DashboardCounter) -> DashboardColumn:
         from portal.notifications.counters import counter_definitions
 
         label = next((d.label for d in counter_definitions() if d.key == spec.key), spec.key)
-    return DashboardColumn(key=f"counter:{spec.key}", label=label, compute=compute, order=spec.order)
+    return DashboardColumn(
+        key=spec.column or f"counter:{spec.key}",
+        label=label,
+        compute=compute,
+        order=spec.order,
+        help_text=spec.help_text,
+    )
 
 
 _BUILTIN: dict[str, DashboardColumn] = {
@@ -568,35 +504,6 @@ _BUILTIN: dict[str, DashboardColumn] = {
             _waiting_cells,
             40,
             gettext_lazy("Reports sent and waiting for a rating"),
-        ),
-        DashboardColumn(
-            "tasks_overdue",
-            gettext_lazy("Overdue tasks"),
-            _task_counter_compute(
-                TASK_OVERDUE, Signal.RED, lambda pk: _tasks_url(responsible=pk, overdue="true")
-            ),
-            50,
-            gettext_lazy("Open tasks of the person whose deadline has passed"),
-        ),
-        DashboardColumn(
-            "tasks_awaiting_control",
-            gettext_lazy("To accept"),
-            _task_counter_compute(
-                TASK_AWAITING_CONTROL,
-                Signal.AMBER,
-                lambda pk: _tasks_url(creator=pk, status="awaiting_control", open="true"),
-            ),
-            60,
-            gettext_lazy("Tasks the person set that wait for them to accept or return"),
-        ),
-        DashboardColumn(
-            "tasks_no_deadline",
-            gettext_lazy("No deadline"),
-            _task_counter_compute(
-                TASK_NO_DEADLINE, Signal.AMBER, lambda pk: _tasks_url(responsible=pk, no_deadline="true")
-            ),
-            70,
-            gettext_lazy("Open tasks of the person without a deadline"),
         ),
     )
 }
@@ -669,7 +576,7 @@ def dashboard(
     A constant number of queries whatever the number of people: each column reads all of them at once.
     """
     if not can_control(user):
-        raise PermissionDenied(_("The dashboard is for those who supervise people."))
+        raise NotAllowed(_("The dashboard is for those who supervise people."))
     now = now or timezone.now()
     today = today or workday_local_date(user, now)
     people = list(
@@ -679,7 +586,7 @@ def dashboard(
     )
     ids = [person.pk for person in people]
     columns = dashboard_columns()
-    counter_keys = [TASK_OVERDUE, TASK_AWAITING_CONTROL, TASK_NO_DEADLINE, *dashboard_counter_keys()]
+    counter_keys = [spec.key for spec in _counter_specs()]
     token = _RUN.set(
         {
             "now": now,
@@ -741,31 +648,6 @@ def personal_overview(*, user, now: datetime.datetime | None = None) -> dict:
 # --- touch control ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TouchKind:
-    """A kind of item "touch" control picks: recent items of some people, and how to show one."""
-
-    key: str
-    label: Any
-    model: Callable[[], type]
-    person_field: str
-    recent: Callable[[datetime.datetime], Q]
-    describe: Callable[[Any], tuple[str, str]]
-
-
-def _task_model():
-    from tasks.models import Task
-
-    return Task
-
-
-def _task_recent(since: datetime.datetime) -> Q:
-    from tasks.choices import TaskStatus
-
-    # Handed in counts from the moment the responsible person completed it, approved or still under control.
-    return Q(status__in=(TaskStatus.COMPLETED, TaskStatus.AWAITING_CONTROL), completed_at__gte=since)
-
-
 def _describe_report(report: WorkReport) -> tuple[str, str]:
     text = _("Work report for %(period)s") % {"period": _period_text(report)}
     return text, reverse("reports:report_detail", args=[report.pk])
@@ -776,35 +658,36 @@ def _describe_day(day: WorkDay) -> tuple[str, str]:
     return text, reverse("reports:day_detail", args=[day.pk])
 
 
-TOUCH_KINDS: dict[str, TouchKind] = {
-    kind.key: kind
-    for kind in (
-        TouchKind(
-            "task",
-            gettext_lazy("A closed task"),
-            _task_model,
-            "responsible_id",
-            _task_recent,
-            lambda task: (_("Task: %(title)s") % {"title": task.title}, task.get_absolute_url()),
-        ),
-        TouchKind(
-            "report",
-            gettext_lazy("A sent report"),
-            lambda: WorkReport,
-            "author_id",
-            lambda since: Q(status__in=SENT_STATES, sent_at__gte=since),
-            _describe_report,
-        ),
-        TouchKind(
-            "day",
-            gettext_lazy("A working day"),
-            lambda: WorkDay,
-            "user_id",
-            lambda since: Q(state=DayState.CLOSED, date__gte=since.date()),
-            _describe_day,
-        ),
-    )
-}
+TouchKind = ControlTouchKind
+
+# Reports' own kinds; other apps add theirs to `registry.control_touch_kinds` (tasks: a closed task).
+_OWN_TOUCH_KINDS = (
+    ControlTouchKind(
+        "report",
+        gettext_lazy("A sent report"),
+        lambda: WorkReport,
+        "author_id",
+        lambda since: Q(status__in=SENT_STATES, sent_at__gte=since),
+        _describe_report,
+        order=110,
+    ),
+    ControlTouchKind(
+        "day",
+        gettext_lazy("A working day"),
+        lambda: WorkDay,
+        "user_id",
+        lambda since: Q(state=DayState.CLOSED, date__gte=since.date()),
+        _describe_day,
+        order=120,
+    ),
+)
+
+
+def touch_kinds() -> dict[str, ControlTouchKind]:
+    """{key: kind} of every kind "touch" control picks from, in order."""
+    kinds = {kind.key: kind for kind in _OWN_TOUCH_KINDS}
+    kinds.update((kind.key, kind) for kind in registry.control_touch_kinds)
+    return dict(sorted(kinds.items(), key=lambda item: (item[1].order, item[0])))
 
 
 def _touch_items(kind: TouchKind, *, supervisor, user_ids: Iterable[int], now: datetime.datetime) -> QuerySet:
@@ -829,9 +712,9 @@ def touch_candidates(*, supervisor, user_ids: Iterable[int], now=None) -> dict[s
     now = now or timezone.now()
     ids = [int(i) for i in user_ids]
     if not ids:
-        return {key: set() for key in TOUCH_KINDS}
+        return {key: set() for key in touch_kinds()}
     result = {}
-    for key, kind in TOUCH_KINDS.items():
+    for key, kind in touch_kinds().items():
         qs = _touch_items(kind, supervisor=supervisor, user_ids=ids, now=now)
         result[key] = set(qs.order_by().values_list(kind.person_field, flat=True).distinct())
     return result
@@ -841,7 +724,7 @@ def touch_item(*, supervisor, kind: str, person_id: int, now=None):
     """A random item of `kind` of one person that `supervisor` has not checked yet (None if none)."""
     now = now or timezone.now()
     return (
-        _touch_items(TOUCH_KINDS[kind], supervisor=supervisor, user_ids=[int(person_id)], now=now)
+        _touch_items(touch_kinds()[kind], supervisor=supervisor, user_ids=[int(person_id)], now=now)
         .order_by("?")
         .first()
     )
@@ -858,7 +741,7 @@ def touch_list(*, user) -> QuerySet[ControlCheck]:
 
 def touch_get(*, user, pk) -> ControlCheck:
     """One check `user` may see; hidden and missing alike answer 404."""
-    return get_visible_or_404(touch_list(user=user), pk=pk)
+    return get_visible(touch_list(user=user), pk=pk)
 
 
 # --- control time ----------------------------------------------------------------------------------------

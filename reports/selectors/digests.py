@@ -23,14 +23,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.core.permissions import get_visible_or_404
+from portal.core.permissions import get_visible
+from portal.core.registry import DigestCounter, registry
 
 from ..choices import CorrectionStatus, DayState, DigestKind
 from ..models import DayCorrection, Digest, DigestPreference, WorkDay
@@ -61,42 +62,31 @@ __all__ = [
 DIGEST_DATA_VERSION = 1
 DEFAULT_DIGEST_TIME = datetime.time(9, 0)
 DIGEST_LIST_LIMIT = 25  # people listed per section; the rest is "and N more" with a link to the full list
-DIGEST_TOP_TASKS = 10  # tasks listed per task section
+DIGEST_TOP_TASKS = 10  # tasks listed per task section (the tasks app keeps the same number for its sections)
 _UTC = datetime.UTC
 
 
 # --- counters other apps register --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DigestCounter:
-    """A stored per-user counter (portal.notifications UserCounter key) the digest reports.
+def register_digest_counter(key: str, *, label=None, scope: str = "people", order: int = 100) -> None:
+    """Let the digest report a stored counter (call it from an AppConfig.ready()): a `DigestCounter` in
+    `registry.digest_counters`. Registering a key again replaces it. Without a label, the counter
+    registry's label is used.
 
     scope "people": summed over the supervisor's people, listed per person (CRM activities overdue...);
-    scope "recipient": the recipient's own value (approvals waiting for me...).
-    """
-
-    key: str
-    label: Any = None
-    scope: str = "people"
-    order: int = 100
-
-
-_COUNTERS: dict[str, DigestCounter] = {}
-
-
-def register_digest_counter(key: str, *, label=None, scope: str = "people", order: int = 100) -> None:
-    """Let the digest report a stored counter (call it from an AppConfig.ready()). Registering a key again
-    replaces it. Without a label, the counter registry's label is used."""
+    scope "recipient": the recipient's own value (approvals waiting for me...)."""
     if scope not in ("people", "recipient"):
         raise ValueError(f"Digest counter scope must be 'people' or 'recipient': {scope!r}")
     if not key or len(key) > 64:
         raise ValueError(f"Counter key must be 1-64 characters: {key!r}")
-    _COUNTERS[key] = DigestCounter(key=key, label=label, scope=scope, order=order)
+    registry.digest_counters.register(
+        DigestCounter(key=key, label=label, scope=scope, order=order), replace=True
+    )
 
 
 def unregister_digest_counter(key: str) -> None:
-    _COUNTERS.pop(key, None)
+    registry.digest_counters.unregister(key)
 
 
 def _dashboard_counters() -> list[tuple[str, Any]]:
@@ -105,11 +95,10 @@ def _dashboard_counters() -> list[tuple[str, Any]]:
     same ones."""
     from . import control
 
-    specs = getattr(control, "DASHBOARD_COUNTER_KEYS", None) or {}
-    keys_of = getattr(control, "dashboard_counter_keys", None)
-    keys = list(keys_of()) if callable(keys_of) else list(specs)
     return [
-        (key, getattr(specs.get(key), "label", None) if isinstance(specs, dict) else None) for key in keys
+        (key, getattr(registry.dashboard_counters.get(key), "label", None))
+        for key in control.dashboard_counter_keys()
+        if getattr(registry.dashboard_counters.get(key), "in_digest", True)
     ]
 
 
@@ -118,14 +107,16 @@ def digest_counters() -> list[DigestCounter]:
     for the digest, with their labels (the counter registry's when none was given), in order."""
     from portal.notifications.counters import counter_definitions
 
-    registry = {d.key: d for d in counter_definitions()}
+    definitions = {d.key: d for d in counter_definitions()}
     found: dict[str, DigestCounter] = {}
     for index, (key, label) in enumerate(_dashboard_counters()):
         found[key] = DigestCounter(key=key, label=label, scope="people", order=200 + index)
-    found.update(_COUNTERS)
+    found.update((counter.key, counter) for counter in registry.digest_counters)
     result = []
     for counter in found.values():
-        label = counter.label or (registry[counter.key].label if counter.key in registry else counter.key)
+        label = counter.label or (
+            definitions[counter.key].label if counter.key in definitions else counter.key
+        )
         result.append(DigestCounter(key=counter.key, label=label, scope=counter.scope, order=counter.order))
     return sorted(result, key=lambda c: (c.order, c.key))
 
@@ -351,82 +342,39 @@ def _open_days(people, days: list[WorkDay], now) -> list[dict]:
     return items
 
 
-def _tasks_overdue(ids: list[int], people: dict[int, dict], zone, now) -> dict:
-    """Tasks of these people overdue as the tasks app counts them (`Task.objects.overdue`: not those
-    awaiting their creator's control): the count per person (one query) and the most overdue ones (one
-    query)."""
-    from tasks.models import Task
-
-    overdue = Task.objects.overdue(now).filter(responsible_id__in=ids)
-    by_person = dict(
-        overdue.order_by().values("responsible_id").annotate(n=Count("id")).values_list("responsible_id", "n")
-    )
-    rows = overdue.order_by("deadline", "id").values("pk", "title", "deadline", "responsible_id")[
-        :DIGEST_TOP_TASKS
-    ]
-    items = [
-        {
-            "id": row["pk"],
-            "title": row["title"],
-            "url": _url("tasks:detail", row["pk"]),
-            "person": _person(people, row["responsible_id"]),
-            "deadline": _local(row["deadline"], zone, "%Y-%m-%d %H:%M"),
-            "days": max(0, (now - row["deadline"]).days),
-        }
-        for row in rows
-    ]
-    ranking = sorted(by_person.items(), key=lambda pair: (-pair[1], _person(people, pair[0])["name"].lower()))
-    return {
-        "total": sum(by_person.values()),
-        "items": items,
-        "by_person": [
-            {
-                "person": _person(people, user_id),
-                "count": n,
-                "url": _url("tasks:home", query={"role": "all", "responsible": user_id, "overdue": "true"}),
-            }
-            for user_id, n in _capped(ranking)
-        ],
-        "url": _url("tasks:home", query={"role": "all", "overdue": "true"}),
-    }
+def _sources(kind: str) -> list:
+    """The digest sections other apps register (`registry.digest_sources`: overdue tasks, ...) for `kind`."""
+    return [source for source in registry.digest_sources if str(kind) in source.kinds]
 
 
-def _tasks_awaiting_control(recipient, ids: list[int], zone) -> dict:
-    """Tasks finished by these people and waiting for their creator's control, and tasks waiting for the
-    recipient's own control (whoever did them): the count (one query) and the longest waiting (one query)."""
-    from tasks.choices import TaskStatus
-    from tasks.models import Task
+def _source_data(kind: str, **context) -> dict[str, dict]:
+    """{source key: what it computed} for the sources of `kind` (a constant number of queries each)."""
+    return {source.key: source.compute(kind=str(kind), **context) for source in _sources(kind)}
 
-    waiting = Task.objects.filter(status=TaskStatus.AWAITING_CONTROL).filter(
-        Q(responsible_id__in=ids) | Q(creator_id=recipient.pk)
-    )
-    total = waiting.count()
-    rows = waiting.order_by("updated_at", "id").values(
-        "pk",
-        "title",
-        "updated_at",
-        "creator_id",
-        "responsible_id",
-        "responsible__first_name",
-        "responsible__last_name",
-        "responsible__email",
-    )[:DIGEST_TOP_TASKS]
-    items = [
-        {
-            "id": row["pk"],
-            "title": row["title"],
-            "url": _url("tasks:detail", row["pk"]),
-            "person": {"id": row["responsible_id"], "name": _name(row, "responsible__")},
-            "since": _local(row["updated_at"], zone, "%Y-%m-%d %H:%M"),
-            "mine": row["creator_id"] == recipient.pk,
-        }
-        for row in rows
-    ]
-    return {
-        "total": total,
-        "items": items,
-        "url": _url("tasks:home", query={"role": "all", "status": TaskStatus.AWAITING_CONTROL}),
-    }
+
+def _source_sections(data: dict, kind: str) -> list[DigestSection]:
+    """The registered sections of a stored digest, as each source presents its stored data."""
+    sections = []
+    for source in _sources(kind):
+        stored = data.get(source.key)
+        if stored is None:
+            continue
+        shown = source.present(stored, str(kind))
+        rows = shown.get("rows") or []
+        total = stored.get("total", 0)
+        sections.append(
+            DigestSection(
+                key=source.key,
+                title=str(shown.get("title") or source.key),
+                total=total,
+                columns=[str(c) for c in shown.get("columns") or []],
+                rows=[[_cell(text, url) for text, url in row] for row in rows],
+                more=shown.get("more", max(0, stored.get("count", total) - len(rows)) if rows else 0),
+                url=shown.get("url", ""),
+                note=str(shown.get("note") or ""),
+            )
+        )
+    return sections
 
 
 def _stored_counters(recipient, ids: list[int], people: dict[int, dict]) -> tuple[list[dict], list[dict]]:
@@ -551,8 +499,9 @@ def digest_supervisor_data(
         ),
         key=lambda item: (-item["count"], item["person"]["name"].lower()),
     )
-    overdue = _tasks_overdue(ids, people, zone, now)
-    awaiting = _tasks_awaiting_control(recipient, ids, zone)
+    contributed = _source_data(
+        DigestKind.SUPERVISOR, recipient=recipient, user_ids=ids, people=people, zone=zone, now=now
+    )
     counters, own = _stored_counters(recipient, ids, people)
 
     data = {
@@ -576,8 +525,7 @@ def digest_supervisor_data(
             "items": _capped(waiting_items),
             "url": _url("reports:to_rate"),
         },
-        "overdue_tasks": overdue,
-        "awaiting_control": awaiting,
+        **contributed,
         "counters": counters,
         "my_counters": own,
     }
@@ -592,8 +540,7 @@ def digest_supervisor_data(
                 "open_days",
                 "corrections_waiting",
                 "reports_waiting",
-                "overdue_tasks",
-                "awaiting_control",
+                *contributed,
             )
         )
         + sum(c["total"] for c in counters)
@@ -619,8 +566,9 @@ def digest_personal_data(*, recipient, date: datetime.date, now: datetime.dateti
             "email": recipient.email,
         }
     }
-    overdue = _tasks_overdue([recipient.pk], people, zone, now)
-    overdue["url"] = _url("tasks:home", query={"overdue": "true"})
+    contributed = _source_data(
+        DigestKind.PERSONAL, recipient=recipient, user_ids=[recipient.pk], people=people, zone=zone, now=now
+    )
     unsent = report_selectors.count_my_unsent([recipient.pk], now=now).get(recipient.pk, 0)
     data = {
         "version": DIGEST_DATA_VERSION,
@@ -628,10 +576,12 @@ def digest_personal_data(*, recipient, date: datetime.date, now: datetime.dateti
         "date": date.isoformat(),
         "built_at": now.isoformat(),
         "time_zone": str(zone),
-        "overdue_tasks": overdue,
+        **contributed,
         "unsent_report": {"total": 1 if unsent else 0, "url": _url("reports:report_write")},
     }
-    data["signals"] = overdue["total"] + data["unsent_report"]["total"]
+    data["signals"] = (
+        sum(part.get("total", 0) for part in contributed.values()) + data["unsent_report"]["total"]
+    )
     return data
 
 
@@ -670,10 +620,6 @@ def _day_state(value: str) -> str:
         "auto_closed": _("Closed automatically, to confirm"),
         "to_confirm": _("To confirm"),
     }.get(value, value)
-
-
-def _days_overdue(days) -> str:
-    return "<1" if not days else str(days)
 
 
 def _supervisor_sections(data: dict, date: datetime.date) -> list[DigestSection]:
@@ -738,31 +684,7 @@ def _supervisor_sections(data: dict, date: datetime.date) -> list[DigestSection]
         [_("Person"), _("Reports")],
         lambda i: [_person_cell(i), _cell(i["count"])],
     )
-    overdue = data.get("overdue_tasks") or {}
-    add(
-        "overdue_tasks",
-        _("Overdue tasks"),
-        [_("Task"), _("Responsible"), _("Deadline"), _("Days overdue")],
-        lambda i: [
-            _cell(i["title"], i["url"]),
-            _cell(i["person"]["name"]),
-            _cell(i["deadline"]),
-            _cell(_days_overdue(i["days"])),
-        ],
-    )
-    if overdue.get("by_person"):
-        people = ", ".join(f"{p['person']['name']} ({p['count']})" for p in overdue["by_person"][:10])
-        sections[-1].note = _("By person: %(people)s") % {"people": people}
-    add(
-        "awaiting_control",
-        _("Tasks awaiting control"),
-        [_("Task"), _("Responsible"), _("Waiting since")],
-        lambda i: [
-            _cell(i["title"] + (" · " + _("yours to check") if i.get("mine") else ""), i["url"]),
-            _cell(i["person"]["name"]),
-            _cell(i["since"]),
-        ],
-    )
+    sections += _source_sections(data, DigestKind.SUPERVISOR)
     labels = {c.key: c.label for c in digest_counters()}
     for counter in data.get("counters", []):
         items = counter.get("items", [])
@@ -794,22 +716,9 @@ def _supervisor_sections(data: dict, date: datetime.date) -> list[DigestSection]
 
 
 def _personal_sections(data: dict) -> list[DigestSection]:
-    overdue = data.get("overdue_tasks") or {"total": 0, "items": []}
-    items = overdue.get("items", [])
     unsent = data.get("unsent_report") or {"total": 0}
     return [
-        DigestSection(
-            key="overdue_tasks",
-            title=_("Your overdue tasks"),
-            total=overdue.get("total", 0),
-            columns=[_("Task"), _("Deadline"), _("Days overdue")],
-            rows=[
-                [_cell(i["title"], i["url"]), _cell(i["deadline"]), _cell(_days_overdue(i["days"]))]
-                for i in items
-            ],
-            more=max(0, overdue.get("total", 0) - len(items)) if items else 0,
-            url=overdue.get("url", ""),
-        ),
+        *_source_sections(data, DigestKind.PERSONAL),
         DigestSection(
             key="unsent_report",
             title=_("Your unsent work report"),
@@ -851,7 +760,7 @@ def digest_list(*, user) -> QuerySet[Digest]:
 
 def digest_get(*, user, pk) -> Digest:
     """One digest: only its recipient (and admins) may see it; everybody else gets 404."""
-    return get_visible_or_404(Digest.objects.visible_to(user).select_related("recipient"), pk=pk)
+    return get_visible(Digest.objects.visible_to(user).select_related("recipient"), pk=pk)
 
 
 def latest_digest(*, user) -> Digest | None:

@@ -19,10 +19,11 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from portal.core.permissions import get_visible_or_404
+from portal.core.permissions import get_visible
+from portal.core.registry import PrefillSource, registry
 
 from ..choices import Rating, ReportPeriod, ReportStatus
 from ..models import ReportSettings, WorkReport, WorkReportRevision, headed_path, sees_all
@@ -42,6 +43,7 @@ __all__ = [
     "local_today",
     "missing_reports",
     "negative_reports",
+    "prefill_links",
     "register_report_prefill",
     "report_get",
     "report_is_overdue",
@@ -313,7 +315,7 @@ def _base(user) -> QuerySet[WorkReport]:
 def report_list(*, user, filters=None) -> QuerySet[WorkReport]:
     """Reports the user may see (their own and those of the people they supervise; HR/admin all),
     filtered by the one FilterSet of the page and the API, newest period first."""
-    from ..filters_reports import WorkReportFilterSet
+    from ..filters.reports import WorkReportFilterSet
 
     qs = _base(user)
     if filters is not None:
@@ -324,7 +326,7 @@ def report_list(*, user, filters=None) -> QuerySet[WorkReport]:
 
 def report_get(*, user, pk) -> WorkReport:
     """One report; hidden and missing alike answer 404."""
-    return get_visible_or_404(_base(user), pk=pk)
+    return get_visible(_base(user), pk=pk)
 
 
 def report_person_get(*, user, pk):
@@ -341,7 +343,7 @@ def report_person_get(*, user, pk):
         if path:
             visible |= Q(department__path__startswith=path)
         qs = qs.filter(visible)
-    return get_visible_or_404(qs, pk=pk)
+    return get_visible(qs, pk=pk)
 
 
 def report_of_period(*, user, period_start: datetime.date, period: str) -> WorkReport | None:
@@ -355,7 +357,7 @@ def report_of_period(*, user, period_start: datetime.date, period: str) -> WorkR
 
 def report_revisions(*, user, report: WorkReport) -> QuerySet[WorkReportRevision]:
     """The history of a report the user may see, newest first."""
-    get_visible_or_404(WorkReport.objects.visible_to(user), pk=report.pk)
+    get_visible(WorkReport.objects.visible_to(user), pk=report.pk)
     return WorkReportRevision.objects.filter(report=report).select_related("changed_by")
 
 
@@ -414,17 +416,6 @@ def can_rate_report(user, report: WorkReport) -> bool:
 # --- the pre-fill ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PrefillSource:
-    key: str
-    label: Any
-    compute: Callable[[Any, datetime.datetime, datetime.datetime], list[dict]]
-    visible: Callable[[Any, set], Iterable] | None = None
-
-
-_PREFILL_SOURCES: dict[str, PrefillSource] = {}
-
-
 def register_report_prefill(key: str, *, label, compute, visible=None) -> None:
     """Let another app (CRM, calendar...) add what it knows to the pre-fill of a report:
     `compute(user, start_at, end_at) -> [{"id": ..., "title": ..., "url": ...}, ...]` (JSON-ready, few
@@ -435,56 +426,28 @@ def register_report_prefill(key: str, *, label, compute, visible=None) -> None:
         raise TypeError(f"compute of report pre-fill {key!r} must be callable")
     if visible is not None and not callable(visible):
         raise TypeError(f"visible of report pre-fill {key!r} must be callable")
-    _PREFILL_SOURCES[key] = PrefillSource(key=key, label=label, compute=compute, visible=visible)
+    registry.report_prefill.register(
+        PrefillSource(key=key, label=label, compute=compute, visible=visible), replace=True
+    )
 
 
 def report_prefill(*, user, period_start: datetime.date, period_end: datetime.date) -> dict:
-    """What the portal already knows about the person's period (their local days): tasks they completed,
-    time logged on tasks, workday hours and late starts, and what registered apps add. JSON-ready."""
-    from tasks.choices import TaskStatus
-    from tasks.models import Task, TimeEntry
-
+    """What the portal already knows about the person's period (their local days): workday hours and late
+    starts, and what registered apps add (tasks: the tasks they completed and the time logged on tasks,
+    merged into the pre-fill itself; others under "extra"). JSON-ready."""
     from ..models import WorkDay
     from . import workday
 
     start_at, end_at = local_bounds(user, period_start, period_end)
-    closed = (
-        Task.objects.filter(
-            # completed_at is when the person handed it in, whether or not its creator has approved it yet
-            responsible=user,
-            status__in=(TaskStatus.COMPLETED, TaskStatus.AWAITING_CONTROL),
-            completed_at__gte=start_at,
-            completed_at__lt=end_at,
-        )
-        .order_by("completed_at", "id")
-        .values("id", "title", "completed_at")
-    )
-    time_rows = (
-        TimeEntry.objects.filter(user=user, started_at__gte=start_at, started_at__lt=end_at)
-        .order_by()
-        .values("task_id", "task__title")
-        .annotate(total=Sum("seconds"))
-        .order_by("-total", "task_id")
-    )
     days = list(
         WorkDay.objects.filter(user=user, date__gte=period_start, date__lte=period_end)
         .order_by("date")
         .values("date", "state", "started_at", "ended_at", "is_late", "is_short", "worked_seconds")
     )
     worked = workday.worked_seconds(user_ids=[user.pk], start_date=period_start, end_date=period_end)
-    time_by_task = [
-        {"task_id": r["task_id"], "title": r["task__title"], "seconds": int(r["total"] or 0)}
-        for r in time_rows
-    ]
     data = {
         "period_start": period_start.isoformat(),
         "period_end": period_end.isoformat(),
-        "closed_tasks": [
-            {"id": t["id"], "title": t["title"], "completed_at": t["completed_at"].isoformat()}
-            for t in closed
-        ],
-        "time_by_task": time_by_task,
-        "time_seconds": sum(r["seconds"] for r in time_by_task),
         "worked_seconds": int(worked.get(user.pk, 0) or 0),
         "workdays": [
             {
@@ -500,7 +463,10 @@ def report_prefill(*, user, period_start: datetime.date, period_end: datetime.da
         "late_starts": [d["date"].isoformat() for d in days if d["is_late"]],
         "extra": {},
     }
-    for source in _PREFILL_SOURCES.values():
+    for source in registry.report_prefill:
+        if source.merge:
+            data.update(source.compute(user, start_at, end_at))
+            continue
         data["extra"][source.key] = {
             "label": str(source.label),
             "items": source.compute(user, start_at, end_at),
@@ -508,10 +474,20 @@ def report_prefill(*, user, period_start: datetime.date, period_end: datetime.da
     return data
 
 
-def _prefill_task_ids(prefill: dict) -> set[int]:
-    ids = {line.get("id") for line in prefill.get("closed_tasks") or ()}
-    ids |= {line.get("task_id") for line in prefill.get("time_by_task") or ()}
-    return {i for i in ids if isinstance(i, int)}
+def _merged_sources() -> list[PrefillSource]:
+    """The registered sources whose lines are merged into the pre-fill itself (tasks)."""
+    return [source for source in registry.report_prefill if source.merge and source.parts]
+
+
+def _prefill_merged_ids(prefill: dict) -> dict[str, set]:
+    """{source key: the ids its lines in the pre-fill name}."""
+    ids: dict[str, set] = {}
+    for source in _merged_sources():
+        found = ids.setdefault(source.key, set())
+        for part, id_key in source.parts:
+            found |= {line.get(id_key) for line in prefill.get(part) or () if isinstance(line, dict)}
+        found.discard(None)
+    return ids
 
 
 def _prefill_extra_ids(prefill: dict) -> dict[str, set]:
@@ -524,12 +500,12 @@ def _prefill_extra_ids(prefill: dict) -> dict[str, set]:
     return ids
 
 
-def _prefill_shown(prefill: dict, *, tasks: set[int] | None, extra: dict[str, set] | None) -> dict:
+def _prefill_shown(prefill: dict, *, merged: dict[str, set] | None, extra: dict[str, set] | None) -> dict:
     """A copy of a stored pre-fill where each line says whether the reader may see what it names (`hidden`);
     a hidden line keeps its time but loses its id, title and link. `None` sets: the author, who sees all."""
 
-    def task_line(line: dict, id_key: str) -> dict:
-        if tasks is None or line.get(id_key) in tasks:
+    def merged_line(line: dict, id_key: str, visible: set | None) -> dict:
+        if visible is None or line.get(id_key) in visible:
             return {**line, "hidden": False}
         return {**line, id_key: None, "title": "", "hidden": True}
 
@@ -539,10 +515,11 @@ def _prefill_shown(prefill: dict, *, tasks: set[int] | None, extra: dict[str, se
         return {**{k: v for k, v in item.items() if k not in ("id", "title", "url")}, "hidden": True}
 
     shown = dict(prefill)
-    if "closed_tasks" in prefill:
-        shown["closed_tasks"] = [task_line(line, "id") for line in prefill["closed_tasks"] or ()]
-    if "time_by_task" in prefill:
-        shown["time_by_task"] = [task_line(line, "task_id") for line in prefill["time_by_task"] or ()]
+    for source in _merged_sources():
+        visible = None if merged is None else merged.get(source.key, set())
+        for part, id_key in source.parts:
+            if part in prefill:
+                shown[part] = [merged_line(line, id_key, visible) for line in prefill[part] or ()]
     if "extra" in prefill:
         shown["extra"] = {
             key: {**block, "items": [extra_item(key, item) for item in block.get("items") or ()]}
@@ -556,38 +533,59 @@ def report_prefills_shown(*, user, reports: Iterable[WorkReport]) -> dict[int, d
 
     The pre-fill is computed for the author when the report is sent (tasks they closed or logged time on)
     and read later by their supervisors and HR, who may not see every such task. So it is filtered when
-    read: the author reads their own lines in full; anyone else reads a line naming a task outside
-    `Task.objects.visible_to(user)` as "a task you cannot see" with its time. One query for the tasks of
-    all the reports (and one per registered source with lines to check), whatever their number of lines.
+    read: the author reads their own lines in full; anyone else reads a line naming something the source
+    says they may not see (`PrefillSource.visible`: a task outside the tasks they see) as "a task you cannot
+    see" with its time. One query per registered source with lines to check (tasks: one for the tasks of all
+    the reports), whatever their number of lines.
     """
-    from tasks.models import Task
-
     reports = list(reports)
     others = [r for r in reports if r.prefill and r.author_id != getattr(user, "pk", None)]
-    task_ids: set[int] = set()
+    merged_ids: dict[str, set] = {}
     extra_ids: dict[str, set] = {}
     for report in others:
-        task_ids |= _prefill_task_ids(report.prefill)
+        for key, ids in _prefill_merged_ids(report.prefill).items():
+            merged_ids.setdefault(key, set()).update(ids)
         for key, ids in _prefill_extra_ids(report.prefill).items():
             extra_ids.setdefault(key, set()).update(ids)
-    visible_tasks: set[int] = set()
-    if task_ids:
-        visible_tasks = set(
-            Task.objects.visible_to(user).filter(pk__in=task_ids).values_list("pk", flat=True)
-        )
-    visible_extra: dict[str, set] = {}
-    for key, ids in extra_ids.items():
-        source = _PREFILL_SOURCES.get(key)
-        visible_extra[key] = set(source.visible(user, ids)) if ids and source and source.visible else set()
+
+    def visible(ids_by_key: dict[str, set]) -> dict[str, set]:
+        found: dict[str, set] = {}
+        for key, ids in ids_by_key.items():
+            source = registry.report_prefill.get(key)
+            found[key] = set(source.visible(user, ids)) if ids and source and source.visible else set()
+        return found
+
+    visible_merged, visible_extra = visible(merged_ids), visible(extra_ids)
     shown = {}
     for report in reports:
         if not report.prefill:
             shown[report.pk] = {}
         elif report.author_id == getattr(user, "pk", None):
-            shown[report.pk] = _prefill_shown(report.prefill, tasks=None, extra=None)
+            shown[report.pk] = _prefill_shown(report.prefill, merged=None, extra=None)
         else:
-            shown[report.pk] = _prefill_shown(report.prefill, tasks=visible_tasks, extra=visible_extra)
+            shown[report.pk] = _prefill_shown(report.prefill, merged=visible_merged, extra=visible_extra)
     return shown
+
+
+def prefill_links(prefill: dict) -> dict:
+    """A copy of a pre-fill (as shown) whose merged lines link to what they name (`url`, from the source
+    that added them; a hidden line gets none): for the pages, the links are never stored."""
+    linked = dict(prefill)
+    for source in _merged_sources():
+        if source.url is None:
+            continue
+        for part, id_key in source.parts:
+            if part in prefill:
+                linked[part] = [
+                    {
+                        **line,
+                        "url": source.url(line[id_key])
+                        if line.get(id_key) and not line.get("hidden")
+                        else "",
+                    }
+                    for line in prefill[part] or ()
+                ]
+    return linked
 
 
 # --- numbers other parts use -------------------------------------------------------------------------

@@ -27,11 +27,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.core.permissions import get_visible_or_404
+from portal.core.errors import NotFound
+from portal.core.permissions import get_visible
+from portal.core.registry import AbsenceProvider as AbsenceSource
+from portal.core.registry import registry
 
 from ..choices import DayState, Signal
 from ..models import TimesheetConfirmation, WorkDay, headed_path, sees_all
@@ -67,23 +69,25 @@ _ENTRY_MAX = datetime.timedelta(days=7)
 # --- absences: the hook of the future absence chart --------------------------------------------------------
 
 AbsenceProvider = Callable[..., dict[int, dict[datetime.date, str]]]
-_ABSENCE_PROVIDERS: list[AbsenceProvider] = []
+
+
+def _provider_key(func: AbsenceProvider) -> str:
+    return f"{func.__module__}.{getattr(func, '__qualname__', repr(func))}"
 
 
 def register_absence_provider(func: AbsenceProvider) -> AbsenceProvider:
-    """Register `func(*, user_ids, start, end) -> {user_id: {date: label}}` (usable as a decorator).
+    """Register `func(*, user_ids, start, end) -> {user_id: {date: label}}` (usable as a decorator) in
+    `registry.absence_providers`.
 
     A provider must answer for any number of people in a constant number of queries. Registering the same
     function twice keeps one.
     """
-    if func not in _ABSENCE_PROVIDERS:
-        _ABSENCE_PROVIDERS.append(func)
+    registry.absence_providers.register(AbsenceSource(_provider_key(func), func), replace=True)
     return func
 
 
 def unregister_absence_provider(func: AbsenceProvider) -> None:
-    if func in _ABSENCE_PROVIDERS:
-        _ABSENCE_PROVIDERS.remove(func)
+    registry.absence_providers.unregister(_provider_key(func))
 
 
 def absence_days(
@@ -96,10 +100,11 @@ def absence_days(
     """
     ids = {int(i) for i in user_ids}
     result: dict[int, dict[datetime.date, str]] = {}
-    if not ids or not _ABSENCE_PROVIDERS:
+    providers = registry.absence_providers.items()
+    if not ids or not providers:
         return result
-    for provider in list(_ABSENCE_PROVIDERS):
-        answer = provider(user_ids=sorted(ids), start=start, end=end) or {}
+    for provider in providers:
+        answer = provider.func(user_ids=sorted(ids), start=start, end=end) or {}
         for user_id, dates in answer.items():
             if int(user_id) not in ids:
                 continue
@@ -205,8 +210,8 @@ def _people_visible(user):
 def timesheet_person_get(*, user, pk):
     """A person whose timesheet `user` may see; anyone else (and a missing id) answers 404."""
     if not _active(user):
-        raise Http404("No person matches the given query.")
-    return get_visible_or_404(_people_visible(user), pk=pk)
+        raise NotFound("No person matches the given query.")
+    return get_visible(_people_visible(user), pk=pk)
 
 
 def timesheet_people(*, user):
@@ -249,15 +254,15 @@ def timesheet_department_get(*, user, pk=None):
     departments = timesheet_departments(user=user)
     if pk in (None, ""):
         if not _active(user):
-            raise Http404("No department matches the given query.")
+            raise NotFound("No department matches the given query.")
         path = headed_path(user)
         if path:
-            return get_visible_or_404(departments, path=path)
+            return get_visible(departments, path=path)
         root = departments.filter(depth=1).first()
         if root is None:
-            raise Http404("No department matches the given query.")
+            raise NotFound("No department matches the given query.")
         return root
-    return get_visible_or_404(departments, pk=pk)
+    return get_visible(departments, pk=pk)
 
 
 # --- the timesheet -----------------------------------------------------------------------------------------
@@ -493,12 +498,17 @@ def _inside(window: _Window) -> Q:
     )
 
 
+def _time_models() -> list[type]:
+    """The models of logged time other apps register (time on tasks): `registry.timesheet_sources`."""
+    from portal.core.registry import registry
+
+    return [source.model() for source in registry.timesheet_sources]
+
+
 def _task_seconds_by_day(
     people, windows: dict[str, _Window], now: datetime.datetime
 ) -> dict[int, dict[datetime.date, int]]:
-    """{user_id: {local date: seconds on tasks}} inside each person's month. One query."""
-    from tasks.models import TimeEntry
-
+    """{user_id: {local date: seconds on tasks}} inside each person's month. One query (a source)."""
     condition = Q()
     for window in windows.values():
         condition |= _overlapping(window)
@@ -507,9 +517,13 @@ def _task_seconds_by_day(
     result: dict[int, dict[datetime.date, int]] = defaultdict(dict)
     if not zone_of:
         return result
-    rows = (
-        TimeEntry.objects.filter(condition).order_by().values("user_id", "started_at", "ended_at", "seconds")
-    )
+    rows = [
+        row
+        for model in _time_models()
+        for row in model.objects.filter(condition)
+        .order_by()
+        .values("user_id", "started_at", "ended_at", "seconds")
+    ]
     for row in rows:
         window = window_of[row["user_id"]]
         start, end = _entry_interval(row, now)
@@ -528,8 +542,6 @@ def _task_seconds_totals(people, windows: dict[str, _Window], now: datetime.date
     cut in Python."""
     from django.db.models import Sum
 
-    from tasks.models import TimeEntry
-
     inside = Q()
     edges = Q()
     for window in windows.values():
@@ -540,12 +552,17 @@ def _task_seconds_totals(people, windows: dict[str, _Window], now: datetime.date
     result: dict[int, int] = defaultdict(int)
     if not windows:
         return result
-    sums = TimeEntry.objects.filter(inside).order_by().values("user_id").annotate(s=Sum("seconds"))
+    models = _time_models()
     window_of = {uid: w for w in windows.values() for uid in w.user_ids}
-    for row in sums:
-        result[row["user_id"]] += int(row["s"] or 0)
+    for model in models:
+        for row in model.objects.filter(inside).order_by().values("user_id").annotate(s=Sum("seconds")):
+            result[row["user_id"]] += int(row["s"] or 0)
     for row in (
-        TimeEntry.objects.filter(edges).order_by().values("user_id", "started_at", "ended_at", "seconds")
+        row
+        for model in models
+        for row in model.objects.filter(edges)
+        .order_by()
+        .values("user_id", "started_at", "ended_at", "seconds")
     ):
         window = window_of[row["user_id"]]
         start, end = _entry_interval(row, now)

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
-from portal.core.permissions import get_visible_or_404
+from portal.core.errors import NotFound
+from portal.core.permissions import get_visible
 
 from ..choices import CorrectionStatus, DayState
 from ..models import DayCorrection, WorkDay, WorkDayEvent, WorkSchedule, headed_path, sees_all
@@ -218,7 +218,7 @@ def schedule_for(user) -> ScheduleSpec:
     """The schedule rules of one person (their own schedule, else their department's, else the default)."""
     spec = schedules_for([user]).get(_pk(user))
     if spec is None:
-        raise Http404("No person matches the given query.")
+        raise NotFound("No person matches the given query.")
     return spec
 
 
@@ -265,7 +265,7 @@ def schedule_list(*, user) -> QuerySet[WorkSchedule]:
 
 def schedule_get(*, user, pk) -> WorkSchedule:
     """One schedule `user` manages; any other answers 404."""
-    return get_visible_or_404(schedule_list(user=user), pk=pk)
+    return get_visible(schedule_list(user=user), pk=pk)
 
 
 def schedule_departments(*, user):
@@ -382,7 +382,7 @@ def _pending_exists():
 def workday_list(*, user, filters=None) -> QuerySet[WorkDay]:
     """The days `user` may see (own, their sub-tree's, all for HR/admins), filtered by the one FilterSet of
     the page and the API (person, period, late, short, auto-closed...)."""
-    from ..filters_workday import WorkDayFilterSet
+    from ..filters.workday import WorkDayFilterSet
 
     qs = WorkDay.objects.visible_to(user)
     if filters is not None:
@@ -402,7 +402,7 @@ def workday_get(*, user, pk) -> WorkDay:
         .select_related("user", "user__department")
         .annotate(has_pending_correction=_pending_exists())
     )
-    return get_visible_or_404(qs, pk=pk)
+    return get_visible(qs, pk=pk)
 
 
 def day_events(*, day: WorkDay) -> QuerySet[WorkDayEvent]:
@@ -416,14 +416,14 @@ def workday_person_get(*, user, pk):
 
     qs = User.objects.select_related("department")
     if not _active(user):
-        raise Http404("No person matches the given query.")
+        raise NotFound("No person matches the given query.")
     if not sees_all(user):
         condition = Q(pk=user.pk)
         path = headed_path(user)
         if path:
             condition |= Q(department__path__startswith=path)
         qs = qs.filter(condition)
-    return get_visible_or_404(qs, pk=pk)
+    return get_visible(qs, pk=pk)
 
 
 def workday_calendar(*, user, person, month: datetime.date, now: datetime.datetime | None = None) -> dict:
@@ -493,7 +493,7 @@ def correction_list(*, user, pending_only: bool = False, to_decide: bool = False
 
 def correction_get(*, user, pk) -> DayCorrection:
     """One correction `user` may see; hidden and missing alike answer 404."""
-    return get_visible_or_404(correction_list(user=user), pk=pk)
+    return get_visible(correction_list(user=user), pk=pk)
 
 
 def corrections_waiting_counts(user_ids) -> dict[int, int]:

@@ -11,13 +11,13 @@ import datetime
 import random
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record
+from portal.core.errors import NotAllowed, NotFound
 
 from ..models import ControlCheck, ControlTime
 from ..selectors import control as selectors
@@ -46,9 +46,9 @@ _random = random.SystemRandom()
 
 def _require_controller(actor) -> None:
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied(_("Sign in first."))
+        raise NotAllowed(_("Sign in first."))
     if not selectors.can_control(actor):
-        raise PermissionDenied(_("Only those who supervise people have control pages."))
+        raise NotAllowed(_("Only those who supervise people have control pages."))
 
 
 def _now(now: datetime.datetime | None) -> datetime.datetime:
@@ -73,7 +73,7 @@ def touch_pick(*, actor, subject=None, now: datetime.datetime | None = None) -> 
     now = _now(now)
     if subject is not None:
         if not selectors.can_control_person(actor, subject):
-            raise PermissionDenied(_("You may only check the people you supervise."))
+            raise NotAllowed(_("You may only check the people you supervise."))
         people = [subject.pk]
     else:
         people = list(selectors.control_people(user=actor, subtree=True).values_list("pk", flat=True))
@@ -86,7 +86,7 @@ def touch_pick(*, actor, subject=None, now: datetime.datetime | None = None) -> 
     item = selectors.touch_item(supervisor=actor, kind=kind, person_id=person_id, now=now)
     if item is None:  # gone between the two reads
         raise ValidationError({"subject": [_("Nothing new to check from the last 14 days.")]})
-    text, url = selectors.TOUCH_KINDS[kind].describe(item)
+    text, url = selectors.touch_kinds()[kind].describe(item)
     check = ControlCheck.objects.create(
         supervisor=actor,
         subject_id=person_id,
@@ -108,12 +108,12 @@ def touch_pick(*, actor, subject=None, now: datetime.datetime | None = None) -> 
 def touch_done(*, actor, check: ControlCheck, note: str = "") -> ControlCheck:
     """Mark a picked item as checked, with an optional note. Only the supervisor who picked it."""
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied(_("Sign in first."))
+        raise NotAllowed(_("Sign in first."))
     fresh = ControlCheck.objects.visible_to(actor).select_for_update().filter(pk=check.pk).first()
     if fresh is None:
-        raise Http404("No control check matches the given query.")
+        raise NotFound("No control check matches the given query.")
     if fresh.supervisor_id != actor.pk:
-        raise PermissionDenied(_("Only the supervisor who picked it marks a check as done."))
+        raise NotAllowed(_("Only the supervisor who picked it marks a check as done."))
     if fresh.checked_at is not None:
         raise ValidationError({"check": [_("This item is already marked as checked.")]})
     note = str(note or "").strip()

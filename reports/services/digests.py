@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record, diff, snapshot
+from portal.core.errors import NotAllowed
 
 from ..choices import DigestKind
 from ..models import Digest, DigestPreference
@@ -165,9 +166,7 @@ def digest_preference_save(
 ) -> DigestPreference:
     """Set when the actor's digests arrive (their local time) and whether they get the personal digest."""
     if not (actor and actor.is_authenticated and actor.is_active):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("Sign in to change your digest settings."))
+        raise NotAllowed(_("Sign in to change your digest settings."))
     if not isinstance(digest_time, datetime.time):
         raise ValidationError({"digest_time": [_("Give the time of day your digest should arrive.")]})
     digest_time = digest_time.replace(second=0, microsecond=0, tzinfo=None)

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record, diff, snapshot
+from portal.core.errors import NotAllowed, NotFound
 from portal.notifications.counters import counters_recount, counters_store
 
 from ..choices import Rating, ReportPeriod, ReportStatus
@@ -52,7 +52,7 @@ REPORT_COUNTERS = ("reports.to_rate", "reports.my_unsent")
 
 def _require_actor(actor) -> None:
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied(_("Sign in first."))
+        raise NotAllowed(_("Sign in first."))
 
 
 def _locked_copy(actor, report: WorkReport) -> WorkReport:
@@ -66,7 +66,7 @@ def _locked_copy(actor, report: WorkReport) -> WorkReport:
         .first()
     )
     if fresh is None:
-        raise Http404("No work report matches the given query.")
+        raise NotFound("No work report matches the given query.")
     return fresh
 
 
@@ -190,7 +190,7 @@ def report_save(
 
 def _own(actor, report: WorkReport) -> WorkReport:
     if report.author_id != actor.pk:
-        raise PermissionDenied(_("Only the author changes a report."))
+        raise NotAllowed(_("Only the author changes a report."))
     return report
 
 
@@ -272,7 +272,7 @@ def report_send(*, actor, report: WorkReport) -> WorkReport:
 def _rateable(actor, report: WorkReport) -> WorkReport:
     fresh = _locked_copy(actor, report)
     if not selectors.can_rate_report(actor, fresh):
-        raise PermissionDenied(_("Only the author's supervisor rates or returns a report."))
+        raise NotAllowed(_("Only the author's supervisor rates or returns a report."))
     if fresh.status != ReportStatus.SENT:
         messages = {
             ReportStatus.RATED: _("This report is already rated."),
@@ -363,7 +363,7 @@ def _require_settings_right(actor, department) -> None:
     if department is None:
         raise ValidationError({"department": [_("Choose a department.")]})
     if not selectors.can_manage_report_settings(actor, department):
-        raise PermissionDenied(_("Only the department's head, HR or an admin set how it reports."))
+        raise NotAllowed(_("Only the department's head, HR or an admin set how it reports."))
 
 
 def _recount_department(department) -> None:

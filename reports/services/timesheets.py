@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record
+from portal.core.errors import NotAllowed
 from portal.notifications.services import notify
 
 from .. import selectors
@@ -30,7 +31,7 @@ NOTIFY_TIMESHEET = "timesheet_confirmed"
 
 def _require_actor(actor) -> None:
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied(_("Sign in first."))
+        raise NotAllowed(_("Sign in first."))
 
 
 def _person_and_month(*, actor, person, month) -> tuple[object, datetime.date]:
@@ -38,9 +39,9 @@ def _person_and_month(*, actor, person, month) -> tuple[object, datetime.date]:
     _require_actor(actor)
     person = selectors.timesheet_person_get(user=actor, pk=getattr(person, "pk", person))
     if person.pk == actor.pk:
-        raise PermissionDenied(_("Nobody confirms their own timesheet."))
+        raise NotAllowed(_("Nobody confirms their own timesheet."))
     if not selectors.timesheet_can_confirm(actor, person):
-        raise PermissionDenied(_("Only the person's supervisor, HR or an admin confirms a timesheet."))
+        raise NotAllowed(_("Only the person's supervisor, HR or an admin confirms a timesheet."))
     first = selectors.timesheet_month(month, user=person)
     return person, first
 

@@ -13,7 +13,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record, snapshot
+from portal.core.errors import NotAllowed
 from portal.notifications.counters import counters_recount
 from portal.notifications.realtime import push_to_users
 from portal.notifications.services import notify
@@ -72,7 +73,7 @@ _DAY_FIELDS = [
 
 def _require_actor(actor) -> None:
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied(_("Sign in first."))
+        raise NotAllowed(_("Sign in first."))
 
 
 def _now(now: datetime.datetime | None) -> datetime.datetime:
@@ -401,7 +402,7 @@ def workday_confirm(*, actor, day: WorkDay, comment: str = "") -> WorkDay:
     _require_actor(actor)
     day = selectors.workday_get(user=actor, pk=day.pk)
     if day.user_id != actor.pk:
-        raise PermissionDenied(_("Only the person themselves confirms their day."))
+        raise NotAllowed(_("Only the person themselves confirms their day."))
     day = WorkDay.objects.select_for_update().get(pk=day.pk)
     if not day.needs_confirmation:
         raise _invalid(_("This day needs no confirmation."), "day")
@@ -481,7 +482,7 @@ def day_correction_request(
     _require_actor(actor)
     day = selectors.workday_get(user=actor, pk=day.pk)  # hidden days: 404
     if day.user_id != actor.pk:
-        raise PermissionDenied(_("Only the person themselves may correct their day."))
+        raise NotAllowed(_("Only the person themselves may correct their day."))
     day = WorkDay.objects.select_for_update(of=("self",)).select_related("user").get(pk=day.pk)
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
@@ -577,9 +578,9 @@ def day_correction_decide(
     correction = selectors.correction_get(user=actor, pk=correction.pk)  # hidden: 404
     person = correction.day.user
     if person.pk == actor.pk:
-        raise PermissionDenied(_("Nobody confirms their own corrections."))
+        raise NotAllowed(_("Nobody confirms their own corrections."))
     if not (sees_all(actor) or supervises(actor, person)):
-        raise PermissionDenied(_("Only the person's supervisor, HR or an admin decides on corrections."))
+        raise NotAllowed(_("Only the person's supervisor, HR or an admin decides on corrections."))
     correction = DayCorrection.objects.select_for_update().get(pk=correction.pk)
     if correction.status != CorrectionStatus.PENDING:
         raise _invalid(_("This correction is already decided."), "correction")
@@ -729,7 +730,7 @@ def schedule_save(
     """
     _require_actor(actor)
     if not selectors.can_manage_schedules(actor):
-        raise PermissionDenied(_("Only heads, HR and admins manage work schedules."))
+        raise NotAllowed(_("Only heads, HR and admins manage work schedules."))
     if schedule is not None:
         schedule = selectors.schedule_get(user=actor, pk=schedule.pk)  # 404 outside the actor's reach
     name, days = _clean_schedule(
@@ -743,7 +744,7 @@ def schedule_save(
         break_minutes=break_minutes,
     )
     if not selectors.schedule_manages(actor, department=department, person=user):
-        raise PermissionDenied(_("You may set the schedules of your own sub-tree only."))
+        raise NotAllowed(_("You may set the schedules of your own sub-tree only."))
     owner = {"department": department} if department is not None else {"user": user}
     existing = WorkSchedule.objects.select_for_update().filter(**owner).first()
     if schedule is None:
@@ -799,7 +800,7 @@ def schedule_delete(*, actor, schedule: WorkSchedule) -> None:
     """Remove a schedule: its people fall back to the nearest department's, else the default."""
     _require_actor(actor)
     if not selectors.can_manage_schedules(actor):
-        raise PermissionDenied(_("Only heads, HR and admins manage work schedules."))
+        raise NotAllowed(_("Only heads, HR and admins manage work schedules."))
     schedule = selectors.schedule_get(user=actor, pk=schedule.pk)
     fields = [
         "name",

@@ -21,8 +21,9 @@ from .. import selectors
 from ..choices import DependantsPolicy, LinkKind, MemberRole, OpenSubtasksPolicy, TaskPriority, TaskStatus
 from ..markdown import render_markdown
 from ..models import ChecklistItem, Tag, Task, TaskComment, TaskFile, TaskLink, TimeEntry
-from ..services.core import ESTIMATE_MAX, TRANSITIONS
+from ..permissions import TRANSITIONS
 from ..services.time import MAX_ENTRY_SECONDS
+from ..services.validation import ESTIMATE_MAX
 
 User = get_user_model()
 
@@ -581,6 +582,8 @@ class TaskCommentWriteSerializer(serializers.Serializer):
 
 class TaskFileSerializer(serializers.ModelSerializer):
     uploaded_by = PersonRefSerializer(read_only=True, allow_null=True)
+    # The API keeps its field name; the model's is the attachments' `created_at`.
+    uploaded_at = serializers.DateTimeField(source="created_at", read_only=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:

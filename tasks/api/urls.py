@@ -6,23 +6,23 @@ with."""
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import extras, views
+from . import checklists, comments, files, links, reports, tags, tasks, time
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("links", views.TaskLinkViewSet, basename="task-link")
-router.register("tags", views.TagViewSet, basename="task-tag")
-router.register("checklist", views.ChecklistItemViewSet, basename="task-checklist-item")
-router.register("comments", views.TaskCommentViewSet, basename="task-comment")
-router.register("files", views.TaskFileViewSet, basename="task-file")
-router.register("time-entries", views.TimeEntryViewSet, basename="task-time-entry")
-router.register("", views.TaskViewSet, basename="task")
+router.register("links", links.TaskLinkViewSet, basename="task-link")
+router.register("tags", tags.TagViewSet, basename="task-tag")
+router.register("checklist", checklists.ChecklistItemViewSet, basename="task-checklist-item")
+router.register("comments", comments.TaskCommentViewSet, basename="task-comment")
+router.register("files", files.TaskFileViewSet, basename="task-file")
+router.register("time-entries", time.TimeEntryViewSet, basename="task-time-entry")
+router.register("", tasks.TaskViewSet, basename="task")
 
 urlpatterns = [
-    path("timer/", views.TimerView.as_view(), name="task-timer"),
-    path("timer/start/", views.TimerStartView.as_view(), name="task-timer-start"),
-    path("timer/stop/", views.TimerStopView.as_view(), name="task-timer-stop"),
-    path("efficiency/", extras.EfficiencyView.as_view(), name="task-efficiency"),
-    path("time-report/", extras.TimeReportView.as_view(), name="task-time-report"),
+    path("timer/", time.TimerView.as_view(), name="task-timer"),
+    path("timer/start/", time.TimerStartView.as_view(), name="task-timer-start"),
+    path("timer/stop/", time.TimerStopView.as_view(), name="task-timer-stop"),
+    path("efficiency/", reports.EfficiencyView.as_view(), name="task-efficiency"),
+    path("time-report/", reports.TimeReportView.as_view(), name="task-time-report"),
     *router.urls,
 ]

@@ -8,13 +8,13 @@ Positions are kept dense (0..n-1 per column) by renumbering after each change.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record
+from portal.core.errors import NotAllowed, NotFound
 
 from ..models import PlanCard, PlanColumn, Task
 
@@ -41,7 +41,7 @@ def plan_default_column_names() -> list[str]:
 
 def _require_actor(actor) -> None:
     if not (actor and actor.is_authenticated and actor.is_active):
-        raise PermissionDenied(_("Sign in first."))
+        raise NotAllowed(_("Sign in first."))
 
 
 def _lock_board(actor) -> None:
@@ -53,9 +53,9 @@ def _lock_board(actor) -> None:
 
 def _require_own_column(actor, column: PlanColumn) -> None:
     if column is None or column.user_id != actor.pk:
-        raise Http404("No plan column matches the given query.")
+        raise NotFound("No plan column matches the given query.")
     if not PlanColumn.objects.filter(pk=column.pk, user=actor).exists():
-        raise Http404("No plan column matches the given query.")
+        raise NotFound("No plan column matches the given query.")
 
 
 def _clean_name(name: str | None) -> str:
@@ -203,7 +203,7 @@ def plan_card_move(*, actor, task: Task, column: PlanColumn, position: int) -> P
     _require_actor(actor)
     _require_own_column(actor, column)
     if task is None or not Task.objects.visible_to(actor).filter(pk=task.pk).exists():
-        raise Http404("No task matches the given query.")
+        raise NotFound("No task matches the given query.")
     try:
         position = int(position)
     except (TypeError, ValueError):

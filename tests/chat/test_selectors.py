@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.http import Http404
 
 from portal.chat import selectors, services
 from portal.chat.models import Chat, ChatMember, Message
+from portal.core.errors import NotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,12 @@ def test_visible_to_is_membership_only(people, group_chat):
 
 
 def test_hidden_and_missing_chats_answer_404(people, group_chat):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.chat_get(user=people.outsider, pk=group_chat.pk)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.chat_get(user=people.member, pk=group_chat.pk + 999)
     message = services.message_send(actor=people.member, chat=group_chat, body="secret")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.message_get(user=people.admin, pk=message.pk)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404
 
 from portal.chat import realtime, selectors, services
 from portal.chat.choices import ChatKind
 from portal.chat.models import Chat, ChatMember, Message
+from portal.core.errors import NotFound
 from portal.groups import services as group_services
 from portal.groups.choices import MemberRole
 from tests.groups.factories import MembershipFactory, WorkgroupFactory
@@ -62,7 +62,7 @@ def test_group_chat_needs_a_name(people):
 def test_only_the_creator_adds_and_removes_members(people, group_chat):
     with pytest.raises(PermissionDenied):
         services.chat_member_add(actor=people.member, chat=group_chat, user=people.outsider)
-    with pytest.raises(Http404):  # outsiders do not learn the chat exists, admins included
+    with pytest.raises(NotFound):  # outsiders do not learn the chat exists, admins included
         services.chat_member_add(actor=people.admin, chat=group_chat, user=people.admin)
     services.chat_member_add(actor=people.creator, chat=group_chat, user=people.outsider)
     group_chat.refresh_from_db()
@@ -137,9 +137,9 @@ def test_empty_message_is_refused_and_changes_nothing(people, group_chat, body):
 
 
 def test_outsider_cannot_post(people, group_chat):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.message_send(actor=people.outsider, chat=group_chat, body="let me in")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.message_send(actor=people.admin, chat=group_chat, body="admins neither")
     assert not Message.objects.exists()
 
@@ -150,7 +150,7 @@ def test_attachment_is_stored_and_too_large_one_is_refused(people, group_chat, s
     message = services.message_send(actor=people.member, chat=group_chat, body="", attachment=small)
     assert message.attachment_name == "notes.txt"
     assert message.attachment_size == 4
-    assert message.attachment.storage.exists(message.attachment.name)
+    assert message.attachment.file.storage.exists(message.attachment.file.name)
 
     big = SimpleUploadedFile("big.bin", b"x" * 11)
     with pytest.raises(ValidationError) as exc:
@@ -179,10 +179,10 @@ def test_edit_own_message_only(people, group_chat):
 def test_delete_own_message_leaves_a_stub_and_removes_the_file(people, group_chat):
     upload = SimpleUploadedFile("plan.txt", b"the plan")
     message = services.message_send(actor=people.member, chat=group_chat, body="plan", attachment=upload)
-    stored, storage = message.attachment.name, message.attachment.storage
+    stored, storage = message.attachment.file.name, message.attachment.file.storage
     with pytest.raises(PermissionDenied):
         services.message_delete(actor=people.creator, message=message)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.message_delete(actor=people.outsider, message=message)
     from django.test import TestCase
 

@@ -171,7 +171,7 @@ def test_attachment_is_served_to_members_only(people, group_chat):
     url = reverse("chat:attachment", args=[message.pk])
     response = client_as(people.creator).get(url)
     assert response.status_code == 200
-    with message.attachment.open("rb") as stored:
+    with message.attachment.file.open("rb") as stored:
         assert b"".join(response.streaming_content) == stored.read()
     assert response["Content-Type"] == "image/png" and "inline" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from portal.core.attachments import (
     file_response,
     sanitize_file_name,
 )
+from portal.core.errors import Invalid
 
 PAYLOAD = "<html><script>alert(document.domain)</script></html>"
 SCRIPTABLE = {
@@ -452,3 +454,214 @@ def test_old_rows_get_the_type_of_their_bytes(org):
         == 2
     )
     assert set(GroupFile.objects.values_list("content_type", flat=True)) == {"application/octet-stream"}
+
+
+# --- the attachments piece: AttachmentBase rows, attachment_store, the job, the download view ------------
+# Exercised through the real concrete models (GroupFile, MessageAttachment): an abstract model has no
+# table of its own.
+
+
+def _media_files(settings) -> list[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@pytest.fixture
+def team(org):
+    from portal.groups import services as group_services
+
+    return group_services.group_create(actor=org.sales_head, name="Team")
+
+
+@pytest.mark.django_db
+def test_store_refuses_an_oversized_file_with_a_field_error_and_leaves_nothing(org, team, settings):
+    from portal.groups import services as group_services
+    from portal.groups.models import GroupFile
+
+    settings.LUMEN_GROUP_FILE_MAX_BYTES = 10
+    with pytest.raises(Invalid) as exc:
+        group_services.group_file_upload(
+            actor=org.sales_head, group=team, uploaded_file=upload("a.txt", b"x" * 11)
+        )
+    assert list(exc.value.fields) == ["file"] and "too large" in exc.value.fields["file"][0]
+    with pytest.raises(Invalid) as exc:
+        attachments.attachment_store(
+            model=GroupFile, actor=org.sales_head, upload=upload("b.txt", b"x" * 11), max_bytes=10, group=team
+        )
+    assert "file" in exc.value.message_dict
+    assert not GroupFile.objects.exists()
+    assert _media_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_store_deletes_the_file_again_when_the_row_fails(org, settings):
+    from django.db import IntegrityError
+
+    from portal.groups.models import GroupFile
+
+    with pytest.raises(IntegrityError):
+        attachments.attachment_store(
+            model=GroupFile, actor=org.sales_head, upload=upload("a.txt", b"notes"), group=None
+        )
+    assert _media_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_store_refuses_types_named_by_the_setting_or_outside_the_allowed_ones(org, team, settings):
+    from portal.groups.models import GroupFile
+
+    settings.LUMEN_ATTACHMENT_REFUSED_TYPES = ["application/zip"]
+    with pytest.raises(Invalid) as exc:
+        attachments.attachment_store(
+            model=GroupFile, actor=org.sales_head, upload=upload("notes.txt", office("a.txt")), group=team
+        )
+    assert exc.value.code == "refused_type" and list(exc.value.fields) == ["file"]
+    with pytest.raises(Invalid):
+        attachments.attachment_store(
+            model=GroupFile,
+            actor=org.sales_head,
+            upload=upload("a.txt", b"notes"),
+            allowed_types=attachments.INLINE_IMAGE_TYPES,
+            group=team,
+        )
+    assert not GroupFile.objects.exists() and _media_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_store_keeps_a_safe_name_a_random_path_the_detected_type_and_a_digest(org, team):
+    import hashlib
+
+    from portal.groups.models import GroupFile
+
+    row = attachments.attachment_store(
+        model=GroupFile,
+        actor=org.sales_head,
+        upload=upload("../../x/<b>évil \r\n.html", PAYLOAD.encode(), content_type="text/html"),
+        group=team,
+    )
+    row.refresh_from_db()
+    assert row.name == "bévil_.html" and row.content_type == "text/plain" and row.size == len(PAYLOAD)
+    folder, owner, stored = row.file.name.split("/")
+    assert (folder, owner) == ("groups", str(team.pk))
+    assert len(stored) == len("0" * 32 + ".txt") and stored.endswith(".txt")
+    assert row.sha256 == hashlib.sha256(PAYLOAD.encode()).hexdigest()
+    assert row.uploaded_by == org.sales_head and row.created_at is not None
+    assert row.download_url == f"/groups/files/{row.pk}/download/"
+    assert not row.is_image and not row.thumbnail and row.thumbnail_url == ""
+
+
+@pytest.mark.django_db
+def test_a_picture_gets_its_thumbnail_from_the_job_once(org, team, django_capture_on_commit_callbacks):
+    from portal.core.jobs import attachment_thumbnail_job
+    from portal.groups.models import GroupFile
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        row = attachments.attachment_store(
+            model=GroupFile,
+            actor=org.sales_head,
+            upload=upload("big.png", picture("PNG", (800, 600))),
+            group=team,
+        )
+    assert callbacks, "a picture schedules its thumbnail job on commit"
+    assert row.content_type == "image/png" and not row.thumbnail
+    assert attachment_thumbnail_job(GroupFile._meta.label, row.pk) is True
+    row.refresh_from_db()
+    assert row.thumbnail.name.startswith(f"groups/thumbnails/{team.pk}/")
+    with row.thumbnail.open("rb") as handle, Image.open(handle) as thumb:
+        assert thumb.format == "JPEG" and max(thumb.size) <= 320 and thumb.size == (320, 240)
+    first = row.thumbnail.name
+    # Safe to repeat: the second run finds the work done.
+    assert attachment_thumbnail_job(GroupFile._meta.label, row.pk) is False
+    row.refresh_from_db()
+    assert row.thumbnail.name == first
+
+
+@pytest.mark.django_db
+def test_the_thumbnail_job_does_nothing_for_what_is_not_a_picture_or_gone(org, team):
+    from portal.core.jobs import attachment_thumbnail_job
+    from portal.groups.models import GroupFile
+
+    with_text = attachments.attachment_store(
+        model=GroupFile, actor=org.sales_head, upload=upload("a.txt", b"notes"), group=team
+    )
+    assert attachment_thumbnail_job(GroupFile._meta.label, with_text.pk) is False
+    assert attachment_thumbnail_job(GroupFile._meta.label, 999_999) is False
+    assert attachment_thumbnail_job("people.User", with_text.pk) is False
+
+
+@pytest.mark.django_db
+def test_download_view_answers_attachments_with_nosniff_and_404_for_the_hidden(org, team):
+    from django.urls import reverse
+
+    from portal.groups import services as group_services
+    from tests.utils import client_as
+
+    row = group_services.group_file_upload(
+        actor=org.sales_head, group=team, uploaded_file=upload("pixel.png", picture("PNG"))
+    )
+    url = reverse("groups:file_download", args=[row.pk])
+    response = client_as(org.sales_head).get(url)
+    assert response.status_code == 200
+    # Group files never show inline, not even pictures.
+    assert response["Content-Type"] == "image/png" and response["Content-Disposition"].startswith(
+        "attachment;"
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == attachments.FILE_RESPONSE_CSP
+    assert client_as(org.developer).get(url).status_code == 404  # not a member: hidden
+    assert (
+        client_as(org.sales_head).get(reverse("groups:file_download", args=[row.pk + 1000])).status_code
+        == 404
+    )
+    assert client_as(org.sales_head).post(url).status_code == 405
+    assert client_as(None).get(url).status_code == 302
+
+
+@pytest.mark.django_db
+def test_download_view_shows_chat_pictures_inline_and_serves_their_thumbnail(
+    org, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from portal.chat import services as chat_services
+    from portal.chat.models import MessageAttachment
+    from portal.core.jobs import attachment_thumbnail_job
+    from tests.utils import client_as
+
+    chat = chat_services.chat_group_create(actor=org.sales_head, title="Chat", members=[org.sales_rep])
+    message = chat_services.message_send(
+        actor=org.sales_rep, chat=chat, body="", attachment=upload("p.png", picture("PNG", (640, 640)))
+    )
+    url = reverse("chat:attachment", args=[message.pk])
+    assert message.attachment.download_url == url
+    reader = client_as(org.sales_head)
+    inline = reader.get(url)
+    assert (
+        inline["Content-Disposition"].startswith("inline;") and inline["X-Content-Type-Options"] == "nosniff"
+    )
+    assert reader.get(url, {"download": "1"})["Content-Disposition"].startswith("attachment;")
+    assert reader.get(url, {"thumbnail": "1"}).status_code == 404  # not made yet
+    assert attachment_thumbnail_job(MessageAttachment._meta.label, message.attachment.pk)
+    thumb = reader.get(url, {"thumbnail": "1"})
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
+    assert client_as(org.developer).get(url).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        chat_services.message_delete(actor=org.sales_rep, message=message)
+    assert reader.get(url).status_code == 404
+    assert not MessageAttachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_chat_file_takes_its_message_back(org, settings):
+    from portal.chat import services as chat_services
+    from portal.chat.models import Message
+
+    settings.LUMEN_CHAT_FILE_MAX_BYTES = 4
+    chat = chat_services.chat_group_create(actor=org.sales_head, title="Chat", members=[org.sales_rep])
+    before = Message.objects.count()
+    with pytest.raises(Invalid) as exc:
+        chat_services.message_send(
+            actor=org.sales_rep, chat=chat, body="see", attachment=upload("a.txt", b"12345")
+        )
+    assert "attachment" in exc.value.fields
+    assert Message.objects.count() == before and _media_files(settings) == []

@@ -21,7 +21,7 @@ from django.urls import reverse
 from PIL import Image, PngImagePlugin
 
 from portal.chat import services as chat_services
-from portal.chat.models import Message
+from portal.chat.models import Message, MessageAttachment
 from portal.groups.models import GroupFile
 from portal.people.models import User
 from portal.stream.models import Photo
@@ -231,7 +231,7 @@ PATHS = {
         upload=lambda w, f: page_client(w.uploader).post(
             reverse("chat:messages", args=[w.chat.pk]), {"body": "", "attachment": f}, **HTMX
         ),
-        stored=_newest(Message, "attachment", "attachment_type"),
+        stored=_newest(MessageAttachment, "file", "content_type"),
         download=lambda w, r: page_client(w.org.sales_rep).get(
             reverse("chat:attachment", args=[_newest_pk(Message)])
         ),
@@ -242,7 +242,7 @@ PATHS = {
         upload=lambda w, f: client_as(w.uploader).post(
             f"/api/v1/chat/chats/{w.chat.pk}/messages/", {"body": "", "attachment": f}, format="multipart"
         ),
-        stored=_newest(Message, "attachment", "attachment_type"),
+        stored=_newest(MessageAttachment, "file", "content_type"),
         # The API hands out the address of the page's permission-checked download.
         download=lambda w, r: client_as(w.org.sales_rep).get(r.json()["attachment"]["url"]),
         images_only=False,

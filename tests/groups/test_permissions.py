@@ -7,14 +7,35 @@ what the next one meets. Hidden groups answer 404; visible groups without the ri
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from django.urls import reverse
 
+from portal.groups.models import GroupFile, JoinRequest, Membership, Workgroup
 from tests.groups.factories import upload
-from tests.utils import ROLES, Endpoint, assert_matrix
+from tests.matrix import assert_covers_every_route
+from tests.utils import ROLES, Endpoint, assert_matrix, rows
 
 LOGIN = 302  # pages send anonymous visitors to the login page
 API_ANON = (401, 403)
+
+# Side-effect probes of the write rows (see tests.utils.Endpoint.changed).
+GROUPS = rows(Workgroup)
+NAMES = rows(Workgroup, "name")
+ARCHIVED = rows(Workgroup, "is_archived")
+MEMBERS = rows(Membership)
+MEMBER_ROLES = rows(Membership, "role")
+FILES = rows(GroupFile)
+REQUESTS = rows(JoinRequest, "status")
+
+
+def joins():
+    """Joining makes a membership (open groups) or a pending request (closed ones)."""
+    return MEMBERS(), REQUESTS()
+
+
+NOT_MEMBERS = ("outsider", "supervisor", "admin")  # leaving a group one is not in has nothing to do
 
 
 def _expect(visibility: str, *, outsider: int, member: int, admin: int, anonymous=LOGIN, hidden=404) -> dict:
@@ -48,6 +69,15 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             reverse("groups:create"),
             {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 200, "admin": 200},
         ),
+        Endpoint(
+            "page create post",
+            "POST",
+            reverse("groups:create"),
+            {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 302, "admin": 302},
+            lambda role: {"name": f"New {role}", "kind": "group", "visibility": visibility},
+            "form",
+            changed=GROUPS,
+        ),
         Endpoint("page detail", "GET", url("detail", "group"), e(outsider=200, member=200, admin=200)),
         Endpoint("page edit", "GET", url("edit", "group"), e(outsider=403, member=403, admin=200)),
         Endpoint(
@@ -57,6 +87,7 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=403, member=403, admin=302),
             edit_data,
             "form",
+            changed=NAMES,
         ),
         Endpoint(
             "page archive",
@@ -65,6 +96,7 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=403, member=403, admin=302),
             {},
             "form",
+            changed=ARCHIVED,
         ),
         Endpoint(
             "page join",
@@ -73,9 +105,18 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             {**e(outsider=302, member=302, admin=admin_joins)},
             {},
             "form",
+            changed=joins,
+            unchanged_for=("member",),
         ),
         Endpoint(
-            "page leave", "POST", url("leave", "group"), e(outsider=302, member=302, admin=302), {}, "form"
+            "page leave",
+            "POST",
+            url("leave", "group"),
+            e(outsider=302, member=302, admin=302),
+            {},
+            "form",
+            changed=MEMBERS,
+            unchanged_for=NOT_MEMBERS,
         ),
         Endpoint("page members", "GET", url("members", "group"), e(outsider=403, member=403, admin=200)),
         Endpoint(
@@ -85,6 +126,7 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=403, member=403, admin=302),
             {"user": org.it_head.pk, "role": "member"},
             "form",
+            changed=MEMBERS,
         ),
         Endpoint(
             "page member role",
@@ -93,6 +135,7 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=403, member=403, admin=302),
             {"role": "moderator"},
             "form",
+            changed=MEMBER_ROLES,
         ),
         Endpoint(
             "page member remove",
@@ -101,6 +144,7 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=403, member=302, admin=302),  # a member may remove themselves (leave)
             {},
             "form",
+            changed=MEMBERS,
         ),
         Endpoint(
             "page file upload",
@@ -109,6 +153,7 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=403, member=302, admin=302),
             lambda role: {"file": upload()},
             "multipart",
+            changed=FILES,
         ),
         Endpoint(
             "page file download", "GET", url("file_download", "file"), e(outsider=404, member=200, admin=200)
@@ -120,6 +165,7 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=404, member=403, admin=302),
             {},
             "form",
+            changed=FILES,
         ),
         Endpoint(
             "page request approve",
@@ -128,6 +174,7 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=404, member=404, admin=302),
             {},
             "form",
+            changed=REQUESTS,
         ),
         Endpoint(
             "page request reject",
@@ -136,6 +183,7 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=404, member=404, admin=302),
             {},
             "form",
+            changed=REQUESTS,
         ),
         Endpoint(
             "page request cancel",
@@ -144,6 +192,7 @@ def _page_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=404, member=404, admin=302),
             {},
             "form",
+            changed=REQUESTS,
         ),
     ]
 
@@ -171,10 +220,25 @@ def _api_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             "/api/v1/groups/",
             {"anonymous": API_ANON, "outsider": 403, "member": 403, "supervisor": 201, "admin": 201},
             {"name": "New", "visibility": visibility},
+            changed=GROUPS,
         ),
         Endpoint("api retrieve", "GET", url(), e(outsider=200, member=200, admin=200)),
-        Endpoint("api update", "PATCH", url(), e(outsider=403, member=403, admin=200), {"name": "Renamed"}),
-        Endpoint("api archive", "POST", url("archive/"), e(outsider=403, member=403, admin=200), {}),
+        Endpoint(
+            "api update",
+            "PATCH",
+            url(),
+            e(outsider=403, member=403, admin=200),
+            {"name": "Renamed"},
+            changed=NAMES,
+        ),
+        Endpoint(
+            "api archive",
+            "POST",
+            url("archive/"),
+            e(outsider=403, member=403, admin=200),
+            {},
+            changed=ARCHIVED,
+        ),
         Endpoint("api members", "GET", url("members/"), e(outsider=200, member=200, admin=200)),
         Endpoint(
             "api member add",
@@ -182,6 +246,7 @@ def _api_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             url("members/"),
             e(outsider=403, member=403, admin=201),
             {"user": org.it_head.pk},
+            changed=MEMBERS,
         ),
         Endpoint(
             "api member role",
@@ -189,30 +254,45 @@ def _api_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             url("members/{member}/"),
             e(outsider=403, member=403, admin=200),
             {"role": "moderator"},
+            changed=MEMBER_ROLES,
         ),
         Endpoint(
-            "api member remove", "DELETE", url("members/{member}/"), e(outsider=403, member=204, admin=204)
+            "api member remove",
+            "DELETE",
+            url("members/{member}/"),
+            e(outsider=403, member=204, admin=204),
+            changed=MEMBERS,
         ),
-        Endpoint("api join", "POST", url("join/"), e(outsider=201, member=400, admin=admin_joins), {}),
-        Endpoint("api leave", "POST", url("leave/"), e(outsider=400, member=204, admin=400)),
+        Endpoint(
+            "api join",
+            "POST",
+            url("join/"),
+            e(outsider=201, member=400, admin=admin_joins),
+            {},
+            changed=joins,
+        ),
+        Endpoint("api leave", "POST", url("leave/"), e(outsider=400, member=204, admin=400), changed=MEMBERS),
         Endpoint("api join requests", "GET", url("join-requests/"), e(outsider=200, member=200, admin=200)),
         Endpoint(
             "api request approve",
             "POST",
             url("join-requests/{request}/approve/"),
             e(outsider=404, member=404, admin=200),
+            changed=REQUESTS,
         ),
         Endpoint(
             "api request reject",
             "POST",
             url("join-requests/{request}/reject/"),
             e(outsider=404, member=404, admin=200),
+            changed=REQUESTS,
         ),
         Endpoint(
             "api request cancel",
             "DELETE",
             url("join-requests/{request}/"),
             e(outsider=404, member=404, admin=204),
+            changed=REQUESTS,
         ),
         Endpoint("api files", "GET", url("files/"), e(outsider=404, member=200, admin=200)),
         Endpoint(
@@ -222,11 +302,18 @@ def _api_endpoints(visibility: str, fresh, org) -> list[Endpoint]:
             e(outsider=403, member=201, admin=201),
             lambda role: {"file": upload()},
             "multipart",
+            changed=FILES,
         ),
         Endpoint(
             "api file download", "GET", url("files/{file}/download/"), e(outsider=404, member=200, admin=200)
         ),
-        Endpoint("api file delete", "DELETE", url("files/{file}/"), e(outsider=404, member=403, admin=204)),
+        Endpoint(
+            "api file delete",
+            "DELETE",
+            url("files/{file}/"),
+            e(outsider=404, member=403, admin=204),
+            changed=FILES,
+        ),
     ]
 
 
@@ -248,6 +335,15 @@ def test_pages_matrix(roles, org, fresh, visibility):
 @pytest.mark.parametrize("visibility", ["open", "closed", "secret"])
 def test_api_matrix(roles, org, fresh, visibility):
     assert_matrix(roles, _api_endpoints(visibility, fresh(visibility), org))
+
+
+def test_matrix_covers_every_route(request, db):
+    assert_covers_every_route(
+        request,
+        urlconfs=["portal.groups.urls", "portal.groups.api.urls"],
+        modules=[sys.modules[__name__]],
+        public={},
+    )
 
 
 def test_requester_may_cancel_but_not_decide(make_group, org, client_for):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404
 
+from portal.core.errors import NotFound
 from portal.core.search import search_all
 from portal.groups import selectors
 from portal.groups.apps import search_groups
@@ -38,7 +38,7 @@ def test_group_visibility_for_every_role(roles, visibility, role):
     if expected:
         assert selectors.group_get(user=user, pk=group.pk) == group
     else:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.group_get(user=user, pk=group.pk)
 
 
@@ -56,14 +56,14 @@ def test_group_files_reach_only_members(roles, visibility, role, reaches):
         assert list(selectors.group_files(user=user, group=group)) == [group_file]
         assert selectors.group_file_get(user=user, pk=group_file.pk) == group_file
     else:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.group_files(user=user, group=group)
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.group_file_get(user=user, pk=group_file.pk)
 
 
 def test_group_get_missing_is_404(org):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.group_get(user=org.admin, pk=987654)
 
 
@@ -73,7 +73,7 @@ def test_group_members_of_secret_group_hidden_from_outsiders(org):
     MembershipFactory(group=group, user=org.field_rep, role="owner")
     members = list(selectors.group_members(user=org.east_rep, group=group))
     assert [m.user for m in members] == [org.field_rep, org.east_rep]  # owners first
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.group_members(user=org.developer, group=group)
 
 

@@ -7,8 +7,8 @@ import os
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
+from portal.core.errors import NotFound
 from portal.core.models import AuditLog
 from portal.groups import services
 from portal.groups.choices import JoinRequestStatus, MemberRole
@@ -106,7 +106,7 @@ def test_update_refused_to_plain_members_and_hidden_to_outsiders(org):
     services.group_member_add(actor=org.sales_head, group=group, user=org.sales_rep)
     with pytest.raises(PermissionDenied):
         services.group_update(actor=org.sales_rep, group=group, name="Mine now")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.group_update(actor=org.developer, group=group, name="Mine now")
     group.refresh_from_db()
     assert group.name == "Board"
@@ -228,9 +228,9 @@ def test_join_closed_group_asks(org):
 
 def test_join_secret_group_is_not_found_by_outsiders(org):
     group = services.group_create(actor=org.sales_head, name="Board", visibility="secret")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.group_join(actor=org.developer, group=group)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.join_request_create(actor=org.developer, group=group)
     assert not JoinRequest.objects.exists()
 
@@ -320,7 +320,7 @@ def test_only_members_upload(org):
     secret = services.group_create(actor=org.sales_head, name="Secret", visibility="secret")
     with pytest.raises(PermissionDenied):
         services.group_file_upload(actor=org.developer, group=open_group, uploaded_file=upload())
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.group_file_upload(actor=org.developer, group=secret, uploaded_file=upload())
     assert not GroupFile.objects.exists()
 
@@ -333,7 +333,7 @@ def test_file_delete_rights_counters_and_storage(org, django_capture_on_commit_c
     theirs = services.group_file_upload(actor=org.east_rep, group=group, uploaded_file=upload("b.txt"))
     with pytest.raises(PermissionDenied):
         services.group_file_delete(actor=org.sales_rep, group_file=theirs)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.group_file_delete(actor=org.developer, group_file=theirs)
     stored = mine.file.name
     with django_capture_on_commit_callbacks(execute=True):

@@ -25,7 +25,7 @@ def extra_counter():
 
     counters.register_counter("test.mentions", label="Mentions", area="stream", compute=compute, order=50)
     yield "test.mentions"
-    counters._REGISTRY.pop("test.mentions", None)
+    counters.registry.counters.unregister("test.mentions")
 
 
 def test_registry_lists_definitions_in_order(extra_counter):

@@ -1,10 +1,14 @@
 """Role x endpoint matrix for every page and endpoint of notifications. Notifications are personal:
 everybody reaches their own list; another person's notification answers 404, admins included."""
 
+import sys
+
 import pytest
 
+from portal.notifications.models import Notification, NotificationSetting
+from tests.matrix import assert_covers_every_route
 from tests.notifications.factories import NotificationFactory
-from tests.utils import Endpoint, assert_matrix
+from tests.utils import Endpoint, assert_matrix, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +28,45 @@ def test_permission_matrix(roles):
     # "member" owns the notification; the supervisor heads member's department; admin is a portal admin.
     note = NotificationFactory(recipient=roles["member"], url="/")
     api = "/api/v1/notifications/"
+
+    def fresh_note(path):
+        """A new unread notification of member's for each call, so each role meets one."""
+        return lambda role: path.format(pk=NotificationFactory(recipient=roles["member"], url="/").pk)
+
+    def with_unread(url):
+        """Give the caller an unread notification first, so that marking all read has work to do."""
+
+        def build(role):
+            if roles[role] is not None:
+                NotificationFactory(recipient=roles[role])
+            return url
+
+        return build
+
+    read_at = rows(Notification, "read_at")
+    email_kinds = rows(NotificationSetting, "user_id", "email_kinds")
     endpoints = [
         Endpoint("page list", "GET", "/notifications/", _everyone(200)),
         Endpoint("page list unread", "GET", "/notifications/?unread=1", _everyone(200)),
         Endpoint("page dropdown", "GET", "/notifications/dropdown/", _everyone(200)),
         Endpoint("page open", "GET", f"/notifications/{note.pk}/open/", _only_member(302)),
         Endpoint(
-            "page open (post)", "POST", f"/notifications/{note.pk}/open/", _only_member(302), format="form"
+            "page open (post)",
+            "POST",
+            fresh_note("/notifications/{pk}/open/"),
+            _only_member(302),
+            format="form",
+            changed=read_at,
         ),
         Endpoint("page open missing", "GET", "/notifications/999999/open/", _everyone(404)),
-        Endpoint("page read all", "POST", "/notifications/read-all/", _everyone(302), format="form"),
+        Endpoint(
+            "page read all",
+            "POST",
+            with_unread("/notifications/read-all/"),
+            _everyone(302),
+            format="form",
+            changed=read_at,
+        ),
         Endpoint("page settings", "GET", "/notifications/settings/", _everyone(200)),
         Endpoint(
             "page settings save",
@@ -42,18 +75,45 @@ def test_permission_matrix(roles):
             _everyone(302),
             data={"email_kinds": ["comment"]},
             format="form",
+            changed=email_kinds,
         ),
         Endpoint("api list", "GET", api, _everyone(200, ANON_API)),
         Endpoint("api detail", "GET", f"{api}{note.pk}/", _only_member(200, ANON_API)),
-        Endpoint("api read", "POST", f"{api}{note.pk}/read/", _only_member(200, ANON_API)),
-        Endpoint("api read all", "POST", f"{api}read-all/", _everyone(200, ANON_API)),
+        Endpoint(
+            "api read",
+            "POST",
+            fresh_note(api + "{pk}/read/"),
+            _only_member(200, ANON_API),
+            changed=read_at,
+        ),
+        Endpoint(
+            "api read all",
+            "POST",
+            with_unread(f"{api}read-all/"),
+            _everyone(200, ANON_API),
+            changed=read_at,
+        ),
         Endpoint("api settings", "GET", f"{api}settings/", _everyone(200, ANON_API)),
         Endpoint(
-            "api settings put", "PUT", f"{api}settings/", _everyone(200, ANON_API), data={"email_kinds": []}
+            "api settings put",
+            "PUT",
+            f"{api}settings/",
+            _everyone(200, ANON_API),
+            data={"email_kinds": []},
+            changed=email_kinds,
         ),
         Endpoint("api counters", "GET", f"{api}counters/", _everyone(200, ANON_API)),
     ]
     assert_matrix(roles, endpoints)
+
+
+def test_matrix_covers_every_route(request, db):
+    assert_covers_every_route(
+        request,
+        urlconfs=["portal.notifications.urls", "portal.notifications.api.urls"],
+        modules=[sys.modules[__name__]],
+        public={},
+    )
 
 
 def test_nobody_lists_another_persons_notifications(roles, client_for):

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 
+from portal.core.errors import NotFound
 from portal.notifications import services
 from portal.notifications.models import Notification, NotificationSetting
 from tests.notifications.factories import NotificationFactory
@@ -92,7 +92,7 @@ def test_mark_read_and_mark_all(org, commit, stored):
 
 def test_mark_read_of_another_persons_notification_is_404(org):
     other = NotificationFactory(recipient=org.developer)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.notification_mark_read(user=org.east_rep, notification=other)
     other.refresh_from_db()
     assert other.read_at is None

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from portal.people import services
 from portal.people.api.serializers import PersonUpdateSerializer
-from portal.people.models import Company, Department, Invitation, User
+from portal.people.models import ApiToken, Company, Department, Invitation, User
 from tests.people.factories import InvitationFactory, UserFactory
-from tests.utils import Endpoint, assert_matrix, assert_query_budget, client_as
+from tests.utils import Endpoint, assert_matrix, assert_query_budget, client_as, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -387,13 +387,21 @@ def test_permission_matrix(org, roles):
         Endpoint("people retrieve", "GET", f"{PEOPLE}{org.east_rep.pk}/", everyone),
         Endpoint("people retrieve deactivated", "GET", f"{PEOPLE}{gone.pk}/", only(200, "admin", others=404)),
         Endpoint("people me", "GET", PEOPLE + "me/", everyone),
-        Endpoint("people me patch", "PATCH", PEOPLE + "me/", everyone, data={"phone": "+1"}),
+        Endpoint(
+            "people me patch",
+            "PATCH",
+            PEOPLE + "me/",
+            everyone,
+            data=lambda role: {"phone": f"+1 {role}"},
+            changed=rows(User, "phone"),
+        ),
         Endpoint(
             "people patch member's profile",
             "PATCH",
             f"{PEOPLE}{org.east_rep.pk}/",
             only(200, "member", "admin"),
-            data={"phone": "+2"},
+            data=lambda role: {"phone": f"+2 {role}"},
+            changed=rows(User, "phone"),
         ),
         Endpoint(
             "people create",
@@ -405,6 +413,7 @@ def test_permission_matrix(org, roles):
                 "first_name": "N",
                 "department": org.east.pk,
             },
+            changed=rows(User),
         ),
         Endpoint(
             "people move",
@@ -412,18 +421,21 @@ def test_permission_matrix(org, roles):
             lambda role: f"{PEOPLE}{fresh_person(role).pk}/move/",
             only(200, "supervisor", "admin"),
             data={"department": org.field.pk},
+            changed=rows(User, "department_id"),
         ),
         Endpoint(
             "people deactivate",
             "POST",
             lambda role: f"{PEOPLE}{fresh_person(role).pk}/deactivate/",
             only(200, "admin"),
+            changed=rows(User, "is_active"),
         ),
         Endpoint(
             "people activate",
             "POST",
             lambda role: f"{PEOPLE}{fresh_person(role, is_active=False).pk}/activate/",
             only(200, "admin", others=404),
+            changed=rows(User, "is_active"),
         ),
         Endpoint("people subordinates", "GET", f"{PEOPLE}{org.sales_head.pk}/subordinates/", everyone),
         Endpoint("people supervisor", "GET", f"{PEOPLE}{org.east_rep.pk}/supervisor/", everyone),
@@ -437,6 +449,7 @@ def test_permission_matrix(org, roles):
             DEPARTMENTS,
             only(201, "supervisor", "admin"),
             data=lambda role: {"name": _unique(f"New {role} "), "parent": org.east.pk},
+            changed=rows(Department),
         ),
         Endpoint(
             "departments rename",
@@ -444,6 +457,7 @@ def test_permission_matrix(org, roles):
             lambda role: f"{DEPARTMENTS}{fresh_department(role).pk}/",
             only(200, "supervisor", "admin"),
             data=lambda role: {"name": _unique(f"Renamed {role} ")},
+            changed=rows(Department, "name"),
         ),
         Endpoint(
             "departments move",
@@ -451,6 +465,7 @@ def test_permission_matrix(org, roles):
             lambda role: f"{DEPARTMENTS}{fresh_department(role).pk}/move/",
             only(200, "supervisor", "admin"),
             data={"parent": org.field.pk},
+            changed=rows(Department, "path"),
         ),
         Endpoint(
             "departments head",
@@ -458,12 +473,14 @@ def test_permission_matrix(org, roles):
             lambda role: f"{DEPARTMENTS}{fresh_department(role).pk}/head/",
             only(200, "supervisor", "admin"),
             data=lambda role: {"head": fresh_person(role).pk},
+            changed=rows(Department, "head_id"),
         ),
         Endpoint(
             "departments delete",
             "DELETE",
             lambda role: f"{DEPARTMENTS}{fresh_department(role).pk}/",
             only(204, "supervisor", "admin"),
+            changed=rows(Department),
         ),
         # Invitations
         Endpoint("invitations list", "GET", INVITATIONS, everyone),
@@ -485,22 +502,32 @@ def test_permission_matrix(org, roles):
             INVITATIONS,
             only(201, "supervisor", "admin"),
             data=lambda role: {"emails": [f"{_unique(role)}@new.test"], "department": org.east.pk},
+            changed=rows(Invitation),
         ),
         Endpoint(
             "invitations resend",
             "POST",
             lambda role: f"{INVITATIONS}{fresh_invitation(role).pk}/resend/",
             only(200, "supervisor", "admin", others=404),
+            changed=rows(Invitation, "sent_count"),
         ),
         Endpoint(
             "invitations revoke",
             "POST",
             lambda role: f"{INVITATIONS}{fresh_invitation(role).pk}/revoke/",
             only(200, "supervisor", "admin", others=404),
+            changed=rows(Invitation, "revoked_at"),
         ),
         # The company
         Endpoint("company read", "GET", COMPANY, everyone),
-        Endpoint("company update", "PATCH", COMPANY, only(200, "admin"), data={"name": "Acme Ltd"}),
+        Endpoint(
+            "company update",
+            "PATCH",
+            COMPANY,
+            only(200, "admin"),
+            data={"name": "Acme Renamed"},
+            changed=rows(Company, "name"),
+        ),
     ]
     assert_matrix(roles, endpoints)
 
@@ -757,18 +784,21 @@ def test_token_endpoints_matrix(org, roles):
                 TOKENS,
                 {"anonymous": anon, "outsider": 201, "member": 201, "supervisor": 201, "admin": 201},
                 data={"label": "x"},
+                changed=rows(ApiToken),
             ),
             Endpoint(
                 "revoke own token",
                 "DELETE",
                 lambda role: f"{TOKENS}{mine[role].pk if role in mine else 0}/",
                 {"anonymous": anon, "outsider": 204, "member": 204, "supervisor": 204, "admin": 204},
+                changed=rows(ApiToken),
             ),
             Endpoint(
                 "revoke somebody else's token",
                 "DELETE",
                 f"{TOKENS}{somebody_elses.pk}/",
                 {"anonymous": anon, "outsider": 404, "member": 404, "supervisor": 404, "admin": 404},
+                changed=rows(ApiToken),
             ),
             Endpoint(
                 "sign in for a token",
@@ -776,6 +806,7 @@ def test_token_endpoints_matrix(org, roles):
                 TOKEN,
                 {"anonymous": 200, "outsider": 200, "member": 200, "supervisor": 200, "admin": 200},
                 data={"email": "field.rep@acme.test", "password": "pass-word-123"},
+                changed=rows(ApiToken),
             ),
         ],
     )

@@ -7,13 +7,16 @@ Pages everybody knows exist answer 403 to those without the right; hidden object
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from django.urls import reverse
 
 from portal.people import services
-from portal.people.models import Department, Invitation
+from portal.people.models import ApiToken, Company, Department, Invitation, PasswordResetRequest, User
+from tests.matrix import assert_covers_every_route
 from tests.people.factories import InvitationFactory, UserFactory
-from tests.utils import Endpoint, assert_matrix
+from tests.utils import Endpoint, assert_matrix, rows
 
 LOGIN = 302  # anonymous visitors are sent to the login page
 
@@ -138,6 +141,7 @@ def test_person_actions_matrix(roles, org):
                 forbidden_but_supervisor,
                 data={"department": org.field.pk},
                 format="form",
+                changed=rows(User, "department_id"),
             ),
             Endpoint(
                 "deactivate",
@@ -146,6 +150,7 @@ def test_person_actions_matrix(roles, org):
                 admin_only,
                 data={"active": "0"},
                 format="form",
+                changed=rows(User, "is_active"),
             ),
             Endpoint(
                 "make admin",
@@ -154,6 +159,7 @@ def test_person_actions_matrix(roles, org):
                 admin_only,
                 data={"is_admin": "1"},
                 format="form",
+                changed=rows(User, "is_staff"),
             ),
             Endpoint(
                 "edit position",
@@ -162,6 +168,7 @@ def test_person_actions_matrix(roles, org):
                 admin_only,
                 data=lambda role: {"position": "Lead", "email": f"target-{role}@acme.test"},
                 format="form",
+                changed=rows(User, "position"),
             ),
         ],
     )
@@ -192,6 +199,7 @@ def test_department_actions_matrix(roles, org):
                 manage,
                 data=lambda role: {"name": f"Renamed {role}"},
                 format="form",
+                changed=rows(Department, "name"),
             ),
             Endpoint(
                 "set head",
@@ -200,6 +208,7 @@ def test_department_actions_matrix(roles, org):
                 manage,
                 data={"head": org.field_rep.pk},
                 format="form",
+                changed=rows(Department, "head_id"),
             ),
             Endpoint(
                 "move",
@@ -208,6 +217,7 @@ def test_department_actions_matrix(roles, org):
                 manage,
                 data={"parent": org.sales.pk},
                 format="form",
+                changed=rows(Department, "path"),
             ),
             Endpoint(
                 "delete",
@@ -215,6 +225,7 @@ def test_department_actions_matrix(roles, org):
                 lambda role: reverse("people:department_delete", args=[department(role).pk]),
                 manage,
                 format="form",
+                changed=rows(Department),
             ),
             Endpoint(
                 "create",
@@ -223,6 +234,7 @@ def test_department_actions_matrix(roles, org):
                 manage,
                 data=lambda role: {"name": f"New {role}", "parent": org.east.pk},
                 format="form",
+                changed=rows(Department),
             ),
         ],
     )
@@ -251,6 +263,7 @@ def test_invitation_actions_matrix(roles, org):
                 lambda role: reverse("people:invitation_resend", args=[invitation("resend", role).pk]),
                 visible,
                 format="form",
+                changed=rows(Invitation, "sent_count"),
             ),
             Endpoint(
                 "revoke",
@@ -258,6 +271,7 @@ def test_invitation_actions_matrix(roles, org):
                 lambda role: reverse("people:invitation_revoke", args=[invitation("revoke", role).pk]),
                 visible,
                 format="form",
+                changed=rows(Invitation, "revoked_at"),
             ),
             Endpoint(
                 "invite",
@@ -266,6 +280,7 @@ def test_invitation_actions_matrix(roles, org):
                 {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 302, "admin": 302},
                 data=lambda role: {"emails": f"new-{role}@acme.test", "department": org.east.pk},
                 format="form",
+                changed=rows(Invitation),
             ),
         ],
     )
@@ -297,7 +312,109 @@ def test_company_settings_write_matrix(roles, org):
                 admin_only,
                 data={"name": "Acme Group", "group_creation_policy": "everyone", "default_time_zone": "UTC"},
                 format="form",
+                changed=rows(Company, "name", "group_creation_policy"),
             )
+        ],
+    )
+
+
+def test_account_forms_matrix(roles, org):
+    """Changing one's password takes a signed-in person; asking for a reset link is for anybody (the same
+    answer whether or not the address is somebody's)."""
+    assert_matrix(
+        roles,
+        [
+            Endpoint(
+                "password change",
+                "POST",
+                reverse("password_change"),
+                _all(302),
+                data={
+                    "old_password": "pass-word-123",
+                    "new_password1": "another-pass-456",
+                    "new_password2": "another-pass-456",
+                },
+                format="form",
+                changed=rows(User, "password"),
+            ),
+            Endpoint(
+                "password reset",
+                "POST",
+                reverse("password_reset"),
+                _all(302, anonymous=302),
+                data=lambda role: {"email": f"reset-{role}@acme.test"},
+                format="form",
+                changed=rows(PasswordResetRequest),
+            ),
+        ],
+    )
+
+
+def test_own_profile_and_first_run_matrix(roles, org):
+    """Everybody edits their own profile only; the first-run form does nothing once the company is
+    registered (it leads home); an invitation link signs up its invitee whoever uses the browser."""
+
+    def invitation_link(role):
+        invitation = InvitationFactory(
+            department=org.east, invited_by=org.admin, email=f"join-{role}@acme.test"
+        )
+        return reverse("people:invitation_accept", args=[services.invitation_token(invitation)])
+
+    assert_matrix(
+        roles,
+        [
+            Endpoint(
+                "own profile save",
+                "POST",
+                reverse("people:profile_edit"),
+                _all(302),
+                data=lambda role: {
+                    "first_name": role.title(),
+                    "last_name": "Person",
+                    "phone": f"+7 {role}",
+                    "time_zone": "UTC",
+                    "work_start": "09:00",
+                    "work_end": "18:00",
+                    "language": "en",
+                },
+                format="form",
+                changed=rows(User, "first_name", "phone"),
+            ),
+            Endpoint(
+                "first-run form when registered",
+                "POST",
+                reverse("setup"),
+                _all(302, anonymous=302),
+                data={
+                    "company_name": "Another",
+                    "email": "new-admin@acme.test",
+                    "first_name": "New",
+                    "password1": "pass-word-789",
+                    "password2": "pass-word-789",
+                    "time_zone": "UTC",
+                },
+                format="form",
+                changed=lambda: (rows(Company, "name")(), rows(User)()),
+                unchanged_for=tuple(roles),  # it only leads home
+            ),
+            Endpoint(
+                "invitation accept",
+                "POST",
+                invitation_link,
+                _all(302, anonymous=302),
+                data={"first_name": "New", "password1": "pass-word-789", "password2": "pass-word-789"},
+                format="form",
+                changed=rows(User),
+            ),
+            Endpoint(
+                "forged invitation accept",
+                "POST",
+                reverse("people:invitation_accept", args=["forged"]),
+                _all(404, anonymous=404),
+                data={"first_name": "New", "password1": "pass-word-789", "password2": "pass-word-789"},
+                format="form",
+                changed=rows(User),
+            ),
         ],
     )
 
@@ -314,7 +431,12 @@ def test_sign_in_pages_matrix(roles, org):
         roles,
         [
             Endpoint(
-                "make an API token", "POST", reverse("people:api_token_create"), _all(200), format="form"
+                "make an API token",
+                "POST",
+                reverse("people:api_token_create"),
+                _all(200),
+                format="form",
+                changed=rows(ApiToken),
             ),
             Endpoint(
                 "revoke own API token",
@@ -322,6 +444,7 @@ def test_sign_in_pages_matrix(roles, org):
                 lambda role: reverse("people:api_token_revoke", args=[mine[role].pk if role in mine else 1]),
                 _all(302),
                 format="form",
+                changed=rows(ApiToken),
             ),
             Endpoint(
                 "revoke somebody else's API token",
@@ -329,6 +452,7 @@ def test_sign_in_pages_matrix(roles, org):
                 reverse("people:api_token_revoke", args=[somebody_elses.pk]),
                 _all(404),
                 format="form",
+                changed=rows(ApiToken),
             ),
             Endpoint(
                 "sign a person out everywhere",
@@ -336,6 +460,7 @@ def test_sign_in_pages_matrix(roles, org):
                 lambda role: reverse("people:person_sign_out", args=[targets[role].pk]),
                 {"anonymous": LOGIN, "outsider": 403, "member": 403, "supervisor": 403, "admin": 302},
                 format="form",
+                changed=rows(User, "auth_generation"),
             ),
             Endpoint(
                 "sign a missing person out",
@@ -343,6 +468,7 @@ def test_sign_in_pages_matrix(roles, org):
                 reverse("people:person_sign_out", args=[999999]),
                 _all(404),
                 format="form",
+                changed=rows(User, "auth_generation"),
             ),
             # Last: it ends the other sessions of each role, and the matrix signs in with the users as loaded.
             Endpoint(
@@ -351,6 +477,29 @@ def test_sign_in_pages_matrix(roles, org):
                 reverse("people:sign_out_others"),
                 _all(302),
                 format="form",
+                changed=rows(User, "auth_generation"),
             ),
         ],
+    )
+
+
+# Routes of the people app with no matrix row, and why.
+PUBLIC_ROUTES = {
+    "login": "the sign-in form: for everybody by nature (brute force: tests/people/test_lockout.py)",
+    "logout": "Django's LogoutView: signs out whoever calls it, nobody else",
+    "password_change_done": "a static confirmation page behind login",
+    "password_reset_done": "a static confirmation page, public by nature",
+    "password_reset_confirm": "guarded by the signed token in its URL (tests/people/test_views.py)",
+    "password_reset_complete": "a static confirmation page, public by nature",
+}
+
+
+def test_matrix_covers_every_route(request, db):
+    from tests.people import test_api
+
+    assert_covers_every_route(
+        request,
+        urlconfs=["portal.people.urls", "portal.people.auth_urls", "portal.people.api.urls"],
+        modules=[sys.modules[__name__], test_api],
+        public=PUBLIC_ROUTES,
     )

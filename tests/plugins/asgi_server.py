@@ -8,6 +8,8 @@ test database, waits until `/healthz` answers, and stops it after the test. It y
 - Database: the subprocess must see what the test wrote, so the test uses `transactional_db` and
   PostgreSQL (`DATABASE_URL` is rebuilt from the test connection); on SQLite the fixture skips.
   Mark such tests `postgres`.
+- pytest-xdist: the database is the test process's own (`test_<name>_gw0`, ...), and the server inherits
+  `PYTEST_XDIST_WORKER`, so it keeps to that process's Redis keys (portal/settings/test.py).
 - Channel layer: the server's own. With `REDIS_URL` it is Redis (shared with the test process); with
   the in-memory layer it lives inside the server, so the browser must do everything through the server.
 - Static files: served by WhiteNoise from the finders (no collectstatic, `DEBUG` stays off), through a

@@ -6,6 +6,10 @@ process publish jobs to Redis instead of running them inline. Tests using it are
 `celery_worker` and `postgres` (the conftest skips them with a reason when the servers are not set)
 and run with `transactional_db`, so that what the test writes is committed and visible to the worker.
 
+Under pytest-xdist each test process has its own test database (`test_<name>_gw0`, ...), which the
+worker is pointed at, and its own Redis key prefix (portal/settings/test.py, from `PYTEST_XDIST_WORKER`,
+which the worker inherits), so that no worker takes the jobs another test process published.
+
 Extra environment for the worker (e.g. `EMAIL_URL` of the `smtp_server` fixture) comes from the
 `celery_worker_env` fixture, which a test module overrides.
 """

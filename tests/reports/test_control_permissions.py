@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.reports.factories import ControlCheckFactory
+from tests.reports.probes import REPORT_TABLES
 from tests.tasks.factories import TaskFactory
 from tests.utils import ROLES, Endpoint, assert_matrix
 
@@ -79,6 +80,7 @@ def test_page_matrix(roles, checkable, fresh_check):
                 "control beat GET", "GET", reverse("reports:control_beat"), _controllers(405, others=405)
             ),
         ],
+        changed=REPORT_TABLES,
     )
 
 
@@ -134,4 +136,5 @@ def test_api_matrix(roles, checkable, fresh_check):
                 _controllers(200, anonymous=API_ANON),
             ),
         ],
+        changed=REPORT_TABLES,
     )

@@ -8,8 +8,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
+from portal.core.errors import NotFound
 from portal.core.models import AuditLog
 from reports import services
 from reports.choices import ReportStatus
@@ -157,9 +157,9 @@ def test_touch_done(items):
 
 def test_touch_done_by_someone_else(items):
     check = services.touch_pick(actor=items.east_head, now=NOW)
-    with pytest.raises(Http404):  # not theirs to see
+    with pytest.raises(NotFound):  # not theirs to see
         services.touch_done(actor=items.sales_head, check=check)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.touch_done(actor=items.east_rep, check=check)
     with pytest.raises(PermissionDenied):  # admins see every check but mark only their own
         services.touch_done(actor=items.admin, check=check)

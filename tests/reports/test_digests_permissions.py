@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.reports.factories import DigestFactory
+from tests.reports.probes import REPORT_TABLES
 from tests.utils import ROLES, Endpoint, assert_matrix
 
 pytestmark = pytest.mark.django_db
@@ -57,4 +58,4 @@ def test_digest_pages_permission_matrix(roles, org):
             format="form",
         ),
     ]
-    assert_matrix(roles, endpoints)
+    assert_matrix(roles, endpoints, changed=REPORT_TABLES)

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from reports.choices import ReportStatus
 from tests.reports.factories import WorkReportFactory
+from tests.reports.probes import REPORT_TABLES
 from tests.reports.reports_support import people  # noqa: F401 (fixture)
 from tests.utils import ROLES, Endpoint, assert_matrix
 
@@ -72,7 +73,11 @@ def test_page_matrix(users, fresh, people):
     def page(name, make=fresh, **kw):
         return lambda role: reverse(f"reports:{name}", args=[make(**kw).pk])
 
-    settings_post = {"department": people.east.pk, "period": "week", "due_time": "17:00", "due_weekday": "4"}
+    def settings_post(role):
+        # Each role its own due hour: the admin's allowed write changes what the supervisor's left.
+        due_time = f"{10 + ROLES.index(role)}:00"
+        return {"department": people.east.pk, "period": "week", "due_time": due_time, "due_weekday": "4"}
+
     assert_matrix(
         users,
         [
@@ -129,6 +134,7 @@ def test_page_matrix(users, fresh, people):
                 "form",
             ),
         ],
+        changed=REPORT_TABLES,
     )
 
 
@@ -197,6 +203,7 @@ def test_api_matrix(users, fresh):
                 expect(outsider=404, member=200, supervisor=200, admin=200, anonymous=API_ANON),
             ),
         ],
+        changed=REPORT_TABLES,
     )
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from portal.core.registry import PrefillSource, registry
 from reports import selectors
 from reports.choices import ReportStatus
 from tests.people.factories import UserFactory
@@ -166,14 +167,17 @@ def test_the_list_api_costs_the_same_whatever_the_lines(people, laid):
     assert_query_budget(lambda: client.get(LIST), grow, budget=9)
 
 
-def test_registered_sources_say_what_the_reader_may_see(people, laid, monkeypatch):
-    from reports.selectors import reports as module
-
-    _own, _secret, report, _hr = laid
-    monkeypatch.setattr(module, "_PREFILL_SOURCES", {})
-    selectors.register_report_prefill(
-        "crm", label="Deals", compute=lambda *args: [], visible=lambda reader, ids: {1} & set(ids)
+@pytest.fixture
+def crm_source():
+    source = PrefillSource(
+        "crm", "Deals", compute=lambda *args: [], visible=lambda reader, ids: {1} & set(ids)
     )
+    with registry.report_prefill.override(source):
+        yield source
+
+
+def test_registered_sources_say_what_the_reader_may_see(people, laid, crm_source):
+    _own, _secret, report, _hr = laid
     report.prefill["extra"] = {
         "crm": {
             "label": "Deals",

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from portal.core.registry import PrefillSource, registry
 from portal.notifications.counters import counters_rebuild_all, counters_store
 from portal.notifications.models import UserCounter
 from reports import selectors, services
@@ -159,16 +160,14 @@ def test_prefill_of_a_week_spans_its_days(people, clock):
     assert [t["title"] for t in data["closed_tasks"]] == ["Task Mon", "Task Wed", "Task Sat"]
 
 
-def test_registered_prefill_sources_join(people, clock, monkeypatch):
-    from reports.selectors import reports as module
-
-    monkeypatch.setattr(module, "_PREFILL_SOURCES", {})
-    selectors.register_report_prefill(
+def test_registered_prefill_sources_join(people, clock):
+    calendar = PrefillSource(
         "calendar",
-        label="Meetings",
+        "Meetings",
         compute=lambda user, start_at, end_at: [{"title": f"Standup {start_at:%d}", "url": "/cal/1"}],
     )
-    data = selectors.report_prefill(user=people.east_rep, period_start=WEDNESDAY, period_end=WEDNESDAY)
+    with registry.report_prefill.override(calendar):
+        data = selectors.report_prefill(user=people.east_rep, period_start=WEDNESDAY, period_end=WEDNESDAY)
     assert data["extra"] == {
         "calendar": {"label": "Meetings", "items": [{"title": "Standup 25", "url": "/cal/1"}]}
     }

@@ -8,8 +8,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
+from portal.core.errors import NotFound
 from portal.core.models import AuditLog
 from portal.notifications.models import Notification, UserCounter
 from reports import selectors, services
@@ -271,7 +271,7 @@ def sent(people, clock):
 def test_only_the_author_edits_and_sends(people, sent):
     with pytest.raises(PermissionDenied):
         services.report_save(actor=people.east_head, report=sent, facts="Rewritten")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.report_save(actor=people.developer, report=sent, facts="Rewritten")
     draft = WorkReportFactory(author=people.east_rep, period_start=datetime.date(2026, 11, 20))
     with pytest.raises(PermissionDenied):
@@ -287,9 +287,9 @@ def test_the_author_never_rates_their_own_report(people, sent):
 
 @pytest.mark.parametrize("who", ["developer", "sales_rep", "it_head"])
 def test_people_outside_the_sub_tree_do_not_see_the_report(people, sent, who):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.report_rate(actor=getattr(people, who), report=sent, rating=Rating.POSITIVE)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.report_return(actor=getattr(people, who), report=sent, comment="No")
     sent.refresh_from_db()
     assert sent.status == ReportStatus.SENT

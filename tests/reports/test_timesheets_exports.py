@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reports import selectors, services
-from reports.exports_timesheets import timesheet_department_export, timesheet_person_export
+from reports.exports import timesheet_department_export, timesheet_person_export
 from tests.reports.timesheets_support import (
     AFTER_MARCH,
     BERLIN_TOTALS,

@@ -8,8 +8,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 
+from portal.core.errors import NotFound
 from reports import selectors
 from reports.choices import DayState
 from reports.selectors.timesheets import _split_by_local_day
@@ -230,11 +230,11 @@ def test_visibility_of_a_persons_timesheet(org):
     for viewer in (person, org.east_head, org.sales_head, org.ceo, org.admin):
         assert selectors.timesheet_person(user=viewer, person=person, month=MARCH).person == person
     for viewer in (org.developer, org.it_head, org.sales_rep, org.field_rep):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.timesheet_person(user=viewer, person=person, month=MARCH)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.timesheet_person(user=org.admin, person=999999, month=MARCH)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.timesheet_person(user=org.admin, person="x", month=MARCH)
 
 
@@ -265,7 +265,7 @@ def test_departments_a_viewer_may_open(org):
     assert selectors.timesheet_department_get(user=org.east_head) == org.east
     assert selectors.timesheet_department_get(user=org.sales_head, pk=org.field.pk) == org.field
     for user, pk in [(org.east_head, org.sales.pk), (org.east_rep, None), (org.it_head, org.east.pk)]:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.timesheet_department_get(user=user, pk=pk)
 
 

@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
+from portal.core.errors import NotFound
 from portal.core.models import AuditLog
 from portal.notifications.models import Notification
 from reports import selectors, services
@@ -88,14 +88,14 @@ def test_nobody_confirms_their_own_timesheet(org):
 
 def test_colleagues_and_lower_heads_get_403_hidden_people_404(org):
     # field_rep heads nothing: the timesheet of a colleague is hidden from them (404).
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.timesheet_confirm(actor=org.field_rep, person=org.east_rep, month=MARCH)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.timesheet_confirm(actor=org.it_head, person=org.east_rep, month=MARCH)
     # The head of East does not supervise the head of Sales: hidden, 404.
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.timesheet_confirm(actor=org.east_head, person=org.sales_head, month=MARCH)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.timesheet_unconfirm(actor=org.developer, person=org.east_rep, month=MARCH)
     assert not TimesheetConfirmation.objects.exists()
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from reports.choices import DayState
 from reports.models import DayCorrection, WorkSchedule
 from tests.reports.factories import WorkDayFactory
+from tests.reports.probes import REPORT_TABLES
 from tests.utils import ROLES, Endpoint, assert_matrix
 
 LOGIN = 302
@@ -215,7 +216,8 @@ def test_page_permission_matrix(roles, org, member_day, east_schedule):
             "POST",
             reverse("reports:schedules"),
             expect(outsider=403, member=403, supervisor=302, admin=302),
-            {**SCHEDULE_FORM, "department": org.east.pk},
+            # A name of each role's own: the admin's allowed write changes what the supervisor's left.
+            lambda role: {**SCHEDULE_FORM, "department": org.east.pk, "name": f"East hours ({role})"},
             "form",
         ),
         Endpoint(
@@ -241,7 +243,7 @@ def test_page_permission_matrix(roles, org, member_day, east_schedule):
             "form",
         ),
     ]
-    assert_matrix(roles, endpoints)
+    assert_matrix(roles, endpoints, changed=REPORT_TABLES)
     # The member's correction went through; nobody else's request left a row.
     assert DayCorrection.objects.filter(requested_by=rep, reason="Came in early").count() == 1
 
@@ -290,8 +292,13 @@ def test_api_permission_matrix(roles, org, member_day, east_schedule):
     endpoints = [
         Endpoint("today", "GET", f"{api}workday/today/", everyone(200)),
         Endpoint("my schedule", "GET", f"{api}workday/schedule/", everyone(200)),
+        # The widget's clicks in a day's order, each as every role on that role's own day.
+        Endpoint("pause without a day", "POST", f"{api}workday/pause/", everyone(400), {}),
         Endpoint("start", "POST", f"{api}workday/start/", everyone(201), {"comment": "hi"}),
-        Endpoint("pause without a day", "POST", f"{api}workday/resume/", everyone(400), {}),
+        Endpoint("resume a running day", "POST", f"{api}workday/resume/", everyone(400), {}),
+        Endpoint("pause", "POST", f"{api}workday/pause/", everyone(200), {}),
+        Endpoint("resume", "POST", f"{api}workday/resume/", everyone(200), {}),
+        Endpoint("end", "POST", f"{api}workday/end/", everyone(200), {}),
         Endpoint("days list", "GET", f"{api}days/", everyone(200)),
         Endpoint("day detail", "GET", day_url, a(outsider=404, member=200, supervisor=200, admin=200)),
         Endpoint(
@@ -329,7 +336,7 @@ def test_api_permission_matrix(roles, org, member_day, east_schedule):
             "POST",
             f"{api}schedules/",
             a(outsider=403, member=403, supervisor=201, admin=201),
-            schedule_body,
+            lambda role: {**schedule_body, "name": f"East hours ({role})"},  # each role's write its own
         ),
         Endpoint(
             "schedule detail", "GET", fresh_schedule, a(outsider=403, member=403, supervisor=200, admin=200)
@@ -348,7 +355,7 @@ def test_api_permission_matrix(roles, org, member_day, east_schedule):
             a(outsider=403, member=403, supervisor=204, admin=204),
         ),
     ]
-    assert_matrix(roles, endpoints)
+    assert_matrix(roles, endpoints, changed=REPORT_TABLES)
 
 
 def test_a_head_of_another_branch_gets_404_for_schedules_and_corrections_outside_it(org, client_for):

@@ -9,9 +9,9 @@ import zoneinfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from portal.core.errors import NotFound
 from portal.core.models import AuditLog
 from portal.notifications.models import Notification, UserCounter
 from reports import selectors, services
@@ -510,13 +510,13 @@ def test_only_the_person_requests_and_only_a_supervisor_hr_or_admin_decides(org,
     kwargs = dict(started_at=at(BERLIN, 2026, 3, 10, 9, 0), ended_at=closed_day.ended_at, reason="Because")
     with pytest.raises(PermissionDenied):  # the supervisor sees the day but may not ask for the person
         services.day_correction_request(actor=org.sales_head, day=closed_day, **kwargs)
-    with pytest.raises(Http404):  # another department does not see it at all
+    with pytest.raises(NotFound):  # another department does not see it at all
         services.day_correction_request(actor=org.developer, day=closed_day, **kwargs)
     correction = services.day_correction_request(actor=berliner, day=closed_day, **kwargs)
     with pytest.raises(PermissionDenied):
         services.day_correction_decide(actor=berliner, correction=correction, approve=True)
     for outsider in (org.developer, org.it_head, org.field_rep):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             services.day_correction_decide(actor=outsider, correction=correction, approve=True)
     hr = UserFactory(department=org.it)
     hr.user_permissions.add(Permission.objects.get(codename="view_all", content_type__app_label="reports"))
@@ -612,7 +612,7 @@ def test_visibility_of_days(org, berliner):
         "field_rep": False,
         "sales_rep": False,
     }
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.workday_get(user=org.developer, pk=day.pk)
 
 
@@ -671,7 +671,7 @@ def test_who_may_set_schedules(org):
     with pytest.raises(PermissionDenied):
         services.schedule_save(actor=org.east_rep, department=org.east, **schedule_kwargs())
     it_schedule = services.schedule_save(actor=org.admin, department=org.it, **schedule_kwargs())
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.schedule_delete(actor=org.sales_head, schedule=it_schedule)
     assert [s.department or s.user for s in selectors.schedule_list(user=org.sales_head)] == [
         org.east,

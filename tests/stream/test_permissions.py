@@ -7,16 +7,29 @@ edit other people's words).
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from portal.stream import services
-from portal.stream.models import Photo
+from portal.stream.models import Comment, Entry, EntryRead, Like, Photo, Poll, PollBallot
 from portal.stream.services import PollSpec
+from tests.matrix import assert_covers_every_route
 from tests.stream.factories import image_upload, post
-from tests.utils import Endpoint, assert_matrix
+from tests.utils import Endpoint, assert_matrix, rows
 
 ANON_PAGE = 302  # to the login page
 ANON_API = (401, 403)
+
+# Side-effect probes of the write rows (see tests.utils.Endpoint.changed).
+ENTRIES = rows(Entry)
+BODIES = rows(Entry, "body", "is_important")
+COMMENTS = rows(Comment, "body")
+LIKES = rows(Like)
+READS = rows(EntryRead)
+BALLOTS = rows(PollBallot)
+CLOSED = rows(Poll, "closed_at")
+PHOTOS = rows(Photo)
 
 
 @pytest.fixture
@@ -74,6 +87,7 @@ def test_page_matrix(stream_roles, world):
             _expect(A, 302, 302, 302, 302),
             data={"body": "Hi", "everyone": "on"},
             format="form",
+            changed=ENTRIES,
         ),
         Endpoint("entry detail", "GET", f"/stream/{e}/", _expect(A, 404, 200, 200, 200)),
         Endpoint("entry card", "GET", f"/stream/{e}/card/", _expect(A, 404, 200, 200, 200)),
@@ -85,6 +99,7 @@ def test_page_matrix(stream_roles, world):
             _expect(A, 404, 403, 302, 403),
             data={"body": "Edited", "is_important": "on"},
             format="form",
+            changed=BODIES,
         ),
         Endpoint(
             "entry delete",
@@ -92,10 +107,25 @@ def test_page_matrix(stream_roles, world):
             lambda r: f"/stream/{world['fresh_post']().pk}/delete/",
             _expect(A, 404, 403, 302, 302),
             format="form",
+            changed=ENTRIES,
         ),
-        Endpoint("entry like", "POST", f"/stream/{e}/like/", _expect(A, 404, 302, 302, 302), format="form"),
+        Endpoint(
+            "entry like",
+            "POST",
+            f"/stream/{e}/like/",
+            _expect(A, 404, 302, 302, 302),
+            format="form",
+            changed=LIKES,
+        ),
         Endpoint("entry likes", "GET", f"/stream/{e}/likes/", _expect(A, 404, 200, 200, 200)),
-        Endpoint("entry read", "POST", f"/stream/{e}/read/", _expect(A, 404, 302, 302, 302), format="form"),
+        Endpoint(
+            "entry read",
+            "POST",
+            f"/stream/{e}/read/",
+            _expect(A, 404, 302, 302, 302),
+            format="form",
+            changed=READS,
+        ),
         Endpoint("entry readers", "GET", f"/stream/{e}/readers/", _expect(A, 404, 403, 200, 200)),
         Endpoint("comments list", "GET", f"/stream/{e}/comments/", _expect(A, 404, 302, 302, 302)),
         Endpoint(
@@ -105,14 +135,25 @@ def test_page_matrix(stream_roles, world):
             _expect(A, 404, 302, 302, 302),
             data={"body": "Hello"},
             format="form",
+            changed=COMMENTS,
         ),
         Endpoint("comment edit", "GET", f"/stream/comments/{c}/edit/", _expect(A, 404, 200, 403, 403)),
+        Endpoint(
+            "comment edit post",
+            "POST",
+            f"/stream/comments/{c}/edit/",
+            _expect(A, 404, 302, 403, 403),
+            data={"body": "Edited comment"},
+            format="form",
+            changed=COMMENTS,
+        ),
         Endpoint(
             "comment delete",
             "POST",
             lambda r: f"/stream/comments/{world['fresh_comment']().pk}/delete/",
             _expect(A, 404, 302, 403, 302),
             format="form",
+            changed=COMMENTS,
         ),
         Endpoint(
             "poll vote",
@@ -121,6 +162,7 @@ def test_page_matrix(stream_roles, world):
             _expect(A, 404, 302, 302, 302),
             data={"options": [world["option"]]},
             format="form",
+            changed=BALLOTS,
         ),
         Endpoint(
             "poll close",
@@ -128,13 +170,28 @@ def test_page_matrix(stream_roles, world):
             lambda r: f"/stream/polls/{world['fresh_poll']().pk}/close/",
             _expect(A, 404, 403, 302, 302),
             format="form",
+            changed=CLOSED,
         ),
         Endpoint("album", "GET", f"/stream/albums/{a}/", _expect(A, 404, 200, 200, 200)),
+        Endpoint(
+            "album add photos",
+            "POST",
+            f"/stream/albums/{a}/",
+            _expect(A, 404, 403, 302, 403),
+            data=lambda r: {"photos": [image_upload()]},
+            format="multipart",
+            changed=PHOTOS,
+        ),
         Endpoint("photo", "GET", f"/stream/photos/{p}/", _expect(A, 404, 200, 200, 200)),
         Endpoint("photo file", "GET", f"/stream/photos/{p}/file/", _expect(A, 404, 200, 200, 200)),
         Endpoint("photo thumb", "GET", f"/stream/photos/{p}/thumb/", _expect(A, 404, 200, 200, 200)),
         Endpoint(
-            "photo like", "POST", f"/stream/photos/{p}/like/", _expect(A, 404, 302, 302, 302), format="form"
+            "photo like",
+            "POST",
+            f"/stream/photos/{p}/like/",
+            _expect(A, 404, 302, 302, 302),
+            format="form",
+            changed=LIKES,
         ),
         Endpoint(
             "photo comment",
@@ -143,6 +200,7 @@ def test_page_matrix(stream_roles, world):
             _expect(A, 404, 302, 302, 302),
             data={"body": "Nice"},
             format="form",
+            changed=COMMENTS,
         ),
     ]
     assert_matrix(stream_roles, endpoints)
@@ -160,6 +218,7 @@ def test_api_matrix(stream_roles, world):
             f"{base}/entries/",
             _expect(A, 201, 201, 201, 201),
             data={"body": "Hi", "everyone": True},
+            changed=ENTRIES,
         ),
         Endpoint("entry retrieve", "GET", f"{base}/entries/{e}/", _expect(A, 404, 200, 200, 200)),
         Endpoint(
@@ -168,12 +227,14 @@ def test_api_matrix(stream_roles, world):
             f"{base}/entries/{e}/",
             _expect(A, 404, 403, 200, 403),
             data={"body": "Edited"},
+            changed=BODIES,
         ),
         Endpoint(
             "entry delete",
             "DELETE",
             lambda r: f"{base}/entries/{world['fresh_post']().pk}/",
             _expect(A, 404, 403, 204, 204),
+            changed=ENTRIES,
         ),
         Endpoint("comments list", "GET", f"{base}/entries/{e}/comments/", _expect(A, 404, 200, 200, 200)),
         Endpoint(
@@ -182,24 +243,29 @@ def test_api_matrix(stream_roles, world):
             f"{base}/entries/{e}/comments/",
             _expect(A, 404, 201, 201, 201),
             data={"body": "Hello"},
+            changed=COMMENTS,
         ),
         Endpoint("likes list", "GET", f"{base}/entries/{e}/likes/", _expect(A, 404, 200, 200, 200)),
-        Endpoint("like", "POST", f"{base}/entries/{e}/likes/", _expect(A, 404, 200, 200, 200)),
-        Endpoint("unlike", "DELETE", f"{base}/entries/{e}/likes/", _expect(A, 404, 200, 200, 200)),
+        Endpoint("like", "POST", f"{base}/entries/{e}/likes/", _expect(A, 404, 200, 200, 200), changed=LIKES),
+        Endpoint(
+            "unlike", "DELETE", f"{base}/entries/{e}/likes/", _expect(A, 404, 200, 200, 200), changed=LIKES
+        ),
         Endpoint(
             "vote",
             "POST",
             f"{base}/entries/{e}/vote/",
             _expect(A, 404, 200, 200, 200),
             data={"options": [world["option"]]},
+            changed=BALLOTS,
         ),
         Endpoint(
             "close poll",
             "POST",
             lambda r: f"{base}/entries/{world['fresh_poll']().entry_id}/close-poll/",
             _expect(A, 404, 403, 200, 200),
+            changed=CLOSED,
         ),
-        Endpoint("read", "POST", f"{base}/entries/{e}/read/", _expect(A, 404, 200, 200, 200)),
+        Endpoint("read", "POST", f"{base}/entries/{e}/read/", _expect(A, 404, 200, 200, 200), changed=READS),
         Endpoint("readers", "GET", f"{base}/entries/{e}/readers/", _expect(A, 404, 403, 200, 200)),
         Endpoint(
             "photos upload",
@@ -208,6 +274,7 @@ def test_api_matrix(stream_roles, world):
             _expect(A, 404, 403, 201, 403),
             data=lambda r: {"photos": [image_upload()]},
             format="multipart",
+            changed=PHOTOS,
         ),
         Endpoint("comment retrieve", "GET", f"{base}/comments/{c}/", _expect(A, 404, 200, 200, 200)),
         Endpoint(
@@ -216,16 +283,27 @@ def test_api_matrix(stream_roles, world):
             f"{base}/comments/{c}/",
             _expect(A, 404, 200, 403, 403),
             data={"body": "Changed"},
+            changed=COMMENTS,
         ),
         Endpoint(
             "comment delete",
             "DELETE",
             lambda r: f"{base}/comments/{world['fresh_comment']().pk}/",
             _expect(A, 404, 204, 403, 204),
+            changed=COMMENTS,
         ),
         Endpoint("photo retrieve", "GET", f"{base}/photos/{p}/", _expect(A, 404, 200, 200, 200)),
         Endpoint("photo file", "GET", f"{base}/photos/{p}/file/", _expect(A, 404, 200, 200, 200)),
-        Endpoint("photo like", "POST", f"{base}/photos/{p}/likes/", _expect(A, 404, 200, 200, 200)),
+        Endpoint(
+            "photo like", "POST", f"{base}/photos/{p}/likes/", _expect(A, 404, 200, 200, 200), changed=LIKES
+        ),
+        Endpoint(
+            "photo unlike",
+            "DELETE",
+            f"{base}/photos/{p}/likes/",
+            _expect(A, 404, 200, 200, 200),
+            changed=LIKES,
+        ),
         Endpoint("photo comments", "GET", f"{base}/photos/{p}/comments/", _expect(A, 404, 200, 200, 200)),
         Endpoint(
             "photo comment add",
@@ -233,6 +311,16 @@ def test_api_matrix(stream_roles, world):
             f"{base}/photos/{p}/comments/",
             _expect(A, 404, 201, 201, 201),
             data={"body": "Nice"},
+            changed=COMMENTS,
         ),
     ]
     assert_matrix(stream_roles, endpoints)
+
+
+def test_matrix_covers_every_route(request, db):
+    assert_covers_every_route(
+        request,
+        urlconfs=["portal.stream.urls", "portal.stream.api.urls"],
+        modules=[sys.modules[__name__]],
+        public={},
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.http import Http404
 from django.utils import timezone
 
+from portal.core.errors import NotFound
 from portal.stream import selectors, services
 from portal.stream.audience import entry_audience_users
 from portal.stream.models import Entry
@@ -65,9 +65,9 @@ def test_visibility_per_audience_kind(org, groups, audience, expected):
 def test_outsider_gets_404_for_a_hidden_entry_and_missing_alike(org):
     entry = post(org.east_rep, "Sales only", departments=[org.sales])
     assert selectors.entry_get(user=org.sales_head, pk=entry.pk).pk == entry.pk
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.entry_get(user=org.developer, pk=entry.pk)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         selectors.entry_get(user=org.developer, pk=999_999)
 
 

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 
+from portal.core.errors import NotFound
 from portal.core.models import AuditLog
 from portal.stream import services
 from portal.stream.models import Album, Comment, Entry, EntryRead, Like, Photo, Poll, PollBallot, PollVote
@@ -88,7 +88,7 @@ def test_others_cannot_edit_and_outsiders_get_404(org):
     entry = post(org.east_rep, "Mine", users=[org.sales_rep])
     with pytest.raises(PermissionDenied):
         services.post_update(actor=org.sales_rep, entry=entry, body="Hijacked")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.post_update(actor=org.developer, entry=entry, body="Hijacked")
     with pytest.raises(ValidationError):
         services.post_update(actor=org.east_rep, entry=entry, body="")
@@ -154,7 +154,7 @@ def test_empty_comment_is_refused(org):
 
 def test_outsider_cannot_comment_on_a_hidden_post(org):
     entry = post(org.east_rep, "Sales only", departments=[org.sales])
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.comment_create(actor=org.developer, entry=entry, body="Hi")
 
 

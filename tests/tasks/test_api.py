@@ -801,8 +801,8 @@ def test_numbers_beyond_their_limits_are_refused(org):
     client = client_as(org.sales_head)
     from django.core.exceptions import ValidationError
 
-    from tasks.services.core import ESTIMATE_MAX
     from tasks.services.time import MAX_ENTRY_SECONDS
+    from tasks.services.validation import ESTIMATE_MAX
 
     too_long = ESTIMATE_MAX + 1
     response = client.post(LIST, {"title": "Big", "responsible": org.east_rep.pk, "time_estimate": too_long})

@@ -10,14 +10,10 @@ from portal.chat import services as chat_services
 from portal.core.models import AuditLog
 from portal.people.models import User
 from tasks.choices import Repeat, TaskStatus
-from tasks.forms import (
-    IdListField,
-    SavedFilterForm,
-    TaskBulkForm,
-    TaskForm,
-    TaskTemplateForm,
-    source_initial,
-)
+from tasks.forms.fields import IdListField
+from tasks.forms.saved_filters import SavedFilterForm
+from tasks.forms.tasks import TaskBulkForm, TaskForm, source_initial
+from tasks.forms.templates import TaskTemplateForm
 from tasks.models import Tag, TaskTemplate
 from tests.groups.factories import MembershipFactory, WorkgroupFactory
 from tests.stream.factories import post

@@ -112,7 +112,7 @@ def test_numbers_job_rebuilds_the_tasks_asked_for(org):
 
 
 def test_sweep_job_flags_overdue_tasks(org, clock):
-    cache.delete(services.time.SWEEP_LAST_KEY)
+    cache.delete(services.sweeps.SWEEP_LAST_KEY)
     now = clock(at(2025, 6, 2, 12, 0))
     task = TaskFactory(responsible=org.east_rep, deadline=now - datetime.timedelta(minutes=1))
     assert jobs.deadlines_sweep_job.delay().get() == 1
@@ -199,4 +199,4 @@ def test_reminder_caps_the_list(zones, clock):
         TaskFactory(title=f"Old {n}", responsible=org.field_rep, deadline=at(2025, 1, 10, 12, n))
     services.due_reminders_send()
     body = reminders(org.field_rep).get().body
-    assert body.count("•") == services.time.REMINDER_MAX_LINES and "5 more" in body
+    assert body.count("•") == services.sweeps.REMINDER_MAX_LINES and "5 more" in body

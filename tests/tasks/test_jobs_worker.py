@@ -26,9 +26,9 @@ def wait_for(check, worker, *, timeout: float = 30):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     from tasks import jobs
-    from tasks.services import time as time_services
+    from tasks.services import sweeps
 
-    keys = [jobs.TEMPLATES_LOCK_KEY, jobs.SWEEP_LOCK_KEY, time_services.SWEEP_LAST_KEY]
+    keys = [jobs.TEMPLATES_LOCK_KEY, jobs.SWEEP_LOCK_KEY, sweeps.SWEEP_LAST_KEY]
     cache.delete_many(keys)
     yield
     cache.delete_many(keys)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 
+from portal.core.errors import NotFound
 from portal.core.models import AuditLog
 from tasks import services
 from tasks.models import SavedFilter
@@ -47,7 +47,7 @@ def test_bad_input_is_refused_and_changes_nothing(org, name, query, field):
 
 def test_delete_own_filter_only(org):
     saved = services.saved_filter_save(actor=org.east_rep, name="Mine", query="role=do")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.saved_filter_delete(actor=org.admin, saved_filter=saved)
     assert SavedFilter.objects.filter(pk=saved.pk).exists()
     services.saved_filter_delete(actor=org.east_rep, saved_filter=saved)
@@ -58,5 +58,5 @@ def test_delete_own_filter_only(org):
 def test_anonymous_cannot_save(org):
     from django.contrib.auth.models import AnonymousUser
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.saved_filter_save(actor=AnonymousUser(), name="x", query="")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
+from portal.core.errors import NotFound
 from portal.core.models import AuditLog
 from tasks import services
 from tasks.models import PlanCard, PlanColumn
@@ -126,11 +126,11 @@ def test_another_persons_column_answers_404_everywhere(me, board):
     other = UserFactory()
     theirs = services.plan_ensure_columns(actor=other)[0]
     task = TaskFactory(responsible=me)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.plan_column_rename(actor=me, column=theirs, name="Mine now")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.plan_column_delete(actor=me, column=theirs)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.plan_card_move(actor=me, task=task, column=theirs, position=0)
     assert _names(other) == ["To do", "This week", "Today", "Done"]
     assert not PlanCard.objects.exists()
@@ -257,7 +257,7 @@ def test_a_bad_position_is_refused(me, board, position):
 
 def test_a_task_the_person_may_not_see_answers_404(me, board):
     hidden = TaskFactory()  # someone else's task, no relation to `me`
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.plan_card_move(actor=me, task=hidden, column=board[0], position=0)
     assert not PlanCard.objects.exists()
 

@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.http import Http404
 from django.utils import timezone
 
+from portal.core.errors import NotFound
 from portal.core.models import AuditLog
 from portal.notifications.models import Notification, UserCounter
 from tasks import services
 from tasks.choices import CLOSED_STATUSES, MemberRole, Repeat, TaskStatus, TimeSource
 from tasks.models import ChecklistItem, Tag, Task, TaskTemplate, TimeEntry
-from tasks.services import time as time_services
+from tasks.services import sweeps, templates
 from tests.groups.factories import MembershipFactory, WorkgroupFactory
 from tests.tasks.factories import TaskFactory, TaskMemberFactory, TimeEntryFactory
 
@@ -144,7 +144,7 @@ def test_one_running_timer_per_person_is_a_database_rule(task, people):
         ("admin", "ok"),
         ("observer", PermissionDenied),
         ("supervisor", PermissionDenied),
-        ("outsider", Http404),
+        ("outsider", NotFound),
     ],
 )
 def test_who_may_track_time(task, people, role, outcome):
@@ -248,7 +248,7 @@ def test_only_the_author_or_an_admin_changes_an_entry(task, people):
             services.time_entry_update(actor=actor, entry=entry, seconds=60)
         with pytest.raises(PermissionDenied):
             services.time_entry_delete(actor=actor, entry=entry)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.time_entry_update(actor=people.outsider, entry=entry, seconds=60)
     services.time_entry_update(actor=people.admin, entry=entry, seconds=60)
     assert spent(task) == 60
@@ -466,7 +466,7 @@ def test_weekly_template_runs_on_the_chosen_days(berlin_creator, clock):
     )
     assert template.weekdays == [0, 4]
     assert template.next_run_at == at(2025, 1, 17, 17, 30, tz=BERLIN)  # Friday
-    assert time_services.template_next_run(template, after=template.next_run_at) == at(
+    assert templates.template_next_run(template, after=template.next_run_at) == at(
         2025, 1, 20, 17, 30, tz=BERLIN
     )  # then Monday
 
@@ -503,8 +503,8 @@ def test_the_wall_clock_time_survives_daylight_saving_changes(berlin_creator, cl
     assert created == [1, 1, 1]
     assert template.next_run_at == at(2025, 4, 2, 9, 0, tz=BERLIN) == at(2025, 4, 2, 7, 0)
     # And back in autumn: 09:00 CEST on Saturday is 07:00 UTC, 09:00 CET on Sunday is 08:00 UTC.
-    assert time_services.template_next_run(template, after=at(2025, 10, 24, 12, 0)) == at(2025, 10, 25, 7, 0)
-    assert time_services.template_next_run(template, after=at(2025, 10, 25, 7, 0)) == at(2025, 10, 26, 8, 0)
+    assert templates.template_next_run(template, after=at(2025, 10, 24, 12, 0)) == at(2025, 10, 25, 7, 0)
+    assert templates.template_next_run(template, after=at(2025, 10, 25, 7, 0)) == at(2025, 10, 26, 8, 0)
 
 
 def test_a_wall_time_skipped_by_the_clock_change_runs_after_the_gap(berlin_creator, clock):
@@ -551,11 +551,11 @@ def test_template_update_recomputes_the_next_run_and_replaces_subtasks(people, c
 def test_templates_belong_to_their_creator(people):
     template = services.template_create(actor=people.creator, title="Mine")
     for actor in (people.responsible, people.supervisor):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             services.template_update(actor=actor, template=template, title="Theirs")
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             services.task_from_template(actor=actor, template=template)
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             services.template_delete(actor=actor, template=template)
     services.template_update(actor=people.admin, template=template, title="Admin's")
     template.refresh_from_db()
@@ -770,9 +770,9 @@ def test_a_template_locked_by_another_beat_is_skipped(people, clock):
 def fresh_sweep():
     from django.core.cache import cache
 
-    cache.delete(time_services.SWEEP_LAST_KEY)
+    cache.delete(sweeps.SWEEP_LAST_KEY)
     yield
-    cache.delete(time_services.SWEEP_LAST_KEY)
+    cache.delete(sweeps.SWEEP_LAST_KEY)
 
 
 def stored(user, key):
@@ -868,7 +868,7 @@ def build_busy_tree(people, *, children: int = 2):
 
 def numbers(task_ids=None) -> dict[int, tuple]:
     qs = Task.objects.all() if task_ids is None else Task.objects.filter(pk__in=task_ids)
-    return {row[0]: row[1:] for row in qs.values_list("pk", *time_services.NUMBER_FIELDS)}
+    return {row[0]: row[1:] for row in qs.values_list("pk", *sweeps.NUMBER_FIELDS)}
 
 
 def test_rebuild_agrees_with_what_the_services_keep(people):

@@ -99,7 +99,7 @@ def test_history_of_a_created_task_names_its_reverse_relations(org):
     from types import SimpleNamespace
 
     from tasks import services
-    from tasks.selectors import task_history
+    from tasks.selectors.history import task_history
 
     task = services.task_create(
         actor=org.sales_head,

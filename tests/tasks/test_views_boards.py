@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.groups.choices import GroupVisibility
-from tasks import selectors_boards, services
+from tasks import services
 from tasks.choices import LinkKind, MemberRole, TaskPriority, TaskStatus
 from tasks.models import PlanCard, PlanColumn, Task
+from tasks.selectors import boards as board_selectors
 from tests.groups.factories import MembershipFactory, WorkgroupFactory
 from tests.people.factories import UserFactory
 from tests.tasks.factories import TagFactory, TaskFactory, TaskLinkFactory, TaskMemberFactory, TaskTagFactory
@@ -64,7 +65,7 @@ def test_kanban_puts_my_tasks_in_their_status_columns(org):
     response = page_client(me).get(reverse("tasks:kanban"))
 
     assert response.status_code == 200
-    assert [c.status for c in response.context["columns"]] == list(selectors_boards.KANBAN_STATUSES)
+    assert [c.status for c in response.context["columns"]] == list(board_selectors.KANBAN_STATUSES)
     assert column_ids(response, TaskStatus.NEW) == [new.pk]
     assert column_ids(response, TaskStatus.IN_PROGRESS) == [started.pk]
     assert column_ids(response, TaskStatus.AWAITING_CONTROL) == [waiting.pk]
@@ -111,7 +112,7 @@ def test_kanban_htmx_renders_the_board_and_the_view_links(org):
 
 
 def test_kanban_caps_each_column_and_links_to_the_list(org, monkeypatch):
-    monkeypatch.setattr(selectors_boards, "KANBAN_COLUMN_CAP", 3)
+    monkeypatch.setattr(board_selectors, "KANBAN_COLUMN_CAP", 3)
     me = org.east_rep
     for _ in range(5):
         TaskFactory(responsible=me, status=TaskStatus.PENDING)
@@ -536,7 +537,7 @@ def test_gantt_parent_without_dates_spans_its_subtasks(org):
 
 
 def test_gantt_data_stops_at_the_limit_with_a_notice(org, monkeypatch):
-    monkeypatch.setattr(selectors_boards, "GANTT_LIMIT", 3)
+    monkeypatch.setattr(board_selectors, "GANTT_LIMIT", 3)
     for i in range(5):
         TaskFactory(responsible=org.east_rep, planned_start=day(i), planned_end=day(i + 1))
     data = page_client(org.east_rep).get(reverse("tasks:gantt_data")).json()

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
+from portal.core.errors import NotFound
 from portal.groups.choices import GroupVisibility
 from portal.people.models import User
 from portal.stream.models import Entry
@@ -75,7 +75,7 @@ def test_who_sees_a_task(org, t, who, expected):
         assert selectors.task_get(user=user, pk=t.task.pk) == t.task
         assert t.task in selectors.task_list(user=user)
     else:
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             selectors.task_get(user=user, pk=t.task.pk)
         assert t.task not in selectors.task_list(user=user)
 
@@ -152,10 +152,10 @@ ACTIONS = ["update", "members", "delete", "start", "set_status", "move", "resche
 @pytest.mark.parametrize("action", ACTIONS)
 def test_services_answer_404_for_a_hidden_task(org, t, action):
     other = TaskFactory(creator=org.it_head, responsible=org.it_head)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         _calls(t.task, other)[action](org.it_head)
     assert Task.objects.get(pk=t.task.pk).title == "Visit the client"
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.task_mark_seen(user=org.it_head, task=t.task)
 
 

@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from portal.core.permissions import get_visible_or_404
+from portal.core.permissions import get_visible
 
 from .. import selectors, services
 from ..choices import ChatKind
@@ -79,7 +79,7 @@ class ChatViewSet(
         return self._chat()
 
     def _out(self, chat, code=status.HTTP_200_OK) -> Response:
-        chat = get_visible_or_404(self.get_queryset(), pk=chat.pk)
+        chat = get_visible(self.get_queryset(), pk=chat.pk)
         return Response(ChatSerializer(chat, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(
@@ -98,7 +98,7 @@ class ChatViewSet(
         if values.get("workgroup"):
             from portal.groups.models import Workgroup
 
-            group = get_visible_or_404(Workgroup.objects.visible_to(request.user), pk=values["workgroup"])
+            group = get_visible(Workgroup.objects.visible_to(request.user), pk=values["workgroup"])
             chat = services.chat_workgroup_open(actor=request.user, group=group)
             return self._out(chat, status.HTTP_201_CREATED)
         chat = services.chat_group_create(
@@ -136,7 +136,7 @@ class ChatViewSet(
     @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>[0-9]+)", url_name="member")
     def member(self, request, pk=None, user_id=None):
         chat = self._chat()
-        membership = get_visible_or_404(selectors.chat_members(user=request.user, chat=chat), user_id=user_id)
+        membership = get_visible(selectors.chat_members(user=request.user, chat=chat), user_id=user_id)
         services.chat_member_remove(actor=request.user, chat=chat, user=membership.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,6 +1,9 @@
 """JSON errors with one stable shape for the whole API:
 
 {"error": {"status": 400, "code": "invalid", "message": "...", "fields": {"email": ["..."]}}}
+
+It is also the API edge of the domain errors (``portal.core.errors``): ``NotFound`` answers 404,
+``NotAllowed`` 403 with its message, ``Invalid`` 400 with its ``fields``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.core.errors import NotAllowed, NotFound
+
 
 def _codes(detail):
     if isinstance(detail, list) and detail:
@@ -22,13 +27,17 @@ def _codes(detail):
 
 
 def exception_handler(exc, context):
+    # Invalid is a Django ValidationError: its fields take the first branch.
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
         else:
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
-    elif isinstance(exc, Http404):
+    elif isinstance(exc, Http404 | NotFound):
+        # One message for missing and hidden alike, so that the answer does not tell them apart.
         exc = exceptions.NotFound()
+    elif isinstance(exc, NotAllowed):
+        exc = exceptions.PermissionDenied(exc.message or None)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 

@@ -9,6 +9,8 @@ from rest_framework import exceptions
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import clone_request
 
+from portal.core.errors import NotFound
+
 
 def names_an_object(view) -> bool:
     """Whether the route of `view` carries the id of the object its `get_object()` looks up."""
@@ -39,7 +41,7 @@ class ApiMetadata(SimpleMetadata):
                 if method == "PUT" and names_an_object(view):
                     view.get_object()
                 actions[method] = self.get_serializer_info(view.get_serializer())
-            except (exceptions.APIException, Http404, DjangoPermissionDenied):
+            except (exceptions.APIException, Http404, NotFound, DjangoPermissionDenied):
                 continue  # the caller may not do it: OPTIONS leaves it out
             finally:
                 view.request = request

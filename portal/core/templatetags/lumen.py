@@ -1,7 +1,6 @@
 """Template helpers shared by every app."""
 
 from django import template
-from django.urls import reverse
 
 from portal.core import search
 
@@ -41,8 +40,9 @@ def active_nav(context, key):
         return "active" if area == key else ""
     if request is None:
         return ""
-    prefixes = {"groups": reverse("groups:list"), "company": "/company/"}
-    prefix = prefixes.get(key)
+    # Areas whose pages all live under their entry's URL say so when they register (`active_by_path`).
+    entry = next((e for e in context.get("navigation") or () if e["key"] == key), None)
+    prefix = entry["url"] if entry and entry.get("active_by_path") else None
     return "active" if prefix and request.path.startswith(prefix) else ""
 
 

@@ -128,6 +128,8 @@ class GroupJoinRequestSerializer(serializers.ModelSerializer):
 
 class GroupFileSerializer(serializers.ModelSerializer):
     uploaded_by = GroupPersonSerializer(read_only=True)
+    # The API keeps its field name; the model's is the attachments' `created_at`.
+    uploaded_at = serializers.DateTimeField(source="created_at", read_only=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:

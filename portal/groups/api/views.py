@@ -16,7 +16,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from portal.core.attachments import file_response
-from portal.core.permissions import get_visible_or_404
+from portal.core.permissions import get_visible
 
 from .. import selectors, services
 from ..filters import WorkgroupFilterSet
@@ -165,9 +165,7 @@ class WorkgroupViewSet(
     )
     def member(self, request, pk=None, user_id=None):
         group = self._group()
-        membership = get_visible_or_404(
-            selectors.group_members(user=request.user, group=group), user_id=user_id
-        )
+        membership = get_visible(selectors.group_members(user=request.user, group=group), user_id=user_id)
         if request.method == "DELETE":
             services.group_member_remove(actor=request.user, group=group, user=membership.user)
             return Response(status=status.HTTP_204_NO_CONTENT)

@@ -19,7 +19,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from portal.core.permissions import get_visible_or_404
+from portal.core.errors import NotFound
+from portal.core.permissions import get_visible
 
 from .. import selectors, services
 from ..filters import DepartmentFilterSet, InvitationFilterSet, PersonFilterSet
@@ -198,7 +199,7 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._get(self.kwargs["pk"])
 
     def _get(self, pk) -> Department:
-        return get_visible_or_404(self.get_queryset(), pk=pk)
+        return get_visible(self.get_queryset(), pk=pk)
 
     def _detail(self, department: Department, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.DepartmentSerializer(self._get(department.pk)).data, status=code)
@@ -334,7 +335,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def _reread(self, invitation):
         try:
             return selectors.invitation_get(user=self.request.user, pk=invitation.pk)
-        except Http404:  # e.g. a head resent an invitation they may act on but no longer see
+        except NotFound:  # e.g. a head resent an invitation they may act on but no longer see
             return invitation
 
 

@@ -40,7 +40,7 @@ from tasks.choices import (
     TimeSource,
 )
 
-SCALE_DOMAIN = "scale.lumen"  # portal.people.management.commands.seed_scale.DOMAIN
+SCALE_DOMAIN = "scale.lumen"  # portal.stream.management.commands.seed_scale.DOMAIN
 TASKS_PER_EMPLOYEE = 50
 CHUNK = 20_000  # tasks generated (and, elsewhere than PostgreSQL, committed) at a time
 HISTORY_DAYS = 730

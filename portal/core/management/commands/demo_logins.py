@@ -9,10 +9,12 @@ class Command(BaseCommand):
     help = "Print the demo company's logins."
 
     def handle(self, *args, **options):
-        from portal.people.models import User
+        from django.contrib.auth import get_user_model
 
         existing = set(
-            User.objects.filter(email__in=[e for e, _ in DEMO_LOGINS]).values_list("email", flat=True)
+            get_user_model()
+            .objects.filter(email__in=[e for e, _ in DEMO_LOGINS])
+            .values_list("email", flat=True)
         )
         if not existing:
             self.stdout.write("  No demo company here: sign in with the administrator you registered.")

@@ -14,9 +14,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty=False, **options):
-        from portal.people.models import Company
+        from portal.core.registry import registry
 
-        if if_empty and Company.objects.exists():
+        if if_empty and any(state.is_registered() for state in registry.portal_state):
             self.stdout.write("The portal is registered already: demo data left as it is.")
             return
         was_seeded = demo_is_seeded()

@@ -1,1 +1,0 @@
-"""CRM: admin (filled by the CRM issue)."""

@@ -1,1 +1,0 @@
-"""CRM: API serializers (filled by the CRM issue)."""

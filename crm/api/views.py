@@ -1,1 +1,0 @@
-"""CRM: API views (filled by the CRM issue)."""

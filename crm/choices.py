@@ -1,1 +1,0 @@
-"""CRM: choices (filled by the CRM issue)."""

@@ -1,1 +1,0 @@
-"""CRM: filters (filled by the CRM issue)."""

@@ -1,1 +1,0 @@
-"""CRM: forms (filled by the CRM issue)."""

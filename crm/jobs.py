@@ -1,1 +1,0 @@
-"""CRM: jobs (filled by the CRM issue)."""

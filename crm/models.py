@@ -1,1 +1,0 @@
-"""CRM: models (filled by the CRM issue)."""

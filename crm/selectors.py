@@ -1,1 +1,0 @@
-"""CRM: selectors (filled by the CRM issue)."""

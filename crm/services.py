@@ -1,1 +1,0 @@
-"""CRM: services (filled by the CRM issue)."""

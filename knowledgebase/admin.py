@@ -1,1 +1,0 @@
-"""Knowledge base: admin (filled by the Knowledge base issue)."""

@@ -1,1 +1,0 @@
-"""Knowledge base: API serializers (filled by the Knowledge base issue)."""

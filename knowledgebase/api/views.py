@@ -1,1 +1,0 @@
-"""Knowledge base: API views (filled by the Knowledge base issue)."""

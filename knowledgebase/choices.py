@@ -1,1 +1,0 @@
-"""Knowledge base: choices (filled by the Knowledge base issue)."""

@@ -1,1 +1,0 @@
-"""Knowledge base: filters (filled by the Knowledge base issue)."""

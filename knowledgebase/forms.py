@@ -1,1 +1,0 @@
-"""Knowledge base: forms (filled by the Knowledge base issue)."""

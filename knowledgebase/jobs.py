@@ -1,1 +1,0 @@
-"""Knowledge base: jobs (filled by the Knowledge base issue)."""

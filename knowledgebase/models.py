@@ -1,1 +1,0 @@
-"""Knowledge base: models (filled by the Knowledge base issue)."""

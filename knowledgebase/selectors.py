@@ -1,1 +1,0 @@
-"""Knowledge base: selectors (filled by the Knowledge base issue)."""

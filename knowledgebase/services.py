@@ -1,1 +1,0 @@
-"""Knowledge base: services (filled by the Knowledge base issue)."""

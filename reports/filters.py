@@ -1,1 +1,0 @@
-"""Reports: filters (filled by the Reports issue)."""

@@ -1,1 +1,0 @@
-"""Reports: forms (filled by the Reports issue)."""

@@ -1,0 +1,156 @@
+"""Control pages: reports:home (the dashboard for those who supervise people, the person's own overview for
+everyone else), the personal overview, "touch" control and the control-time heartbeat.
+
+Thin views: they read through selectors and write through services. Supervisor-only pages answer 403 to
+people who control nobody; a check the viewer may not see answers 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.core.permissions import get_visible
+
+from .. import selectors, services
+
+RECENT_CHECKS = 30
+TRUE = ("1", "true", "on", "yes")
+
+
+def _require_control(request: HttpRequest) -> None:
+    if not selectors.can_control(request.user):
+        raise PermissionDenied(_("These pages are for those who supervise people."))
+
+
+def control_time_text(summary: dict, *, placeholders: bool = False) -> str:
+    """The line of the control-time panel, e.g. "Control today: 12 min of 24 min budget (2.5%)" (or its
+    template with {minutes}, {budget} and {share} for the heartbeat script to fill in)."""
+    text = _("Control today: %(minutes)s min of %(budget)s min budget (%(share)s%%)")
+    if placeholders:
+        return text % {"minutes": "{minutes}", "budget": "{budget}", "share": "{share}"}
+    return text % {
+        "minutes": summary["minutes"],
+        "budget": summary["budget_minutes"],
+        "share": summary["share"],
+    }
+
+
+# --- reports:home -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The control dashboard for someone who supervises people (HR and admins too); otherwise the person's
+    own overview."""
+    if selectors.can_control(request.user):
+        return _dashboard(request)
+    return _overview(request)
+
+
+def _dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    subtree = request.GET.get("subtree", "").lower() in TRUE
+    only_signals = request.GET.get("signals", "").lower() in TRUE
+    board = selectors.dashboard(user=user, subtree=subtree, only_signals=only_signals)
+    summary = selectors.control_time_summary(user=user, date=board.today, now=board.now)
+    context = {
+        "nav_area": "reports",
+        "board": board,
+        "subtree": subtree,
+        "only_signals": only_signals,
+        "control_time": summary,
+        "control_time_text": control_time_text(summary),
+        "control_time_template": control_time_text(summary, placeholders=True),
+    }
+    if request.htmx:
+        return render(request, "reports/partials/control_dashboard.html", context)
+    context["digest"] = selectors.latest_digest(user=user)
+    return render(request, "reports/home_dashboard.html", context)
+
+
+def _overview(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    overview = selectors.personal_overview(user=user)
+    context = {
+        "nav_area": "reports",
+        "overview": overview,
+        "day": overview["day"],
+        "can_control": selectors.can_control(user),
+    }
+    return render(request, "reports/home_overview.html", context)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """The person's own overview (a supervisor reaches theirs from the dashboard)."""
+    return _overview(request)
+
+
+# --- touch control ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def touch(request: HttpRequest) -> HttpResponse:
+    """Pick a random recent item of one of my people (or of the person chosen) to check; my recent checks."""
+    _require_control(request)
+    user = request.user
+    if request.method == "POST":
+        raw = request.POST.get("subject", "")
+        subject = get_visible(get_user_model().objects.filter(is_active=True), pk=raw) if raw else None
+        try:
+            check = services.touch_pick(actor=user, subject=subject)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.info(request, message)
+            return redirect("reports:touch")
+        messages.success(request, _("Here is something to check: %(item)s") % {"item": check.item_repr})
+        return redirect(f"{reverse('reports:touch')}#check-{check.pk}")
+    checks = list(selectors.touch_list(user=user).filter(supervisor=user)[:RECENT_CHECKS])
+    people = selectors.control_people(user=user, subtree=True).order_by("last_name", "first_name", "pk")
+    context = {
+        "nav_area": "reports",
+        "checks": checks,
+        "open_checks": [c for c in checks if c.checked_at is None],
+        "done_checks": [c for c in checks if c.checked_at is not None],
+        "people": people,
+        "kinds": selectors.touch_kinds().values(),
+    }
+    return render(request, "reports/control_touch.html", context)
+
+
+@login_required
+@require_POST
+def touch_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a picked item as checked (with an optional note)."""
+    check = selectors.touch_get(user=request.user, pk=pk)
+    try:
+        services.touch_done(actor=request.user, check=check, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Marked as checked."))
+    return redirect("reports:touch")
+
+
+# --- control time -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def control_beat(request: HttpRequest) -> JsonResponse:
+    """The heartbeat of a control page (static/reports/control.js sends it while the tab is visible and
+    the person active): adds the measured seconds and answers today's total."""
+    row = services.control_time_beat(actor=request.user)
+    return JsonResponse({"added": row.added, "seconds": row.seconds, "date": row.date.isoformat()})

@@ -1,1 +1,0 @@
-"""Strategy: admin (filled by the Strategy issue)."""

@@ -1,1 +1,0 @@
-"""Strategy: API serializers (filled by the Strategy issue)."""

@@ -1,1 +1,0 @@
-"""Strategy: API views (filled by the Strategy issue)."""

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class StrategyConfig(AppConfig):
-    name = "strategy"
-    verbose_name = "Strategy"

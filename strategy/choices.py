@@ -1,1 +1,0 @@
-"""Strategy: choices (filled by the Strategy issue)."""

@@ -1,1 +1,0 @@
-"""Strategy: filters (filled by the Strategy issue)."""

@@ -1,1 +1,0 @@
-"""Strategy: forms (filled by the Strategy issue)."""

@@ -1,1 +1,0 @@
-"""Strategy: jobs (filled by the Strategy issue)."""

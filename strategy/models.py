@@ -1,1 +1,0 @@
-"""Strategy: models (filled by the Strategy issue)."""

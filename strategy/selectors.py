@@ -1,1 +1,0 @@
-"""Strategy: selectors (filled by the Strategy issue)."""

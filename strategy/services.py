@@ -1,1 +1,0 @@
-"""Strategy: services (filled by the Strategy issue)."""

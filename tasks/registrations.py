@@ -1,0 +1,210 @@
+"""What tasks adds to the pages of other apps through core's registry (STYLE rule 13): the control
+dashboard's task columns and its "a closed task" touch kind, the time on tasks the timesheets count, the
+"make a task of this line" links of a work report, the tasks part of its pre-fill (with the reader's check of
+who sees them) and the task sections of the control digests. Registered from `TasksConfig.ready()`; the app that
+shows them names no task."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.core.registry import (
+    ControlTouchKind,
+    DashboardCounter,
+    DigestSource,
+    PrefillSource,
+    ReportTaskSource,
+    TimesheetSource,
+    registry,
+)
+
+from . import digests
+from .choices import TaskStatus
+
+TASK_OVERDUE = "tasks.overdue"
+TASK_AWAITING_CONTROL = "tasks.awaiting_control"
+TASK_NO_DEADLINE = "tasks.no_deadline"
+
+
+def _tasks_url(**params) -> str:
+    # role=all: the tasks list shows "I do" by default, the viewer wants the person's tasks.
+    return f"{reverse('tasks:home')}?{urlencode({'role': 'all', **params})}"
+
+
+def _overdue_url(user_id: int) -> str:
+    return _tasks_url(responsible=user_id, overdue="true")
+
+
+def _awaiting_control_url(user_id: int) -> str:
+    return _tasks_url(creator=user_id, status="awaiting_control", open="true")
+
+
+def _no_deadline_url(user_id: int) -> str:
+    return _tasks_url(responsible=user_id, no_deadline="true")
+
+
+# The task columns of the control dashboard: stored counters (read with the dashboard's other counters in one
+# query), kept out of the digests' counter list: the digests have task sections of their own.
+DASHBOARD_COUNTERS = (
+    DashboardCounter(
+        TASK_OVERDUE,
+        gettext_lazy("Overdue tasks"),
+        amber_at=1,
+        red_at=1,
+        url=_overdue_url,
+        order=50,
+        column="tasks_overdue",
+        help_text=gettext_lazy("Open tasks of the person whose deadline has passed"),
+        in_digest=False,
+    ),
+    DashboardCounter(
+        TASK_AWAITING_CONTROL,
+        gettext_lazy("To accept"),
+        amber_at=1,
+        url=_awaiting_control_url,
+        order=60,
+        column="tasks_awaiting_control",
+        help_text=gettext_lazy("Tasks the person set that wait for them to accept or return"),
+        in_digest=False,
+    ),
+    DashboardCounter(
+        TASK_NO_DEADLINE,
+        gettext_lazy("No deadline"),
+        amber_at=1,
+        url=_no_deadline_url,
+        order=70,
+        column="tasks_no_deadline",
+        help_text=gettext_lazy("Open tasks of the person without a deadline"),
+        in_digest=False,
+    ),
+)
+
+
+def _task_model():
+    from .models import Task
+
+    return Task
+
+
+def _task_recent(since: datetime.datetime) -> Q:
+    # Handed in counts from the moment the responsible person completed it, approved or still under control.
+    return Q(status__in=(TaskStatus.COMPLETED, TaskStatus.AWAITING_CONTROL), completed_at__gte=since)
+
+
+def _describe_task(task) -> tuple[str, str]:
+    return _("Task: %(title)s") % {"title": task.title}, task.get_absolute_url()
+
+
+TOUCH_KIND = ControlTouchKind(
+    "task",
+    gettext_lazy("A closed task"),
+    _task_model,
+    "responsible_id",
+    _task_recent,
+    _describe_task,
+    order=10,
+)
+
+
+def _time_entry_model():
+    from .models import TimeEntry
+
+    return TimeEntry
+
+
+TIMESHEET_SOURCE = TimesheetSource("tasks.time", _time_entry_model, order=10)
+REPORT_TASK_SOURCE = ReportTaskSource(
+    "tasks.from_report_line", "tasks/partials/extras_report_lines.html", order=10
+)
+
+
+def _report_prefill(user, start_at: datetime.datetime, end_at: datetime.datetime) -> dict:
+    """The tasks part of a work report's pre-fill: the tasks `user` handed in within [start_at, end_at)
+    (completed or awaiting control: `completed_at` is when they handed it in), the time they logged per
+    task and its total. Two queries."""
+    from django.db.models import Sum
+
+    from .models import Task, TimeEntry
+
+    closed = (
+        Task.objects.filter(
+            responsible=user,
+            status__in=(TaskStatus.COMPLETED, TaskStatus.AWAITING_CONTROL),
+            completed_at__gte=start_at,
+            completed_at__lt=end_at,
+        )
+        .order_by("completed_at", "id")
+        .values("id", "title", "completed_at")
+    )
+    time_rows = (
+        TimeEntry.objects.filter(user=user, started_at__gte=start_at, started_at__lt=end_at)
+        .order_by()
+        .values("task_id", "task__title")
+        .annotate(total=Sum("seconds"))
+        .order_by("-total", "task_id")
+    )
+    time_by_task = [
+        {"task_id": r["task_id"], "title": r["task__title"], "seconds": int(r["total"] or 0)}
+        for r in time_rows
+    ]
+    return {
+        "closed_tasks": [
+            {"id": t["id"], "title": t["title"], "completed_at": t["completed_at"].isoformat()}
+            for t in closed
+        ],
+        "time_by_task": time_by_task,
+        "time_seconds": sum(r["seconds"] for r in time_by_task),
+    }
+
+
+def _visible_tasks(reader, ids) -> list[int]:
+    """The ids among `ids` of the tasks `reader` may see. One query."""
+    from .models import Task
+
+    return list(Task.objects.visible_to(reader).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _task_url(pk) -> str:
+    return reverse("tasks:detail", args=[pk])
+
+
+REPORT_PREFILL = PrefillSource(
+    "tasks",
+    gettext_lazy("Tasks"),
+    _report_prefill,
+    visible=_visible_tasks,
+    merge=True,
+    order=10,
+    parts=(("closed_tasks", "id"), ("time_by_task", "task_id")),
+    url=_task_url,
+)
+
+
+# The task sections of the control digests, stored under these keys (after the reports' own sections).
+DIGEST_SOURCES = (
+    DigestSource(
+        "overdue_tasks",
+        digests.overdue_compute,
+        digests.overdue_present,
+        kinds=("supervisor", "personal"),
+        order=10,
+    ),
+    DigestSource("awaiting_control", digests.awaiting_compute, digests.awaiting_present, order=20),
+)
+
+
+def register() -> None:
+    for counter in DASHBOARD_COUNTERS:
+        registry.dashboard_counters.register(counter)
+    registry.control_touch_kinds.register(TOUCH_KIND)
+    registry.timesheet_sources.register(TIMESHEET_SOURCE)
+    registry.report_task_sources.register(REPORT_TASK_SOURCE)
+    registry.report_prefill.register(REPORT_PREFILL)
+    for source in DIGEST_SOURCES:
+        registry.digest_sources.register(source)

@@ -1,0 +1,386 @@
+"""Tasks: the Kanban board (columns by status) and the Gantt chart.
+
+Thin views: they read through the board selectors (which start from the visible tasks and the one
+FilterSet of the list pages) and write through the services.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.groups.models import Workgroup
+from portal.groups.selectors import group_get, group_list_of_member
+
+from .. import selectors, services
+from ..choices import DependantsPolicy, OpenSubtasksPolicy, TaskPriority, TaskRole, TaskStatus
+from ..models import Task
+from ..selectors import boards as board_selectors
+from .task_page import _url_or_none
+
+BOARD_ROLES = (TaskRole.DO, TaskRole.HELP, TaskRole.SET, TaskRole.OBSERVE, TaskRole.ALL)
+
+
+def _json_error(
+    status: int, message: str, *, code: str = "error", fields: dict | None = None
+) -> JsonResponse:
+    body = {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}}
+    return JsonResponse(body, status=status)
+
+
+def _validation_error(exc: ValidationError) -> JsonResponse:
+    """400 with the messages by field. The code says what the page may ask next ("open_subtasks":
+    complete the open subtasks too or keep them; a missing "comment": ask for one)."""
+    if hasattr(exc, "error_dict"):
+        fields = exc.message_dict
+        errors = [error for field_errors in exc.error_dict.values() for error in field_errors]
+    else:
+        fields = {"non_field_errors": exc.messages}
+        errors = exc.error_list
+    code = next((e.code for e in errors if e.code), None) or (
+        "open_subtasks" if "open_subtasks" in fields else "invalid"
+    )
+    return _json_error(400, " ".join(exc.messages), code=code, fields=fields)
+
+
+def _forbidden(exc: PermissionDenied) -> JsonResponse:
+    return _json_error(403, str(exc) or _("You may not do this."), code="permission_denied")
+
+
+def _query(filters: QueryDict, **replace) -> str:
+    """The query string of `filters` with some parameters replaced (None or "": removed)."""
+    data = filters.copy()
+    for key, value in replace.items():
+        if value in (None, ""):
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data.urlencode()
+
+
+def _board_texts() -> dict[str, str]:
+    """What the board scripts say, translated."""
+    return {
+        "error": _("The change was not saved."),
+        "forbidden": _("You may not change this task."),
+        "not_found": _("This task is no longer there."),
+        "network": _("No connection: the change was not saved."),
+        "open_subtasks": _("This task has open subtasks. What should happen to them?"),
+        "close": _("Close"),
+        "tasks": _("Tasks"),
+        "status": _("Status"),
+        "responsible": _("Responsible"),
+        "deadline": _("Deadline"),
+        "fallback": _("No planned dates: drawn from creation to the deadline."),
+        "summary": _("No dates of its own: spans its subtasks."),
+        "conflict": _("Breaks a link to a task before it: check the dates."),
+        "locked": _("You may not reschedule this task."),
+        "dependants_changed": _("Linked tasks were updated too: {n}."),
+        "empty": _("No tasks with dates match the filter."),
+        "none": _("None"),
+        "load_error": _("The chart could not be loaded."),
+    }
+
+
+def _board_context(request: HttpRequest, filters: QueryDict, *, view: str) -> dict:
+    """What the header of every board shows: the view switch (keeping the filter) and the script's texts."""
+    return {
+        "nav_area": "tasks",
+        "board_view": view,
+        "filters": filters,
+        "query": filters.urlencode(),
+        "views": [
+            {"key": key, "label": label, "icon": icon, "url": url}
+            for key, label, icon, url in (
+                ("list", _("List"), "bi-list-task", _url_or_none("tasks:home")),
+                ("kanban", _("Kanban"), "bi-kanban", _url_or_none("tasks:kanban")),
+                ("plan", _("My plan"), "bi-calendar-week", _url_or_none("tasks:plan")),
+                ("gantt", _("Gantt"), "bi-bar-chart-steps", _url_or_none("tasks:gantt")),
+            )
+            if url
+        ],
+        "board_texts": _board_texts(),
+    }
+
+
+# Filters of the list page that the board's form shows; the others travel along as hidden fields.
+_SHOWN_FILTERS = {"role", "q", "group", "tag", "priority", "overdue", "page"}
+
+
+def _filter_context(request: HttpRequest, filters: QueryDict) -> dict:
+    """The board's filter form: role tabs, search, group, priority, tags, overdue (two queries)."""
+    user = request.user
+    group_id = str(filters.get("group") or "")
+    groups = list(group_list_of_member(user=user).only("id", "name"))
+    if group_id.isdecimal() and int(group_id) not in {g.pk for g in groups}:
+        # A project the user sees without being a member (open group, admin): keep it selectable.
+        groups += list(Workgroup.objects.visible_to(user).filter(pk=int(group_id)).only("id", "name"))
+    return {
+        "role": filters.get("role"),
+        "role_tabs": [{"value": role.value, "label": role.label} for role in BOARD_ROLES],
+        "groups": groups,
+        "group_id": group_id,
+        "tags": list(selectors.tag_list(user=user).only("id", "name", "group_id", "owner_id")),
+        "tag_ids": {str(v) for v in filters.getlist("tag")},
+        "priorities": TaskPriority.choices,
+        "hidden_filters": [
+            (key, value) for key in filters if key not in _SHOWN_FILTERS for value in filters.getlist(key)
+        ],
+    }
+
+
+@login_required
+@require_GET
+def kanban(request: HttpRequest) -> HttpResponse:
+    """Kanban by status of the filtered visible tasks (role "I do" unless chosen); htmx gets the board."""
+    filters = selectors.board_filters(request.GET)
+    columns = board_selectors.kanban_columns(user=request.user, filters=filters)
+    list_url = _url_or_none("tasks:home")
+    for column in columns:
+        column.more_url = f"{list_url}?{_query(filters, status=column.status)}" if list_url else None
+    context = _board_context(request, filters, view="kanban")
+    context.update(columns=columns, cap=board_selectors.KANBAN_COLUMN_CAP)
+    if request.htmx:  # the filter form stays as it is: only the board and the view links change
+        return render(request, "tasks/partials/board_kanban.html", context)
+    context.update(_filter_context(request, filters))
+    return render(request, "tasks/kanban.html", context)
+
+
+@login_required
+@require_POST
+def kanban_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A card dropped on another column: change the status through the service; JSON with the new card."""
+    task = selectors.task_get_plain(user=request.user, pk=pk)
+    status = request.POST.get("status", "")
+    if status not in TaskStatus.values:
+        return _json_error(
+            400, _("Choose a status."), code="invalid", fields={"status": [_("Unknown status.")]}
+        )
+    open_subtasks = request.POST.get("open_subtasks") or None
+    if open_subtasks is not None and open_subtasks not in OpenSubtasksPolicy.values:
+        return _json_error(
+            400,
+            _("Choose what happens to the open subtasks."),
+            code="invalid",
+            fields={"open_subtasks": [_("Complete them too or leave them open.")]},
+        )
+    try:
+        services.task_set_status(
+            actor=request.user,
+            task=task,
+            status=status,
+            comment=request.POST.get("comment", ""),
+            open_subtasks=open_subtasks,
+        )
+    except ValidationError as exc:
+        return _validation_error(exc)
+    except PermissionDenied as exc:
+        return _forbidden(exc)
+    task = selectors.task_list_decorate(
+        Task.objects.visible_to(request.user).filter(pk=pk), user=request.user
+    ).first()
+    if task is None:  # the change took the task out of the user's sight
+        return JsonResponse({"id": pk, "status": status, "html": ""})
+    task.board_movable = selectors.can_change_status(request.user, task)
+    html = render_to_string(
+        "tasks/partials/board_card.html", {"task": task, "board": "kanban"}, request=request
+    )
+    return JsonResponse(
+        {"id": task.pk, "status": task.status, "status_label": task.get_status_display(), "html": html}
+    )
+
+
+def _gantt_filters(request: HttpRequest):
+    """A project's chart (?group=) shows all its tasks the user sees; otherwise the role defaults to "I do"."""
+    default = TaskRole.ALL if request.GET.get("group") else TaskRole.DO
+    return selectors.board_filters(request.GET, default_role=default)
+
+
+def _gantt_group(request: HttpRequest, filters):
+    """The project of a project chart (?group=<id>); a group the user may not see answers 404."""
+    value = str(filters.get("group") or "")
+    return group_get(user=request.user, pk=int(value)) if value.isdecimal() else None
+
+
+def _local_iso(value) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _bar_class(task: Task) -> str:
+    """One CSS class per bar (frappe-gantt takes a single token): its state, and whether it is locked."""
+    if task.is_closed:
+        state = "done"
+    elif task.is_overdue:
+        state = "overdue"
+    elif task.schedule_conflict:
+        state = "conflict"
+    elif getattr(task, "gantt_summary", False):
+        state = "summary"
+    else:
+        state = "open"
+    return f"lumen-bar-{state}" + ("" if task.gantt_editable else "-locked")
+
+
+def gantt_task_json(task: Task) -> dict:
+    """One bar of the chart (dates in the user's time zone, ISO 8601 with the offset)."""
+    return {
+        "id": str(task.pk),
+        "name": task.title,
+        "start": _local_iso(task.gantt_start),
+        "end": _local_iso(task.gantt_end),
+        "progress": board_selectors.gantt_progress(task),
+        "dependencies": [str(pk) for pk in getattr(task, "gantt_dependencies", [])],
+        "custom_class": _bar_class(task),
+        "depth": getattr(task, "gantt_depth", 0),
+        "parent": str(task.parent_id) if task.parent_id else None,
+        "url": task.get_absolute_url(),
+        "status": task.status,
+        "status_label": task.get_status_display(),
+        "responsible": str(task.responsible),
+        "deadline": _local_iso(task.deadline),
+        "planned_start": _local_iso(task.planned_start),
+        "planned_end": _local_iso(task.planned_end),
+        "overdue": task.is_overdue,
+        "closed": task.is_closed,
+        "conflict": task.schedule_conflict,
+        "editable": task.gantt_editable,
+        "fallback": task.gantt_fallback,
+        "summary": task.gantt_summary,
+    }
+
+
+def _unscheduled_json(task: Task) -> dict:
+    return {
+        "id": str(task.pk),
+        "name": task.title,
+        "url": task.get_absolute_url(),
+        "status_label": task.get_status_display(),
+        "responsible": str(task.responsible),
+        "depth": getattr(task, "gantt_depth", 0),
+    }
+
+
+@login_required
+@require_GET
+def gantt(request: HttpRequest) -> HttpResponse:
+    """The Gantt chart page; the bars come from `gantt_data` with the same query string."""
+    filters = _gantt_filters(request)
+    group = _gantt_group(request, filters)
+    context = {**_board_context(request, filters, view="gantt"), **_filter_context(request, filters)}
+    context.update(
+        {
+            "group": group,
+            "data_url": f"{reverse('tasks:gantt_data')}?{filters.urlencode()}",
+            "reschedule_url": reverse("tasks:gantt_reschedule", args=[0]),
+            "dependants_policies": DependantsPolicy.choices,
+            "limit": board_selectors.GANTT_LIMIT,
+        }
+    )
+    return render(request, "tasks/gantt.html", context)
+
+
+@login_required
+@require_GET
+def gantt_data(request: HttpRequest) -> JsonResponse:
+    """The bars, the dependency arrows (as each bar's `dependencies`) and the tasks without dates."""
+    filters = _gantt_filters(request)
+    _gantt_group(request, filters)
+    data = board_selectors.gantt_data(user=request.user, filters=filters)
+    notice = ""
+    if data.truncated:
+        notice = _("Only the first %(n)d tasks are shown: narrow the filter to see the others.") % {
+            "n": data.limit
+        }
+    return JsonResponse(
+        {
+            "tasks": [gantt_task_json(task) for task in data.rows],
+            "unscheduled": [_unscheduled_json(task) for task in data.unscheduled],
+            "links": [
+                {
+                    "predecessor": str(link.predecessor_id),
+                    "successor": str(link.successor_id),
+                    "kind": link.kind,
+                }
+                for link in data.links
+            ],
+            "truncated": data.truncated,
+            "limit": data.limit,
+            "notice": notice,
+        }
+    )
+
+
+def _parse_moment(value: str | None, field: str, errors: dict):
+    if not value:
+        errors[field] = [_("Give a date and time.")]
+        return None
+    moment = parse_datetime(value.strip())
+    if moment is None:
+        errors[field] = [_("Not a date and time.")]
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+@login_required
+@require_POST
+def gantt_reschedule(request: HttpRequest, pk: int) -> JsonResponse:
+    """A bar dragged or resized: new planned dates through the service, with the dependants policy.
+    Answers the changed tasks the user may see, so the chart redraws them."""
+    task = selectors.task_get_plain(user=request.user, pk=pk)
+    errors: dict[str, list[str]] = {}
+    planned_start = _parse_moment(request.POST.get("planned_start"), "planned_start", errors)
+    planned_end = _parse_moment(request.POST.get("planned_end"), "planned_end", errors)
+    dependants = request.POST.get("dependants") or DependantsPolicy.SHIFT
+    if dependants not in DependantsPolicy.values:
+        errors["dependants"] = [_("Choose to shift the dependent tasks or only to flag them.")]
+    if errors:
+        return _json_error(400, _("The new dates are not valid."), code="invalid", fields=errors)
+    try:
+        changed = services.task_reschedule(
+            actor=request.user,
+            task=task,
+            planned_start=planned_start,
+            planned_end=planned_end,
+            dependants=dependants,
+        )
+    except ValidationError as exc:
+        return _validation_error(exc)
+    except PermissionDenied as exc:
+        return _forbidden(exc)
+    ids = {task.pk} | {getattr(t, "pk", t) for t in (changed or [])}
+    tasks = board_selectors.gantt_tasks(user=request.user, ids=ids)
+    flagged = selectors.task_refs(user=request.user, tasks=getattr(changed, "flagged", []))
+    return JsonResponse(
+        {
+            "changed": [gantt_task_json(t) for t in tasks],
+            "flagged": [{**ref, "id": str(ref["id"])} for ref in flagged],
+            "notice": flagged_notice(flagged),
+        }
+    )
+
+
+def flagged_notice(refs: list[dict]) -> str:
+    """What to tell the person who moved a task about the dependent tasks left in place because they may
+    not reschedule them (`selectors.task_refs`: a hidden task is counted, never named)."""
+    if not refs:
+        return ""
+    names = [f"#{ref['id']} {ref['title']}" for ref in refs if ref["visible"]]
+    hidden = sum(1 for ref in refs if not ref["visible"])
+    if hidden:
+        names.append(
+            ngettext("%(n)d task you cannot see", "%(n)d tasks you cannot see", hidden) % {"n": hidden}
+        )
+    return _("Not moved, only flagged as in conflict (you may not reschedule them): %(tasks)s.") % {
+        "tasks": ", ".join(names)
+    }

@@ -1,0 +1,409 @@
+"""Tasks: how the task page (/tasks/<id>/) is put together, shared by the views of its parts.
+
+The page is made of blocks (header, description, people, dates, tags, rules, time, subtasks, links,
+checklist, files, comments, history), each a partial in tasks/templates/tasks/partials/detail_<block>.html
+with the element id "task-<block>". A POST to a block's endpoint calls one service and, for htmx, answers
+with that block re-rendered (errors shown inside it) plus the blocks the change also touches as
+out-of-band swaps; without htmx it redirects back to the page with a message. A form refused for bad input
+comes back with what the person typed and the error next to it (for htmx in the block; without htmx in the
+whole page, since a redirect would lose the input).
+
+Every endpoint starts from a selector: a task the user may not see answers 404, and a service refusing a
+visible task answers 403 (PermissionDenied).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.core.errors import NotFound
+from portal.core.permissions import is_portal_admin
+
+from .. import selectors
+from ..choices import DependantsPolicy, MemberRole, OpenSubtasksPolicy, TaskPriority
+from ..forms.links import LinkForm
+
+
+def _htmx_partial(request: HttpRequest) -> bool:
+    """An htmx swap of a part of the page (not a boosted navigation, not a history restore)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def _url_or_none(name: str) -> str | None:
+    """The boards' pages come from another part of the app: link them once their routes exist."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=False
+    ):
+        return target
+    return fallback
+
+
+COMMENTS_SHOWN = 100  # the latest comments on the page; "show all" loads the rest
+
+
+TIME_ENTRIES_SHOWN = 20
+
+
+PICKER_LIMIT = 10
+
+
+# action -> (label, icon, button style, what it asks for: "" | "comment" | "reason")
+ACTION_BUTTONS: dict[str, tuple[str, str, str, str]] = {
+    "accept": (gettext_lazy("Accept"), "bi-hand-thumbs-up", "btn-outline-primary", ""),
+    "start": (gettext_lazy("Start"), "bi-play-fill", "btn-primary", ""),
+    "pause": (gettext_lazy("Pause"), "bi-pause-fill", "btn-outline-secondary", ""),
+    "complete": (gettext_lazy("Complete"), "bi-check2-circle", "btn-success", ""),
+    "approve": (gettext_lazy("Accept the result"), "bi-check2-all", "btn-success", ""),
+    "return": (
+        gettext_lazy("Return for rework"),
+        "bi-arrow-counterclockwise",
+        "btn-outline-danger",
+        "comment",
+    ),
+    "defer": (gettext_lazy("Defer"), "bi-hourglass-split", "btn-outline-secondary", ""),
+    "decline": (gettext_lazy("Decline"), "bi-x-circle", "btn-outline-danger", "reason"),
+    "renew": (gettext_lazy("Renew"), "bi-arrow-repeat", "btn-outline-primary", ""),
+}
+
+
+# Labels of the source a task was made from, by "app_label.model".
+SOURCE_LABELS = {
+    "chat.message": gettext_lazy("Created from a chat message"),
+    "stream.entry": gettext_lazy("Created from a post"),
+    "reports.workreport": gettext_lazy("Created from a work report"),
+}
+
+
+def _url_or_empty(name: str, *args) -> str:
+    """Routes owned by other parts of the app (the edit form): absent routes just hide their button."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _origin_for(model):
+    """The registered task origin (a work report: `registry.task_origins`) of `model`, or None."""
+    from portal.core.registry import registry
+
+    return next((o for o in registry.task_origins if model is not None and o.model() is model), None)
+
+
+def _source_link(task) -> dict | None:
+    if not task.source_type_id or not task.source_id:
+        return None
+    ct = task.source_type
+    key = f"{ct.app_label}.{ct.model}"
+    label = SOURCE_LABELS.get(key, _("Created from %(what)s") % {"what": ct.name})
+    url = ""
+    # Only the address is built here: the source's own page checks who may see it.
+    model = ct.model_class()
+    if key == "stream.entry" and task.source_id.isdecimal():
+        url = reverse("stream:entry", args=[int(task.source_id)])
+    elif key == "chat.message" and model is not None:
+        chat_id = model._default_manager.filter(pk=task.source_id).values_list("chat_id", flat=True).first()
+        if chat_id:
+            url = reverse("chat:detail", args=[chat_id]) + f"#message-{task.source_id}"
+    elif (origin := _origin_for(model)) is not None and task.source_id.isdecimal():
+        url = origin.url(int(task.source_id))
+    elif model is not None and hasattr(model, "get_absolute_url"):
+        obj = model._default_manager.filter(pk=task.source_id).first()
+        url = obj.get_absolute_url() if obj is not None else ""
+    return {"label": label, "url": url}
+
+
+def _header_context(request, task, perms) -> dict:
+    actions = selectors.available_actions(request.user, task)
+    return {
+        "action_buttons": [
+            {"action": a, "label": label, "icon": icon, "style": style, "asks": asks}
+            for a in actions
+            if a in ACTION_BUTTONS
+            for label, icon, style, asks in [ACTION_BUTTONS[a]]
+        ],
+        "source": _source_link(task),
+        "edit_url": _url_or_empty("tasks:edit", task.pk),
+        "open_subtasks_choices": OpenSubtasksPolicy.choices,
+    }
+
+
+def _description_context(request, task, perms) -> dict:
+    from ..markdown import render_markdown
+
+    return {"description_html": render_markdown(task.description)}
+
+
+def _people_context(request, task, perms) -> dict:
+    members = list(task.members.all())  # prefetched by task_get
+    participants = [m.user for m in members if m.role == MemberRole.PARTICIPANT]
+    observers = [m.user for m in members if m.role == MemberRole.OBSERVER]
+    return {
+        "participants": participants,
+        "observers": observers,
+        "people_fields": [
+            ("responsible", _("Responsible person"), [task.responsible]),
+            ("participants", _("Participants"), participants),
+            ("observers", _("Observers"), observers),
+        ],
+    }
+
+
+def _dates_context(request, task, perms) -> dict:
+    return {"dependants_choices": DependantsPolicy.choices}
+
+
+def _tags_context(request, task, perms) -> dict:
+    # Personal tags are their owner's: each person sees (and edits) the task's tags they may use.
+    tags = list(selectors.tag_list(user=request.user).filter(task_tags__task=task))
+    return {"tags": tags, "tag_names": ", ".join(t.name for t in tags)}
+
+
+def _rules_context(request, task, perms) -> dict:
+    return {"priority_choices": TaskPriority.choices}
+
+
+def _time_context(request, task, perms) -> dict:
+    entries = selectors.time_entry_list(user=request.user, task=task)
+    totals = list(
+        entries.order_by()
+        .values("user_id", "user__first_name", "user__last_name", "user__email")
+        .annotate(seconds=Sum("seconds"), entries=Count("id"))
+        .order_by("-seconds", "user_id")
+    )
+    for row in totals:
+        row["name"] = f"{row['user__first_name']} {row['user__last_name']}".strip() or row["user__email"]
+    running = selectors.running_timer(user=request.user)
+    spent = task.time_spent
+    shown = list(entries[:TIME_ENTRIES_SHOWN])
+    admin = is_portal_admin(request.user)
+    for entry in shown:
+        entry.deletable = bool(entry.ended_at) and (admin or entry.user_id == request.user.pk)
+    return {
+        "time_entries": shown,
+        "time_entries_more": max(0, sum(r["entries"] for r in totals) - TIME_ENTRIES_SHOWN),
+        "time_totals": totals,
+        "running_timer": running,
+        "timer_here": bool(running and running.task_id == task.pk),
+        "estimate_hours": task.time_estimate // 3600 if task.time_estimate else None,
+        "estimate_minutes": (task.time_estimate % 3600) // 60 if task.time_estimate else None,
+        "time_percent": min(100, round(100 * spent / task.time_estimate)) if task.time_estimate else 0,
+    }
+
+
+def _subtasks_context(request, task, perms) -> dict:
+    return {
+        "subtasks": list(selectors.subtask_list(user=request.user, task=task)),
+        "create_subtask_url": reverse("tasks:create") + f"?parent={task.pk}",
+    }
+
+
+def _links_context(request, task, perms) -> dict:
+    links = selectors.task_links(user=request.user, task=task)
+    for link in links["before"]:
+        link.other = link.predecessor
+    for link in links["after"]:
+        link.other = link.successor
+    return {
+        "link_groups": [
+            (_("Before this task (it depends on them)"), links["before"], "before"),
+            (_("After this task (they depend on it)"), links["after"], "after"),
+        ],
+        "link_form": LinkForm(),
+    }
+
+
+def _checklist_context(request, task, perms) -> dict:
+    items = list(selectors.checklist_items(task=task))
+    ids = [item.pk for item in items]
+    for index, item in enumerate(items):
+        # The orders a "move up"/"move down" button posts (no JavaScript needed to reorder).
+        if index > 0:
+            up = ids.copy()
+            up[index - 1], up[index] = up[index], up[index - 1]
+            item.order_up = ",".join(map(str, up))
+        if index < len(ids) - 1:
+            down = ids.copy()
+            down[index + 1], down[index] = down[index], down[index + 1]
+            item.order_down = ",".join(map(str, down))
+        item.can_toggle = perms.participate or item.assignee_id == request.user.pk
+    return {"checklist": items, "assignee_choices": _task_people(task)}
+
+
+def _files_context(request, task, perms) -> dict:
+    return {"files": list(selectors.file_list(task=task))}
+
+
+def _comments_context(request, task, perms) -> dict:
+    comments = selectors.comment_list(task=task)
+    # An edit posted from the whole list keeps the whole list (the edited comment may be an early one).
+    show_all = "all" in (request.GET.get("comments"), request.POST.get("comments"))
+    total = task.comments_count
+    if show_all:
+        shown = list(comments)
+    else:
+        # The latest ones, oldest first.
+        shown = list(reversed(list(comments.order_by("-created_at", "-id")[:COMMENTS_SHOWN])))
+    return {
+        "comments": shown,
+        "comments_all": show_all,
+        "comments_hidden": 0 if show_all else max(0, total - len(shown)),
+    }
+
+
+def _history_context(request, task, perms) -> dict:
+    return {"history": list(selectors.task_history(task=task))}
+
+
+BLOCKS: dict[str, Callable[..., dict]] = {
+    "header": _header_context,
+    "description": _description_context,
+    "people": _people_context,
+    "dates": _dates_context,
+    "tags": _tags_context,
+    "rules": _rules_context,
+    "time": _time_context,
+    "subtasks": _subtasks_context,
+    "links": _links_context,
+    "checklist": _checklist_context,
+    "files": _files_context,
+    "comments": _comments_context,
+    "history": _history_context,
+}
+
+
+def _task_people(task) -> list:
+    """Creator, responsible person and members (for the checklist's assignee choice)."""
+    people = {task.creator_id: task.creator, task.responsible_id: task.responsible}
+    for member in task.members.all():
+        people.setdefault(member.user_id, member.user)
+    return sorted(people.values(), key=lambda p: (p.full_name or p.email).lower())
+
+
+def _block_context(request, task, blocks: Iterable[str]) -> dict:
+    perms = selectors.task_permissions(user=request.user, task=task)
+    # Each block's errors when the whole page comes back after a refused form (see _render_page).
+    page_errors: dict[str, list[str]] = {name: [] for name in BLOCKS}
+    context = {"task": task, "perms": perms, "nav_area": "tasks", "page_errors": page_errors}
+    for block in blocks:
+        context.update(BLOCKS[block](request, task, perms))
+    return context
+
+
+def _template(block: str) -> str:
+    return f"tasks/partials/detail_{block}.html"
+
+
+def _render_blocks(
+    request, task, block: str, *, also: Iterable[str] = (), errors=(), extra=None
+) -> HttpResponse:
+    """The block and, out of band, the other blocks a change touched (the history always)."""
+    others = [b for b in dict.fromkeys([*also, "history"]) if b != block]
+    context = _block_context(request, task, [block, *others])
+    context.update(extra or {})
+    html = render_to_string(_template(block), {**context, "errors": list(errors)}, request)
+    for other in others:
+        html += render_to_string(_template(other), {**context, "errors": [], "oob": True}, request)
+    return HttpResponse(html)
+
+
+# Blocks whose template shows `page_errors[block]` next to the form when the whole page is rendered after a
+# refused form (the others get the errors as messages at the top of the page).
+PAGE_ERROR_BLOCKS = frozenset(
+    {"description", "dates", "rules", "time", "links", "checklist", "files", "comments"}
+)
+
+
+def _render_page(request, task, block: str, *, errors: list[str], extra: dict) -> HttpResponse:
+    """The whole page after a refused form without htmx: the form keeps what was typed (`extra`)."""
+    context = _block_context(request, task, BLOCKS)
+    context.update(extra)
+    if block in PAGE_ERROR_BLOCKS:
+        context["page_errors"][block] = errors
+    else:
+        for error in errors:
+            messages.error(request, error)
+    return render(request, "tasks/task_detail.html", context)
+
+
+def _respond(
+    request,
+    pk: int,
+    block: str,
+    *,
+    errors=(),
+    also: Iterable[str] = (),
+    success: str = "",
+    extra: dict | None = None,
+    keep: dict | None = None,
+) -> HttpResponse:
+    """After a write: the re-rendered block for htmx, else back to the page with a message.
+
+    `keep` puts what the person typed back into the block's form when there are errors (the bound form under
+    the name the block's template reads, e.g. {"dates_form": form}); without htmx the page is then rendered
+    with it instead of a redirect."""
+    errors = list(errors)
+    if errors and keep:
+        extra = {**(extra or {}), **keep}
+    if request.htmx:
+        try:
+            task = selectors.task_get(user=request.user, pk=pk)
+        except NotFound:
+            # The change took the task out of the user's sight.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("tasks:home")
+            return response
+        return _render_blocks(request, task, block, also=also, errors=errors, extra=extra)
+    if errors and keep:
+        try:
+            task = selectors.task_get(user=request.user, pk=pk)
+        except NotFound:
+            return redirect("tasks:home")
+        return _render_page(request, task, block, errors=errors, extra=extra or {})
+    for error in errors:
+        messages.error(request, error)
+    if success and not errors:
+        messages.success(request, success)
+    try:
+        selectors.task_get_plain(user=request.user, pk=pk)
+    except NotFound:
+        return redirect("tasks:home")
+    return redirect(reverse("tasks:detail", args=[pk]) + f"#task-{block}")
+
+
+def _attempt(call: Callable[[], object]) -> list[str]:
+    """Run a service call; its ValidationError becomes the block's error lines (nothing was written)."""
+    try:
+        call()
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+def _task(request, pk):
+    return selectors.task_get(user=request.user, pk=pk)
+
+
+def _same_minute(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)

@@ -1,0 +1,548 @@
+"""Tasks: the role lists (with saved filters and bulk changes), the create/edit form, and the task page with
+the parts that change the task itself (title, status action, delete, description, people, dates, tags,
+rules, estimate). See `task_page` for how the page's blocks answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.core.registry import registry
+
+from .. import selectors, services
+from ..choices import DependantsPolicy, TaskRole, TaskStatus
+from ..filters import TaskFilterSet
+from ..forms.fields import form_errors, group_choices
+from ..forms.tasks import (
+    ActionForm,
+    DatesForm,
+    DescriptionForm,
+    EstimateForm,
+    PeopleForm,
+    ResponsibleFilterForm,
+    RulesForm,
+    TagsForm,
+    TaskBulkForm,
+    TaskForm,
+    TitleForm,
+    is_report,
+    report_initial,
+    source_initial,
+)
+from ..models import Task
+from .boards import flagged_notice
+from .task_page import (
+    ACTION_BUTTONS,
+    BLOCKS,
+    PICKER_LIMIT,
+    _attempt,
+    _block_context,
+    _htmx_partial,
+    _respond,
+    _safe_next,
+    _same_minute,
+    _task,
+    _template,
+    _url_or_none,
+)
+from .templates import template_run
+
+PAGE_SIZE = 50
+
+
+DEFAULT_ROLE = TaskRole.DO
+
+
+# Filters of the list page that live outside the filter form (tabs, sorting, paging).
+NOT_IN_FORM = ("role", "sort", "page")
+
+
+# A subtask's row names its parent: only the parent's id and title come along, in the same query.
+PARENT_DEFERRED = tuple(
+    f"parent__{field.name}" for field in Task._meta.concrete_fields if field.name not in ("id", "title")
+)
+
+
+def _with_parents(tasks: QuerySet[Task], user) -> QuerySet[Task]:
+    """Join each row's parent (id and title) and mark whether `user` may see it: a parent the viewer cannot
+    see is not named (its title would leak a hidden task)."""
+    visible_parent = Task.objects.visible_to(user).filter(pk=OuterRef("parent_id"))
+    return (
+        tasks.select_related("parent").defer(*PARENT_DEFERRED).annotate(parent_visible=Exists(visible_parent))
+    )
+
+
+def _list_params(request: HttpRequest) -> QueryDict:
+    """The list's query: the role defaults to "I do", open tasks by default, several tags joined."""
+    params = request.GET.copy()
+    if params.get("role") not in TaskRole.values:
+        params["role"] = DEFAULT_ROLE
+    if "open" not in params:
+        params["open"] = "true"
+    tags = [part for value in params.getlist("tag") for part in value.split(",") if part.strip()]
+    if tags:
+        params["tag"] = ",".join(dict.fromkeys(tags))
+    else:
+        params.pop("tag", None)
+    return params
+
+
+def _list_context(request: HttpRequest) -> dict:
+    user = request.user
+    params = _list_params(request)
+    filterset = TaskFilterSet(params, queryset=Task.objects.none(), user=user)
+    form = filterset.form
+    valid = form.is_valid()
+    usable = params.copy()
+    if not valid:
+        for field in form.errors:
+            usable.pop(field, None)
+    tasks = _with_parents(selectors.task_list(user=user, filters=usable), user)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    role = params["role"]
+    counts = selectors.task_role_counts(user=user)
+    tab_params = params.copy()
+    tab_params.pop("page", None)
+    tabs = []
+    for value, label in TaskRole.choices:
+        tab_params["role"] = value
+        count = counts[value]
+        capped = count > selectors.ROLE_COUNT_CAP
+        tabs.append(
+            {
+                "role": value,
+                "label": label,
+                "count": selectors.ROLE_COUNT_CAP if capped else count,
+                "capped": capped,
+                "query": tab_params.urlencode(),
+            }
+        )
+    query = params.copy()
+    query.pop("page", None)
+    # The boards show closed tasks in their own columns: pass "open" on only when the person chose it.
+    board_query = query.copy()
+    if "open" not in request.GET:
+        board_query.pop("open", None)
+    selected_tags = set(params.get("tag", "").split(",")) if params.get("tag") else set()
+    statuses = set(params.getlist("status"))
+    return {
+        "nav_area": "tasks",
+        "role": role,
+        "tabs": tabs,
+        "filter_form": form,
+        "filter_errors": [
+            (form.fields[name].label if name in form.fields else name, errors)
+            for name, errors in form.errors.items()
+        ]
+        if not valid
+        else [],
+        "params": params,
+        "page_obj": page,
+        "tasks": page.object_list,
+        "query": query.urlencode(),
+        "board_query": board_query.urlencode(),
+        "saved_filters": list(selectors.saved_filter_list(user=user)),
+        "bulk_actions": TaskBulkForm.ACTION_CHOICES,
+        # Person pickers: they render only the chosen person, never everyone the viewer may pick.
+        "responsible_filter": ResponsibleFilterForm(params, user=user),
+        "bulk_form": TaskBulkForm(user=user, auto_id="bulk-%s"),
+        "groups": list(group_choices(user)),
+        "tags": list(selectors.tag_list(user=user)),
+        "selected_tags": selected_tags,
+        "statuses": TaskStatus.choices,
+        "selected_statuses": statuses,
+        "board_urls": {
+            "kanban": _url_or_none("tasks:kanban"),
+            "plan": _url_or_none("tasks:plan"),
+            "gantt": _url_or_none("tasks:gantt"),
+        },
+    }
+
+
+@login_required
+@require_GET
+def task_list(request: HttpRequest) -> HttpResponse:
+    """The role lists ("I do" by default) with filters, sorting, saved filters and bulk actions."""
+    context = _list_context(request)
+    template = "tasks/partials/list_results.html" if _htmx_partial(request) else "tasks/task_list.html"
+    return render(request, template, context)
+
+
+def _bulk_report(result: services.BulkResult) -> tuple[str, list[str]]:
+    """The summary ("N changed, M skipped") and the reasons, each with how many tasks it stopped."""
+    changed = ngettext("%(n)d task changed", "%(n)d tasks changed", len(result.done)) % {
+        "n": len(result.done)
+    }
+    skipped = len(result.skipped)
+    if not skipped:
+        return changed, []
+    summary = changed + ", " + ngettext("%(n)d skipped", "%(n)d skipped", skipped) % {"n": skipped}
+    reasons = [f"{reason} ({count})" for reason, count in Counter(result.skipped.values()).most_common()]
+    return summary, reasons
+
+
+@login_required
+@require_POST
+def task_bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one change to the selected tasks and report what changed and what was skipped, and why."""
+    form = TaskBulkForm(request.POST, user=request.user)
+    target = _safe_next(request, reverse("tasks:home"))
+    if form.is_valid():
+        result = form.save(actor=request.user)
+        if result is not None:
+            summary, reasons = _bulk_report(result)
+            if reasons:
+                messages.warning(request, summary + ": " + "; ".join(reasons))
+            else:
+                messages.success(request, summary + ".")
+            return redirect(target)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(target)
+
+
+def _source_of(request: HttpRequest):
+    """The chat message (?from_message=), stream post (?from_entry=) or registered origin (a work report:
+    ?from_report=) a new task is made from; 404 when the user may not see it."""
+    message_id = request.GET.get("from_message")
+    if message_id:
+        from portal.chat import selectors as chat_selectors
+
+        return chat_selectors.message_get(user=request.user, pk=message_id)
+    entry_id = request.GET.get("from_entry")
+    if entry_id:
+        from portal.stream import selectors as stream_selectors
+
+        return stream_selectors.entry_get_plain(user=request.user, pk=entry_id)
+    # Another app's object a task is made from (a work report: `registry.task_origins`).
+    for origin in registry.task_origins:
+        pk = request.GET.get(f"from_{origin.key}")
+        if pk:
+            return origin.get(user=request.user, pk=pk)
+    return None
+
+
+def _form_context(request: HttpRequest, form: TaskForm, *, task=None, source=None, parent=None) -> dict:
+    return {
+        "nav_area": "tasks",
+        "form": form,
+        "task": task,
+        "source": source,
+        "parent": parent,
+        "tag_names": list(
+            selectors.tag_list(user=request.user).order_by("name").values_list("name", flat=True).distinct()
+        ),
+        "templates": list(selectors.template_list(user=request.user).order_by("title", "id")[:20])
+        if task is None and source is None
+        else [],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_create(request: HttpRequest) -> HttpResponse:
+    """The new-task form; ?parent= makes a subtask, ?from_message= / ?from_entry= quote the source,
+    ?from_report=&part=&line= quotes a line of a work report, ?template= creates the task from one of my
+    templates."""
+    if request.GET.get("template"):
+        return template_run(request, request.GET["template"])
+    source = _source_of(request)
+    initial: dict = {}
+    parent = None
+    if request.GET.get("parent"):
+        parent = selectors.task_get_plain(user=request.user, pk=request.GET["parent"])
+        initial.update({"parent": parent.pk, "group": parent.group_id})
+    if is_report(source):
+        initial.update(report_initial(source, part=request.GET.get("part"), line=request.GET.get("line")))
+    elif source is not None:
+        initial.update(source_initial(source))
+    form = TaskForm(request.POST or None, user=request.user, source=source, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        task = form.save(actor=request.user)
+        if task is not None:
+            messages.success(request, _("Task “%(title)s” created.") % {"title": task.title})
+            if request.POST.get("another"):
+                return redirect(request.get_full_path())
+            return redirect(task)
+    return render(request, "tasks/task_form.html", _form_context(request, form, source=source, parent=parent))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a task as a whole (its creator and admins); the task page edits its parts in place."""
+    task = selectors.task_get(user=request.user, pk=pk)
+    if not selectors.can_edit(request.user, task):
+        raise PermissionDenied(_("Only the task's creator changes it as a whole."))
+    form = TaskForm(request.POST or None, user=request.user, task=task)
+    if request.method == "POST" and form.is_valid():
+        if form.save(actor=request.user) is not None:
+            messages.success(request, _("Saved."))
+            return redirect(task)
+    return render(
+        request,
+        "tasks/task_form.html",
+        _form_context(request, form, task=task, parent=task.parent if task.parent_visible else None),
+    )
+
+
+@login_required
+@require_GET
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole task page. Looking at it marks the task's comments as seen."""
+    task = _task(request, pk)
+    services.task_mark_seen(user=request.user, task=task)
+    context = _block_context(request, task, BLOCKS)
+    action = request.GET.get("action", "")
+    if request.GET.get("ask") == "open_subtasks" and action in ACTION_BUTTONS:
+        # Without htmx the question comes back as a page (see task_action).
+        context["open_subtasks_question"] = {"action": action, "comment": "", "text": ""}
+    return render(request, "tasks/task_detail.html", context)
+
+
+@login_required
+@require_GET
+def task_block(request: HttpRequest, pk: int, block: str) -> HttpResponse:
+    """One block of the page on its own (htmx refreshes, "show all comments")."""
+    if block not in BLOCKS:
+        raise Http404("No such part of the task page.")
+    task = _task(request, pk)
+    if block == "comments":
+        services.task_mark_seen(user=request.user, task=task)
+    context = _block_context(request, task, [block])
+    if not request.htmx:
+        return redirect(reverse("tasks:detail", args=[pk]) + f"#task-{block}")
+    return render(request, _template(block), context)
+
+
+@login_required
+@require_POST
+def task_title(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(request, pk)
+    form = TitleForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, pk, "header", errors=form_errors(form))
+    title = form.cleaned_data["title"]
+    # A value equal to the current one changes nothing (the service needs no right for it).
+    errors = _attempt(lambda: services.task_update(actor=request.user, task=task, title=title))
+    return _respond(request, pk, "header", errors=errors, success=_("Saved."))
+
+
+@login_required
+@require_POST
+def task_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """A status button. Completing a parent with open subtasks asks first (complete them too / keep)."""
+    task = _task(request, pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, pk, "header", errors=form_errors(form))
+    data = form.cleaned_data
+    try:
+        services.task_transition(
+            actor=request.user,
+            task=task,
+            action=data["action"],
+            comment=data["comment"],
+            open_subtasks=data["open_subtasks"] or None,
+        )
+    except ValidationError as exc:
+        asks = (
+            "open_subtasks" in getattr(exc, "error_dict", {}) or getattr(exc, "code", "") == "open_subtasks"
+        )
+        if asks and request.htmx:
+            question = {"action": data["action"], "comment": data["comment"], "text": " ".join(exc.messages)}
+            return _respond(request, pk, "header", extra={"open_subtasks_question": question})
+        if asks:
+            messages.warning(request, " ".join(exc.messages))
+            url = reverse("tasks:detail", args=[pk])
+            return redirect(f"{url}?ask=open_subtasks&action={data['action']}#task-header")
+        return _respond(request, pk, "header", errors=list(exc.messages))
+    label = ACTION_BUTTONS[data["action"]][0]
+    return _respond(
+        request,
+        pk,
+        "header",
+        also=("subtasks", "dates", "time", "comments", "checklist"),
+        success=_("Done: %(action)s.") % {"action": label},
+    )
+
+
+@login_required
+@require_POST
+def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(request, pk)
+    errors = _attempt(lambda: services.task_delete(actor=request.user, task=task))
+    if errors:
+        return _respond(request, pk, "header", errors=errors)
+    messages.success(request, _("The task “%(title)s” is deleted.") % {"title": task.title})
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("tasks:home")
+        return response
+    return redirect("tasks:home")
+
+
+@login_required
+@require_POST
+def task_description(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(request, pk)
+    form = DescriptionForm(request.POST)
+    keep = {"description_form": form}
+    if not form.is_valid():
+        return _respond(request, pk, "description", errors=form_errors(form), keep=keep)
+    text = form.cleaned_data["description"]
+    errors = _attempt(lambda: services.task_update(actor=request.user, task=task, description=text))
+    return _respond(request, pk, "description", errors=errors, keep=keep, success=_("Saved."))
+
+
+@login_required
+@require_POST
+def task_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """Responsible person, participants and observers in one go (all or nothing)."""
+    task = _task(request, pk)
+    form = PeopleForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, pk, "people", errors=form_errors(form))
+    data = form.cleaned_data
+
+    def save():
+        with transaction.atomic():
+            services.task_update(actor=request.user, task=task, responsible=data["responsible"])
+            services.task_set_members(
+                actor=request.user,
+                task=task,
+                participants=list(data["participants"]),
+                observers=list(data["observers"]),
+            )
+
+    errors = _attempt(save)
+    return _respond(request, pk, "people", errors=errors, also=("header", "checklist"), success=_("Saved."))
+
+
+@login_required
+@require_GET
+def people_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """Colleagues matching ?q= for the people block's picker (checkboxes or radios to add)."""
+    from portal.stream.selectors import mention_candidates
+
+    task = _task(request, pk)
+    field = request.GET.get("field", "participants")
+    if field not in ("participants", "observers", "responsible"):
+        raise Http404("No such field.")
+    people = list(mention_candidates(user=request.user, query=request.GET.get("q", ""), limit=PICKER_LIMIT))
+    return render(
+        request,
+        "tasks/partials/detail_people_results.html",
+        {"task": task, "people": people, "field": field, "query": request.GET.get("q", "").strip()},
+    )
+
+
+@login_required
+@require_POST
+def task_dates(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deadline and planned dates; dependent tasks shift or are only flagged, as the person chooses."""
+    task = _task(request, pk)
+    form = DatesForm(request.POST)
+    keep = {"dates_form": form}
+    if not form.is_valid():
+        return _respond(request, pk, "dates", errors=form_errors(form), keep=keep)
+    changes = {
+        name: form.cleaned_data[name]
+        for name in ("deadline", "planned_start", "planned_end")
+        if name in request.POST and not _same_minute(form.cleaned_data[name], getattr(task, name))
+    }
+    policy = form.cleaned_data["dependants"] or DependantsPolicy.SHIFT
+    errors, flagged = [], []
+    if changes:
+
+        def reschedule():
+            result = services.task_reschedule(actor=request.user, task=task, dependants=policy, **changes)
+            flagged.extend(getattr(result, "flagged", ()))
+
+        errors = _attempt(reschedule)
+    notice = ""
+    if flagged and not errors:
+        # Dependants the person may not reschedule stayed where they were: say which (hidden ones counted only).
+
+        notice = flagged_notice(selectors.task_refs(user=request.user, tasks=flagged))
+        if not request.htmx:
+            messages.warning(request, notice)
+    return _respond(
+        request,
+        pk,
+        "dates",
+        errors=errors,
+        keep=keep,
+        also=("links", "header"),
+        success=_("Saved."),
+        extra={"dates_notice": notice} if notice else None,
+    )
+
+
+@login_required
+@require_POST
+def task_tags(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(request, pk)
+    form = TagsForm(request.POST)
+    keep = {"tag_names": request.POST.get("tags", "")}  # what the block's input shows
+    if not form.is_valid():
+        return _respond(request, pk, "tags", errors=form_errors(form), keep=keep)
+    names = form.names()
+    # A name the task already carries (or a shared tag of the task's group) keeps that tag; other names
+    # become the person's own tags.
+    known: dict[str, object] = {}
+    candidates = selectors.tag_list(user=request.user).filter(
+        Q(task_tags__task=task) | Q(group_id=task.group_id, group__isnull=False)
+    )
+    for tag in candidates.distinct():
+        known.setdefault(tag.name.casefold(), tag)
+    kept = [known[n.casefold()] for n in names if n.casefold() in known]
+    new_names = [n for n in names if n.casefold() not in known]
+
+    def save():
+        with transaction.atomic():
+            created = services.tags_resolve(actor=request.user, names=new_names) if new_names else []
+            services.task_set_tags(actor=request.user, task=task, tags=[*kept, *created])
+
+    return _respond(request, pk, "tags", errors=_attempt(save), keep=keep, success=_("Saved."))
+
+
+@login_required
+@require_POST
+def task_rules(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(request, pk)
+    form = RulesForm(request.POST)
+    keep = {"rules_form": form}
+    if not form.is_valid():
+        return _respond(request, pk, "rules", errors=form_errors(form), keep=keep)
+    errors = _attempt(lambda: services.task_update(actor=request.user, task=task, **form.cleaned_data))
+    return _respond(
+        request, pk, "rules", errors=errors, keep=keep, also=("header", "dates"), success=_("Saved.")
+    )
+
+
+@login_required
+@require_POST
+def task_estimate(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(request, pk)
+    form = EstimateForm(request.POST)
+    keep = {"estimate_form": form}
+    if not form.is_valid():
+        return _respond(request, pk, "time", errors=form_errors(form), keep=keep)
+    estimate = form.estimate()
+    errors = _attempt(lambda: services.task_update(actor=request.user, task=task, time_estimate=estimate))
+    return _respond(request, pk, "time", errors=errors, keep=keep, success=_("Saved."))

@@ -1,0 +1,87 @@
+"""The one "partial for htmx, page otherwise" helper (portal.core.htmx)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import RequestFactory
+from django_htmx.middleware import HtmxMiddleware
+
+from portal.core.htmx import is_htmx, redirect_htmx, render_htmx, with_trigger
+
+TEMPLATES = {
+    "page.html": "<html><body>page {{ name }}</body></html>",
+    "partial.html": "<li>partial {{ name }}</li>",
+}
+
+
+@pytest.fixture(autouse=True)
+def _templates(settings):
+    settings.TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", TEMPLATES)]},
+        }
+    ]
+
+
+def _request(method="get", path="/things/", **headers):
+    request = getattr(RequestFactory(), method)(path, **headers)
+    HtmxMiddleware(lambda r: None)(request)  # sets request.htmx as on a real request
+    return request
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_is_htmx_only_for_swaps():
+    assert is_htmx(_request(**HTMX))
+    assert not is_htmx(_request())
+    assert not is_htmx(_request(**HTMX, HTTP_HX_BOOSTED="true"))  # a boosted link wants the page
+    assert not is_htmx(_request(**HTMX, HTTP_HX_HISTORY_RESTORE_REQUEST="true"))
+
+
+def test_render_htmx_gives_the_page_or_the_partial():
+    page = render_htmx(_request(), "page.html", {"name": "x"}, partial="partial.html")
+    assert page.status_code == 200 and page.content.decode() == "<html><body>page x</body></html>"
+    part = render_htmx(_request(**HTMX), "page.html", {"name": "x"}, partial="partial.html")
+    assert part.status_code == 200 and part.content.decode() == "<li>partial x</li>"
+    # Without a partial both get the template.
+    assert (
+        render_htmx(_request(**HTMX), "partial.html", {"name": "y"}).content.decode() == "<li>partial y</li>"
+    )
+
+
+def test_render_htmx_statuses():
+    # A refused form: the page answers 400, the partial 200 so that htmx swaps the errors in.
+    kwargs = {"partial": "partial.html", "status": 400, "partial_status": 200}
+    assert render_htmx(_request(), "page.html", {}, **kwargs).status_code == 400
+    assert render_htmx(_request(**HTMX), "page.html", {}, **kwargs).status_code == 200
+    assert (
+        render_htmx(_request(**HTMX), "page.html", {}, partial="partial.html", status=422).status_code == 422
+    )
+
+
+def test_render_htmx_trigger_only_for_htmx():
+    part = render_htmx(_request(**HTMX), "page.html", {}, partial="partial.html", trigger="counters-changed")
+    assert part["HX-Trigger"] == "counters-changed"
+    page = render_htmx(_request(), "page.html", {}, partial="partial.html", trigger="counters-changed")
+    assert "HX-Trigger" not in page
+    detailed = render_htmx(
+        _request(**HTMX), "page.html", {}, partial="partial.html", trigger={"saved": {"id": 3}}
+    )
+    assert json.loads(detailed["HX-Trigger"]) == {"saved": {"id": 3}}
+
+
+def test_with_trigger_sets_the_header():
+    from django.http import HttpResponse
+
+    assert with_trigger(HttpResponse(), "refresh")["HX-Trigger"] == "refresh"
+
+
+def test_redirect_htmx():
+    page = redirect_htmx(_request(method="post"), "/elsewhere/")
+    assert page.status_code == 302 and page["Location"] == "/elsewhere/"
+    swap = redirect_htmx(_request(method="post", **HTMX), "/elsewhere/")
+    assert swap.status_code == 204 and swap["HX-Redirect"] == "/elsewhere/" and not swap.content
