@@ -889,7 +889,7 @@ class DemoReports:
         the time with what the portal knew (the pre-fill), late or not, and rated."""
         from .choices import ReportStatus
         from .models import WorkReport
-        from .selectors.reports import report_prefill
+        from .selectors.report_prefills import report_prefill
 
         reports = []
         for person, supervisor, rule, start, end, texts, sent, decision in older:

@@ -13,7 +13,7 @@ Branches that do something else for htmx (another query, a message instead of a 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,17 +38,24 @@ def render_htmx(
     status: int = 200,
     partial_status: int | None = None,
     trigger: str | Mapping | None = None,
+    page_context: Callable[[], Mapping] | None = None,
 ) -> HttpResponse:
     """``partial`` for an htmx request, ``template`` (the full page) otherwise.
 
     ``partial_status`` is for forms whose page answers 400 but whose partial answers 200, so that htmx
     swaps the errors in (htmx does not swap 4xx responses by default). Without ``partial`` both render
-    ``template``. ``trigger`` adds ``HX-Trigger`` to the htmx response.
+    ``template``. ``trigger`` adds ``HX-Trigger`` to the htmx response. ``page_context`` builds what only
+    the full page shows (the filter form, the tabs): it is called, and its mapping added over ``context``,
+    only when the page is rendered, so that the partial costs none of its queries.
     """
     htmx = is_htmx(request)
-    name = partial if htmx and partial else template
+    swap = bool(htmx and partial)
+    name = partial if swap else template
     code = partial_status if htmx and partial_status is not None else status
-    response = render(request, name, dict(context or {}), status=code)
+    context = dict(context or {})
+    if page_context is not None and not swap:
+        context.update(page_context())
+    response = render(request, name, context, status=code)
     if htmx and trigger:
         with_trigger(response, trigger)
     return response

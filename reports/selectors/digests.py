@@ -12,14 +12,15 @@ report.
 
 Building one costs a CONSTANT number of queries whatever the number of people: every read below takes the
 whole list of ids at once. The stored `data` is plain JSON (ids, names, dates, relative links); titles and
-labels are translated when the digest is shown (`digest_sections`), in the reader's language.
+labels are translated when the digest is shown (`digest_display.digest_sections`), in the reader's
+language.
 """
 
 from __future__ import annotations
 
 import datetime
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -27,8 +28,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from portal.core.permissions import get_visible
 from portal.core.registry import DigestCounter, registry
@@ -43,14 +42,11 @@ __all__ = [
     "DIGEST_TOP_TASKS",
     "DigestCounter",
     "DigestDue",
-    "DigestSection",
     "digest_counters",
     "digest_get",
     "digest_list",
     "digest_personal_data",
     "digest_preference_for",
-    "digest_sections",
-    "digest_subject",
     "digest_supervisor_data",
     "digests_due",
     "latest_digest",
@@ -352,31 +348,6 @@ def _source_data(kind: str, **context) -> dict[str, dict]:
     return {source.key: source.compute(kind=str(kind), **context) for source in _sources(kind)}
 
 
-def _source_sections(data: dict, kind: str) -> list[DigestSection]:
-    """The registered sections of a stored digest, as each source presents its stored data."""
-    sections = []
-    for source in _sources(kind):
-        stored = data.get(source.key)
-        if stored is None:
-            continue
-        shown = source.present(stored, str(kind))
-        rows = shown.get("rows") or []
-        total = stored.get("total", 0)
-        sections.append(
-            DigestSection(
-                key=source.key,
-                title=str(shown.get("title") or source.key),
-                total=total,
-                columns=[str(c) for c in shown.get("columns") or []],
-                rows=[[_cell(text, url) for text, url in row] for row in rows],
-                more=shown.get("more", max(0, stored.get("count", total) - len(rows)) if rows else 0),
-                url=shown.get("url", ""),
-                note=str(shown.get("note") or ""),
-            )
-        )
-    return sections
-
-
 def _stored_counters(recipient, ids: list[int], people: dict[int, dict]) -> tuple[list[dict], list[dict]]:
     """The registered counters: per person for the people (summed), and the recipient's own. One query."""
     from portal.notifications.models import UserCounter
@@ -439,8 +410,8 @@ def digest_supervisor_data(
     """The content of `recipient`'s control digest for their local `date` (None when they head no
     department or it has nobody else): plain JSON with a total per section and `signals`, the number of
     problems found. A constant number of queries, whatever the number of people."""
-    from . import reports as report_selectors
-    from . import timesheets as timesheet_selectors
+    from . import report_numbers as report_selectors
+    from . import timesheet_absences as timesheet_selectors
     from . import workday as workday_selectors
 
     now = _now(now)
@@ -555,7 +526,7 @@ def digest_supervisor_data(
 def digest_personal_data(*, recipient, date: datetime.date, now: datetime.datetime | None = None) -> dict:
     """The content of `recipient`'s personal digest for their local `date`: their overdue tasks and whether
     their work report is unsent (the current period's once due, or the previous one's). Constant queries."""
-    from . import reports as report_selectors
+    from . import report_numbers as report_selectors
 
     now = _now(now)
     zone = _zone(recipient.time_zone)
@@ -583,169 +554,6 @@ def digest_personal_data(*, recipient, date: datetime.date, now: datetime.dateti
         sum(part.get("total", 0) for part in contributed.values()) + data["unsent_report"]["total"]
     )
     return data
-
-
-# --- showing a digest --------------------------------------------------------------------------------
-
-
-@dataclass
-class DigestSection:
-    """One section of a digest as shown (page or e-mail): a title, the total, a table and a link."""
-
-    key: str
-    title: str
-    total: int
-    columns: list[str] = field(default_factory=list)
-    rows: list[list[dict]] = field(default_factory=list)  # cells: {"text": ..., "url": ...}
-    more: int = 0
-    url: str = ""
-    note: str = ""
-
-    @property
-    def level(self) -> str:
-        return "red" if self.total else "green"
-
-
-def _cell(text, url: str = "") -> dict:
-    return {"text": "" if text is None else str(text), "url": url or ""}
-
-
-def _person_cell(item: dict) -> dict:
-    return _cell(item["person"]["name"], item.get("url", ""))
-
-
-def _day_state(value: str) -> str:
-    return {
-        "open": _("Left open"),
-        "auto_closed": _("Closed automatically, to confirm"),
-        "to_confirm": _("To confirm"),
-    }.get(value, value)
-
-
-def _supervisor_sections(data: dict, date: datetime.date) -> list[DigestSection]:
-    yesterday = data.get("previous_day") or (date - datetime.timedelta(days=1)).isoformat()
-    sections = []
-
-    def add(key, title, columns, make_row, *, note=""):
-        section = data.get(key) or {"total": 0, "items": []}
-        items = section.get("items", [])
-        sections.append(
-            DigestSection(
-                key=key,
-                title=title,
-                total=section.get("total", 0),
-                columns=columns,
-                rows=[make_row(item) for item in items],
-                more=max(0, section.get("count", section.get("total", 0)) - len(items)) if items else 0,
-                url=section.get("url", ""),
-                note=note,
-            )
-        )
-
-    add(
-        "missing_reports",
-        _("Reports not sent for %(date)s") % {"date": yesterday},
-        [_("Person")],
-        lambda i: [_person_cell(i)],
-    )
-    add(
-        "negative_reports",
-        _("Reports rated negative"),
-        [_("Person"), _("Period"), _("Comment")],
-        lambda i: [_person_cell(i), _cell(i["period"]), _cell(i["comment"])],
-    )
-    add(
-        "late_starts",
-        _("Late starts"),
-        [_("Person"), _("Date"), _("Started"), _("Scheduled")],
-        lambda i: [_person_cell(i), _cell(i["date"]), _cell(i["started"]), _cell(i["scheduled"])],
-    )
-    add(
-        "missing_starts",
-        _("Working days not started"),
-        [_("Person"), _("Date"), _("Scheduled")],
-        lambda i: [_person_cell(i), _cell(i["date"]), _cell(i["scheduled"])],
-    )
-    add(
-        "open_days",
-        _("Days left open or waiting for confirmation"),
-        [_("Person"), _("Date"), _("State")],
-        lambda i: [_person_cell(i), _cell(i["date"]), _cell(_day_state(i["state"]))],
-    )
-    add(
-        "corrections_waiting",
-        _("Day corrections waiting for confirmation"),
-        [],
-        lambda i: [],
-    )
-    add(
-        "reports_waiting",
-        _("Reports waiting for a rating"),
-        [_("Person"), _("Reports")],
-        lambda i: [_person_cell(i), _cell(i["count"])],
-    )
-    sections += _source_sections(data, DigestKind.SUPERVISOR)
-    labels = {c.key: c.label for c in digest_counters()}
-    for counter in data.get("counters", []):
-        items = counter.get("items", [])
-        sections.append(
-            DigestSection(
-                key=f"counter:{counter['key']}",
-                title=str(labels.get(counter["key"]) or counter.get("label") or counter["key"]),
-                total=counter.get("total", 0),
-                columns=[_("Person"), _("Count")],
-                rows=[[_cell(i["person"]["name"]), _cell(i["count"])] for i in items],
-                more=max(0, counter.get("people", len(items)) - len(items)),
-            )
-        )
-    own = data.get("my_counters", [])
-    if own:
-        sections.append(
-            DigestSection(
-                key="my_counters",
-                title=_("Waiting for you"),
-                total=sum(c.get("value", 0) for c in own),
-                columns=[_("What"), _("Count")],
-                rows=[
-                    [_cell(labels.get(c["key"]) or c.get("label") or c["key"]), _cell(c["value"])]
-                    for c in own
-                ],
-            )
-        )
-    return sections
-
-
-def _personal_sections(data: dict) -> list[DigestSection]:
-    unsent = data.get("unsent_report") or {"total": 0}
-    return [
-        *_source_sections(data, DigestKind.PERSONAL),
-        DigestSection(
-            key="unsent_report",
-            title=_("Your unsent work report"),
-            total=unsent.get("total", 0),
-            url=unsent.get("url", ""),
-        ),
-    ]
-
-
-def digest_sections(digest: Digest) -> list[DigestSection]:
-    """The sections of a digest as the page and the e-mail show them, titles in the active language."""
-    data = digest.data or {}
-    if digest.kind == DigestKind.PERSONAL:
-        return _personal_sections(data)
-    return _supervisor_sections(data, digest.date)
-
-
-def digest_subject(digest: Digest) -> str:
-    """The e-mail subject: what and when, and at a glance whether all is fine."""
-    date = digest.date.isoformat()
-    if digest.signals:
-        state = ngettext("%(n)d signal", "%(n)d signals", digest.signals) % {"n": digest.signals}
-    else:
-        state = _("all is fine")
-    if digest.kind == DigestKind.PERSONAL:
-        return _("Your digest for %(date)s: %(state)s") % {"date": date, "state": state}
-    return _("Control digest for %(date)s: %(state)s") % {"date": date, "state": state}
 
 
 # --- the pages -----------------------------------------------------------------------------------------

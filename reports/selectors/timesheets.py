@@ -10,8 +10,8 @@ Who sees what is the app's one rule (`people_visible_q`): a person their own tim
 the sub-tree they head, HR (`reports.view_all`) and admins all; anything else answers 404. Both the person's
 and the department's timesheet cost a constant number of queries whatever the number of days or people.
 
-Absences: the absence chart comes with a later app. It registers a provider with
-`register_absence_provider(func)`; `absence_days` asks every provider and merges their answers.
+Absences come from the providers of `timesheet_absences`; the time logged on tasks is read in
+`timesheet_task_time`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import datetime
 import re
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,21 +32,17 @@ from django.utils.translation import gettext as _
 
 from portal.core.errors import NotFound
 from portal.core.permissions import get_visible
-from portal.core.registry import AbsenceProvider as AbsenceSource
-from portal.core.registry import registry
 
 from ..choices import DayState, Signal
 from ..models import TimesheetConfirmation, WorkDay, headed_path, sees_all
+from .timesheet_absences import absence_days
 from .workday import ScheduleSpec, day_running_seconds, schedules_for
 
 __all__ = [
-    "AbsenceProvider",
     "DepartmentTimesheetRow",
     "Timesheet",
     "TimesheetDay",
     "TimesheetTotals",
-    "absence_days",
-    "register_absence_provider",
     "timesheet_can_confirm",
     "timesheet_department",
     "timesheet_department_get",
@@ -56,65 +52,9 @@ __all__ = [
     "timesheet_people",
     "timesheet_person",
     "timesheet_person_get",
-    "unregister_absence_provider",
 ]
 
-_UTC = datetime.UTC
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-# No time zone is more than 14 hours away from UTC, and no task time entry is longer than seven days.
-_ZONE_SLACK = datetime.timedelta(hours=14)
-_ENTRY_MAX = datetime.timedelta(days=7)
-
-
-# --- absences: the hook of the future absence chart --------------------------------------------------------
-
-AbsenceProvider = Callable[..., dict[int, dict[datetime.date, str]]]
-
-
-def _provider_key(func: AbsenceProvider) -> str:
-    return f"{func.__module__}.{getattr(func, '__qualname__', repr(func))}"
-
-
-def register_absence_provider(func: AbsenceProvider) -> AbsenceProvider:
-    """Register `func(*, user_ids, start, end) -> {user_id: {date: label}}` (usable as a decorator) in
-    `registry.absence_providers`.
-
-    A provider must answer for any number of people in a constant number of queries. Registering the same
-    function twice keeps one.
-    """
-    registry.absence_providers.register(AbsenceSource(_provider_key(func), func), replace=True)
-    return func
-
-
-def unregister_absence_provider(func: AbsenceProvider) -> None:
-    registry.absence_providers.unregister(_provider_key(func))
-
-
-def absence_days(
-    *, user_ids: Iterable[int], start: datetime.date, end: datetime.date
-) -> dict[int, dict[datetime.date, str]]:
-    """{user_id: {date: label}} of the people's absences from `start` to `end` (inclusive).
-
-    Empty until an absence app registers a provider. Answers of several providers are merged (two labels of
-    one date are joined); dates outside the range and people not asked about are dropped.
-    """
-    ids = {int(i) for i in user_ids}
-    result: dict[int, dict[datetime.date, str]] = {}
-    providers = registry.absence_providers.items()
-    if not ids or not providers:
-        return result
-    for provider in providers:
-        answer = provider.func(user_ids=sorted(ids), start=start, end=end) or {}
-        for user_id, dates in answer.items():
-            if int(user_id) not in ids:
-                continue
-            mine = result.setdefault(int(user_id), {})
-            for date, label in (dates or {}).items():
-                if not start <= date <= end:
-                    continue
-                label = str(label or _("Absent"))
-                mine[date] = f"{mine[date]}, {label}" if date in mine and label not in mine[date] else label
-    return {user_id: dates for user_id, dates in result.items() if dates}
 
 
 # --- months ------------------------------------------------------------------------------------------------
@@ -155,29 +95,6 @@ def _month_last(first: datetime.date) -> datetime.date:
 def _shift_month(first: datetime.date, months: int) -> datetime.date:
     index = first.year * 12 + first.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _local_midnight(date: datetime.date, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
-    """The instant (UTC) the local date begins in `zone`."""
-    return datetime.datetime.combine(date, datetime.time.min, tzinfo=zone).astimezone(_UTC)
-
-
-def _split_by_local_day(
-    start: datetime.datetime, end: datetime.datetime, zone: zoneinfo.ZoneInfo
-) -> dict[datetime.date, int]:
-    """Seconds of the interval [start, end) on each local date of `zone` (cut at local midnights, so a
-    daylight-saving day counts its real 23 or 25 hours)."""
-    start, end = start.astimezone(_UTC), end.astimezone(_UTC)
-    result: dict[datetime.date, int] = {}
-    date = start.astimezone(zone).date()
-    while start < end:
-        next_midnight = _local_midnight(date + datetime.timedelta(days=1), zone)
-        piece_end = min(end, next_midnight)
-        if piece_end > start:
-            result[date] = result.get(date, 0) + int((piece_end - start).total_seconds())
-        start = max(start, piece_end)
-        date += datetime.timedelta(days=1)
-    return result
 
 
 # --- who may see and confirm -------------------------------------------------------------------------------
@@ -447,131 +364,6 @@ class DepartmentTimesheetRow:
         return self.totals.signal
 
 
-@dataclass
-class _Window:
-    """The month of one time zone, as UTC instants."""
-
-    zone: zoneinfo.ZoneInfo
-    start: datetime.datetime
-    end: datetime.datetime
-    user_ids: list[int] = field(default_factory=list)
-
-
-def _windows(people, first: datetime.date, last: datetime.date) -> dict[str, _Window]:
-    windows: dict[str, _Window] = {}
-    for person in people:
-        name = person.time_zone or settings.TIME_ZONE
-        if name not in windows:
-            zone = _zone(name)
-            windows[name] = _Window(
-                zone=zone,
-                start=_local_midnight(first, zone),
-                end=_local_midnight(last + datetime.timedelta(days=1), zone),
-            )
-        windows[name].user_ids.append(person.pk)
-    return windows
-
-
-def _entry_interval(row: dict, now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
-    """A time entry's interval: from its start for its logged seconds; a running timer until now."""
-    start = row["started_at"]
-    if row["ended_at"] is None:
-        return start, max(start, now)
-    return start, start + datetime.timedelta(seconds=int(row["seconds"] or 0))
-
-
-def _overlapping(window: _Window) -> Q:
-    """Time entries of the window's people that may overlap its month: started before its end, and either
-    not longer ago than the longest entry allows or still running (a forgotten timer runs on)."""
-    return Q(user_id__in=window.user_ids, started_at__lt=window.end) & (
-        Q(started_at__gte=window.start - _ENTRY_MAX) | Q(ended_at__isnull=True)
-    )
-
-
-def _inside(window: _Window) -> Q:
-    """Stopped time entries wholly inside the window's month."""
-    return Q(
-        user_id__in=window.user_ids,
-        started_at__gte=window.start,
-        ended_at__isnull=False,
-        ended_at__lte=window.end,
-    )
-
-
-def _time_models() -> list[type]:
-    """The models of logged time other apps register (time on tasks): `registry.timesheet_sources`."""
-    from portal.core.registry import registry
-
-    return [source.model() for source in registry.timesheet_sources]
-
-
-def _task_seconds_by_day(
-    people, windows: dict[str, _Window], now: datetime.datetime
-) -> dict[int, dict[datetime.date, int]]:
-    """{user_id: {local date: seconds on tasks}} inside each person's month. One query (a source)."""
-    condition = Q()
-    for window in windows.values():
-        condition |= _overlapping(window)
-    zone_of = {person.pk: _zone(person.time_zone) for person in people}
-    window_of = {uid: w for w in windows.values() for uid in w.user_ids}
-    result: dict[int, dict[datetime.date, int]] = defaultdict(dict)
-    if not zone_of:
-        return result
-    rows = [
-        row
-        for model in _time_models()
-        for row in model.objects.filter(condition)
-        .order_by()
-        .values("user_id", "started_at", "ended_at", "seconds")
-    ]
-    for row in rows:
-        window = window_of[row["user_id"]]
-        start, end = _entry_interval(row, now)
-        start, end = max(start, window.start), min(end, window.end)
-        if end <= start:
-            continue
-        mine = result[row["user_id"]]
-        for date, seconds in _split_by_local_day(start, end, zone_of[row["user_id"]]).items():
-            mine[date] = mine.get(date, 0) + seconds
-    return result
-
-
-def _task_seconds_totals(people, windows: dict[str, _Window], now: datetime.datetime) -> dict[int, int]:
-    """{user_id: seconds on tasks inside their month}. Two queries whatever the number of people: entries
-    wholly inside the month are summed by the database, those crossing its edges (or still running) are
-    cut in Python."""
-    from django.db.models import Sum
-
-    inside = Q()
-    edges = Q()
-    for window in windows.values():
-        inside |= _inside(window)
-        edges |= _overlapping(window) & (
-            Q(started_at__lt=window.start) | Q(ended_at__isnull=True) | Q(ended_at__gt=window.end)
-        )
-    result: dict[int, int] = defaultdict(int)
-    if not windows:
-        return result
-    models = _time_models()
-    window_of = {uid: w for w in windows.values() for uid in w.user_ids}
-    for model in models:
-        for row in model.objects.filter(inside).order_by().values("user_id").annotate(s=Sum("seconds")):
-            result[row["user_id"]] += int(row["s"] or 0)
-    for row in (
-        row
-        for model in models
-        for row in model.objects.filter(edges)
-        .order_by()
-        .values("user_id", "started_at", "ended_at", "seconds")
-    ):
-        window = window_of[row["user_id"]]
-        start, end = _entry_interval(row, now)
-        start, end = max(start, window.start), min(end, window.end)
-        if end > start:
-            result[row["user_id"]] += int((end - start).total_seconds())
-    return result
-
-
 def _days_of(
     people_ids, first: datetime.date, last: datetime.date
 ) -> dict[int, dict[datetime.date, WorkDay]]:
@@ -672,6 +464,8 @@ def timesheet_person(*, user, person, month, now: datetime.datetime | None = Non
     their schedule (two), the days, the time entries, the confirmation, plus the viewer's memoised rights
     and whatever the registered absence providers cost.
     """
+    from .timesheet_task_time import _task_seconds_by_day, _windows
+
     now = now or timezone.now()
     person = timesheet_person_get(user=user, pk=_pk(person))
     first = timesheet_month(month, user=person, now=now)
@@ -714,6 +508,8 @@ def timesheet_department(
     schedules (two), their days, their task time (two), the confirmations.
     """
     from portal.people.models import User
+
+    from .timesheet_task_time import _task_seconds_totals, _windows
 
     now = now or timezone.now()
     department = timesheet_department_get(user=user, pk=_pk(department))

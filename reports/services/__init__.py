@@ -9,4 +9,6 @@ from .control import *  # noqa: F403
 from .digests import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .timesheets import *  # noqa: F403
+from .work_schedules import *  # noqa: F403
 from .workday import *  # noqa: F403
+from .workday_corrections import *  # noqa: F403

@@ -21,6 +21,7 @@ from portal.core.errors import NotAllowed, NotFound
 
 from ..models import ControlCheck, ControlTime
 from ..selectors import control as selectors
+from ..selectors import control_checks
 from ..selectors.workday import workday_local_date
 
 __all__ = [
@@ -77,16 +78,16 @@ def touch_pick(*, actor, subject=None, now: datetime.datetime | None = None) -> 
         people = [subject.pk]
     else:
         people = list(selectors.control_people(user=actor, subtree=True).values_list("pk", flat=True))
-    candidates = selectors.touch_candidates(supervisor=actor, user_ids=people, now=now)
+    candidates = control_checks.touch_candidates(supervisor=actor, user_ids=people, now=now)
     persons = sorted(set().union(*candidates.values())) if candidates else []
     if not persons:
         raise ValidationError({"subject": [_("Nothing new to check from the last 14 days.")]})
     person_id = _random.choice(persons)
     kind = _random.choice(sorted(key for key, ids in candidates.items() if person_id in ids))
-    item = selectors.touch_item(supervisor=actor, kind=kind, person_id=person_id, now=now)
+    item = control_checks.touch_item(supervisor=actor, kind=kind, person_id=person_id, now=now)
     if item is None:  # gone between the two reads
         raise ValidationError({"subject": [_("Nothing new to check from the last 14 days.")]})
-    text, url = selectors.touch_kinds()[kind].describe(item)
+    text, url = control_checks.touch_kinds()[kind].describe(item)
     check = ControlCheck.objects.create(
         supervisor=actor,
         subject_id=person_id,

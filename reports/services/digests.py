@@ -21,6 +21,7 @@ from portal.core.errors import NotAllowed
 
 from ..choices import DigestKind
 from ..models import Digest, DigestPreference
+from ..selectors import digest_display
 from ..selectors import digests as selectors
 
 __all__ = [
@@ -140,8 +141,8 @@ def digest_send(*, digest_id: int) -> bool:
             return False
         language = recipient.language or settings.LANGUAGE_CODE
         with translation.override(language):
-            subject = selectors.digest_subject(digest)
-            sections = selectors.digest_sections(digest)
+            subject = digest_display.digest_subject(digest)
+            sections = digest_display.digest_sections(digest)
         mail_send(
             to=[recipient.email],
             subject=subject,

@@ -25,6 +25,7 @@ from portal.notifications.counters import counters_recount, counters_store
 
 from ..choices import Rating, ReportPeriod, ReportStatus
 from ..models import ReportSettings, WorkReport, WorkReportRevision
+from ..selectors import report_numbers, report_prefills
 from ..selectors import reports as selectors
 
 __all__ = [
@@ -223,7 +224,7 @@ def report_send(*, actor, report: WorkReport) -> WorkReport:
     fresh.sent_at = now
     fresh.is_late = now > span.due_at if first_sending else fresh.is_late
     fresh.rating_comment = ""  # a return comment stays in the revision the return kept
-    fresh.prefill = selectors.report_prefill(
+    fresh.prefill = report_prefills.report_prefill(
         user=author, period_start=fresh.period_start, period_end=fresh.period_end
     )
     fresh.save(
@@ -436,7 +437,7 @@ def report_settings_reset(*, actor, department) -> bool:
 def reports_unsent_recount_due(*, now: datetime.datetime | None = None) -> int:
     """Recount "reports.my_unsent" of the people whose due time passed or whose new period began in the
     last few minutes (the beat runs every 15 minutes). Returns the number of people recounted."""
-    ids = selectors.reports_unsent_boundary_passed(now=now)
+    ids = report_numbers.reports_unsent_boundary_passed(now=now)
     for i in range(0, len(ids), 500):
         with transaction.atomic():
             counters_store(ids[i : i + 500], ["reports.my_unsent"])

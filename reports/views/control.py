@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.htmx import render_htmx
 from portal.core.permissions import get_visible
 
 from .. import selectors, services
@@ -71,10 +72,13 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         "control_time_text": control_time_text(summary),
         "control_time_template": control_time_text(summary, placeholders=True),
     }
-    if request.htmx:
-        return render(request, "reports/partials/control_dashboard.html", context)
-    context["digest"] = selectors.latest_digest(user=user)
-    return render(request, "reports/home_dashboard.html", context)
+    return render_htmx(
+        request,
+        "reports/home_dashboard.html",
+        context,
+        partial="reports/partials/control_dashboard.html",
+        page_context=lambda: {"digest": selectors.latest_digest(user=user)},
+    )
 
 
 def _overview(request: HttpRequest) -> HttpResponse:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.htmx import render_htmx
 from portal.core.http import client_ip
 
 from .. import selectors, services
@@ -176,11 +177,16 @@ def day_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "days": page.object_list,
     }
-    if not request.htmx:
-        active = [name for name, _label in FLAG_FILTERS if request.GET.get(name) == "true"]
-        context = _page(request, "days", flag_filters=FLAG_FILTERS, active_flags=active, **context)
-    template = "reports/partials/workday_day_results.html" if request.htmx else "reports/workday_days.html"
-    return render(request, template, context)
+    active = [name for name, _label in FLAG_FILTERS if request.GET.get(name) == "true"]
+    return render_htmx(
+        request,
+        "reports/workday_days.html",
+        context,
+        partial="reports/partials/workday_day_results.html",
+        page_context=lambda: _page(
+            request, "days", flag_filters=FLAG_FILTERS, active_flags=active, **context
+        ),
+    )
 
 
 def _day_context(request: HttpRequest, day, **extra) -> dict:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.core.htmx import render_htmx
 from portal.groups.models import Workgroup
 from portal.groups.selectors import group_get, group_list_of_member
 
@@ -149,10 +150,14 @@ def kanban(request: HttpRequest) -> HttpResponse:
         column.more_url = f"{list_url}?{_query(filters, status=column.status)}" if list_url else None
     context = _board_context(request, filters, view="kanban")
     context.update(columns=columns, cap=board_selectors.KANBAN_COLUMN_CAP)
-    if request.htmx:  # the filter form stays as it is: only the board and the view links change
-        return render(request, "tasks/partials/board_kanban.html", context)
-    context.update(_filter_context(request, filters))
-    return render(request, "tasks/kanban.html", context)
+    # htmx: the filter form stays as it is, only the board and the view links change.
+    return render_htmx(
+        request,
+        "tasks/kanban.html",
+        context,
+        partial="tasks/partials/board_kanban.html",
+        page_context=lambda: _filter_context(request, filters),
+    )
 
 
 @login_required

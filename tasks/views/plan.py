@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from portal.core.htmx import render_htmx
 
 from .. import selectors, services
 from .boards import _board_context, _validation_error
@@ -23,10 +25,13 @@ def _plan_response(request: HttpRequest, *, errors: list[str] | None = None) -> 
         "errors": errors or [],
         "column_max": services.plan.PLAN_COLUMNS_MAX,
     }
-    if request.htmx:
-        return render(request, "tasks/partials/board_plan.html", context)
-    context.update(_board_context(request, selectors.board_filters(request.GET), view="plan"))
-    return render(request, "tasks/plan.html", context)
+    return render_htmx(
+        request,
+        "tasks/plan.html",
+        context,
+        partial="tasks/partials/board_plan.html",
+        page_context=lambda: _board_context(request, selectors.board_filters(request.GET), view="plan"),
+    )
 
 
 def _plan_done(request: HttpRequest, action, success: str, **kwargs) -> HttpResponse:

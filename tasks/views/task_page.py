@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.core.errors import NotFound
+from portal.core.htmx import redirect_htmx
 from portal.core.permissions import is_portal_admin
 
 from .. import selectors
@@ -368,10 +369,8 @@ def _respond(
         try:
             task = selectors.task_get(user=request.user, pk=pk)
         except NotFound:
-            # The change took the task out of the user's sight.
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("tasks:home")
-            return response
+            # The change took the task out of the user's sight: the whole page moves to the list.
+            return redirect_htmx(request, "tasks:home")
         return _render_blocks(request, task, block, also=also, errors=errors, extra=extra)
     if errors and keep:
         try:

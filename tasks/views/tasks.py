@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.htmx import redirect_htmx
 from portal.core.registry import registry
 
 from .. import selectors, services
@@ -389,11 +390,7 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if errors:
         return _respond(request, pk, "header", errors=errors)
     messages.success(request, _("The task “%(title)s” is deleted.") % {"title": task.title})
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("tasks:home")
-        return response
-    return redirect("tasks:home")
+    return redirect_htmx(request, "tasks:home")
 
 
 @login_required

@@ -74,6 +74,20 @@ def test_render_htmx_trigger_only_for_htmx():
     assert json.loads(detailed["HX-Trigger"]) == {"saved": {"id": 3}}
 
 
+def test_render_htmx_page_context_only_for_the_page():
+    calls = []
+
+    def page_extra():
+        calls.append(1)
+        return {"name": "page only"}
+
+    kwargs = {"partial": "partial.html", "page_context": page_extra}
+    part = render_htmx(_request(**HTMX), "page.html", {"name": "x"}, **kwargs)
+    assert part.content.decode() == "<li>partial x</li>" and not calls  # never built for the partial
+    page = render_htmx(_request(), "page.html", {"name": "x"}, **kwargs)
+    assert page.content.decode() == "<html><body>page page only</body></html>" and calls == [1]
+
+
 def test_with_trigger_sets_the_header():
     from django.http import HttpResponse
 

@@ -84,3 +84,36 @@ def test_pages_are_translatable(org):
     org.east_rep.save(update_fields=["language"])
     response = client_as(org.east_rep).get("/")
     assert response.headers.get("Content-Language") == "de"
+
+
+def test_the_start_page_is_the_registered_cards_in_their_order(org, tmp_path, settings):
+    from portal.core.registry import HomeCard, registry
+
+    keys = [card.key for card in registry.home_cards]
+    assert keys[:2] == ["people.me", "groups.mine"] and {"people.birthdays", "people.newcomers"} <= set(keys)
+    (tmp_path / "probe_card.html").write_text("<p id='probe'>{{ data.word }} for {{ user.first_name }}</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+    card = HomeCard("probe", "probe_card.html", lambda request: {"word": "hello"}, order=5, width="col-4")
+    with registry.home_cards.override(card):
+        html = client_as(org.east_rep).get("/").content.decode()
+    assert f"<p id='probe'>hello for {org.east_rep.first_name}</p>" in html
+    assert html.index('data-home-card="people.me"') < html.index('data-home-card="probe"')
+    assert html.index('data-home-card="probe"') < html.index('data-home-card="groups.mine"')
+    assert "probe" not in client_as(org.east_rep).get("/").content.decode()  # gone after the override
+
+
+def test_the_profile_shows_registered_sections(org):
+    from portal.core.registry import registry
+
+    assert "groups.of_person" in [section.key for section in registry.profile_sections]
+    html = client_as(org.developer).get(reverse("people:profile", args=[org.east_rep.pk])).content.decode()
+    assert 'id="profile-groups"' in html
+
+
+def test_demo_seeders_run_by_stage_and_order():
+    from portal.core.registry import registry
+
+    company = [s.key for s in registry.demo_seeders if s.stage == "company"]
+    content = [s.key for s in registry.demo_seeders if s.stage == "content"]
+    assert company == ["people", "groups"]
+    assert content == ["stream", "chat", "notifications", "tasks", "reports"]

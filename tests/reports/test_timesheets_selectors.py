@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from portal.core.errors import NotFound
 from reports import selectors
 from reports.choices import DayState
-from reports.selectors.timesheets import _split_by_local_day
+from reports.selectors.timesheet_task_time import _split_by_local_day
 from tests.people.factories import UserFactory
 from tests.reports.factories import WorkDayFactory, WorkScheduleFactory
 from tests.reports.timesheets_support import (
