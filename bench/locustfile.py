@@ -41,15 +41,17 @@ class Samples:
         self.last: float | None = None
         self.latencies: list[float] = []
         self.queries: list[int] = []
+        self.sizes: list[int] = []
         self.failures: dict[str, int] = {}
 
-    def add(self, *, name: str, started: float, response_time: float, response, exception) -> None:
+    def add(self, *, name: str, started: float, response_time: float, response, exception, size=0) -> None:
         if name.startswith("setup:") or started < self.started_at + WARMUP:
             return
         finished = started + response_time / 1000
         self.first = started if self.first is None else min(self.first, started)
         self.last = finished if self.last is None else max(self.last, finished)
         self.latencies.append(response_time)
+        self.sizes.append(size or 0)
         if exception is not None:
             key = f"{name}: {exception}"[:200]
             self.failures[key] = self.failures.get(key, 0) + 1
@@ -63,6 +65,7 @@ class Samples:
             "window": [self.first, self.last],
             "latencies_ms": self.latencies,
             "queries": self.queries,
+            "sizes": self.sizes,
             "failures": self.failures,
         }
 
@@ -79,7 +82,12 @@ def _on_test_start(environment, **kwargs) -> None:
 def _on_request(request_type, name, response_time, response_length, response=None, exception=None, **kw):
     started = kw.get("start_time") or (time.time() - response_time / 1000)
     samples.add(
-        name=name, started=started, response_time=response_time, response=response, exception=exception
+        name=name,
+        started=started,
+        response_time=response_time,
+        response=response,
+        exception=exception,
+        size=response_length,
     )
 
 
@@ -100,6 +108,18 @@ DEEP_CURSOR = quote(
 # Scenarios of the tasks app: each user signs in, and the ones that open single tasks or a project's chart
 # first collect (unmeasured) the ids of tasks and projects they can see.
 TASK_SCENARIOS = {"tasks_list", "task_page", "task_list_api", "kanban", "gantt_data"}
+SIGNED_IN = {"directory_page", "group_list_api", "feed_page", "home_page", "search_page", "counters_api"}
+# The control scenarios sign in as one head each: person1 heads the company (the whole tree under them),
+# person2 a division (a sixth of it), person4 a team (seed_scale makes person k the head of its k-th
+# department, in tree order: the company, a division, a region, a team).
+HEADS = {
+    "control_team": 4,
+    "control_company": 1,
+    "control_company_api": 1,
+    "timesheet_department": 2,
+}
+# Words of the seeded task titles, from frequent to rare.
+TASK_WORDS = ["report", "review", "contract", "invoice", "audit", "landing", "deploy", "translate"]
 
 
 class LumenUser(HttpUser):
@@ -108,8 +128,10 @@ class LumenUser(HttpUser):
     def on_start(self) -> None:
         self.task_ids: list[int] = []
         self.project_ids: list[int] = []
-        if SCENARIO in {"directory_page", "group_list_api", "feed_page"} | TASK_SCENARIOS:
+        if SCENARIO in SIGNED_IN | TASK_SCENARIOS:
             self.sign_in(f"person{random.randint(1, LOGINS)}@{DOMAIN}")
+        elif SCENARIO in HEADS:
+            self.sign_in(f"person{HEADS[SCENARIO]}@{DOMAIN}")
         if SCENARIO in {"task_page", "gantt_data"}:
             self.collect_tasks()
 
@@ -185,6 +207,20 @@ class LumenUser(HttpUser):
                 )
             else:
                 self.get("/tasks/gantt/data/", name="gantt_data")
+        elif SCENARIO == "home_page":
+            self.get("/", name="home_page")
+        elif SCENARIO == "search_page":
+            self.get(f"/search/?q={random.choice(TASK_WORDS)}", name="search_page ?q=")
+        elif SCENARIO == "counters_api":
+            self.get("/api/v1/notifications/counters/", name="counters_api")
+        elif SCENARIO == "control_team":
+            self.get("/reports/", name="control_team")
+        elif SCENARIO == "control_company":
+            self.get("/reports/?subtree=1", name="control_company ?subtree=1")
+        elif SCENARIO == "control_company_api":
+            self.get("/api/v1/reports/dashboard/?subtree=1", name="control_company_api ?subtree=1")
+        elif SCENARIO == "timesheet_department":
+            self.get("/reports/timesheet/department/", name="timesheet_department")
         elif SCENARIO == "floor":
             self.get("/bench/floor/", name="floor")
         else:

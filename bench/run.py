@@ -46,7 +46,37 @@ SCENARIOS = {
     "task_list_api": "GET /api/v1/tasks/?role=do, signed in (session)",
     "kanban": "GET /tasks/kanban/: the person's Kanban board, signed in",
     "gantt_data": "GET /tasks/gantt/data/ and ?group=<project>: the Gantt chart's JSON, signed in",
+    "home_page": "GET /: the start page, signed in",
+    "search_page": "GET /search/?q=<a word of task titles>: global search, signed in",
+    "counters_api": "GET /api/v1/notifications/counters/: the live counters read, signed in",
+    "control_team": "GET /reports/: the control dashboard of a team's head (person4, about 50 people)",
+    "control_company": "GET /reports/?subtree=1: the control dashboard of the head of the whole company (person1)",
+    "control_company_api": "GET /api/v1/reports/dashboard/?subtree=1: the same dashboard over the API (person1)",
+    "timesheet_department": "GET /reports/timesheet/department/: a division's month (person2, a sixth of the company)",
     "floor": "GET /bench/floor/: the directory's first page as JSON via .values(), anonymous",
+}
+
+# The goals of each scenario (issue 12), each checked in the report: `p50_floor` is the most its p50 may be
+# as a multiple of the floor's p50 in the same run; `p95_ms` a ceiling on its p95; `kb` on the mean size of
+# its answers. Pages: within 4× the floor; APIs: 2×.
+PAGE, API = {"p50_floor": 4.0}, {"p50_floor": 2.0}
+GOALS = {
+    "login_page": PAGE,
+    "directory_page": PAGE,
+    "group_list_api": API,
+    "feed_page": {"p50_floor": 4.0, "p95_floor": 3.0},
+    "tasks_list": PAGE,
+    "task_page": PAGE,
+    "task_list_api": API,
+    "kanban": PAGE,
+    "gantt_data": API,
+    "home_page": PAGE,
+    "search_page": {"p50_floor": 4.0, "p95_ms": 100.0},
+    "counters_api": API,
+    "control_team": {"p50_floor": 3.0},
+    "control_company": {"p95_ms": 300.0, "kb": 300.0},
+    "control_company_api": {"p95_ms": 300.0, "kb": 300.0},
+    "timesheet_department": {"p95_ms": 300.0, "kb": 300.0},
 }
 
 DIGEST_SECONDS_GOAL = 60.0  # issue 5: all digests of 5,000 employees under 500 supervisors in under a minute
@@ -438,6 +468,7 @@ def summarise(name: str, raw: dict) -> dict:
     elapsed = (last - first) if first is not None and last is not None else 0.0
     failures = sum(raw["failures"].values())
     queries = raw["queries"]
+    sizes = raw.get("sizes", [])
     return {
         "scenario": name,
         "what": SCENARIOS[name],
@@ -451,7 +482,37 @@ def summarise(name: str, raw: dict) -> dict:
         "error_kinds": raw["failures"],
         "queries_per_request": round(sum(queries) / len(queries), 1) if queries else None,
         "queries_max": max(queries) if queries else None,
+        "kb_per_response": round(sum(sizes) / len(sizes) / 1024, 1) if sizes else None,
     }
+
+
+def scenario_goals(row: dict, floor: dict | None) -> list[dict]:
+    """Each goal of the scenario with what was measured and whether it was met (None: not measurable)."""
+    checks = []
+    for kind, limit in GOALS.get(row["scenario"], {}).items():
+        if kind in ("p50_floor", "p95_floor"):
+            field = "p50_ms" if kind == "p50_floor" else "p95_ms"
+            base = floor[field] if floor else None
+            value = row[field] / base if base and row[field] is not None else None
+            text = f"{field[:3]} ≤ {limit:g}× the floor"
+        elif kind == "p95_ms":
+            value, text = row["p95_ms"], f"p95 ≤ {limit:g} ms"
+        else:
+            value, text = row["kb_per_response"], f"≤ {limit:g} KB per answer"
+        met = None if value is None else value <= limit
+        checks.append({"goal": text, "limit": limit, "value": value, "met": met})
+    return checks
+
+
+def goals_markdown(results: list[dict]) -> str:
+    lines = ["| scenario | goal | measured | |", "|---|---|---:|---|"]
+    for row in results:
+        for check in row.get("goals", []):
+            value = check["value"]
+            measured = "—" if value is None else f"{value:.1f}"
+            verdict = "not measured" if check["met"] is None else "met" if check["met"] else "**NOT MET**"
+            lines.append(f"| {row['scenario']} | {check['goal']} | {measured} | {verdict} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def markdown_table(results: list[dict]) -> str:
@@ -471,14 +532,15 @@ def markdown_table(results: list[dict]) -> str:
         return f"{row['p50_ms'] / floor['p50_ms']:.1f}×"
 
     lines = [
-        "| scenario | requests | req/s | req/s vs floor | p50 ms | p50 vs floor | p95 ms | p99 ms | errors | queries/req |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | requests | req/s | req/s vs floor | p50 ms | p50 vs floor | p95 ms | p99 ms | errors | queries/req | KB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in results:
         queries = "—" if row["queries_per_request"] is None else f"{row['queries_per_request']:g}"
         lines.append(
             f"| {row['scenario']} | {row['requests']} | {row['rps']:.1f} | {share(row)} | {ms(row['p50_ms'])} "
-            f"| {times(row)} | {ms(row['p95_ms'])} | {ms(row['p99_ms'])} | {row['errors']} | {queries} |"
+            f"| {times(row)} | {ms(row['p95_ms'])} | {ms(row['p99_ms'])} | {row['errors']} | {queries} "
+            f"| {'—' if row.get('kb_per_response') is None else row['kb_per_response']} |"
         )
     return "\n".join(lines)
 
@@ -549,7 +611,13 @@ def main(argv: list[str] | None = None) -> int:
                 "error": f"{type(error).__name__}: {error}",
             }
 
+    floor = next((r for r in results if r["scenario"] == "floor"), None)
+    for row in results:
+        row["goals"] = scenario_goals(row, floor)
     table = markdown_table(results)
+    goal_section = goals_markdown(results)
+    if goal_section:
+        table = f"{table}\n\n{goal_section}"
     digest_section = digest_markdown(digests)
     if digest_section:
         table = f"{table}\n\n{digest_section}"
@@ -589,6 +657,10 @@ def main(argv: list[str] | None = None) -> int:
         f"results: {json_path.relative_to(ROOT)} (+ .md, server and locust log: {log_path.relative_to(ROOT)})"
     )
     failed = any(row["errors"] for row in results)
+    missed = [row["scenario"] for row in results if any(c["met"] is False for c in row["goals"])]
+    if missed:
+        print(f"goals not met: {', '.join(missed)}")
+        failed = True
     if digests is not None and not digests.get("ok"):
         print("digests: the goals were not met" if "figures" in digests else "digests: not measured")
         failed = True

@@ -29,7 +29,7 @@ class ReportsConfig(AppConfig):
             )
         )
         registry.topbar_widgets.register(
-            TopbarWidget("reports.workday", "reports/workday_topbar.html", order=50)
+            TopbarWidget("reports.workday", "reports/workday/partials/topbar.html", order=50)
         )
         # Workday part: corrections waiting for a supervisor, and the notifications of the working day.
         register_counter(

@@ -120,7 +120,7 @@ def _time_entry_model():
 
 TIMESHEET_SOURCE = TimesheetSource("tasks.time", _time_entry_model, order=10)
 REPORT_TASK_SOURCE = ReportTaskSource(
-    "tasks.from_report_line", "tasks/partials/extras_report_lines.html", order=10
+    "tasks.from_report_line", "tasks/tasks/partials/work_report_lines.html", order=10
 )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.attachments import AttachmentDownloadView
-from portal.core.htmx import redirect_htmx, render_htmx
+from portal.core.htmx import partial_or_redirect, redirect_htmx, render_htmx
 
 from . import selectors, services
 from .forms import GroupChatForm, MessageEditForm, MessageForm, PersonChoiceForm
@@ -153,24 +153,34 @@ def chat_messages(request: HttpRequest, pk: int) -> HttpResponse:
     form = MessageForm(request.POST, request.FILES)
     message = form.send(actor=request.user, chat=chat) if form.is_valid() else None
     if message is None:
-        if request.htmx:
-            return render(request, "chat/partials/composer.html", {"chat": chat, "form": form}, status=200)
-        context = _detail_context(request, chat, form=form)
-        return render(request, "chat/chat_detail.html", context, status=400)
-    if request.htmx:
-        html = render_message(message=message, viewer=request.user, request=request)
-        return render(
+        # A refused message: the page answers 400, the composer 200 so that htmx swaps the errors in.
+        return render_htmx(
             request,
-            "chat/partials/composer.html",
-            {"chat": chat, "form": MessageForm(), "appended": html},
+            "chat/chat_detail.html",
+            {"chat": chat, "form": form},
+            partial="chat/partials/composer.html",
+            status=400,
+            partial_status=200,
+            page_context=lambda: _detail_context(request, chat, form=form),
         )
-    return redirect(f"{chat.get_absolute_url()}#message-{message.pk}")
+    return partial_or_redirect(
+        request,
+        f"{chat.get_absolute_url()}#message-{message.pk}",
+        partial="chat/partials/composer.html",
+        context=lambda: {
+            "chat": chat,
+            "form": MessageForm(),
+            "appended": render_message(message=message, viewer=request.user, request=request),
+        },
+    )
 
 
 def _message_response(request: HttpRequest, message) -> HttpResponse:
-    if request.htmx:
-        return HttpResponse(render_message(message=message, viewer=request.user, request=request))
-    return redirect(f"{message.chat.get_absolute_url()}#message-{message.pk}")
+    return partial_or_redirect(
+        request,
+        f"{message.chat.get_absolute_url()}#message-{message.pk}",
+        response=lambda: HttpResponse(render_message(message=message, viewer=request.user, request=request)),
+    )
 
 
 @login_required
@@ -227,25 +237,22 @@ def chat_read(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         message_id = None
     services.chat_mark_read(actor=request.user, chat=chat, message_id=message_id)
-    if request.htmx:
-        return HttpResponse(status=204)
-    return redirect(chat)
+    return partial_or_redirect(request, chat, status=204)
 
 
 def _members_response(request: HttpRequest, chat, errors=None) -> HttpResponse:
-    chat.refresh_from_db(fields=["members_count"])
-    context = {
-        "chat": chat,
-        "members": _members(chat),
-        "can_manage": _can_manage(request.user, chat),
-        "member_errors": errors or [],
-    }
-    if request.htmx:
-        return render(request, "chat/partials/members.html", context, status=200)
-    if errors:
-        for error in errors:
-            messages.error(request, error)
-    return redirect(chat)
+    def context() -> dict:
+        chat.refresh_from_db(fields=["members_count"])
+        return {
+            "chat": chat,
+            "members": _members(chat),
+            "can_manage": _can_manage(request.user, chat),
+            "member_errors": errors or [],
+        }
+
+    return partial_or_redirect(
+        request, chat, partial="chat/partials/members.html", context=context, errors=errors or ()
+    )
 
 
 @login_required

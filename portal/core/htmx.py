@@ -5,16 +5,19 @@ A view renders through these instead of branching on ``request.htmx`` by hand:
 - ``render_htmx``: the partial for an htmx request, the full page otherwise;
 - ``redirect_htmx``: a redirect; for htmx a 204 with ``HX-Redirect`` so that the whole page moves
   (htmx follows a plain 302 inside the swap target, which would put a page inside a fragment);
+- ``partial_or_redirect``: after a POST, the refreshed part for htmx; for a page, the flash messages
+  and a redirect (the "partial for htmx, redirect and message for a page" shape of most actions);
 - ``with_trigger``: adds an ``HX-Trigger`` header so that other parts of the page refresh.
 
-Branches that do something else for htmx (another query, a message instead of a page) stay in views.
+Branches that do something else for htmx (a question asked only inline) stay in views.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -69,6 +72,48 @@ def redirect_htmx(request: HttpRequest, to, *args, **kwargs) -> HttpResponse:
     response = HttpResponse(status=204)
     response["HX-Redirect"] = target.url
     return response
+
+
+def partial_or_redirect(
+    request: HttpRequest,
+    to,
+    *,
+    partial: str | None = None,
+    context: Mapping | Callable[[], Mapping] | None = None,
+    response: Callable[[], HttpResponse] | None = None,
+    success: str | None = None,
+    warning: str | None = None,
+    errors: Iterable[str] = (),
+    status: int = 200,
+    trigger: str | Mapping | None = None,
+) -> HttpResponse:
+    """The answer to an action: the refreshed part for htmx, messages and a redirect for a page.
+
+    For htmx: ``response()`` when given (a view's own renderer), else ``partial`` rendered with
+    ``context`` (a mapping, or a callable so that its queries run only for htmx), else an empty 200 (the
+    swap removes the target, as after a delete). The partial shows ``errors`` itself, so they are not
+    flashed. For a page: each of ``errors`` flashed as an error, else ``success``; ``warning`` in both
+    cases; then a redirect to ``to`` (a URL, a view name or a model, as ``redirect`` takes).
+    """
+    errors = [str(error) for error in errors]
+    if is_htmx(request):
+        if response is not None:
+            answer = response()
+        elif partial is not None:
+            data = context() if callable(context) else dict(context or {})
+            answer = render(request, partial, data, status=status)
+        else:
+            answer = HttpResponse("", status=status)
+        if trigger:
+            with_trigger(answer, trigger)
+        return answer
+    for error in errors:
+        messages.error(request, error)
+    if warning:
+        messages.warning(request, warning)
+    if success and not errors:
+        messages.success(request, success)
+    return redirect(to)
 
 
 def with_trigger(response: HttpResponse, trigger: str | Mapping) -> HttpResponse:

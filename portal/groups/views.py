@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.attachments import AttachmentDownloadView
-from portal.core.htmx import render_htmx
+from portal.core.htmx import partial_or_redirect, render_htmx
 from portal.core.permissions import is_portal_admin
 
 from . import selectors, services
@@ -224,11 +225,12 @@ def member_set_role(request: HttpRequest, pk: int, user_id: int) -> HttpResponse
             )
         except ValidationError as exc:
             errors = _messages_of(exc)
-    if request.htmx:
-        return _render_members(request, group, errors=errors)
-    for error in errors:
-        messages.error(request, error)
-    return redirect("groups:members", pk=group.pk)
+    return partial_or_redirect(
+        request,
+        reverse("groups:members", args=[group.pk]),
+        response=lambda: _render_members(request, group, errors=errors),
+        errors=errors,
+    )
 
 
 @login_required
@@ -245,11 +247,12 @@ def member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
         messages.success(request, _("You left the group."))
         secret = group.visibility == GroupVisibility.SECRET and not is_portal_admin(request.user)
         return redirect("groups:list" if secret else group)
-    if request.htmx:
-        return _render_members(request, group, errors=errors)
-    for error in errors:
-        messages.error(request, error)
-    return redirect("groups:members", pk=group.pk)
+    return partial_or_redirect(
+        request,
+        reverse("groups:members", args=[group.pk]),
+        response=lambda: _render_members(request, group, errors=errors),
+        errors=errors,
+    )
 
 
 # --- join requests -----------------------------------------------------------------------------------
@@ -263,16 +266,17 @@ def _decide(request: HttpRequest, pk: int, service) -> HttpResponse:
         service(actor=request.user, join_request=join_request)
     except ValidationError as exc:
         errors = _messages_of(exc)
-    if request.htmx:
-        context = {
+    return partial_or_redirect(
+        request,
+        group,
+        partial="groups/partials/join_requests.html",
+        context=lambda: {
             "group": group,
             "join_requests": selectors.group_join_requests(user=request.user, group=group),
             "errors": errors,
-        }
-        return render(request, "groups/partials/join_requests.html", context)
-    for error in errors:
-        messages.error(request, error)
-    return redirect(group)
+        },
+        errors=errors,
+    )
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.core.htmx import render_htmx
+from portal.core.htmx import partial_or_redirect, render_htmx
 
 from . import selectors, services
 from .forms import NotificationSettingsForm
@@ -63,12 +63,15 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     changed = services.notifications_mark_all_read(user=request.user)
-    if request.htmx:
-        latest = list(selectors.notification_list(user=request.user)[:DROPDOWN_SIZE])
-        return render(request, "notifications/partials/dropdown.html", {"notifications": latest})
-    if changed:
-        messages.success(request, _("All notifications are marked read."))
-    return redirect(reverse("notifications:list"))
+    return partial_or_redirect(
+        request,
+        reverse("notifications:list"),
+        partial="notifications/partials/dropdown.html",
+        context=lambda: {
+            "notifications": list(selectors.notification_list(user=request.user)[:DROPDOWN_SIZE])
+        },
+        success=_("All notifications are marked read.") if changed else None,
+    )
 
 
 @login_required

@@ -3,11 +3,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
 from .forms import LoginForm, StyledPasswordChangeForm, StyledPasswordResetForm, StyledSetPasswordForm
+from .views import company, signin
 
 urlpatterns = [
-    path("setup/", views.setup, name="setup"),
+    path("setup/", company.setup, name="setup"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
@@ -16,7 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        views.PasswordChangeView.as_view(
+        signin.PasswordChangeView.as_view(
             form_class=StyledPasswordChangeForm, extra_context={"nav_area": "company"}
         ),
         name="password_change",
@@ -28,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        views.PasswordResetView.as_view(form_class=StyledPasswordResetForm),
+        signin.PasswordResetView.as_view(form_class=StyledPasswordResetForm),
         name="password_reset",
     ),
     path(
@@ -38,7 +38,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(form_class=StyledSetPasswordForm),
+        signin.PasswordResetConfirmView.as_view(form_class=StyledSetPasswordForm),
         name="password_reset_confirm",
     ),
     path(

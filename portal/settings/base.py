@@ -148,7 +148,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LUMEN_GROUP_FILE_MAX_BYTES = env.int("LUMEN_GROUP_FILE_MAX_BYTES", default=25 * 1024 * 1024)
 LUMEN_PHOTO_MAX_BYTES = env.int("LUMEN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 TASKS_FILE_MAX_BYTES = env.int("LUMEN_TASK_FILE_MAX_BYTES", default=20 * 1024 * 1024)
-# Attachments (portal/core/attachments.py): the default limit of an app that names none, and detected
+# Attachments (portal/core/attachments/): the default limit of an app that names none, and detected
 # types refused everywhere (e.g. "application/zip"; empty: every type is kept, unknown ones as downloads).
 LUMEN_ATTACHMENT_MAX_BYTES = env.int("LUMEN_ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
 LUMEN_ATTACHMENT_REFUSED_TYPES = env.list("LUMEN_ATTACHMENT_REFUSED_TYPES", default=[])
@@ -309,7 +309,7 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "portal.groups.choices.MemberRole",
         "TaskStatusEnum": "tasks.choices.TaskStatus",
         "TaskLinkKindEnum": "tasks.choices.LinkKind",
-        "TaskActionEnum": "tasks.api.serializers.TRANSITION_ACTIONS",
+        "TaskActionEnum": "tasks.api.serializers.tasks.TRANSITION_ACTIONS",
         "DayStateEnum": "reports.choices.DayState",
         "DayCorrectionStatusEnum": "reports.choices.CorrectionStatus",
         "WorkReportStatusEnum": "reports.choices.ReportStatus",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.attachments import file_response
-from portal.core.htmx import render_htmx
+from portal.core.htmx import partial_or_redirect, render_htmx
 
 from . import selectors, services
 from .filters import EntryFilterSet
@@ -153,26 +153,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.entry_get_plain(user=request.user, pk=pk)
     services.entry_delete(actor=request.user, entry=entry)
-    if request.htmx:
-        return HttpResponse("")
-    messages.success(request, _("Deleted."))
-    return redirect("stream:feed")
-
-
-def _refresh_card_or_redirect(request: HttpRequest, entry_pk: int) -> HttpResponse:
-    if request.htmx:
-        entry = selectors.entry_get(user=request.user, pk=entry_pk)
-        target = (
-            "stream/partials/entry_body.html"
-            if request.GET.get("full")
-            else "stream/partials/entry_card.html"
-        )
-        return render(
-            request,
-            target,
-            {"entry": entry, "comment_form": CommentForm(), "full": bool(request.GET.get("full"))},
-        )
-    return redirect("stream:entry", pk=entry_pk)
+    return partial_or_redirect(request, "stream:feed", success=_("Deleted."))
 
 
 @login_required
@@ -180,10 +161,12 @@ def _refresh_card_or_redirect(request: HttpRequest, entry_pk: int) -> HttpRespon
 def entry_like(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.entry_get_plain(user=request.user, pk=pk)
     services.like_toggle(actor=request.user, entry=entry)
-    if request.htmx:
-        entry = selectors.entry_get(user=request.user, pk=pk)
-        return render(request, "stream/partials/like_button.html", {"entry": entry})
-    return redirect(entry)
+    return partial_or_redirect(
+        request,
+        entry,
+        partial="stream/partials/like_button.html",
+        context=lambda: {"entry": selectors.entry_get(user=request.user, pk=pk)},
+    )
 
 
 @login_required
@@ -202,18 +185,21 @@ def entry_read(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.announcement_read(actor=request.user, entry=entry)
     except ValidationError as exc:
-        if request.htmx:
-            return HttpResponseBadRequest(" ".join(exc.messages))
-        messages.error(request, " ".join(exc.messages))
-        return redirect(entry)
-    if request.htmx:
-        entry = selectors.entry_get(user=request.user, pk=pk)
-        return render(
-            request, "stream/partials/entry_card.html", {"entry": entry, "comment_form": CommentForm()}
+        text = " ".join(exc.messages)
+        return partial_or_redirect(
+            request, entry, response=lambda: HttpResponseBadRequest(text), errors=[text]
         )
-    messages.success(request, _("Thank you: marked as read."))
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else "stream:feed")
+    return partial_or_redirect(
+        request,
+        back if back.startswith("/") and not back.startswith("//") else "stream:feed",
+        partial="stream/partials/entry_card.html",
+        context=lambda: {
+            "entry": selectors.entry_get(user=request.user, pk=pk),
+            "comment_form": CommentForm(),
+        },
+        success=_("Thank you: marked as read."),
+    )
 
 
 @login_required
@@ -235,30 +221,27 @@ def entry_comments(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the whole thread (htmx "show all"); POST: add a comment or reply."""
     entry = selectors.entry_get_plain(user=request.user, pk=pk)
     form = CommentForm(request.POST or None)
-    status = 200
+    errors = []
     if request.method == "POST":
         if form.is_valid() and form.save(actor=request.user, entry=entry) is not None:
-            if not request.htmx:
-                return redirect(entry)
             form = CommentForm()
-        else:
-            status = 400 if not request.htmx else 200
-            if not request.htmx:
-                messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-                return redirect(entry)
-    context = {
-        "entry": selectors.entry_get(user=request.user, pk=pk),
-        "threads": selectors.comment_threads(user=request.user, entry=entry),
-        "comment_form": form,
-        "full": True,
-    }
-    if not request.htmx:
-        return redirect(entry)
+        else:  # the partial shows the form's errors (200, so that htmx swaps them in); a page flashes them
+            errors = [" ".join(str(e) for errs in form.errors.values() for e in errs)]
     # After a post the whole card comes back, so that its counters show the new comment too.
-    template = (
-        "stream/partials/entry_card.html" if request.method == "POST" else "stream/partials/comments.html"
+    return partial_or_redirect(
+        request,
+        entry,
+        partial="stream/partials/entry_card.html"
+        if request.method == "POST"
+        else "stream/partials/comments.html",
+        context=lambda: {
+            "entry": selectors.entry_get(user=request.user, pk=pk),
+            "threads": selectors.comment_threads(user=request.user, entry=entry),
+            "comment_form": form,
+            "full": True,
+        },
+        errors=errors,
     )
-    return render(request, template, context, status=status)
 
 
 @login_required
@@ -290,10 +273,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     comment = selectors.comment_get(user=request.user, pk=pk)
     back = comment.photo or comment.entry
     services.comment_delete(actor=request.user, comment=comment)
-    if request.htmx:
-        return HttpResponse("")
-    messages.success(request, _("Comment deleted."))
-    return redirect(back)
+    return partial_or_redirect(request, back, success=_("Comment deleted."))
 
 
 # --- polls -----------------------------------------------------------------------------------------
@@ -325,15 +305,13 @@ def poll_vote(request: HttpRequest, pk: int) -> HttpResponse:
         services.poll_vote(actor=request.user, poll=poll, option_ids=request.POST.getlist("options"))
     except ValidationError as exc:
         text = " ".join(exc.messages)
-        if request.htmx:
-            # 200 so that htmx swaps the poll in with the message; the write changed nothing.
-            return _render_poll(request, poll, error=text)
-        messages.error(request, text)
-        return redirect(poll.entry)
-    if request.htmx:
-        return _render_poll(request, poll)
-    messages.success(request, _("Your vote is counted."))
-    return redirect(poll.entry)
+        # 200 so that htmx swaps the poll in with the message; the write changed nothing.
+        return partial_or_redirect(
+            request, poll.entry, response=lambda: _render_poll(request, poll, error=text), errors=[text]
+        )
+    return partial_or_redirect(
+        request, poll.entry, response=lambda: _render_poll(request, poll), success=_("Your vote is counted.")
+    )
 
 
 @login_required
@@ -341,10 +319,9 @@ def poll_vote(request: HttpRequest, pk: int) -> HttpResponse:
 def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
     poll = _poll_for(request, pk)
     services.poll_close(poll=poll, actor=request.user)
-    if request.htmx:
-        return _render_poll(request, poll)
-    messages.success(request, _("The poll is closed."))
-    return redirect(poll.entry)
+    return partial_or_redirect(
+        request, poll.entry, response=lambda: _render_poll(request, poll), success=_("The poll is closed.")
+    )
 
 
 # --- albums and photos -----------------------------------------------------------------------------

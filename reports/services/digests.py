@@ -146,7 +146,7 @@ def digest_send(*, digest_id: int) -> bool:
         mail_send(
             to=[recipient.email],
             subject=subject,
-            template="reports/digest_email",
+            template="reports/digests/email",
             context={
                 "digest": digest,
                 "data": digest.data,

@@ -74,9 +74,9 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     }
     return render_htmx(
         request,
-        "reports/home_dashboard.html",
+        "reports/control/dashboard.html",
         context,
-        partial="reports/partials/control_dashboard.html",
+        partial="reports/control/partials/dashboard.html",
         page_context=lambda: {"digest": selectors.latest_digest(user=user)},
     )
 
@@ -90,7 +90,7 @@ def _overview(request: HttpRequest) -> HttpResponse:
         "day": overview["day"],
         "can_control": selectors.can_control(user),
     }
-    return render(request, "reports/home_overview.html", context)
+    return render(request, "reports/control/overview.html", context)
 
 
 @login_required
@@ -130,7 +130,7 @@ def touch(request: HttpRequest) -> HttpResponse:
         "people": people,
         "kinds": selectors.touch_kinds().values(),
     }
-    return render(request, "reports/control_touch.html", context)
+    return render(request, "reports/control/touch.html", context)
 
 
 @login_required

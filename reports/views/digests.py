@@ -29,7 +29,7 @@ def digest_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.digest_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "reports/digest_list.html",
+        "reports/digests/list.html",
         {"nav_area": NAV, "page_obj": page, "digests": page.object_list},
     )
 
@@ -45,7 +45,9 @@ def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sections": selectors.digest_sections(digest),
         "base_url": "",
     }
-    return render_htmx(request, "reports/digest_detail.html", context, partial="reports/digest_sections.html")
+    return render_htmx(
+        request, "reports/digests/detail.html", context, partial="reports/digests/partials/sections.html"
+    )
 
 
 @login_required
@@ -78,4 +80,4 @@ def digest_settings(request: HttpRequest) -> HttpResponse:
         "is_supervisor": headed_path(request.user) is not None,
         "time_zone": request.user.time_zone,
     }
-    return render(request, "reports/digest_settings.html", context)
+    return render(request, "reports/digests/settings.html", context)

@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.core.htmx import render_htmx
+from portal.core.htmx import partial_or_redirect, render_htmx
 from portal.core.registry import registry
 
 from .. import selectors, services
@@ -99,7 +99,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "ratings": Rating.choices,
     }
     return render_htmx(
-        request, "reports/report_list.html", context, partial="reports/partials/report_list_results.html"
+        request, "reports/reports/list.html", context, partial="reports/reports/partials/list_results.html"
     )
 
 
@@ -160,7 +160,7 @@ def report_write(request: HttpRequest) -> HttpResponse:
         "previous_day": span.start - datetime.timedelta(days=1),
         "next_day": span.end + datetime.timedelta(days=1) if span.end < today else None,
     }
-    return render(request, "reports/report_write.html", context)
+    return render(request, "reports/reports/write.html", context)
 
 
 # --- one report --------------------------------------------------------------------------------------
@@ -197,21 +197,24 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The lines of facts and plans, for those who rate: the first registered way to make a task of one.
         "line_source": next(iter(registry.report_task_sources), None),
     }
-    return render(request, "reports/report_detail.html", context)
+    return render(request, "reports/reports/detail.html", context)
 
 
 def _after_decision(request: HttpRequest, report, *, error: str = "", done: str = "") -> HttpResponse:
     """htmx: the inbox row or the rating block, redrawn; otherwise back to where the button was."""
-    if request.htmx:
-        context = _rating_context(request, report, error=error, done=done)
-        if request.POST.get("from") == "inbox":
-            return render(request, "reports/partials/report_inbox_row.html", context)
-        return render(request, "reports/partials/report_rating.html", context)
-    if error:
-        messages.error(request, error)
-    elif done:
-        messages.success(request, done)
-    return redirect(_next_url(request, reverse("reports:report_detail", args=[report.pk])))
+    partial = (
+        "reports/reports/partials/inbox_row.html"
+        if request.POST.get("from") == "inbox"
+        else "reports/reports/partials/rating.html"
+    )
+    return partial_or_redirect(
+        request,
+        _next_url(request, reverse("reports:report_detail", args=[report.pk])),
+        partial=partial,
+        context=lambda: _rating_context(request, report, error=error, done=done),
+        success=done,
+        errors=[error] if error else [],
+    )
 
 
 @login_required
@@ -271,7 +274,7 @@ def to_rate(request: HttpRequest) -> HttpResponse:
         "return_form": ReportReturnForm(),
         "is_control_page": True,
     }
-    return render(request, "reports/report_to_rate.html", context)
+    return render(request, "reports/reports/to_rate.html", context)
 
 
 # --- settings ----------------------------------------------------------------------------------------
@@ -329,7 +332,7 @@ def report_settings(request: HttpRequest) -> HttpResponse:
                 },
             )
     context = {**_nav_context(request, "settings"), "rows": rows, "failed": failed}
-    return render(request, "reports/report_settings.html", context)
+    return render(request, "reports/reports/settings.html", context)
 
 
 def _departments_qs(rows):

@@ -66,7 +66,10 @@ def timesheet(request: HttpRequest) -> HttpResponse:
         "export_query": urlencode({"person": sheet.person.pk, "month": sheet.month_param}),
     }
     return render_htmx(
-        request, "reports/timesheet_person.html", context, partial="reports/timesheet_person_body.html"
+        request,
+        "reports/timesheets/person.html",
+        context,
+        partial="reports/timesheets/partials/person_body.html",
     )
 
 
@@ -101,9 +104,9 @@ def timesheet_department(request: HttpRequest) -> HttpResponse:
     }
     return render_htmx(
         request,
-        "reports/timesheet_department.html",
+        "reports/timesheets/department.html",
         context,
-        partial="reports/timesheet_department_body.html",
+        partial="reports/timesheets/partials/department_body.html",
     )
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.core.htmx import render_htmx
+from portal.core.htmx import partial_or_redirect, render_htmx
 from portal.core.http import client_ip
 
 from .. import selectors, services
@@ -95,7 +95,7 @@ def _render_widget(request: HttpRequest, day=None, *, error: str = "", fetch: bo
         "csrf_token": get_token(request),
     }
     # Loaded on every page: rendered without the page shell's context processors (and their queries).
-    return HttpResponse(render_to_string("reports/workday_widget.html", context))
+    return HttpResponse(render_to_string("reports/workday/partials/widget.html", context))
 
 
 @login_required
@@ -114,18 +114,17 @@ def workday_action(request: HttpRequest, action: str) -> HttpResponse:
     service = getattr(services, f"workday_{action}")
     form = WorkdayActionForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    back = _next_url(request, reverse("reports:my_days"))
     try:
         day = service(actor=request.user, ip=client_ip(request), comment=comment)
     except ValidationError as exc:
         error = " ".join(exc.messages)
-        if request.htmx:
-            return _render_widget(request, error=error)
-        messages.error(request, error)
-    else:
-        if request.htmx:
-            return _render_widget(request, day, fetch=False)
-        messages.success(request, DONE[action])
-    return redirect(_next_url(request, reverse("reports:my_days")))
+        return partial_or_redirect(
+            request, back, response=lambda: _render_widget(request, error=error), errors=[error]
+        )
+    return partial_or_redirect(
+        request, back, response=lambda: _render_widget(request, day, fetch=False), success=DONE[action]
+    )
 
 
 # --- days -------------------------------------------------------------------------------------------------
@@ -161,7 +160,7 @@ def my_days(request: HttpRequest) -> HttpResponse:
         calendar=cal,
         corrections=corrections,
     )
-    return render(request, "reports/workday_my_days.html", context)
+    return render(request, "reports/workday/my_days.html", context)
 
 
 @login_required
@@ -180,9 +179,9 @@ def day_list(request: HttpRequest) -> HttpResponse:
     active = [name for name, _label in FLAG_FILTERS if request.GET.get(name) == "true"]
     return render_htmx(
         request,
-        "reports/workday_days.html",
+        "reports/workday/days.html",
         context,
-        partial="reports/partials/workday_day_results.html",
+        partial="reports/workday/partials/day_results.html",
         page_context=lambda: _page(
             request, "days", flag_filters=FLAG_FILTERS, active_flags=active, **context
         ),
@@ -214,7 +213,7 @@ def _day_context(request: HttpRequest, day, **extra) -> dict:
 @require_GET
 def day_detail(request: HttpRequest, pk: int) -> HttpResponse:
     day = selectors.workday_get(user=request.user, pk=pk)
-    return render(request, "reports/workday_day_detail.html", _day_context(request, day))
+    return render(request, "reports/workday/day_detail.html", _day_context(request, day))
 
 
 def _own_day(request: HttpRequest, pk: int):
@@ -234,7 +233,7 @@ def day_correct(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Your correction is sent to your supervisor."))
         return redirect("reports:day_detail", pk=day.pk)
     context = _day_context(request, day, correction_form=form)
-    return render(request, "reports/workday_day_detail.html", context, status=400)
+    return render(request, "reports/workday/day_detail.html", context, status=400)
 
 
 @login_required
@@ -274,7 +273,7 @@ def corrections(request: HttpRequest) -> HttpResponse:
         page_obj=page,
         corrections=page.object_list,
     )
-    return render(request, "reports/workday_corrections.html", context)
+    return render(request, "reports/workday/corrections.html", context)
 
 
 @login_required
@@ -315,7 +314,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The schedule is saved."))
         return redirect("reports:schedules")
     context = _page(request, "schedules", schedules=selectors.schedule_list(user=request.user), form=form)
-    return render(request, "reports/workday_schedules.html", context, status=400 if form.errors else 200)
+    return render(request, "reports/workday/schedules.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -328,7 +327,7 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The schedule is saved."))
         return redirect("reports:schedules")
     context = {"nav_area": "reports", "form": form, "schedule": schedule}
-    return render(request, "reports/workday_schedule_form.html", context, status=400 if form.errors else 200)
+    return render(request, "reports/workday/schedule_form.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -1,5 +1,5 @@
 // Control time (reports): a real measurement of the time a supervisor spends on control pages. Every page
-// that includes reports/control_beat.html loads this script; it posts a heartbeat to the server every
+// that includes reports/control/partials/beat.html loads this script; it posts a heartbeat to the server every
 // `interval` seconds, but only while the tab is visible AND the person used mouse, keyboard, scroll or touch
 // within the last `idle` seconds. The server adds the time since the previous beat of ANY tab (at most 30 s),
 // so several open tabs never count twice. The first beat waits `first-delay` seconds after the page opens.

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
-from drf_spectacular.utils import (
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from .. import selectors, services
 from ..models import ChecklistItem
-from .serializers import (
-    ChecklistItemSerializer,
-    ChecklistItemUpdateSerializer,
-)
+from .serializers.checklists import ChecklistItemSerializer, ChecklistItemUpdateSerializer
 
 # --- checklist items, comments and files by id --------------------------------------------------------
 

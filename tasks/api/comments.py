@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import (
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from .. import selectors, services
 from ..models import TaskComment
-from .serializers import (
-    TaskCommentSerializer,
-    TaskCommentWriteSerializer,
-)
+from .serializers.comments import TaskCommentSerializer, TaskCommentWriteSerializer
 
 
 @extend_schema_view(

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,9 +12,7 @@ from portal.core.attachments import file_response
 
 from .. import selectors, services
 from ..models import TaskFile
-from .serializers import (
-    TaskFileSerializer,
-)
+from .serializers.files import TaskFileSerializer
 
 
 @extend_schema_view(

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -17,10 +12,7 @@ from rest_framework.response import Response
 from .. import selectors, services
 from ..models import TaskLink
 from .pagination import KeysetPagination
-from .serializers import (
-    TaskLinkCreateSerializer,
-    TaskLinkSerializer,
-)
+from .serializers.links import TaskLinkCreateSerializer, TaskLinkSerializer
 
 # --- links -------------------------------------------------------------------------------------------
 

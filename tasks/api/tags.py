@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import (
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,12 +12,7 @@ from portal.core.api.pagination import StandardPagination
 
 from .. import selectors, services
 from ..models import Tag
-from .serializers import (
-    TagCreateSerializer,
-    TagMergeSerializer,
-    TagRenameSerializer,
-    TagSerializer,
-)
+from .serializers.tags import TagCreateSerializer, TagMergeSerializer, TagRenameSerializer, TagSerializer
 
 # --- tags --------------------------------------------------------------------------------------------
 

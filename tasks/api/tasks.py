@@ -7,12 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiExample,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -27,22 +22,22 @@ from ..choices import DependantsPolicy
 from ..filters import TaskFilterSet
 from ..models import Tag, Task
 from .pagination import SubtaskPagination, TaskCursorPagination
-from .serializers import (
-    BulkResultSerializer,
-    BulkSerializer,
+from .serializers.checklists import (
     ChecklistItemCreateSerializer,
     ChecklistItemSerializer,
     ChecklistReorderSerializer,
+)
+from .serializers.comments import TaskCommentSerializer, TaskCommentWriteSerializer
+from .serializers.files import TaskFileSerializer, TaskFileUploadSerializer
+from .serializers.tasks import (
+    BulkResultSerializer,
+    BulkSerializer,
     HistorySerializer,
     MembersSerializer,
     MoveSerializer,
     RescheduleSerializer,
-    TaskCommentSerializer,
-    TaskCommentWriteSerializer,
     TaskCreateSerializer,
     TaskDetailSerializer,
-    TaskFileSerializer,
-    TaskFileUploadSerializer,
     TaskRescheduledSerializer,
     TaskSerializer,
     TaskTagsSerializer,

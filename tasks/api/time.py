@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import (
-    OpenApiExample,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +10,7 @@ from rest_framework.views import APIView
 from .. import selectors, services
 from ..models import TimeEntry
 from .pagination import TimeEntryPagination
-from .serializers import (
+from .serializers.time import (
     TimeEntryCreateSerializer,
     TimeEntryQuerySerializer,
     TimeEntrySerializer,

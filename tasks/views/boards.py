@@ -153,9 +153,9 @@ def kanban(request: HttpRequest) -> HttpResponse:
     # htmx: the filter form stays as it is, only the board and the view links change.
     return render_htmx(
         request,
-        "tasks/kanban.html",
+        "tasks/boards/kanban.html",
         context,
-        partial="tasks/partials/board_kanban.html",
+        partial="tasks/boards/partials/kanban_board.html",
         page_context=lambda: _filter_context(request, filters),
     )
 
@@ -197,7 +197,7 @@ def kanban_move(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"id": pk, "status": status, "html": ""})
     task.board_movable = selectors.can_change_status(request.user, task)
     html = render_to_string(
-        "tasks/partials/board_card.html", {"task": task, "board": "kanban"}, request=request
+        "tasks/boards/partials/card.html", {"task": task, "board": "kanban"}, request=request
     )
     return JsonResponse(
         {"id": task.pk, "status": task.status, "status_label": task.get_status_display(), "html": html}
@@ -290,7 +290,7 @@ def gantt(request: HttpRequest) -> HttpResponse:
             "limit": board_selectors.GANTT_LIMIT,
         }
     )
-    return render(request, "tasks/gantt.html", context)
+    return render(request, "tasks/boards/gantt.html", context)
 
 
 @login_required

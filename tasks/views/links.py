@@ -64,4 +64,4 @@ def link_search(request: HttpRequest, pk: int) -> HttpResponse:
         results = list(selectors.task_list(user=request.user).filter(pk=int(query)).exclude(pk=task.pk))
     elif len(query) >= 2:
         results = list(selectors.task_list(user=request.user, filters={"q": query}).exclude(pk=task.pk)[:10])
-    return render(request, "tasks/partials/detail_link_results.html", {"task": task, "results": results})
+    return render(request, "tasks/task_page/partials/link_results.html", {"task": task, "results": results})

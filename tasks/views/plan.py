@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.core.htmx import render_htmx
+from portal.core.htmx import partial_or_redirect, render_htmx
 
 from .. import selectors, services
 from .boards import _board_context, _validation_error
@@ -27,9 +25,9 @@ def _plan_response(request: HttpRequest, *, errors: list[str] | None = None) -> 
     }
     return render_htmx(
         request,
-        "tasks/plan.html",
+        "tasks/plan/plan.html",
         context,
-        partial="tasks/partials/board_plan.html",
+        partial="tasks/plan/partials/plan_board.html",
         page_context=lambda: _board_context(request, selectors.board_filters(request.GET), view="plan"),
     )
 
@@ -41,13 +39,13 @@ def _plan_done(request: HttpRequest, action, success: str, **kwargs) -> HttpResp
         action(actor=request.user, **kwargs)
     except ValidationError as exc:
         errors = list(exc.messages)
-    if request.htmx:
-        return _plan_response(request, errors=errors)
-    for message in errors:
-        messages.error(request, message)
-    if not errors:
-        messages.success(request, success)
-    return redirect("tasks:plan")
+    return partial_or_redirect(
+        request,
+        "tasks:plan",
+        response=lambda: _plan_response(request, errors=errors),
+        errors=errors,
+        success=success,
+    )
 
 
 @login_required

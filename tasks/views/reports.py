@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.core.htmx import render_htmx
+
 from .. import selectors
 from ..forms.reports import EfficiencyForm, TimeReportForm
-from .task_page import _htmx_partial
 
 CHART_ROWS = 20  # the charts draw the first rows (the tables list them all)
 
@@ -74,8 +74,12 @@ def efficiency(request: HttpRequest) -> HttpResponse:
         "chart": _efficiency_chart(people_rows, total) if people_rows else None,
         "bounds": bounds,
     }
-    template = "tasks/partials/extras_efficiency.html" if _htmx_partial(request) else "tasks/efficiency.html"
-    return render(request, template, context)
+    return render_htmx(
+        request,
+        "tasks/reports/efficiency.html",
+        context,
+        partial="tasks/reports/partials/efficiency_report.html",
+    )
 
 
 def _time_links(rows: list[dict], group_by: str) -> None:
@@ -118,5 +122,6 @@ def time_report(request: HttpRequest) -> HttpResponse:
         "rows_more": max(0, len(rows) - TIME_ROWS),
         "chart": _time_chart(rows) if rows else None,
     }
-    template = "tasks/partials/extras_time.html" if _htmx_partial(request) else "tasks/time_report.html"
-    return render(request, template, context)
+    return render_htmx(
+        request, "tasks/reports/time.html", context, partial="tasks/reports/partials/time_report.html"
+    )

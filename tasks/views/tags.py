@@ -4,17 +4,16 @@ through the services (via the forms).
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.core.htmx import partial_or_redirect, render_htmx
+
 from .. import selectors, services
 from ..forms.tags import TagCreateForm, TagMergeForm, TagRenameForm, tag_label
-from .task_page import _htmx_partial
 
 
 def _tag_sections(tags) -> list[dict]:
@@ -54,19 +53,26 @@ def _tag_page_context(
 
 
 def _tags_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
-    template = "tasks/partials/extras_tags.html" if _htmx_partial(request) else "tasks/tags.html"
-    return render(request, template, _tag_page_context(request, **forms), status=status)
+    """The page, or its part for htmx; a refused form answers 400 for the page but 200 for htmx (so that
+    htmx swaps the errors in)."""
+    return render_htmx(
+        request,
+        "tasks/tags/tags.html",
+        _tag_page_context(request, **forms),
+        partial="tasks/tags/partials/tag_panel.html",
+        status=status,
+        partial_status=200,
+    )
 
 
 def _after_tag_write(request: HttpRequest, done: str | None, **forms) -> HttpResponse:
     """Success: htmx redraws the page's part with a note, a plain form goes back to the page. Failure: the
     part (htmx) or the page (status 400) again, the errors at their fields."""
     if done is not None:
-        if _htmx_partial(request):
-            return _tags_page(request, done=done)
-        messages.success(request, done)
-        return redirect("tasks:tags")
-    return _tags_page(request, status=200 if _htmx_partial(request) else 400, **forms)
+        return partial_or_redirect(
+            request, "tasks:tags", response=lambda: _tags_page(request, done=done), success=done
+        )
+    return _tags_page(request, status=400, **forms)
 
 
 @login_required

@@ -1,7 +1,7 @@
 """Tasks: how the task page (/tasks/<id>/) is put together, shared by the views of its parts.
 
 The page is made of blocks (header, description, people, dates, tags, rules, time, subtasks, links,
-checklist, files, comments, history), each a partial in tasks/templates/tasks/partials/detail_<block>.html
+checklist, files, comments, history), each a partial in tasks/templates/tasks/task_page/partials/<block>.html
 with the element id "task-<block>". A POST to a block's endpoint calls one service and, for htmx, answers
 with that block re-rendered (errors shown inside it) plus the blocks the change also touches as
 out-of-band swaps; without htmx it redirects back to the page with a message. A form refused for bad input
@@ -28,18 +28,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.core.errors import NotFound
-from portal.core.htmx import redirect_htmx
+from portal.core.htmx import is_htmx, partial_or_redirect, redirect_htmx
 from portal.core.permissions import is_portal_admin
 
 from .. import selectors
 from ..choices import DependantsPolicy, MemberRole, OpenSubtasksPolicy, TaskPriority
 from ..forms.links import LinkForm
-
-
-def _htmx_partial(request: HttpRequest) -> bool:
-    """An htmx swap of a part of the page (not a boosted navigation, not a history restore)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def _url_or_none(name: str) -> str | None:
@@ -311,7 +305,7 @@ def _block_context(request, task, blocks: Iterable[str]) -> dict:
 
 
 def _template(block: str) -> str:
-    return f"tasks/partials/detail_{block}.html"
+    return f"tasks/task_page/partials/{block}.html"
 
 
 def _render_blocks(
@@ -343,7 +337,7 @@ def _render_page(request, task, block: str, *, errors: list[str], extra: dict) -
     else:
         for error in errors:
             messages.error(request, error)
-    return render(request, "tasks/task_detail.html", context)
+    return render(request, "tasks/task_page/detail.html", context)
 
 
 def _respond(
@@ -354,6 +348,7 @@ def _respond(
     errors=(),
     also: Iterable[str] = (),
     success: str = "",
+    warning: str = "",
     extra: dict | None = None,
     keep: dict | None = None,
 ) -> HttpResponse:
@@ -361,32 +356,34 @@ def _respond(
 
     `keep` puts what the person typed back into the block's form when there are errors (the bound form under
     the name the block's template reads, e.g. {"dates_form": form}); without htmx the page is then rendered
-    with it instead of a redirect."""
+    with it instead of a redirect. `warning` is flashed on the page only (the block shows its own notice)."""
     errors = list(errors)
+    htmx = is_htmx(request)
     if errors and keep:
         extra = {**(extra or {}), **keep}
-    if request.htmx:
-        try:
-            task = selectors.task_get(user=request.user, pk=pk)
-        except NotFound:
-            # The change took the task out of the user's sight: the whole page moves to the list.
-            return redirect_htmx(request, "tasks:home")
-        return _render_blocks(request, task, block, also=also, errors=errors, extra=extra)
-    if errors and keep:
-        try:
-            task = selectors.task_get(user=request.user, pk=pk)
-        except NotFound:
-            return redirect("tasks:home")
-        return _render_page(request, task, block, errors=errors, extra=extra or {})
-    for error in errors:
-        messages.error(request, error)
-    if success and not errors:
-        messages.success(request, success)
+        if not htmx:
+            try:
+                task = selectors.task_get(user=request.user, pk=pk)
+            except NotFound:
+                return redirect("tasks:home")
+            return _render_page(request, task, block, errors=errors, extra=extra)
     try:
-        selectors.task_get_plain(user=request.user, pk=pk)
+        # The blocks need the whole task; the redirect only that the task is still in sight.
+        task = (selectors.task_get if htmx else selectors.task_get_plain)(user=request.user, pk=pk)
+        to = reverse("tasks:detail", args=[pk]) + f"#task-{block}"
     except NotFound:
-        return redirect("tasks:home")
-    return redirect(reverse("tasks:detail", args=[pk]) + f"#task-{block}")
+        # The change took the task out of the user's sight: the whole page moves to the list.
+        if htmx:
+            return redirect_htmx(request, "tasks:home")
+        task, to = None, "tasks:home"
+    return partial_or_redirect(
+        request,
+        to,
+        response=lambda: _render_blocks(request, task, block, also=also, errors=errors, extra=extra),
+        errors=errors,
+        warning=warning,
+        success=success,
+    )
 
 
 def _attempt(call: Callable[[], object]) -> list[str]:

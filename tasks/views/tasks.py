@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.core.htmx import redirect_htmx
+from portal.core.htmx import is_htmx, partial_or_redirect, redirect_htmx, render_htmx
 from portal.core.registry import registry
 
 from .. import selectors, services
@@ -51,7 +51,6 @@ from .task_page import (
     PICKER_LIMIT,
     _attempt,
     _block_context,
-    _htmx_partial,
     _respond,
     _safe_next,
     _same_minute,
@@ -178,8 +177,9 @@ def _list_context(request: HttpRequest) -> dict:
 def task_list(request: HttpRequest) -> HttpResponse:
     """The role lists ("I do" by default) with filters, sorting, saved filters and bulk actions."""
     context = _list_context(request)
-    template = "tasks/partials/list_results.html" if _htmx_partial(request) else "tasks/task_list.html"
-    return render(request, template, context)
+    return render_htmx(
+        request, "tasks/tasks/list.html", context, partial="tasks/tasks/partials/list_results.html"
+    )
 
 
 def _bulk_report(result: services.BulkResult) -> tuple[str, list[str]]:
@@ -279,7 +279,9 @@ def task_create(request: HttpRequest) -> HttpResponse:
             if request.POST.get("another"):
                 return redirect(request.get_full_path())
             return redirect(task)
-    return render(request, "tasks/task_form.html", _form_context(request, form, source=source, parent=parent))
+    return render(
+        request, "tasks/tasks/form.html", _form_context(request, form, source=source, parent=parent)
+    )
 
 
 @login_required
@@ -296,7 +298,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(task)
     return render(
         request,
-        "tasks/task_form.html",
+        "tasks/tasks/form.html",
         _form_context(request, form, task=task, parent=task.parent if task.parent_visible else None),
     )
 
@@ -312,7 +314,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("ask") == "open_subtasks" and action in ACTION_BUTTONS:
         # Without htmx the question comes back as a page (see task_action).
         context["open_subtasks_question"] = {"action": action, "comment": "", "text": ""}
-    return render(request, "tasks/task_detail.html", context)
+    return render(request, "tasks/task_page/detail.html", context)
 
 
 @login_required
@@ -324,10 +326,12 @@ def task_block(request: HttpRequest, pk: int, block: str) -> HttpResponse:
     task = _task(request, pk)
     if block == "comments":
         services.task_mark_seen(user=request.user, task=task)
-    context = _block_context(request, task, [block])
-    if not request.htmx:
-        return redirect(reverse("tasks:detail", args=[pk]) + f"#task-{block}")
-    return render(request, _template(block), context)
+    return partial_or_redirect(
+        request,
+        reverse("tasks:detail", args=[pk]) + f"#task-{block}",
+        partial=_template(block),
+        context=lambda: _block_context(request, task, [block]),
+    )
 
 
 @login_required
@@ -364,7 +368,7 @@ def task_action(request: HttpRequest, pk: int) -> HttpResponse:
         asks = (
             "open_subtasks" in getattr(exc, "error_dict", {}) or getattr(exc, "code", "") == "open_subtasks"
         )
-        if asks and request.htmx:
+        if asks and is_htmx(request):  # the question is asked inline, in the header block
             question = {"action": data["action"], "comment": data["comment"], "text": " ".join(exc.messages)}
             return _respond(request, pk, "header", extra={"open_subtasks_question": question})
         if asks:
@@ -443,7 +447,7 @@ def people_search(request: HttpRequest, pk: int) -> HttpResponse:
     people = list(mention_candidates(user=request.user, query=request.GET.get("q", ""), limit=PICKER_LIMIT))
     return render(
         request,
-        "tasks/partials/detail_people_results.html",
+        "tasks/task_page/partials/people_results.html",
         {"task": task, "people": people, "field": field, "query": request.GET.get("q", "").strip()},
     )
 
@@ -476,8 +480,6 @@ def task_dates(request: HttpRequest, pk: int) -> HttpResponse:
         # Dependants the person may not reschedule stayed where they were: say which (hidden ones counted only).
 
         notice = flagged_notice(selectors.task_refs(user=request.user, tasks=flagged))
-        if not request.htmx:
-            messages.warning(request, notice)
     return _respond(
         request,
         pk,
@@ -486,6 +488,7 @@ def task_dates(request: HttpRequest, pk: int) -> HttpResponse:
         keep=keep,
         also=("links", "header"),
         success=_("Saved."),
+        warning=notice,
         extra={"dates_notice": notice} if notice else None,
     )
 

@@ -17,7 +17,7 @@ from ..forms.templates import TaskTemplateForm
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
     templates = selectors.template_list(user=request.user).order_by("title", "id")
-    return render(request, "tasks/template_list.html", {"nav_area": "tasks", "templates": templates})
+    return render(request, "tasks/templates/list.html", {"nav_area": "tasks", "templates": templates})
 
 
 @login_required
@@ -29,7 +29,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
         if template is not None:
             messages.success(request, _("Template “%(title)s” saved.") % {"title": template.title})
             return redirect("tasks:templates")
-    return render(request, "tasks/template_form.html", {"nav_area": "tasks", "form": form, "template": None})
+    return render(request, "tasks/templates/form.html", {"nav_area": "tasks", "form": form, "template": None})
 
 
 @login_required
@@ -42,7 +42,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("tasks:templates")
     return render(
-        request, "tasks/template_form.html", {"nav_area": "tasks", "form": form, "template": template}
+        request, "tasks/templates/form.html", {"nav_area": "tasks", "form": form, "template": template}
     )
 
 
@@ -74,4 +74,4 @@ def template_run(request: HttpRequest, pk) -> HttpResponse:
             )
             return redirect(task)
     context = {"nav_area": "tasks", "template": template, "errors": errors}
-    return render(request, "tasks/template_run.html", context, status=400 if errors else 200)
+    return render(request, "tasks/templates/run.html", context, status=400 if errors else 200)

@@ -352,3 +352,52 @@ def test_the_exit_status_follows_the_digest_goals(monkeypatch, tmp_path, digests
     assert json.loads(report.read_text())["digests"] == digests
     (markdown,) = (tmp_path / "results").glob("*.md")
     assert ("### Control digests" in markdown.read_text()) is (digests is not None)
+
+
+def _row(scenario, **figures):
+    base = {"scenario": scenario, "p50_ms": None, "p95_ms": None, "kb_per_response": None}
+    return {**base, **figures}
+
+
+def test_every_scenario_but_the_floor_has_goals():
+    assert set(run.GOALS) == set(run.SCENARIOS) - {"floor"}
+
+
+def test_scenario_goals_against_the_floor_and_absolute_ceilings():
+    floor = _row("floor", p50_ms=10.0, p95_ms=20.0)
+    page = run.scenario_goals(_row("tasks_list", p50_ms=39.0, p95_ms=90.0), floor)
+    assert [(c["goal"], round(c["value"], 1), c["met"]) for c in page] == [("p50 ≤ 4× the floor", 3.9, True)]
+    api = run.scenario_goals(_row("task_list_api", p50_ms=25.0), floor)
+    assert api[0]["met"] is False and api[0]["value"] == 2.5
+    feed = run.scenario_goals(_row("feed_page", p50_ms=30.0, p95_ms=70.0), floor)
+    assert [c["met"] for c in feed] == [True, False]  # p95 3.5× the floor's p95
+    company = run.scenario_goals(_row("control_company", p95_ms=250.0, kb_per_response=420.0), floor)
+    assert [(c["goal"], c["met"]) for c in company] == [
+        ("p95 ≤ 300 ms", True),
+        ("≤ 300 KB per answer", False),
+    ]
+    # Without a floor (or without samples) a ratio is not measurable, never met by default.
+    assert run.scenario_goals(_row("tasks_list", p50_ms=10.0), None)[0]["met"] is None
+
+
+def test_goals_markdown_marks_each_goal():
+    rows = [
+        {"scenario": "tasks_list", "goals": [{"goal": "p50 ≤ 4× the floor", "value": 5.2, "met": False}]},
+        {"scenario": "search_page", "goals": [{"goal": "p95 ≤ 100 ms", "value": 40.0, "met": True}]},
+        {"scenario": "floor", "goals": []},
+    ]
+    text = run.goals_markdown(rows)
+    assert "| tasks_list | p50 ≤ 4× the floor | 5.2 | **NOT MET** |" in text
+    assert "| search_page | p95 ≤ 100 ms | 40.0 | met |" in text
+    assert run.goals_markdown([{"scenario": "floor", "goals": []}]) == ""
+
+
+def test_summaries_carry_the_answer_size():
+    raw = {
+        "window": [0.0, 2.0],
+        "latencies_ms": [5, 7],
+        "queries": [3, 3],
+        "failures": {},
+        "sizes": [2048, 4096],
+    }
+    assert run.summarise("control_company", raw)["kb_per_response"] == 3.0

@@ -136,7 +136,7 @@ def _files(kind: str, suffixes: tuple[str, ...]) -> list[Path]:
 def _is_email(path: Path) -> bool:
     """E-mail bodies: mail clients ignore linked stylesheets, so these carry their styles inline. They are sent, never
     served as pages, so the page policy does not apply to them."""
-    return "email" in path.parent.name or path.stem.endswith("_email")
+    return "email" in path.parent.name or path.stem == "email" or path.stem.endswith("_email")
 
 
 # Each: what the policy refuses, and how to find it in a template.

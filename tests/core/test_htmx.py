@@ -8,7 +8,11 @@ import pytest
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxMiddleware
 
-from portal.core.htmx import is_htmx, redirect_htmx, render_htmx, with_trigger
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.http import HttpResponse
+
+from portal.core.htmx import is_htmx, partial_or_redirect, redirect_htmx, render_htmx, with_trigger
 
 TEMPLATES = {
     "page.html": "<html><body>page {{ name }}</body></html>",
@@ -99,3 +103,47 @@ def test_redirect_htmx():
     assert page.status_code == 302 and page["Location"] == "/elsewhere/"
     swap = redirect_htmx(_request(method="post", **HTMX), "/elsewhere/")
     assert swap.status_code == 204 and swap["HX-Redirect"] == "/elsewhere/" and not swap.content
+
+
+def _post(**headers):
+    request = _request("post", **headers)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_partial_or_redirect_page_flashes_and_redirects():
+    request = _post()
+    answer = partial_or_redirect(request, "/done/", partial="partial.html", success="Saved.", warning="Late.")
+    assert answer.status_code == 302 and answer["Location"] == "/done/"
+    assert [(m.level_tag, str(m)) for m in get_messages(request)] == [("warning", "Late."), ("success", "Saved.")]
+    # Errors are flashed instead of the success.
+    request = _post()
+    partial_or_redirect(request, "/done/", success="Saved.", errors=["Bad date.", "No access."])
+    assert [(m.level_tag, str(m)) for m in get_messages(request)] == [
+        ("error", "Bad date."),
+        ("error", "No access."),
+    ]
+
+
+def test_partial_or_redirect_htmx_renders_and_flashes_nothing():
+    calls = []
+
+    def context():
+        calls.append(1)
+        return {"name": "z"}
+
+    request = _post(**HTMX)
+    answer = partial_or_redirect(
+        request, "/done/", partial="partial.html", context=context, success="Saved.", trigger="changed"
+    )
+    assert answer.status_code == 200 and answer.content.decode() == "<li>partial z</li>"
+    assert answer["HX-Trigger"] == "changed" and list(get_messages(request)) == []
+    # The lazy context is not built for a page.
+    partial_or_redirect(_post(), "/done/", partial="partial.html", context=context)
+    assert calls == [1]
+    # Nothing to render: an empty answer (the swap removes the target); a view's own renderer wins.
+    empty = partial_or_redirect(_post(**HTMX), "/done/")
+    assert empty.status_code == 200 and empty.content == b""
+    own = partial_or_redirect(_post(**HTMX), "/done/", partial="partial.html", response=lambda: HttpResponse("own"))
+    assert own.content == b"own"

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
-from portal.people.views import PICK_LIMIT
+from portal.people.views.people import PICK_LIMIT
 from portal.people.widgets import PeoplePicker, PersonPicker
 from tests.people.factories import DepartmentFactory, UserFactory
 from tests.utils import count_queries

@@ -549,7 +549,7 @@ def test_people_make_their_own_tokens_only(org):
 def test_making_tokens_past_the_limit_revokes_the_oldest(org, monkeypatch):
     from portal.people.models import ApiToken
 
-    monkeypatch.setattr(services, "API_TOKENS_PER_PERSON", 3)
+    monkeypatch.setattr(services.signin, "API_TOKENS_PER_PERSON", 3)
     made = [
         services.api_token_create(actor=org.east_rep, person=org.east_rep, label=f"t{n}") for n in range(4)
     ]

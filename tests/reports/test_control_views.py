@@ -316,7 +316,7 @@ def test_the_heartbeat_include_renders_only_for_those_who_control_people(staff, 
     for person, expected in ((staff.east_head, True), (staff.admin, True), (staff.east_rep, False)):
         request = rf.get("/")
         request.user = person
-        html = render_to_string("reports/control_beat.html", request=request)
+        html = render_to_string("reports/control/partials/beat.html", request=request)
         assert ('id="control-beat"' in html) is expected
         if expected:
             assert f'data-beat-url="{reverse("reports:control_beat")}"' in html

@@ -79,12 +79,12 @@ def test_all_fine_digest_says_so(org):
 
 
 def test_panel_partial_with_and_without_a_digest(org, built):
-    html = render_to_string("reports/digest_panel.html", {"digest": built})
+    html = render_to_string("reports/digests/partials/panel.html", {"digest": built})
     assert 'id="digest-panel"' in html
     assert "Overdue tasks" in html
     assert reverse("reports:digest_detail", args=[built.pk]) in html
 
-    empty = render_to_string("reports/digest_panel.html", {"digest": None})
+    empty = render_to_string("reports/digests/partials/panel.html", {"digest": None})
     assert "No digest yet" in empty
     assert reverse("reports:digest_settings") in empty
 

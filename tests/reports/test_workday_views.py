@@ -72,7 +72,7 @@ def test_the_top_bar_has_the_widget_slot_for_signed_in_people_only(org, rep):
 
 def test_the_slot_costs_the_page_no_query(org, rep):
     with CaptureQueriesContext(connection) as ctx:
-        render_to_string("reports/workday_topbar.html", {"user": rep})
+        render_to_string("reports/workday/partials/topbar.html", {"user": rep})
     assert len(ctx.captured_queries) == 0
 
 

@@ -29,7 +29,7 @@ def notified(monkeypatch):
         kwargs["recipients"] = sorted(int(getattr(r, "pk", r)) for r in kwargs["recipients"])
         calls.append(kwargs)
 
-    monkeypatch.setattr("portal.stream.services._notify", record)
+    monkeypatch.setattr("portal.stream.services.notices.notify", record)
     return calls
 
 

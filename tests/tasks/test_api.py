@@ -306,15 +306,21 @@ def test_reschedule_shifts_or_flags_the_dependants(org):
     first = make_task(org.field_rep, org.east_rep, planned_start=at(days=1), planned_end=at(days=2))
     second = make_task(org.field_rep, org.east_rep, planned_start=at(days=2), planned_end=at(days=3))
     TaskLinkFactory(predecessor=first, successor=second, kind="fs")
+    # One moment for the request and the checks: `at()` read again a second later would differ.
+    end = at(days=4)
     response = client.post(
         detail(first, "reschedule/"),
-        {"planned_start": iso(at(days=3)), "planned_end": iso(at(days=4)), "dependants": "shift"},
+        {
+            "planned_start": iso(end - datetime.timedelta(days=1)),
+            "planned_end": iso(end),
+            "dependants": "shift",
+        },
         format="json",
     )
     assert response.status_code == 200, response.json()
-    assert datetime.datetime.fromisoformat(response.json()["planned_end"]) == at(days=4)
+    assert datetime.datetime.fromisoformat(response.json()["planned_end"]) == end
     second.refresh_from_db()
-    assert second.planned_start >= at(days=4) and not second.schedule_conflict
+    assert second.planned_start >= end and not second.schedule_conflict
 
     response = client.post(
         detail(first, "reschedule/"),
