@@ -15,7 +15,7 @@ def _notes(user, model, objects) -> dict[int, list[tuple[str, str]]]:
     ids = [obj.pk for obj in objects]
     for task in selectors.tasks_from_sources(user=user, model=model, ids=ids):
         label = _("Task: %(title)s") % {"title": task.title}
-        result.setdefault(int(task.source_id), []).append((label, reverse("tasks:detail", args=[task.pk])))
+        result.setdefault(int(task.source_id), []).append((label, task.get_absolute_url()))
     return result
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.core.attachments import AttachmentBase
+from portal.core.links import url_for_pk
 from portal.core.models import ObjectGrantBase, TimeStampedModel
 from portal.core.visibility import (
     any_of,
@@ -168,7 +169,8 @@ class Task(TimeStampedModel):
     comments_count = models.PositiveIntegerField(default=0)
     files_count = models.PositiveIntegerField(default=0)
     last_comment_at = models.DateTimeField(null=True, blank=True)
-    # Title, description and comments as plain text, for full-text search (GIN index on PostgreSQL).
+    # Title, description and comments as plain text, for full-text search. On PostgreSQL the database keeps
+    # the generated, GIN-indexed tsvector column `search_vector` from it (migration 0008, `tasks.search`).
     search_text = models.TextField(blank=True, editable=False)
 
     objects = TaskQuerySet.as_manager()
@@ -203,7 +205,7 @@ class Task(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("tasks:detail", args=[self.pk])
+        return url_for_pk("tasks:detail", self.pk)
 
     @property
     def is_closed(self) -> bool:

@@ -32,21 +32,29 @@ TASK_AWAITING_CONTROL = "tasks.awaiting_control"
 TASK_NO_DEADLINE = "tasks.no_deadline"
 
 
-def _tasks_url(**params) -> str:
-    # role=all: the tasks list shows "I do" by default, the viewer wants the person's tasks.
-    return f"{reverse('tasks:home')}?{urlencode({'role': 'all', **params})}"
+def _tasks_url(field: str, user_id: int, rest: dict) -> str:
+    # role=all: the tasks list shows "I do" by default, the viewer wants the person's tasks. The dashboard
+    # asks for one link per person and column: only the person's id is put in per link.
+    return f"{reverse('tasks:home')}?role=all&{field}={int(user_id)}&{_encoded(rest)}"
+
+
+def _encoded(params: dict, _done: dict = {}) -> str:  # noqa: B006 - a deliberate memo of constant dicts
+    key = tuple(params.items())
+    if key not in _done:
+        _done[key] = urlencode(params)
+    return _done[key]
 
 
 def _overdue_url(user_id: int) -> str:
-    return _tasks_url(responsible=user_id, overdue="true")
+    return _tasks_url("responsible", user_id, {"overdue": "true"})
 
 
 def _awaiting_control_url(user_id: int) -> str:
-    return _tasks_url(creator=user_id, status="awaiting_control", open="true")
+    return _tasks_url("creator", user_id, {"status": "awaiting_control", "open": "true"})
 
 
 def _no_deadline_url(user_id: int) -> str:
-    return _tasks_url(responsible=user_id, no_deadline="true")
+    return _tasks_url("responsible", user_id, {"no_deadline": "true"})
 
 
 # The task columns of the control dashboard: stored counters (read with the dashboard's other counters in one

@@ -1,17 +1,20 @@
 """Tasks in the global search: full-text over title, description and comments.
 
 The services keep `Task.search_text` (title, description and the comments' plain text) up to date; on
-PostgreSQL a GIN index covers `to_tsvector('english', COALESCE(search_text, ''))` (migration 0002), which is
-exactly what `SearchVector("search_text", config="english")` renders, so the match is an index scan. The
-permission filter (`Task.objects.visible_to`) is part of the same query, before ranking and the limit.
-Elsewhere (embedded SQLite) every word must appear in `search_text` as a substring.
+PostgreSQL the database keeps a stored, GIN-indexed `tsvector` of it in the generated column
+`tasks_task.search_vector` (title words weighted A, the whole text D; migration 0008), filled on every write
+and on the seeders' COPY. The match is a GIN index scan, and every visible match is ranked from the stored
+vector (`ts_rank`, no tsvector computed per candidate); the permission filter (`Task.objects.visible_to`) is
+part of the same query, before ranking and the limit. The model does not name the column (embedded SQLite
+has no tsvector): `StoredSearchVector` reads it. Elsewhere every word must appear in `search_text` as a
+substring.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Expression, IntegerField, Q, QuerySet, Value, When
 
 from portal.core.search import SearchHit, uses_postgres
 from portal.stream import mentions
@@ -21,8 +24,23 @@ from .models import Task
 ICON = "bi-check2-square"
 MAX_WORDS = 8
 SNIPPET_CHARS = 200
-# On PostgreSQL, the number of newest visible matches that are ranked (see task_search_queryset).
-RANK_WINDOW = 500
+VECTOR_COLUMN = "search_vector"
+
+
+class StoredSearchVector(Expression):
+    """The task's stored search document (`tasks_task.search_vector`, PostgreSQL only), on whatever alias
+    the task table has in the query (it is relabelled when the query becomes a subquery)."""
+
+    contains_aggregate = False
+
+    def __init__(self):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.base_table
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(VECTOR_COLUMN)}", []
 
 
 def search_tasks(*, user, query: str, limit: int) -> list[SearchHit]:
@@ -30,43 +48,35 @@ def search_tasks(*, user, query: str, limit: int) -> list[SearchHit]:
     words = (query or "").split()[:MAX_WORDS]
     if not words or limit <= 0:
         return []
-    return [_hit(task, words) for task in task_search_queryset(user=user, query=query)[:limit]]
+    return [_hit(task, words) for task in task_search_queryset(user=user, query=query, limit=limit)[:limit]]
 
 
-def task_search_queryset(*, user, query: str) -> QuerySet[Task]:
-    """The ranked, permission-filtered matches of `query` (the provider slices it).
+def task_search_queryset(*, user, query: str, limit: int | None = None) -> QuerySet[Task]:
+    """The ranked, permission-filtered matches of `query` (the caller slices it; with `limit`, only the best
+    `limit` are read).
 
-    PostgreSQL: websearch syntax ("quoted phrases", -excluded, or), word forms (stemming), ranked with
-    title words weighing most (among the newest RANK_WINDOW visible matches), the matching passage as
-    `snippet`. Elsewhere: every word as a case-insensitive substring, title matches first, then newest.
+    PostgreSQL: websearch syntax ("quoted phrases", -excluded, or), word forms (stemming), every visible
+    match ranked with title words weighing most, the matching passage as `snippet`. With `limit`, the
+    ranking runs over the matches' ids, rank and date alone (a narrow top-N sort), and only the best `limit`
+    rows are read whole, with their snippet. Elsewhere: every word as a case-insensitive substring, title
+    matches first, then newest.
     """
     words = (query or "").split()[:MAX_WORDS]
     qs = Task.objects.visible_to(user)
     if not words:
         return qs.none()
     if uses_postgres():
-        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
-        document = SearchVector("search_text", config="english")
         search_query = SearchQuery(query, config="english", search_type="websearch")
-        weighted = SearchVector("title", config="english", weight="A") + SearchVector(
-            "search_text", config="english", weight="D"
-        )
-        # Ranking computes each candidate's tsvector again, so only the newest RANK_WINDOW visible matches
-        # are ranked. They are picked by `id + 0`, an order no index serves: PostgreSQL then finds the
-        # matches through the GIN index, instead of walking the created_at index backwards and computing the
-        # tsvector of every row it passes (seconds for a word in one task of fifty, on a million tasks).
-        newest = (
-            qs.annotate(document=document)
-            .filter(document=search_query)
-            .annotate(newest=F("id") + Value(0))
-            .order_by("-newest")
-            .values("pk")[:RANK_WINDOW]
-        )
+        order = ("-rank", "-created_at", "-id")
+        qs = qs.alias(document=StoredSearchVector()).filter(document=search_query)
+        if limit is not None:
+            best = qs.annotate(rank=SearchRank(StoredSearchVector(), search_query)).order_by(*order)
+            qs = Task.objects.filter(pk__in=best.values("pk")[: max(limit, 0)])
         qs = (
-            Task.objects.filter(pk__in=newest)
-            .annotate(
-                rank=SearchRank(weighted, search_query),
+            qs.annotate(
+                rank=SearchRank(StoredSearchVector(), search_query),
                 snippet=SearchHeadline(
                     "search_text",
                     search_query,
@@ -77,7 +87,7 @@ def task_search_queryset(*, user, query: str) -> QuerySet[Task]:
                     min_words=12,
                 ),
             )
-            .order_by("-rank", "-created_at", "-id")
+            .order_by(*order)
             .defer("search_text")  # the snippet is computed in the database
         )
     else:

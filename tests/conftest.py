@@ -152,6 +152,15 @@ def _default_time_zone_and_language():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_daily_people_lists():
+    """Per-day lists of people (birthdays, anniversaries) live in the cache under a version of the people;
+    a test's rolled-back people must not reach the next test through it."""
+    from portal.people.selectors import people_changed
+
+    people_changed()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 

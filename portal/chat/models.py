@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.attachments import AttachmentBase
+from portal.core.links import url_for_pk
 from portal.core.models import TimeStampedModel
 
 from .choices import ChatKind
@@ -82,7 +83,7 @@ class Chat(TimeStampedModel):
         return self.title or f"{self.get_kind_display()} #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("chat:detail", args=[self.pk])
+        return url_for_pk("chat:detail", self.pk)
 
     @property
     def is_direct(self) -> bool:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.attachments import AttachmentBase
+from portal.core.links import url_for_pk
 from portal.core.models import TimeStampedModel
 
 from .choices import GroupKind, GroupVisibility, JoinRequestStatus, MemberRole
@@ -92,7 +92,7 @@ class Workgroup(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("groups:detail", args=[self.pk])
+        return url_for_pk("groups:detail", self.pk)
 
 
 class Membership(models.Model):

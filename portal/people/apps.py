@@ -112,3 +112,13 @@ class PeopleConfig(AppConfig):
         from .models import headed_path
 
         register_department_tree(headed_path=headed_path)
+
+        # Per-day lists of people (birthdays, anniversaries) are cached under a version that any save or
+        # delete of a person moves: a cache invalidation, not a business rule.
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import User
+        from .selectors import people_changed
+
+        post_save.connect(people_changed, sender=User, dispatch_uid="people.daily.saved")
+        post_delete.connect(people_changed, sender=User, dispatch_uid="people.daily.deleted")

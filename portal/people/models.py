@@ -9,11 +9,13 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import ExtractDay, ExtractMonth
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from portal.core.links import url_for_pk
 from portal.core.models import TimeStampedModel
 
 from .choices import TIME_ZONE_CHOICES, GroupCreationPolicy, InvitationStatus
@@ -183,6 +185,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["department", "is_active"]),
+            # Birthdays of the coming days by (month, day): an index scan, not a scan of every person.
+            models.Index(ExtractMonth("birthday"), ExtractDay("birthday"), name="people_user_birthday_md"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -208,9 +212,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return "".join(part[:1] for part in (self.first_name, self.last_name) if part).upper() or "?"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
+        return url_for_pk("people:profile", self.pk)
 
-        return reverse("people:profile", args=[self.pk])
+    @property
+    def photo_url(self) -> str:
+        """Where the photo is served (the permission-checked view); the avatar of every list uses it."""
+        return url_for_pk("people:photo", self.pk)
 
     def _get_session_auth_hash(self, secret=None) -> str:
         """Django's HMAC of the password hash (sessions carry it; a changed password ends them), mixed with the

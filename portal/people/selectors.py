@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -141,16 +142,55 @@ def person_get(*, user, pk) -> User:
     return get_visible(User.objects.visible_to(user).select_related("department"), pk=pk)
 
 
+# --- Per-day lists of the whole company ---------------------------------------------------------------
+# Birthdays and anniversaries are the same for every employee (everybody sees every active colleague), so
+# they are computed once a day and kept in the cache under a version that any change of a person moves
+# (`people_changed`, connected to the person's save and delete in `PeopleConfig.ready`).
+
+PEOPLE_VERSION_KEY = "people:version"
+DAILY_SECONDS = 3600  # a ceiling, in case a change slipped past the version (an update() in bulk)
+
+
+def people_changed(**kwargs) -> None:
+    """Something about a person changed: every per-day list of people is recomputed on its next read."""
+    try:
+        cache.incr(PEOPLE_VERSION_KEY)
+    except ValueError:
+        cache.set(PEOPLE_VERSION_KEY, 1, None)
+
+
+def people_daily(name: str, compute):
+    """`compute()` once per day and per version of the people, from the cache afterwards."""
+    version = cache.get(PEOPLE_VERSION_KEY) or 0
+    key = f"people:daily:{name}:{timezone.localdate().isoformat()}:{version}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, DAILY_SECONDS)
+    return value
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
 def birthdays_upcoming(*, user, days: int = 7) -> list[User]:
-    """Colleagues whose birthday falls within the next `days` days (today first)."""
+    """Colleagues whose birthday falls within the next `days` days (today first).
+
+    One indexed query a day (the (month, day) expression index of the birthday), then the cache.
+    """
+    if not _active(user):
+        return []
+    return people_daily(f"birthdays:{days}", lambda: _birthdays_upcoming(days))
+
+
+def _birthdays_upcoming(days: int) -> list[User]:
     today = timezone.localdate()
     dates = [today + datetime.timedelta(days=i) for i in range(days)]
     condition = Q()
     for d in dates:
         condition |= Q(birthday__month=d.month, birthday__day=d.day)
-    people = list(
-        User.objects.visible_to(user).filter(is_active=True, birthday__isnull=False).filter(condition)
-    )
+    people = list(User.objects.filter(is_active=True, birthday__isnull=False).filter(condition))
     order = {(d.month, d.day): i for i, d in enumerate(dates)}
     people.sort(key=lambda p: (order[(p.birthday.month, p.birthday.day)], p.last_name, p.first_name))
     return people

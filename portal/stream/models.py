@@ -14,10 +14,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.links import url_for_pk
 from portal.core.models import TimeStampedModel
 
 from .choices import AudienceKind, EntryKind
@@ -124,7 +124,7 @@ class Entry(TimeStampedModel):
         return f"{self.author} · {text[:60]}" if text else f"{self.author} · #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("stream:entry", args=[self.pk])
+        return url_for_pk("stream:entry", self.pk)
 
     @property
     def is_event(self) -> bool:
@@ -353,7 +353,7 @@ class Album(models.Model):
         return self.title or f"Album #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("stream:album", args=[self.pk])
+        return url_for_pk("stream:album", self.pk)
 
 
 def photo_path(instance: Photo, filename: str) -> str:
@@ -401,4 +401,4 @@ class Photo(models.Model):
         return self.name or f"Photo #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("stream:photo", args=[self.pk])
+        return url_for_pk("stream:photo", self.pk)

@@ -313,7 +313,21 @@ def _upcoming(today: datetime.date, days: int) -> list[datetime.date]:
 
 
 def celebrations(*, user, days: int = 7) -> dict[str, list]:
-    """Birthdays and work anniversaries (by the day someone joined) today and in the coming week."""
+    """Birthdays and work anniversaries (by the day someone joined) today and in the coming week.
+
+    The same for every employee, so computed once a day (people's per-day cache, recomputed when a person
+    changes)."""
+    from portal.people.selectors import people_daily
+
+    if not (user and user.is_authenticated and user.is_active):
+        return {key: [] for key in CELEBRATION_KEYS}
+    return people_daily(f"celebrations:{days}", lambda: _celebrations(user=user, days=days))
+
+
+CELEBRATION_KEYS = ("birthdays_today", "birthdays_week", "anniversaries_today", "anniversaries_week")
+
+
+def _celebrations(*, user, days: int) -> dict[str, list]:
     from portal.people.models import User
     from portal.people.selectors import birthdays_upcoming
 
@@ -325,8 +339,7 @@ def celebrations(*, user, days: int = 7) -> dict[str, list]:
         condition |= Q(date_joined__month=d.month, date_joined__day=d.day)
     joined_before = today.replace(day=1) - datetime.timedelta(days=300)
     people = list(
-        User.objects.visible_to(user)
-        .filter(is_active=True, date_joined__date__lt=joined_before)
+        User.objects.filter(is_active=True, date_joined__date__lt=joined_before)
         .filter(condition)
         .order_by("last_name", "first_name", "id")[:50]
     )

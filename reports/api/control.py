@@ -1,7 +1,8 @@
 """Reports API: control (under /api/v1/reports/).
 
-- GET dashboard/?subtree=1&signals=1: the control dashboard, the same data as reports:home (columns, a row
-  per person with a cell per column, the red/amber counts, the summary and today's control time);
+- GET dashboard/?subtree=1&signals=1&page=2: the control dashboard, the same data as reports:home (columns, a
+  page of rows, people with signals first, with a cell per column; the red/amber counts and the summary over
+  everybody; today's control time);
 - touch/: GET the checks I may see (mine; HR and admins all), POST pick a random item to check
   ({"subject": id} optional), GET touch/{id}/, POST touch/{id}/done/ ({"note": ""});
 - control-time/: GET ?date=YYYY-MM-DD (my control time against the budget), POST control-time/beat/ (one
@@ -104,6 +105,13 @@ class DashboardSerializer(serializers.Serializer):
     amber = serializers.IntegerField()
     signals = serializers.IntegerField()
     summary = serializers.CharField(help_text='"All is fine" or "N signals".')
+    people_red = serializers.IntegerField(help_text="People with a red cell (everybody, not just this page).")
+    people_amber = serializers.IntegerField(help_text="People with an amber cell and no red one.")
+    count = serializers.IntegerField(help_text="Rows over all pages (after `signals`).")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True, help_text="The next page's URL.")
+    previous = serializers.CharField(allow_null=True, help_text="The previous page's URL.")
     columns = DashboardColumnSerializer(many=True)
     rows = DashboardRowSerializer(many=True)
     control_time = ControlTimeSerializer()
@@ -157,9 +165,24 @@ class ControlBeatSerializer(serializers.Serializer):
     date = serializers.DateField()
 
 
-def _dashboard_data(board, control_time: dict) -> dict:
+def _page_link(request, number: int | None) -> str | None:
+    if number is None:
+        return None
+    params = request.query_params.copy()
+    params["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def _dashboard_data(board, control_time: dict, request) -> dict:
     keys = [column.key for column in board.columns]
     return {
+        "people_red": board.people_red,
+        "people_amber": board.people_amber,
+        "count": board.row_count,
+        "page": board.page,
+        "pages": board.pages,
+        "next": _page_link(request, board.next_page),
+        "previous": _page_link(request, board.previous_page),
         "today": board.today,
         "subtree": board.subtree,
         "only_signals": board.only_signals,
@@ -192,6 +215,9 @@ SUBTREE = OpenApiParameter(
 SIGNALS = OpenApiParameter(
     "signals", OpenApiTypes.BOOL, description="1: only the rows with a red or amber cell."
 )
+PAGE = OpenApiParameter(
+    "page", OpenApiTypes.INT, description="The page of rows (1 by default; 50 rows a page, signals first)."
+)
 
 
 # --- views -----------------------------------------------------------------------------------------------
@@ -202,7 +228,7 @@ class DashboardViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary="My control dashboard (supervisors, HR, admins)",
-        parameters=[SUBTREE, SIGNALS],
+        parameters=[SUBTREE, SIGNALS, PAGE],
         responses=DashboardSerializer,
     )
     def list(self, request):
@@ -212,9 +238,10 @@ class DashboardViewSet(viewsets.ViewSet):
             user=user,
             subtree=request.query_params.get("subtree", "").lower() in TRUE,
             only_signals=request.query_params.get("signals", "").lower() in TRUE,
+            page=request.query_params.get("page") or 1,
         )
         control_time = selectors.control_time_summary(user=user, date=board.today, now=board.now)
-        return Response(DashboardSerializer(_dashboard_data(board, control_time)).data)
+        return Response(DashboardSerializer(_dashboard_data(board, control_time, request)).data)
 
 
 class TouchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -17,9 +17,12 @@ columns read it with `dashboard_now()` (so do tests that pin it).
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import datetime
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -38,11 +41,13 @@ from portal.core.registry import (
 
 from ..choices import Signal
 from ..models import headed_path, sees_all
+from .people_ids import PeopleIds, ids_lookup
 from .reports import report_list
-from .workday import schedules_for, workday_local_date, workday_today
+from .workday import schedules_for, schedules_of_people, workday_local_date, workday_today
 
 __all__ = [
     "CONTROL_BUDGET_SHARE",
+    "DASHBOARD_PAGE_SIZE",
     "TOUCH_WINDOW",
     "Cell",
     "Dashboard",
@@ -67,6 +72,8 @@ __all__ = [
 CONTROL_BUDGET_SHARE = 0.05
 # How far back "touch" control looks for an item to check.
 TOUCH_WINDOW = datetime.timedelta(days=14)
+# Rows of a dashboard page (the page and the API): the whole company's head controls thousands of people.
+DASHBOARD_PAGE_SIZE = 50
 
 
 def _active(user) -> bool:
@@ -213,7 +220,16 @@ def _memo(name: str, key, load: Callable[[], Any]):
 
 
 def _schedules(user_ids: list[int]) -> dict:
-    return _memo("schedules", tuple(user_ids), lambda: schedules_for(user_ids))
+    def load() -> dict:
+        run = _RUN.get()
+        loaded = run.get("people") if run else None
+        if loaded is not None and all(pk in loaded for pk in user_ids):
+            people = [loaded[pk] for pk in user_ids]
+            rows = [(p.pk, p.time_zone, p.work_start, p.work_end, p.department.path) for p in people]
+            return schedules_of_people(rows, user_ids)
+        return schedules_for(user_ids)
+
+    return _memo("schedules", tuple(user_ids), load)
 
 
 def _stored_counters(user_ids: list[int], key: str) -> dict[int, int]:
@@ -223,7 +239,7 @@ def _stored_counters(user_ids: list[int], key: str) -> dict[int, int]:
 
     def load(keys: list[str]) -> dict[str, dict[int, int]]:
         values: dict[str, dict[int, int]] = {k: {} for k in keys}
-        rows = UserCounter.objects.filter(user_id__in=user_ids, key__in=keys).values_list(
+        rows = UserCounter.objects.filter(user_id__in=ids_lookup(user_ids), key__in=keys).values_list(
             "user_id", "key", "value"
         )
         for user_id, k, value in rows:
@@ -238,17 +254,103 @@ def _stored_counters(user_ids: list[int], key: str) -> dict[int, int]:
 
 # --- the dashboard ---------------------------------------------------------------------------------------
 
+# What the columns read of each person (the rows of the page get their full User afterwards): thousands of
+# model instances would cost more than all the columns together.
+_PERSON_FIELDS = (
+    "pk",
+    "first_name",
+    "last_name",
+    "is_active",
+    "date_joined",
+    "time_zone",
+    "work_start",
+    "work_end",
+    "department_id",
+    "department__path",
+)
+
+
+class _Department:
+    __slots__ = ("path",)
+
+    def __init__(self, path):
+        self.path = path
+
+
+class _Person:
+    """A person as the columns read them (the User attributes `missing_reports` and the schedules use)."""
+
+    __slots__ = (
+        "pk",
+        "first_name",
+        "last_name",
+        "is_active",
+        "date_joined",
+        "time_zone",
+        "work_start",
+        "work_end",
+        "department_id",
+        "department",
+    )
+
+    def __init__(
+        self,
+        pk,
+        first_name,
+        last_name,
+        is_active,
+        date_joined,
+        time_zone,
+        work_start,
+        work_end,
+        department_id,
+        department,
+    ):
+        self.pk = pk
+        self.first_name = first_name
+        self.last_name = last_name
+        self.is_active = is_active
+        self.date_joined = date_joined
+        self.time_zone = time_zone
+        self.work_start = work_start
+        self.work_end = work_end
+        self.department_id = department_id
+        self.department = department
+
+
+def _light_people(people_query) -> list[_Person]:
+    departments: dict[str | None, _Department] = {}
+    people = []
+    for *fields, path in people_query.values_list(*_PERSON_FIELDS):
+        department = departments.get(path)
+        if department is None:
+            department = departments[path] = _Department(path)
+        people.append(_Person(*fields, department))
+    return people
+
+
+def _full_people(rows: list[DashboardRow]) -> None:
+    """Give the rows shown their User (with the department), in one query."""
+    from portal.people.models import User
+
+    if not rows:
+        return
+    users = User.objects.select_related("department").in_bulk([row.person.pk for row in rows])
+    for row in rows:
+        row.person = users.get(row.person.pk, row.person)
+
 
 @dataclass
 class DashboardRow:
     person: Any
     cells: list[Cell]
 
-    @property
+    # Counted once (the dashboard sorts and counts thousands of rows; the cells' signals do not change).
+    @cached_property
     def red(self) -> int:
         return sum(1 for cell in self.cells if cell.signal == Signal.RED)
 
-    @property
+    @cached_property
     def amber(self) -> int:
         return sum(1 for cell in self.cells if cell.signal == Signal.AMBER)
 
@@ -268,10 +370,29 @@ class Dashboard:
     red: int = 0
     amber: int = 0
     only_signals: bool = False
+    # People in each signal state (over everybody, whatever the page): with a red cell; amber but no red.
+    people_red: int = 0
+    people_amber: int = 0
+    # The rows before paging (after `only_signals`), this page's number and the number of pages.
+    row_count: int = 0
+    page: int = 1
+    pages: int = 1
 
     @property
     def signals(self) -> int:
         return self.red + self.amber
+
+    @property
+    def people_green(self) -> int:
+        return self.people_count - self.people_red - self.people_amber
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
 
     @property
     def is_fine(self) -> bool:
@@ -288,6 +409,17 @@ def _sort_name(person) -> tuple:
     return (person.last_name.lower(), person.first_name.lower(), person.pk)
 
 
+_entry_order = operator.itemgetter(0, 1, 2, 3, 4)  # (-red, -amber, last name, first name, pk)
+
+
+def _page_number(page, pages: int) -> int:
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        number = 1
+    return min(max(number, 1), pages)
+
+
 def dashboard(
     *,
     user,
@@ -295,45 +427,71 @@ def dashboard(
     today: datetime.date | None = None,
     now: datetime.datetime | None = None,
     only_signals: bool = False,
+    page: int | str | None = None,
+    per_page: int = DASHBOARD_PAGE_SIZE,
 ) -> Dashboard:
     """The control dashboard of `user`: a row per person they control (directly, or the whole sub-tree),
     a cell per column, the red and amber counts and the summary. People with signals come first (red, then
     amber), then by name; `only_signals` leaves out the rows that are all green (the counts stay whole).
+    With `page` (1-based; out of range is clamped) only that page of `per_page` rows is kept: the counts
+    still cover everybody.
 
     A constant number of queries whatever the number of people: each column reads all of them at once.
+    The links of the cells the page does not show are never built (they cost a `reverse()` each).
     """
     if not can_control(user):
         raise NotAllowed(_("The dashboard is for those who supervise people."))
     now = now or timezone.now()
     today = today or workday_local_date(user, now)
-    people = list(
-        control_people(user=user, subtree=subtree)
-        .select_related("department")
-        .order_by("last_name", "first_name", "pk")
-    )
-    ids = [person.pk for person in people]
+    people_query = control_people(user=user, subtree=subtree)
+    people = _light_people(people_query.order_by("last_name", "first_name", "pk"))
+    ids = PeopleIds((person.pk for person in people), query=people_query.order_by().values("pk"))
     columns = dashboard_columns()
     counter_keys = [spec.key for spec in _counter_specs()]
-    token = _RUN.set(
-        {
-            "now": now,
-            "counter_keys": list(dict.fromkeys(counter_keys)),
-            "people": {person.pk: person for person in people},
-        }
-    )
+    run = {
+        "now": now,
+        "counter_keys": list(dict.fromkeys(counter_keys)),
+        "people": {person.pk: person for person in people},
+        "deferred_urls": {},
+    }
+    token = _RUN.set(run)
     try:
         computed = [column.compute(ids, today) if ids else {} for column in columns]
     finally:
         _RUN.reset(token)
-    rows = [
-        DashboardRow(person=person, cells=[(values or {}).get(person.pk, EMPTY_CELL) for values in computed])
-        for person in people
-    ]
-    red = sum(row.red for row in rows)
-    amber = sum(row.amber for row in rows)
-    rows.sort(key=lambda row: (-row.red, -row.amber, *_sort_name(row.person)))
+    computed = [values or {} for values in computed]
+    red_signal, amber_signal = str(Signal.RED), str(Signal.AMBER)
+    # One pass over everybody for the counts and the order; rows are made for the page only.
+    red = amber = people_red = people_amber = 0
+    entries = []
+    for person in people:
+        pk = person.pk
+        cells = [values.get(pk, EMPTY_CELL) for values in computed]
+        signals = [cell.signal for cell in cells]
+        row_red, row_amber = signals.count(red_signal), signals.count(amber_signal)
+        red += row_red
+        amber += row_amber
+        if row_red:
+            people_red += 1
+        elif row_amber:
+            people_amber += 1
+        entries.append((-row_red, -row_amber, *_sort_name(person), person, cells))
+    entries.sort(key=_entry_order)
     if only_signals:
-        rows = [row for row in rows if row.signals]
+        entries = [entry for entry in entries if entry[0] or entry[1]]
+    row_count = len(entries)
+    number, pages = 1, 1
+    if page is not None and per_page > 0:
+        pages = max(1, -(-row_count // per_page))
+        number = _page_number(page, pages)
+        entries = entries[(number - 1) * per_page : number * per_page]
+    rows = []
+    for minus_red, minus_amber, _last, _first, _pk, person, cells in entries:
+        row = DashboardRow(person=person, cells=cells)
+        row.__dict__.update(red=-minus_red, amber=-minus_amber)  # the cached counts, already known
+        rows.append(row)
+    _full_people(rows)
+    _fill_deferred_urls(rows, columns, run["deferred_urls"])
     return Dashboard(
         columns=columns,
         rows=rows,
@@ -344,7 +502,24 @@ def dashboard(
         red=red,
         amber=amber,
         only_signals=only_signals,
+        people_red=people_red,
+        people_amber=people_amber,
+        row_count=row_count,
+        page=number,
+        pages=pages,
     )
+
+
+def _fill_deferred_urls(rows: list[DashboardRow], columns: list[DashboardColumn], deferred: dict) -> None:
+    """Build the links a column left for later (`deferred[column key] = url(user_id)`), for `rows` only."""
+    if not deferred:
+        return
+    slots = [(index, deferred[column.key]) for index, column in enumerate(columns) if column.key in deferred]
+    for row in rows:
+        for index, url_of in slots:
+            cell = row.cells[index]
+            if cell is not EMPTY_CELL and not cell.url:
+                row.cells[index] = dataclasses.replace(cell, url=url_of(row.person.pk))
 
 
 # --- the personal overview -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,8 @@ from portal.core.registry import DashboardColumn, DashboardCounter
 from ..choices import DayState, Rating, ReportPeriod, ReportStatus, Signal
 from ..models import WorkReport
 from .control import _RUN, Cell, _schedules, _stored_counters, dashboard_now
-from .report_numbers import last_reports, missing_reports, waiting_counts
+from .people_ids import PeopleIds
+from .report_numbers import last_report_states, missing_reports, waiting_counts
 from .workday import workday_states, worked_seconds
 
 __all__: list[str] = []
@@ -28,8 +30,37 @@ __all__: list[str] = []
 # --- the built-in columns --------------------------------------------------------------------------------
 
 
-def _query(url: str, **params) -> str:
-    return f"{url}?{urlencode(params)}"
+def _prefix(url: str, **params) -> str:
+    """`url?key=value&...&` : one encoded prefix per column, the person's id appended per cell (no
+    `reverse()` or `urlencode()` per cell: thousands of them on a company's dashboard)."""
+    return f"{url}?{urlencode(params)}&" if params else f"{url}?"
+
+
+def _deferred(key: str, url_of) -> bool:
+    """Inside a dashboard, leave the links of column `key`'s cells to be built for the rows of the page
+    (`url_of(user_id)`); the cells can then be shared by everybody with the same content."""
+    run = _RUN.get()
+    if run is None or "deferred_urls" not in run:
+        return False
+    run["deferred_urls"][key] = url_of
+    return True
+
+
+def _cell_maker(shared: bool):
+    """`make(value, signal, url, text, hint) -> Cell`; with `shared` (no links in the cells), one frozen
+    Cell for each content: a company's dashboard builds thousands and most of them look alike."""
+    if not shared:
+        return Cell
+    made: dict[tuple, Cell] = {}
+
+    def make(value, signal, url="", text="", hint="") -> Cell:
+        key = (value, signal, text, hint)
+        cell = made.get(key)
+        if cell is None:
+            cell = made[key] = Cell(value, signal, url, text, hint)
+        return cell
+
+    return make
 
 
 def _hours(seconds: int) -> str:
@@ -47,32 +78,47 @@ def _workday_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]
     now = dashboard_now()
     days = workday_states(user_ids=user_ids, date=today)
     specs = _schedules(user_ids)
-    base = reverse("reports:my_days")
-    month = today.strftime("%Y-%m")
+    month = f"&{urlencode({'month': today.strftime('%Y-%m')})}"
+    base = _prefix(reverse("reports:my_days"))
+    defer = _deferred("workday", lambda user_id: f"{base}person={user_id}{month}")
+    make = _cell_maker(defer)
+    # Translated once per dashboard, not per cell; people share a handful of schedules.
+    started_late = _("Started late")
+    labels = {state: str(state.label) for state in DayState}
+    zones: dict[Any, Any] = {}
+    not_started: dict[Any, tuple] = {}  # spec -> (value, signal, text, hint) of a day not started
+
+    def not_started_cell(spec) -> tuple:
+        if spec is None or not spec.is_working_day(today):
+            return ("off", Signal.GREEN, _("Day off"), "")
+        if now > spec.late_after(today):
+            hint = _("Not started; the day begins at %(time)s") % {"time": spec.start.strftime("%H:%M")}
+            return ("none", Signal.RED, _("Not started"), hint)
+        if now < spec.start_at(today):
+            text = _("Starts at %(time)s") % {"time": spec.start.strftime("%H:%M")}
+            return ("none", Signal.GREEN, text, "")
+        return ("none", Signal.GREEN, _("Not started yet"), _("Within the allowed lateness"))
+
     cells = {}
     for user_id in user_ids:
         spec = specs.get(user_id)
         day = days.get(user_id)
-        url = _query(base, person=user_id, month=month)
+        url = "" if defer else f"{base}person={user_id}{month}"
         if day is not None:
-            text = f"{_local_time(day.started_at, spec)} · {DayState(day.state).label}"
+            if spec not in zones:
+                zones[spec] = spec.tzinfo if spec is not None else timezone.get_current_timezone()
+            started = day.started_at.astimezone(zones[spec]).strftime("%H:%M")
+            text = f"{started} · {labels.get(day.state) or DayState(day.state).label}"
             if day.is_late:
-                cells[user_id] = Cell(day.state, Signal.AMBER, url, text, _("Started late"))
+                cells[user_id] = make(day.state, Signal.AMBER, url, text, started_late)
             else:
-                cells[user_id] = Cell(day.state, Signal.GREEN, url, text)
+                cells[user_id] = make(day.state, Signal.GREEN, url, text)
             continue
-        if spec is None or not spec.is_working_day(today):
-            cells[user_id] = Cell("off", Signal.GREEN, url, _("Day off"))
-        elif now > spec.late_after(today):
-            hint = _("Not started; the day begins at %(time)s") % {"time": spec.start.strftime("%H:%M")}
-            cells[user_id] = Cell("none", Signal.RED, url, _("Not started"), hint)
-        elif now < spec.start_at(today):
-            text = _("Starts at %(time)s") % {"time": spec.start.strftime("%H:%M")}
-            cells[user_id] = Cell("none", Signal.GREEN, url, text)
-        else:
-            cells[user_id] = Cell(
-                "none", Signal.GREEN, url, _("Not started yet"), _("Within the allowed lateness")
-            )
+        shape = not_started.get(spec)
+        if shape is None:
+            shape = not_started[spec] = not_started_cell(spec)
+        value, signal, text, hint = shape
+        cells[user_id] = make(value, signal, url, text, hint)
     return cells
 
 
@@ -101,21 +147,35 @@ def _expected_seconds(spec, first: datetime.date, today: datetime.date, now: dat
     return expected
 
 
-def _joined_dates(user_ids: list[int], specs: dict) -> dict[int, datetime.date]:
-    """The local date each person joined (inside a dashboard, from the people it has read: no query)."""
+def _joined_dates(user_ids: list[int], specs: dict, since: datetime.date) -> dict[int, datetime.date]:
+    """The local date each person joined, for those who may have joined after `since` (inside a dashboard,
+    from the people it has read: no query)."""
     run = _RUN.get()
     loaded = run.get("people") if run else None
     if loaded is not None:
-        joined = {pk: loaded[pk].date_joined for pk in user_ids if pk in loaded}
+        # Whoever joined two days before `since` (in UTC) had joined by then in any time zone.
+        long_ago = datetime.datetime.combine(
+            since - datetime.timedelta(days=2), datetime.time.min, datetime.UTC
+        )
+        joined = {
+            pk: loaded[pk].date_joined
+            for pk in user_ids
+            if pk in loaded and loaded[pk].date_joined is not None and loaded[pk].date_joined >= long_ago
+        }
     else:
         from portal.people.models import User
 
         joined = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "date_joined"))
-    return {
-        pk: moment.astimezone(specs[pk].tzinfo).date()
-        for pk, moment in joined.items()
-        if moment is not None and pk in specs
-    }
+    zones: dict[Any, Any] = {}
+    result = {}
+    for pk, moment in joined.items():
+        spec = specs.get(pk)
+        if moment is None or spec is None:
+            continue
+        if spec not in zones:
+            zones[spec] = spec.tzinfo
+        result[pk] = moment.astimezone(zones[spec]).date()
+    return result
 
 
 def _week_hours_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]:
@@ -125,22 +185,34 @@ def _week_hours_cells(user_ids: list[int], today: datetime.date) -> dict[int, Ce
     monday = today - datetime.timedelta(days=today.weekday())
     worked = worked_seconds(user_ids=user_ids, start_date=monday, end_date=today, now=now)
     specs = _schedules(user_ids)
-    joined = _joined_dates(user_ids, specs)
-    base = reverse("reports:my_days")
-    month = today.strftime("%Y-%m")
+    joined = _joined_dates(user_ids, specs, monday)
+    month = f"&{urlencode({'month': today.strftime('%Y-%m')})}"
+    base = _prefix(reverse("reports:my_days"))
+    defer = _deferred("week_hours", lambda user_id: f"{base}person={user_id}{month}")
+    make = _cell_maker(defer)
+    below = _("Below the schedule: %(expected)s h expected by now")
+    expected_of: dict[tuple, int] = {}  # (spec, first day) -> seconds: people share a handful of schedules
+    hints: dict[int, str] = {}
     cells = {}
     for user_id in user_ids:
         seconds = int(worked.get(user_id, 0))
         spec = specs.get(user_id)
-        first = max(monday, joined.get(user_id, monday))
-        expected = _expected_seconds(spec, first, today, now) if spec is not None else 0
-        url = _query(base, person=user_id, month=month)
+        expected = 0
+        if spec is not None:
+            first = max(monday, joined.get(user_id, monday))
+            key = (spec, first)
+            expected = expected_of.get(key)
+            if expected is None:
+                expected = expected_of[key] = _expected_seconds(spec, first, today, now)
+        url = "" if defer else f"{base}person={user_id}{month}"
         text = f"{_hours(seconds)} / {_hours(expected)} h" if expected else f"{_hours(seconds)} h"
         if seconds < expected:
-            hint = _("Below the schedule: %(expected)s h expected by now") % {"expected": _hours(expected)}
-            cells[user_id] = Cell(seconds, Signal.AMBER, url, text, hint)
+            hint = hints.get(expected)
+            if hint is None:
+                hint = hints[expected] = below % {"expected": _hours(expected)}
+            cells[user_id] = make(seconds, Signal.AMBER, url, text, hint)
         else:
-            cells[user_id] = Cell(seconds, Signal.GREEN, url, text)
+            cells[user_id] = make(seconds, Signal.GREEN, url, text)
     return cells
 
 
@@ -168,51 +240,93 @@ def _last_report_cells(user_ids: list[int], today: datetime.date) -> dict[int, C
     """The last report received and its rating; red when the report of the last working day is missing
     (once it is due) or the last report is rated negative."""
     now = dashboard_now()
-    last = last_reports(user_ids=user_ids)
+    last = last_report_states(user_ids=user_ids)
     specs = _schedules(user_ids)
+    last_day: dict[Any, datetime.date | None] = {}  # people share a handful of schedules
     by_date: dict[datetime.date, list[int]] = defaultdict(list)
     for user_id in user_ids:
         spec = specs.get(user_id)
-        date = _last_working_day(spec, today) if spec is not None else None
+        if spec is None:
+            continue
+        if spec not in last_day:
+            last_day[spec] = _last_working_day(spec, today)
+        date = last_day[spec]
         if date is not None:
             by_date[date].append(user_id)
     missing: dict[int, datetime.date] = {}
+    run = _RUN.get()
+    loaded = run.get("people") if run else None
+    among = user_ids if isinstance(user_ids, PeopleIds) else None
     for date, ids in sorted(by_date.items()):  # one date for everyone sharing a schedule
-        for user_id in missing_reports(user_ids=ids, date=date, now=now):
+        people = [loaded[pk] for pk in ids if pk in loaded] if loaded is not None else None
+        found = missing_reports(user_ids=ids, date=date, now=now, people=people, schedules=specs, among=among)
+        for user_id in found:
             missing[user_id] = date
-    base = reverse("reports:report_list")
+    base = _prefix(reverse("reports:report_list"))
+    defer = _deferred("last_report", lambda user_id: f"{base}author={user_id}")
+    make = _cell_maker(defer)
+    # Translated and formatted once per dashboard, not per cell.
+    missing_for = _("Missing for %(date)s")
+    missing_hint = _("No report for the last working day")
+    negative_hint = _("The last report is rated negative")
+    week_of = _("week of %(date)s")
+    not_rated = _("not rated")
+    ratings = {rating: str(rating.label) for rating in Rating}
+    short_dates: dict[datetime.date, str] = {}
+
+    def short(date: datetime.date) -> str:
+        if date not in short_dates:
+            short_dates[date] = _short_date(date)
+        return short_dates[date]
+
+    periods: dict[tuple, str] = {}
+
+    def period_text(report) -> str:
+        key = (report.period, report.period_start)
+        if key not in periods:
+            if report.period == ReportPeriod.WEEK:
+                periods[key] = week_of % {"date": short(report.period_start)}
+            else:
+                periods[key] = short(report.period_start)
+        return periods[key]
+
+    missing_texts: dict[datetime.date, str] = {}
     cells = {}
     for user_id in user_ids:
         report = last.get(user_id)
-        url = _query(base, author=user_id)
+        url = "" if defer else f"{base}author={user_id}"
         if user_id in missing:
-            text = _("Missing for %(date)s") % {"date": _short_date(missing[user_id])}
-            cells[user_id] = Cell("missing", Signal.RED, url, text, _("No report for the last working day"))
+            date = missing[user_id]
+            text = missing_texts.get(date)
+            if text is None:
+                text = missing_texts[date] = missing_for % {"date": short(date)}
+            cells[user_id] = make("missing", Signal.RED, url, text, missing_hint)
         elif report is None:
-            cells[user_id] = Cell(None, Signal.GREEN, url)
-        elif report.status == ReportStatus.RATED and report.rating == Rating.NEGATIVE:
-            text = f"{_period_text(report)} · {Rating(report.rating).label}"
-            cells[user_id] = Cell(
-                report.rating, Signal.RED, url, text, _("The last report is rated negative")
-            )
+            cells[user_id] = make(None, Signal.GREEN, url)
         elif report.status == ReportStatus.RATED:
-            text = f"{_period_text(report)} · {Rating(report.rating).label}"
-            cells[user_id] = Cell(report.rating, Signal.GREEN, url, text)
+            label = ratings.get(report.rating) or Rating(report.rating).label
+            text = f"{period_text(report)} · {label}"
+            if report.rating == Rating.NEGATIVE:
+                cells[user_id] = make(report.rating, Signal.RED, url, text, negative_hint)
+            else:
+                cells[user_id] = make(report.rating, Signal.GREEN, url, text)
         else:
-            text = f"{_period_text(report)} · {_('not rated')}"
-            cells[user_id] = Cell("sent", Signal.GREEN, url, text)
+            cells[user_id] = make("sent", Signal.GREEN, url, f"{period_text(report)} · {not_rated}")
     return cells
 
 
 def _waiting_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]:
     """Reports sent and not yet rated: amber above 0, red above 2."""
     counts = waiting_counts(author_ids=user_ids)
-    base = reverse("reports:report_list")
+    base = _prefix(reverse("reports:report_list"))
+    status = f"&{urlencode({'status': ReportStatus.SENT})}"
+    defer = _deferred("reports_waiting", lambda user_id: f"{base}author={user_id}{status}")
+    make = _cell_maker(defer)
     cells = {}
     for user_id in user_ids:
         n = int(counts.get(user_id, 0))
         signal = Signal.RED if n > 2 else Signal.AMBER if n > 0 else Signal.GREEN
-        cells[user_id] = Cell(n, signal, _query(base, author=user_id, status=ReportStatus.SENT))
+        cells[user_id] = make(n, signal, "" if defer else f"{base}author={user_id}{status}")
     return cells
 
 
@@ -223,8 +337,17 @@ def _counter_url(spec: DashboardCounter, user_id: int) -> str:
 
 
 def _counter_column(spec: DashboardCounter) -> DashboardColumn:
+    key = spec.column or f"counter:{spec.key}"
+
     def compute(user_ids: list[int], today: datetime.date) -> dict[int, Cell]:
         values = _stored_counters(user_ids, spec.key)
+        run = _RUN.get()
+        # Inside a dashboard the links are built for the rows of the page only (an app's url() may reverse).
+        deferred = run is not None and "deferred_urls" in run and spec.url
+        if deferred:
+            run["deferred_urls"][key] = lambda user_id: _counter_url(spec, user_id)
+        shared = bool(deferred or not spec.url)
+        make = _cell_maker(shared)
         cells = {}
         for user_id in user_ids:
             n = int(values.get(user_id, 0))
@@ -234,7 +357,7 @@ def _counter_column(spec: DashboardCounter) -> DashboardColumn:
                 signal = Signal.AMBER
             else:
                 signal = Signal.GREEN
-            cells[user_id] = Cell(n, signal, _counter_url(spec, user_id))
+            cells[user_id] = make(n, signal, "" if shared else _counter_url(spec, user_id))
         return cells
 
     label = spec.label
@@ -243,7 +366,7 @@ def _counter_column(spec: DashboardCounter) -> DashboardColumn:
 
         label = next((d.label for d in counter_definitions() if d.key == spec.key), spec.key)
     return DashboardColumn(
-        key=spec.column or f"counter:{spec.key}",
+        key=key,
         label=label,
         compute=compute,
         order=spec.order,

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
 from ..choices import Rating, ReportStatus
 from ..models import WorkReport
+from .people_ids import PeopleIds, as_ids, ids_lookup
 from .reports import (
     SENT_STATES,
     WEEKDAYS,
@@ -30,6 +32,7 @@ __all__ = [
     "count_my_unsent",
     "count_to_rate",
     "credited_share",
+    "last_report_states",
     "last_reports",
     "missing_reports",
     "negative_reports",
@@ -50,20 +53,27 @@ def _people(user_ids: Iterable[int]) -> list:
     return list(User.objects.filter(pk__in=ids, is_active=True).select_related("department").order_by("pk"))
 
 
-def _working_days(people: list) -> dict[int, frozenset[int]]:
-    """Weekdays (0 = Monday) each person works: their schedule when the workday part provides
-    `schedules_for`, else Monday to Friday."""
+def _working_days(people: list, specs: dict | None = None) -> dict[int, frozenset[int]]:
+    """Weekdays (0 = Monday) each person works: their schedule (`specs` when the caller has read them)
+    when the workday part provides `schedules_for`, else Monday to Friday."""
     from . import workday
 
     schedules_for: Callable | None = getattr(workday, "schedules_for", None)
-    if schedules_for is None or not people:
+    if specs is None and (schedules_for is None or not people):
         return {p.pk: WEEKDAYS for p in people}
-    specs = schedules_for(people) or {}
+    if specs is None:
+        specs = schedules_for(people) or {}
     result = {}
+    sets: dict[tuple, frozenset[int]] = {}  # people share a handful of schedules
     for person in people:
-        spec = specs.get(person.pk)
-        days = getattr(spec, "working_days", None)
-        result[person.pk] = frozenset(int(d) for d in days) if days is not None else WEEKDAYS
+        days = getattr(specs.get(person.pk), "working_days", None)
+        if days is None:
+            result[person.pk] = WEEKDAYS
+            continue
+        days = tuple(days)
+        if days not in sets:
+            sets[days] = frozenset(int(d) for d in days)
+        result[person.pk] = sets[days]
     return result
 
 
@@ -113,13 +123,41 @@ def last_reports(*, user_ids: Iterable[int]) -> dict[int, WorkReport]:
     return {report.author_id: report for report in qs}
 
 
+class ReportState(NamedTuple):
+    """What the dashboard shows of a person's last report."""
+
+    period: str
+    period_start: datetime.date
+    status: str
+    rating: str
+
+
+def last_report_states(*, user_ids: Iterable[int]) -> dict[int, ReportState]:
+    """`last_reports` as light tuples (no model instances, no authors): {author_id: ReportState}. One
+    query."""
+    ids = as_ids(user_ids)
+    if not ids:
+        return {}
+    latest = (
+        WorkReport.objects.filter(author_id=OuterRef("author_id"), status__in=SENT_STATES)
+        .order_by("-period_start", "-sent_at", "-id")
+        .values("pk")[:1]
+    )
+    rows = (
+        WorkReport.objects.filter(author_id__in=ids_lookup(ids), status__in=SENT_STATES)
+        .filter(pk=Subquery(latest))
+        .values_list("author_id", "period", "period_start", "status", "rating")
+    )
+    return {author_id: ReportState(*rest) for author_id, *rest in rows}
+
+
 def waiting_counts(*, author_ids: Iterable[int]) -> dict[int, int]:
     """Sent reports not rated yet, per author (authors with none are left out). One query."""
-    ids = list({int(i) for i in author_ids})
+    ids = as_ids(author_ids)
     if not ids:
         return {}
     rows = (
-        WorkReport.objects.filter(author_id__in=ids, status=ReportStatus.SENT)
+        WorkReport.objects.filter(author_id__in=ids_lookup(ids), status=ReportStatus.SENT)
         .order_by()
         .values("author_id")
         .annotate(n=Count("id"))
@@ -128,29 +166,60 @@ def waiting_counts(*, author_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def missing_reports(*, user_ids: Iterable[int], date: datetime.date, now=None) -> set[int]:
+def missing_reports(
+    *,
+    user_ids: Iterable[int],
+    date: datetime.date,
+    now=None,
+    people=None,
+    schedules: dict | None = None,
+    among: PeopleIds | None = None,
+) -> set[int]:
     """People with no sent (or rated) report covering `date`, counting only those for whom `date` was a
     working day, who had joined by then, and whose report for it is already due (a weekly report is not
-    missing on Tuesday). Constant queries."""
-    people = _people(user_ids)
+    missing on Tuesday). Constant queries. A caller that has read the people (with their departments) or
+    their schedules already passes them (`people`, `schedules`: {user_id: ScheduleSpec}); one that drew
+    `user_ids` from a larger `PeopleIds` passes it as `among` (the reports are then read for all of those,
+    filtered by their query instead of a list of ids)."""
+    if people is None:
+        people = _people(user_ids)
+    else:
+        ids = {int(i) for i in user_ids}
+        people = sorted((p for p in people if p.pk in ids and p.is_active), key=lambda p: p.pk)
     if not people:
         return set()
     now = _utc(now)
     rules = _rules_by_path()
-    working = _working_days(people)
+    working = _working_days(people, schedules)
+    weekday = date.weekday()
+    # Whoever joined two days before `date` (in UTC) had joined by `date` in any time zone: no conversion.
+    joined_long_ago = datetime.datetime.combine(
+        date - datetime.timedelta(days=2), datetime.time.min, datetime.UTC
+    )
+    rule_of: dict[str | None, ReportRule] = {}
+    due_of: dict[tuple, bool] = {}  # (rule, time zone) -> whether the report of `date` is due by now
     due = set()
     for person in people:
-        if date.weekday() not in working[person.pk] or date < _joined_on(person):
+        if weekday not in working[person.pk]:
             continue
-        rule = _rule_for_path(person.department.path if person.department_id else None, rules)
-        start, _end = rule.bounds(date)
-        if rule.due_at(start, zone_of(person)) <= now:
+        if person.date_joined >= joined_long_ago and date < _joined_on(person):
+            continue
+        path = person.department.path if person.department_id else None
+        rule = rule_of.get(path)
+        if rule is None:
+            rule = rule_of[path] = _rule_for_path(path, rules)
+        key = (rule, getattr(person, "time_zone", None))
+        if key not in due_of:
+            start, _end = rule.bounds(date)
+            due_of[key] = rule.due_at(start, zone_of(person)) <= now
+        if due_of[key]:
             due.add(person.pk)
     if not due:
         return set()
+    authors = ids_lookup(among) if among is not None else due
     covered = set(
         WorkReport.objects.filter(
-            author_id__in=due, status__in=SENT_STATES, period_start__lte=date, period_end__gte=date
+            author_id__in=authors, status__in=SENT_STATES, period_start__lte=date, period_end__gte=date
         ).values_list("author_id", flat=True)
     )
     return due - covered

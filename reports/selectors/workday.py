@@ -27,6 +27,7 @@ from portal.core.permissions import get_visible
 
 from ..choices import CorrectionStatus, DayState
 from ..models import DayCorrection, WorkDay, WorkDayEvent, WorkSchedule, headed_path, sees_all
+from .people_ids import as_ids, ids_lookup
 
 __all__ = [
     "DEFAULT_ALLOWED_LATENESS",
@@ -47,6 +48,7 @@ __all__ = [
     "schedule_manages",
     "schedule_people",
     "schedules_for",
+    "schedules_of_people",
     "workday_calendar",
     "workday_get",
     "workday_list",
@@ -155,25 +157,58 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:i] for i in range(step, len(path) + 1, step)]
 
 
-def schedules_for(users) -> dict[int, ScheduleSpec]:
+def schedules_for(users, *, preloaded: bool = False) -> dict[int, ScheduleSpec]:
     """{user_id: ScheduleSpec} for many people (users or ids) in two queries, whatever their number:
-    the people with their departments' paths, then every schedule that may apply to them."""
+    the people with their departments' paths (none with `preloaded`: users the caller has just read with
+    their departments), then every schedule that may apply to them."""
     from portal.people.models import User
 
-    ids = sorted({_pk(u) for u in users if u is not None})
+    users = [u for u in users if u is not None]
+    ids = sorted({_pk(u) for u in users})
     if not ids:
         return {}
-    people = list(
-        User.objects.filter(pk__in=ids).values(
-            "pk", "time_zone", "work_start", "work_end", "department__path"
+    if preloaded and all(
+        isinstance(u, User) and (u.department_id is None or User.department.is_cached(u)) for u in users
+    ):
+        # The caller has just read these people with their departments (the dashboard): not again.
+        people = list(
+            {
+                u.pk: (
+                    u.pk,
+                    u.time_zone,
+                    u.work_start,
+                    u.work_end,
+                    u.department.path if u.department_id else None,
+                )
+                for u in users
+            }.values()
         )
-    )
+    else:
+        people = list(
+            User.objects.filter(pk__in=ids).values_list(
+                "pk", "time_zone", "work_start", "work_end", "department__path"
+            )
+        )
+    return schedules_of_people(people, ids)
+
+
+def schedules_of_people(people, ids) -> dict[int, ScheduleSpec]:
+    """{user_id: ScheduleSpec} of people already read as (pk, time_zone, work_start, work_end, department
+    path) tuples, in one query. `ids` filters the personal schedules (a list, or a `PeopleIds` whose query
+    the database runs instead of an IN list). People sharing a schedule and a time zone share one spec."""
+    if not people:
+        return {}
     paths: set[str] = set()
+    seen: set[str] = set()
     for person in people:
-        if person["department__path"]:
-            paths.update(_ancestor_paths(person["department__path"]))
+        path = person[4]
+        if path and path not in seen:
+            seen.add(path)
+            paths.update(_ancestor_paths(path))
     fields = ("pk", "name", "user_id", "working_days", "start", "end", "allowed_lateness", "break_minutes")
-    schedules = WorkSchedule.objects.filter(Q(user_id__in=ids) | Q(department__path__in=sorted(paths)))
+    schedules = WorkSchedule.objects.filter(
+        Q(user_id__in=ids_lookup(ids)) | Q(department__path__in=sorted(paths))
+    )
     own: dict[int, dict] = {}
     by_path: dict[str, dict] = {}
     for row in schedules.values(*fields, "department__path"):
@@ -181,36 +216,47 @@ def schedules_for(users) -> dict[int, ScheduleSpec]:
             own[row["user_id"]] = row
         elif row["department__path"]:
             by_path[row["department__path"]] = row
+    nearest: dict[str, dict | None] = {}  # department path -> the nearest department schedule up the tree
+    shared: dict[tuple, ScheduleSpec] = {}
     result: dict[int, ScheduleSpec] = {}
-    for person in people:
-        row, source = own.get(person["pk"]), "person"
-        if row is None and person["department__path"]:
-            for path in reversed(_ancestor_paths(person["department__path"])):  # nearest first
-                if path in by_path:
-                    row, source = by_path[path], "department"
-                    break
+    for pk, time_zone, work_start, work_end, path in people:
+        row, source = own.get(pk), "person"
+        if row is None and path:
+            if path not in nearest:
+                nearest[path] = next(
+                    (by_path[p] for p in reversed(_ancestor_paths(path)) if p in by_path),  # nearest first
+                    None,
+                )
+            row, source = nearest[path], "department"
         if row is None:
-            result[person["pk"]] = ScheduleSpec(
-                working_days=DEFAULT_WORKING_DAYS,
-                start=person["work_start"],
-                end=person["work_end"],
-                allowed_lateness=DEFAULT_ALLOWED_LATENESS,
-                break_minutes=DEFAULT_BREAK_MINUTES,
-                time_zone=person["time_zone"],
-                source="default",
-            )
+            key = ("default", work_start, work_end, time_zone)
+            spec = shared.get(key)
+            if spec is None:
+                spec = shared[key] = ScheduleSpec(
+                    working_days=DEFAULT_WORKING_DAYS,
+                    start=work_start,
+                    end=work_end,
+                    allowed_lateness=DEFAULT_ALLOWED_LATENESS,
+                    break_minutes=DEFAULT_BREAK_MINUTES,
+                    time_zone=time_zone,
+                    source="default",
+                )
         else:
-            result[person["pk"]] = ScheduleSpec(
-                working_days=tuple(sorted(int(d) for d in row["working_days"] or [])),
-                start=row["start"],
-                end=row["end"],
-                allowed_lateness=row["allowed_lateness"],
-                break_minutes=row["break_minutes"],
-                time_zone=person["time_zone"],
-                source=source,
-                schedule_id=row["pk"],
-                name=row["name"],
-            )
+            key = (source, row["pk"], time_zone)
+            spec = shared.get(key)
+            if spec is None:
+                spec = shared[key] = ScheduleSpec(
+                    working_days=tuple(sorted(int(d) for d in row["working_days"] or [])),
+                    start=row["start"],
+                    end=row["end"],
+                    allowed_lateness=row["allowed_lateness"],
+                    break_minutes=row["break_minutes"],
+                    time_zone=time_zone,
+                    source=source,
+                    schedule_id=row["pk"],
+                    name=row["name"],
+                )
+        result[pk] = spec
     return result
 
 
@@ -348,10 +394,10 @@ def workday_live_state(day: WorkDay | None, now: datetime.datetime | None = None
 def workday_states(*, user_ids, date: datetime.date) -> dict[int, WorkDay]:
     """{user_id: WorkDay} of these people on `date` (people without a day are missing). One query; the
     caller (the dashboard, the digests) has already chosen people the viewer may see."""
-    ids = [int(i) for i in user_ids]
+    ids = as_ids(user_ids)
     if not ids:
         return {}
-    return {day.user_id: day for day in WorkDay.objects.filter(user_id__in=ids, date=date)}
+    return {day.user_id: day for day in WorkDay.objects.filter(user_id__in=ids_lookup(ids), date=date)}
 
 
 def worked_seconds(
@@ -359,11 +405,11 @@ def worked_seconds(
 ) -> dict[int, int]:
     """{user_id: seconds worked} from start_date to end_date (inclusive): closed days summed in the
     database, a day still open counted until now. Two queries whatever the number of people."""
-    ids = [int(i) for i in user_ids]
+    ids = as_ids(user_ids)
     result = dict.fromkeys(ids, 0)
     if not ids:
         return result
-    days = WorkDay.objects.filter(user_id__in=ids, date__gte=start_date, date__lte=end_date)
+    days = WorkDay.objects.filter(user_id__in=ids_lookup(ids), date__gte=start_date, date__lte=end_date)
     closed = days.filter(state=DayState.CLOSED).order_by().values("user_id").annotate(s=Sum("worked_seconds"))
     for row in closed:
         result[row["user_id"]] += int(row["s"] or 0)

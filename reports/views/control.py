@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -61,11 +62,14 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     subtree = request.GET.get("subtree", "").lower() in TRUE
     only_signals = request.GET.get("signals", "").lower() in TRUE
-    board = selectors.dashboard(user=user, subtree=subtree, only_signals=only_signals)
+    board = selectors.dashboard(
+        user=user, subtree=subtree, only_signals=only_signals, page=request.GET.get("page") or 1
+    )
     summary = selectors.control_time_summary(user=user, date=board.today, now=board.now)
     context = {
         "nav_area": "reports",
         "board": board,
+        "page_urls": _page_urls(board, subtree=subtree, only_signals=only_signals),
         "subtree": subtree,
         "only_signals": only_signals,
         "control_time": summary,
@@ -79,6 +83,22 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         partial="reports/control/partials/dashboard.html",
         page_context=lambda: {"digest": selectors.latest_digest(user=user)},
     )
+
+
+def _page_urls(board, *, subtree: bool, only_signals: bool) -> dict[str, str]:
+    """The links to the previous and next pages of the dashboard, keeping its filters."""
+    params = {}
+    if subtree:
+        params["subtree"] = "1"
+    if only_signals:
+        params["signals"] = "1"
+    base = reverse("reports:home")
+    urls = {}
+    for name, number in (("previous", board.previous_page), ("next", board.next_page)):
+        if number is not None:
+            query = {**params, "page": number} if number > 1 else params
+            urls[name] = f"{base}?{urlencode(query)}" if query else base
+    return urls
 
 
 def _overview(request: HttpRequest) -> HttpResponse:

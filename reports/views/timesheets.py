@@ -34,11 +34,27 @@ def _person_url(person_id, month) -> str:
     return reverse("reports:timesheet") + "?" + urlencode({"person": person_id, "month": f"{month:%Y-%m}"})
 
 
-def _department_url(department_id, month, subtree: bool) -> str:
+def _department_url(department_id, month, subtree: bool, page: int = 1) -> str:
     query = {"department": department_id, "month": f"{month:%Y-%m}"}
     if not subtree:
         query["subtree"] = "0"
+    if page > 1:
+        query["page"] = page
     return reverse("reports:timesheet_department") + "?" + urlencode(query)
+
+
+# People a page of a department's timesheet shows (a division has hundreds); the totals cover them all.
+DEPARTMENT_PAGE_SIZE = 50
+
+
+def _page_of(rows: list, raw) -> tuple[list, int, int]:
+    """The rows of page `raw` (1-based, clamped), its number and the number of pages."""
+    pages = max(1, -(-len(rows) // DEPARTMENT_PAGE_SIZE))
+    try:
+        page = min(max(int(raw), 1), pages)
+    except (TypeError, ValueError):
+        page = 1
+    return rows[(page - 1) * DEPARTMENT_PAGE_SIZE : page * DEPARTMENT_PAGE_SIZE], page, pages
 
 
 def _subtree(request: HttpRequest) -> bool:
@@ -85,6 +101,7 @@ def timesheet_department(request: HttpRequest) -> HttpResponse:
     rows = selectors.timesheet_department(
         user=request.user, department=department, month=month, subtree=subtree
     )
+    page_rows, page, pages = _page_of(rows, request.GET.get("page") or 1)
     context = {
         "nav_area": "reports",
         "department": department,
@@ -93,11 +110,16 @@ def timesheet_department(request: HttpRequest) -> HttpResponse:
         "month": month,
         "month_param": f"{month:%Y-%m}",
         "subtree": subtree,
-        "rows": rows,
+        "rows": page_rows,
+        "row_count": len(rows),
+        "page": page,
+        "pages": pages,
+        "previous_page_url": _department_url(department.pk, month, subtree, page - 1) if page > 1 else "",
+        "next_page_url": _department_url(department.pk, month, subtree, page + 1) if page < pages else "",
         "totals": selectors.timesheet_department_totals(rows),
         "previous_url": _department_url(department.pk, _shift(month, -1), subtree),
         "next_url": _department_url(department.pk, _shift(month, 1), subtree),
-        "self_url": _department_url(department.pk, month, subtree),
+        "self_url": _department_url(department.pk, month, subtree, page),
         "export_query": urlencode(
             {"department": department.pk, "month": f"{month:%Y-%m}", "subtree": "1" if subtree else "0"}
         ),

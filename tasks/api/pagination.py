@@ -31,12 +31,17 @@ class _Column:
     name: str
     descending: bool
     nulls_last: bool = True
+    # A column without empty values orders and compares plainly, so that its index serves the order (an
+    # explicit NULLS LAST on a DESC order does not match a plain index: a million rows would be sorted).
+    nullable: bool = True
 
     def flipped(self) -> _Column:
-        return _Column(self.name, not self.descending, not self.nulls_last)
+        return _Column(self.name, not self.descending, not self.nulls_last, self.nullable)
 
     def order(self):
         expr = F(self.name)
+        if not self.nullable:
+            return expr.desc() if self.descending else expr.asc()
         if self.nulls_last:
             return expr.desc(nulls_last=True) if self.descending else expr.asc(nulls_last=True)
         return expr.desc(nulls_first=True) if self.descending else expr.asc(nulls_first=True)
@@ -46,14 +51,20 @@ class _Column:
         if value is None:
             return NOTHING if self.nulls_last else Q(**{f"{self.name}__isnull": False})
         beyond = Q(**{f"{self.name}__{'lt' if self.descending else 'gt'}": value})
-        return beyond | Q(**{f"{self.name}__isnull": True}) if self.nulls_last else beyond
+        return beyond | Q(**{f"{self.name}__isnull": True}) if self.nulls_last and self.nullable else beyond
 
     def equal(self, value) -> Q:
         return Q(**{f"{self.name}__isnull": True}) if value is None else Q(**{self.name: value})
 
 
-def _columns(ordering) -> list[_Column]:
-    return [_Column(o.lstrip("-"), o.startswith("-")) for o in ordering]
+def _columns(ordering, model=None) -> list[_Column]:
+    def nullable(name: str) -> bool:
+        if model is None:
+            return True
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        return field.null
+
+    return [_Column(o.lstrip("-"), o.startswith("-"), nullable=nullable(o.lstrip("-"))) for o in ordering]
 
 
 def keyset_after(columns: list[_Column], values: list) -> Q:
@@ -90,7 +101,7 @@ class KeysetPagination(CursorPagination):
         self.base_url = request.build_absolute_uri()
         self.ordering = self.get_ordering(request, queryset, view)
         self.model = queryset.model
-        columns = _columns(self.ordering)
+        columns = _columns(self.ordering, self.model)
         self.cursor = self.decode_cursor(request)
         reverse, position = (self.cursor.reverse, self.cursor.position) if self.cursor else (False, None)
         if reverse:
@@ -112,6 +123,9 @@ class KeysetPagination(CursorPagination):
     # --- cursors -------------------------------------------------------------------------------------
 
     def _key(self, row) -> list:
+        """The ordering columns' values of a row: a model instance, or a dict of `.values()`."""
+        if isinstance(row, dict):
+            return [row[name.lstrip("-")] for name in self.ordering]
         return [getattr(row, name.lstrip("-")) for name in self.ordering]
 
     def encode_cursor(self, cursor) -> str:

@@ -43,6 +43,7 @@ from .serializers.tasks import (
     TaskTagsSerializer,
     TaskUpdateSerializer,
     TransitionSerializer,
+    task_list_data,
 )
 
 # The schema of `?tag=1,2`: the FilterSet reads the ids in a method, so name their type for the docs.
@@ -194,13 +195,25 @@ class TaskViewSet(
         data = serializer_class(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
 
+    def _paginated_rows(self, rows):
+        """A page of task rows (`selectors.task_list_rows`) as TaskSerializer's JSON, built by the light
+        `task_list_data`: one query for the page, one for its people, one for its visible tags."""
+        page = self.paginate_queryset(rows)
+        data = task_list_data(
+            page,
+            people=selectors.task_row_people(page),
+            tags=selectors.task_row_tags(page, user=self.request.user),
+        )
+        return self.get_paginated_response(data)
+
     def list(self, request, *args, **kwargs):
-        filterset = TaskFilterSet(request.query_params, queryset=Task.objects.none(), user=request.user)
+        # The request's one FilterSet: validated here, then applied by the selector.
+        filterset = TaskFilterSet(
+            request.query_params, queryset=Task.objects.visible_to(request.user), user=request.user
+        )
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        return self._paginated(
-            selectors.task_list(user=request.user, filters=request.query_params), TaskSerializer
-        )
+        return self._paginated_rows(selectors.task_list_rows(user=request.user, filterset=filterset))
 
     def retrieve(self, request, *args, **kwargs):
         task = selectors.task_get(user=request.user, pk=kwargs["pk"])
@@ -350,7 +363,8 @@ class TaskViewSet(
     )
     @action(detail=True, methods=["get"], pagination_class=SubtaskPagination, filter_backends=[])
     def subtasks(self, request, pk=None):
-        return self._paginated(selectors.subtask_list(user=request.user, task=self._task()), TaskSerializer)
+        subtasks = selectors.subtask_list(user=request.user, task=self._task())
+        return self._paginated_rows(selectors.task_list_rows(user=request.user, queryset=subtasks))
 
     @extend_schema(
         summary="The task's change history, newest first (the last 200 changes)",

@@ -17,13 +17,15 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from portal.core.permissions import is_portal_admin
+
 from ..choices import TaskRole, TaskStatus
 from ..filters import DEFAULT_SORT, SORTS
 from ..models import (
     Task,
     TaskLink,
 )
-from ..permissions import can_change_status, can_reschedule
+from ..permissions import _active, can_change_status, can_reschedule
 from .tasks import task_list, task_list_decorate
 
 # Kanban: the columns in their order, how many cards each shows, how long completed tasks stay.
@@ -146,6 +148,26 @@ def gantt_progress(task: Task) -> int:
     return 0
 
 
+# What a bar shows (`views.boards.gantt_task_json`): never the description or the search text (large), and of
+# the responsible person only what names them.
+GANTT_ONLY = (
+    "id", "title", "status", "creator_id", "responsible_id", "parent_id", "deadline", "planned_start",
+    "planned_end", "created_at", "schedule_conflict", "subtasks_count", "subtasks_done", "checklist_count",
+    "checklist_done", "responsible__id", "responsible__first_name", "responsible__last_name",
+    "responsible__email",
+)  # fmt: skip
+
+
+def _rescheduler(user):
+    """`can_reschedule(user, task)` for many tasks: whether the user is active and an admin is asked once."""
+    if not _active(user):
+        return lambda task: False
+    if is_portal_admin(user):
+        return lambda task: True
+    uid = user.pk
+    return lambda task: task.creator_id == uid or task.responsible_id == uid
+
+
 def gantt_data(*, user, filters, limit: int | None = None) -> GanttData:
     """The Gantt chart of the filtered visible tasks (at most `limit`): two queries, tasks and links.
 
@@ -154,7 +176,7 @@ def gantt_data(*, user, filters, limit: int | None = None) -> GanttData:
     (ids of the predecessors in the chart) and `gantt_editable`.
     """
     limit = limit or GANTT_LIMIT
-    qs = task_list(user=user, filters=filters, decorate=False).select_related("responsible")
+    qs = task_list(user=user, filters=filters, decorate=False).select_related("responsible").only(*GANTT_ONLY)
     if not (filters and filters.get("sort") in SORTS):
         qs = qs.order_by(
             F("planned_start").asc(nulls_last=True), F("deadline").asc(nulls_last=True), "created_at", "id"
@@ -170,11 +192,12 @@ def gantt_data(*, user, filters, limit: int | None = None) -> GanttData:
     ]
 
     children: dict[int | None, list[Task]] = {}
+    editable = _rescheduler(user)
     for task in tasks:
         parent = task.parent_id if task.parent_id in by_id else None
         children.setdefault(parent, []).append(task)
         task.gantt_dependencies = []
-        task.gantt_editable = can_reschedule(user, task)
+        task.gantt_editable = editable(task)
         span = _span(task)
         task.gantt_summary = False
         if span:

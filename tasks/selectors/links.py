@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import (
+    Q,
     QuerySet,
 )
 
@@ -17,16 +18,16 @@ from ..models import (
 def task_links(*, user, task: Task) -> dict[str, list[TaskLink]]:
     """Links into and out of `task`, to tasks the user may see."""
     visible = Task.objects.visible_to(user)
-    before = list(
-        TaskLink.objects.filter(successor=task, predecessor__in=visible)
-        .select_related("predecessor")
+    # One query for both directions: the link's other end must be visible.
+    links = list(
+        TaskLink.objects.filter(
+            Q(successor=task, predecessor__in=visible) | Q(predecessor=task, successor__in=visible)
+        )
+        .select_related("predecessor", "successor")
         .order_by("id")
     )
-    after = list(
-        TaskLink.objects.filter(predecessor=task, successor__in=visible)
-        .select_related("successor")
-        .order_by("id")
-    )
+    before = [link for link in links if link.successor_id == task.pk]
+    after = [link for link in links if link.predecessor_id == task.pk]
     return {"before": before, "after": after}
 
 

@@ -9,6 +9,7 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Value,
 )
@@ -35,6 +36,15 @@ def task_list(*, user, filters=None, decorate: bool = True) -> QuerySet[Task]:
     if not (data and data.get("sort") in SORTS):
         qs = qs.order_by(*SORTS[DEFAULT_SORT])
     return task_list_decorate(qs, user=user) if decorate else qs
+
+
+def task_list_sorted(filterset: TaskFilterSet) -> QuerySet[Task]:
+    """The tasks of a bound, valid `filterset` built on `Task.objects.visible_to(user)` (the request's one
+    FilterSet), in the chosen order or the default one; not decorated (see `task_list_decorate`)."""
+    qs = filterset.qs
+    if filterset.form.cleaned_data.get("sort") not in SORTS:
+        qs = qs.order_by(*SORTS[DEFAULT_SORT])
+    return qs
 
 
 def visible_tags_prefetch(user, lookup: str = "tags") -> Prefetch:
@@ -119,8 +129,9 @@ def task_refs(*, user, tasks) -> list[dict]:
 ROLE_COUNT_CAP = 1000
 
 
-def task_role_counts(*, user) -> dict[str, int]:
+def task_role_counts(*, user, count_all: bool = True) -> dict[str, int]:
     """Open tasks per role list ("do", "help", "set", "observe", "all") of `user`, in one query.
+    Without `count_all` the "all" count is left out (None): see `task_tab_counts`.
 
     Each role count is its own scalar subquery on an index (being in a role already means the task is
     visible), so the cost follows the person's own tasks, not the company's. "All I can see" is capped at
@@ -142,22 +153,72 @@ def task_role_counts(*, user) -> dict[str, int]:
         return Coalesce(Subquery(qs, output_field=IntegerField()), 0)
 
     open_tasks = Task.objects.open()
-    mine = TaskMember.objects.filter(user=user, task__in=open_tasks)
+    # Joined to the person's own memberships (a few), not an IN over every open task of the company.
+    mine = TaskMember.objects.filter(user=user).exclude(task__status__in=CLOSED_STATUSES)
+    roles = {
+        "do": counted(open_tasks.filter(responsible=user)),
+        "help": counted(mine.filter(role=MemberRole.PARTICIPANT)),
+        # Openness in the count's FILTER, not in WHERE: otherwise the planner ANDs the creator's index with
+        # the partial index of every open task of the company (a scan of 150,000 entries at scale).
+        "set": Coalesce(
+            Subquery(
+                Task.objects.filter(creator=user)
+                .exclude(responsible=user)
+                .order_by()
+                .annotate(one=Value(1))
+                .values("one")
+                .annotate(n=Count("pk", filter=~Q(status__in=CLOSED_STATUSES)))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        "observe": counted(mine.filter(role=MemberRole.OBSERVER)),
+    }
+    if count_all:
+        capped = Task.objects.visible_to(user).open().order_by().values("pk")[: ROLE_COUNT_CAP + 1]
+        roles["all"] = counted(Task.objects.filter(pk__in=capped))
+    counts = get_user_model().objects.filter(pk=user.pk).annotate(**roles).values(*roles).get()
+    result = {key: counts[key] or 0 for key in roles}
+    return result if count_all else {**result, "all": None}
+
+
+# How long the tabs reuse a person's capped "all" count (see `task_tab_counts`).
+ALL_COUNT_TTL = 60
+
+
+def task_tab_counts(*, user) -> dict[str, int]:
+    """The role counts of the list tabs: the four role counts exact on every load (one query on indexes),
+    the capped "all" count kept for ALL_COUNT_TTL seconds per person.
+
+    The "all" count looks through the visible open tasks until it passes the cap: the costliest part of
+    the list page (for someone who sees few tasks it scans every open task of the company). It is cached
+    under the person's id, their account's creation time and their four role counts, so it is recounted at
+    once when a task they do, help with, set or observe is opened, closed or handed over; other changes
+    (a colleague's task in an open group, a new grant) show within ALL_COUNT_TTL seconds. Never shared
+    between people.
+    """
+    from django.core.cache import cache
+
+    counts = task_role_counts(user=user, count_all=False)
+    if not _active(user):
+        return {**counts, "all": 0}
+    joined = int(user.date_joined.timestamp() * 1_000_000) if user.date_joined else 0
+    roles = ":".join(str(counts[key]) for key in ("do", "help", "set", "observe"))
+    key = f"tasks:all-count:{user.pk}:{joined}:{ROLE_COUNT_CAP}:{roles}"
+    count = cache.get(key)
+    if count is None:
+        count = task_visible_open_count(user=user)
+        cache.set(key, count, ALL_COUNT_TTL)
+    return {**counts, "all": count}
+
+
+def task_visible_open_count(*, user) -> int:
+    """Open tasks `user` may see, counted up to ROLE_COUNT_CAP + 1 (one query)."""
+    if not _active(user):
+        return 0
     capped = Task.objects.visible_to(user).open().order_by().values("pk")[: ROLE_COUNT_CAP + 1]
-    counts = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(
-            do=counted(open_tasks.filter(responsible=user)),
-            help=counted(mine.filter(role=MemberRole.PARTICIPANT)),
-            set=counted(open_tasks.filter(creator=user).exclude(responsible=user)),
-            observe=counted(mine.filter(role=MemberRole.OBSERVER)),
-            all=counted(Task.objects.filter(pk__in=capped)),
-        )
-        .values(*TaskRole.values)
-        .get()
-    )
-    return {key: counts[key] or 0 for key in TaskRole.values}
+    return Task.objects.filter(pk__in=capped).count()
 
 
 def tasks_from_sources(*, user, model, ids) -> QuerySet[Task]:
@@ -168,9 +229,14 @@ def tasks_from_sources(*, user, model, ids) -> QuerySet[Task]:
     if not keys or not _active(user):
         return Task.objects.none()
     source_type = ContentType.objects.get_for_model(model)
+    # Most posts and messages never become tasks: one indexed look-up first, and the visibility rule (the
+    # costlier query to build and to run) only for the few that did.
+    made = list(Task.objects.filter(source_type=source_type, source_id__in=keys).values_list("pk", flat=True))
+    if not made:
+        return Task.objects.none()
     return (
         Task.objects.visible_to(user)
-        .filter(source_type=source_type, source_id__in=keys)
+        .filter(pk__in=made)
         .only("id", "title", "source_id", "status")
         .order_by("created_at", "id")
     )
@@ -178,3 +244,60 @@ def tasks_from_sources(*, user, model, ids) -> QuerySet[Task]:
 
 def open_statuses() -> list[str]:
     return [s for s in TaskStatus.values if s not in CLOSED_STATUSES]
+
+
+# --- the list API's rows: plain values, no model instances ----------------------------------------------
+
+# The columns a row of the list API shows (`api.serializers.tasks.task_list_data` builds the JSON).
+TASK_ROW_FIELDS = (
+    "id", "title", "status", "priority", "creator_id", "responsible_id", "group_id", "group__name",
+    "parent_id", "deadline", "planned_start", "planned_end", "schedule_conflict", "allow_change_deadline",
+    "requires_control", "deadline_in_work_hours", "started_at", "completed_at", "time_estimate",
+    "time_spent", "subtasks_count", "subtasks_done", "checklist_count", "checklist_done",
+    "comments_count", "files_count", "last_comment_at", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def task_list_rows(*, user, filterset: TaskFilterSet | None = None, queryset=None) -> QuerySet:
+    """The rows of the list API as dicts of TASK_ROW_FIELDS: the tasks of a bound, valid `filterset` built
+    on `Task.objects.visible_to(user)` (the request's one FilterSet), or of a `queryset` of visible tasks.
+    Neither people nor tags are joined: `task_row_people` and `task_row_tags` read them for one page."""
+    if filterset is not None:
+        queryset = filterset.qs
+        if filterset.form.cleaned_data.get("sort") not in SORTS:
+            queryset = queryset.order_by(*SORTS[DEFAULT_SORT])
+    elif queryset is None:
+        queryset = Task.objects.visible_to(user).order_by(*SORTS[DEFAULT_SORT])
+    return queryset.select_related(None).prefetch_related(None).values(*TASK_ROW_FIELDS)
+
+
+def task_row_people(rows) -> dict[int, dict]:
+    """`{id: {"id", "full_name", "email"}}` of the creators and responsible people of `rows` (one query)."""
+    from django.contrib.auth import get_user_model
+
+    ids = {row["creator_id"] for row in rows} | {row["responsible_id"] for row in rows}
+    if not ids:
+        return {}
+    people = get_user_model().objects.filter(pk__in=ids).values_list("id", "first_name", "last_name", "email")
+    return {
+        pk: {"id": pk, "full_name": f"{first} {last}".strip(), "email": email}
+        for pk, first, last, email in people
+    }
+
+
+def task_row_tags(rows, *, user) -> dict[int, list[dict]]:
+    """`{task id: [{"id", "name", "group"}]}`: the tags of `rows` that `user` may see (their own and their
+    groups' shared tags, never another person's personal tags), by name then id (one query)."""
+    ids = [row["id"] for row in rows]
+    tags: dict[int, list[dict]] = {}
+    if not ids:
+        return tags
+    found = (
+        Tag.objects.visible_to(user)
+        .filter(task_tags__task_id__in=ids)
+        .order_by("name", "id")
+        .values_list("task_tags__task_id", "id", "name", "group_id")
+    )
+    for task_id, pk, name, group_id in found:
+        tags.setdefault(task_id, []).append({"id": pk, "name": name, "group": group_id})
+    return tags

@@ -15,10 +15,16 @@ from ..models import (
 from ..permissions import _active
 
 
-def time_entry_list(*, user, task: Task | None = None) -> QuerySet[TimeEntry]:
-    qs = TimeEntry.objects.visible_to(user).select_related("user", "task")
-    if task is not None:
-        qs = qs.filter(task=task)
+def time_entry_list(*, user, task: Task | None = None, task_visible: bool = False) -> QuerySet[TimeEntry]:
+    """Time entries `user` may see (those of the tasks they see), of `task` when given. `task_visible`
+    says the caller read `task` through `Task.objects.visible_to(user)` already (the task page): its
+    entries are then all visible, and the visibility subquery is not built again."""
+    if task is not None and task_visible:
+        qs = TimeEntry.objects.filter(task=task).select_related("user", "task")
+    else:
+        qs = TimeEntry.objects.visible_to(user).select_related("user", "task")
+        if task is not None:
+            qs = qs.filter(task=task)
     return qs.order_by("-started_at", "-id")
 
 

@@ -7,13 +7,12 @@ import datetime
 
 from django import template
 from django.db import models
-from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from portal.core.templatetags.lumen import avatar_context
+from portal.core.templatetags.lumen import avatar_html
 from tasks.choices import HANDED_IN_STATUSES, LinkKind, Repeat, TaskPriority, TaskStatus
 from tasks.filters import SORTS
 
@@ -94,9 +93,7 @@ def person_chip(person, size=20):
     """A small avatar and the person's name, linking to their profile."""
     if person is None:
         return format_html('<span class="text-body-secondary">{}</span>', "—")
-    avatar = render_to_string(
-        "core/partials/avatar.html", avatar_context(person, size, max(8, int(size) // 2))
-    )
+    avatar = avatar_html(person, size, max(8, int(size) // 2))
     return format_html(
         '<a class="d-inline-flex align-items-center gap-1 lumen-person-link text-reset task-person" '
         'href="{}" data-person="{}">{}<span class="text-truncate">{}</span></a>',

@@ -235,6 +235,14 @@ def _bar_class(task: Task) -> str:
     return f"lumen-bar-{state}" + ("" if task.gantt_editable else "-locked")
 
 
+# The status names, looked up once rather than through `get_status_display()` on every bar.
+STATUS_LABELS = dict(TaskStatus.choices)
+
+
+def _status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
 def gantt_task_json(task: Task) -> dict:
     """One bar of the chart (dates in the user's time zone, ISO 8601 with the offset)."""
     return {
@@ -249,7 +257,7 @@ def gantt_task_json(task: Task) -> dict:
         "parent": str(task.parent_id) if task.parent_id else None,
         "url": task.get_absolute_url(),
         "status": task.status,
-        "status_label": task.get_status_display(),
+        "status_label": _status_label(task.status),
         "responsible": str(task.responsible),
         "deadline": _local_iso(task.deadline),
         "planned_start": _local_iso(task.planned_start),
@@ -268,7 +276,7 @@ def _unscheduled_json(task: Task) -> dict:
         "id": str(task.pk),
         "name": task.title,
         "url": task.get_absolute_url(),
-        "status_label": task.get_status_display(),
+        "status_label": _status_label(task.status),
         "responsible": str(task.responsible),
         "depth": getattr(task, "gantt_depth", 0),
     }

@@ -178,7 +178,7 @@ def _rules_context(request, task, perms) -> dict:
 
 
 def _time_context(request, task, perms) -> dict:
-    entries = selectors.time_entry_list(user=request.user, task=task)
+    entries = selectors.time_entry_list(user=request.user, task=task, task_visible=True)  # `_task` checked
     totals = list(
         entries.order_by()
         .values("user_id", "user__first_name", "user__last_name", "user__email")

@@ -16,15 +16,18 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.htmx import is_htmx, partial_or_redirect, redirect_htmx, render_htmx
+from portal.core.links import url_for_pk
 from portal.core.registry import registry
 
 from .. import selectors, services
-from ..choices import DependantsPolicy, TaskRole, TaskStatus
+from ..choices import HANDED_IN_STATUSES, DependantsPolicy, TaskRole, TaskStatus
 from ..filters import TaskFilterSet
 from ..forms.fields import form_errors, group_choices
 from ..forms.tasks import (
@@ -44,6 +47,13 @@ from ..forms.tasks import (
     source_initial,
 )
 from ..models import Task
+from ..templatetags.tasks_tags import (
+    person_chip,
+    priority_mark,
+    status_badge,
+    subtasks_progress_label,
+    task_deadline,
+)
 from .boards import flagged_notice
 from .task_page import (
     ACTION_BUTTONS,
@@ -76,13 +86,26 @@ PARENT_DEFERRED = tuple(
 )
 
 
-def _with_parents(tasks: QuerySet[Task], user) -> QuerySet[Task]:
+def _with_parents(tasks: QuerySet[Task], user, *, visible: QuerySet[Task] | None = None) -> QuerySet[Task]:
     """Join each row's parent (id and title) and mark whether `user` may see it: a parent the viewer cannot
-    see is not named (its title would leak a hidden task)."""
-    visible_parent = Task.objects.visible_to(user).filter(pk=OuterRef("parent_id"))
+    see is not named (its title would leak a hidden task). `visible` is the request's visible tasks, when
+    the caller already built them (the visibility rule costs queries and time to build)."""
+    if visible is None:
+        visible = Task.objects.visible_to(user)
+    visible_parent = visible.filter(pk=OuterRef("parent_id"))
     return (
         tasks.select_related("parent").defer(*PARENT_DEFERRED).annotate(parent_visible=Exists(visible_parent))
     )
+
+
+# The columns a row of the list page shows (`_list_rows`): never the description or the search text (large),
+# nor whole rows of the people and the group.
+LIST_ROW_ONLY = (
+    "id", "title", "status", "priority", "deadline", "responsible_id", "group_id", "parent_id", "created_at",
+    "schedule_conflict", "comments_count", "checklist_count", "checklist_done", "subtasks_count",
+    "subtasks_done", "responsible__id", "responsible__first_name", "responsible__last_name",
+    "responsible__email", "responsible__photo", "group__id", "group__name", "parent__id", "parent__title",
+)  # fmt: skip
 
 
 def _list_params(request: HttpRequest) -> QueryDict:
@@ -103,17 +126,24 @@ def _list_params(request: HttpRequest) -> QueryDict:
 def _list_context(request: HttpRequest) -> dict:
     user = request.user
     params = _list_params(request)
-    filterset = TaskFilterSet(params, queryset=Task.objects.none(), user=user)
+    # One visibility rule and one FilterSet for the request: the list, its parents' check and the form.
+    visible = Task.objects.visible_to(user)
+    filterset = TaskFilterSet(params, queryset=visible, user=user)
     form = filterset.form
     valid = form.is_valid()
-    usable = params.copy()
-    if not valid:
+    if valid:
+        tasks = selectors.task_list_sorted(filterset)
+    else:
+        usable = params.copy()
         for field in form.errors:
             usable.pop(field, None)
-    tasks = _with_parents(selectors.task_list(user=user, filters=usable), user)
+        tasks = selectors.task_list(user=user, filters=usable, decorate=False)
+    tasks = selectors.task_list_decorate(tasks, user=user).select_related(None)
+    tasks = _with_parents(tasks.select_related("responsible", "group"), user, visible=visible)
+    tasks = tasks.only(*LIST_ROW_ONLY)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     role = params["role"]
-    counts = selectors.task_role_counts(user=user)
+    counts = selectors.task_tab_counts(user=user)
     tab_params = params.copy()
     tab_params.pop("page", None)
     tabs = []
@@ -137,6 +167,8 @@ def _list_context(request: HttpRequest) -> dict:
     if "open" not in request.GET:
         board_query.pop("open", None)
     selected_tags = set(params.get("tag", "").split(",")) if params.get("tag") else set()
+    groups = list(group_choices(user).values_list("pk", "name"))
+    tags = list(selectors.tag_list(user=user).values_list("pk", "name", "group__name"))
     statuses = set(params.getlist("status"))
     return {
         "nav_area": "tasks",
@@ -152,6 +184,7 @@ def _list_context(request: HttpRequest) -> dict:
         "params": params,
         "page_obj": page,
         "tasks": page.object_list,
+        "rows": _list_rows(request, page.object_list),
         "query": query.urlencode(),
         "board_query": board_query.urlencode(),
         "saved_filters": list(selectors.saved_filter_list(user=user)),
@@ -159,8 +192,30 @@ def _list_context(request: HttpRequest) -> dict:
         # Person pickers: they render only the chosen person, never everyone the viewer may pick.
         "responsible_filter": ResponsibleFilterForm(params, user=user),
         "bulk_form": TaskBulkForm(user=user, auto_id="bulk-%s"),
-        "groups": list(group_choices(user)),
-        "tags": list(selectors.tag_list(user=user)),
+        "groups": groups,
+        "tags": tags,
+        # The filter's and the bulk form's choices, built in one go: a company has hundreds of groups.
+        "group_options": format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((pk, " selected" if params.get("group") == str(pk) else "", name) for pk, name in groups),
+        ),
+        "tag_filter_options": format_html_join(
+            "",
+            '<option value="{}"{}>#{}{}</option>',
+            (
+                (
+                    pk,
+                    " selected" if str(pk) in selected_tags else "",
+                    name,
+                    format_html(" · {}", group_name) if group_name is not None else "",
+                )
+                for pk, name, group_name in tags
+            ),
+        ),
+        "tag_options": format_html_join(
+            "", '<option value="{}">#{}</option>', ((pk, name) for pk, name, _group in tags)
+        ),
         "selected_tags": selected_tags,
         "statuses": TaskStatus.choices,
         "selected_statuses": statuses,
@@ -170,6 +225,70 @@ def _list_context(request: HttpRequest) -> dict:
             "gantt": _url_or_none("tasks:gantt"),
         },
     }
+
+
+def _list_rows(request: HttpRequest, tasks) -> list[dict]:
+    """What each row of the list shows, computed here once per page rather than by template tags per row:
+    a status badge per status, a person chip per person, a group link per group and a filter link per tag
+    are built once and reused; task links are one reversed prefix plus the id."""
+    now = timezone.now()
+    badges: dict[str, str] = {}
+    chips: dict[int | None, str] = {}
+    groups: dict[int, dict] = {}
+    tag_links: dict[int, str] = {}
+    tag_params = request.GET.copy()
+    tag_params.pop("page", None)
+    rows = []
+    for task in tasks:
+        status = task.status
+        if status not in badges:
+            badges[status] = status_badge(status)
+        if task.responsible_id not in chips:
+            chips[task.responsible_id] = person_chip(task.responsible)
+        group = None
+        if task.group_id is not None:
+            group = groups.get(task.group_id)
+            if group is None:
+                group = groups[task.group_id] = {
+                    "name": task.group.name,
+                    "url": task.group.get_absolute_url(),
+                }
+        tags = []
+        for tag in task.tags.all():
+            link = tag_links.get(tag.pk)
+            if link is None:
+                tag_params["tag"] = tag.pk
+                link = tag_links[tag.pk] = "?" + tag_params.urlencode()
+            tags.append({"pk": tag.pk, "name": tag.name, "link": link})
+        created = timezone.localtime(task.created_at)
+        rows.append(
+            {
+                "pk": task.pk,
+                "title": task.title,
+                "url": url_for_pk("tasks:detail", task.pk),
+                "overdue": bool(task.deadline and status not in HANDED_IN_STATUSES and task.deadline < now),
+                "priority": priority_mark(task),
+                "comments_count": task.comments_count,
+                "checklist_count": task.checklist_count,
+                "checklist_done": task.checklist_done,
+                "schedule_conflict": task.schedule_conflict,
+                "parent_id": task.parent_id,
+                "parent_visible": task.parent_id and task.parent_visible,
+                "parent_title": task.parent.title if task.parent_id and task.parent_visible else "",
+                "parent_url": url_for_pk("tasks:detail", task.parent_id) if task.parent_id else "",
+                "status": badges[status],
+                "deadline": task_deadline(task),
+                "responsible": chips[task.responsible_id],
+                "group": group,
+                "tags": tags,
+                "subtasks_count": task.subtasks_count,
+                "subtasks_progress": task.subtasks_progress,
+                "subtasks_label": subtasks_progress_label(task),
+                "created_title": formats.date_format(created, "DATETIME_FORMAT"),
+                "created": formats.date_format(created, "SHORT_DATE_FORMAT"),
+            }
+        )
+    return rows
 
 
 @login_required

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.test import RequestFactory
-from django_htmx.middleware import HtmxMiddleware
-
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.http import HttpResponse
+from django.test import RequestFactory
+from django_htmx.middleware import HtmxMiddleware
 
 from portal.core.htmx import is_htmx, partial_or_redirect, redirect_htmx, render_htmx, with_trigger
 
@@ -116,7 +115,10 @@ def test_partial_or_redirect_page_flashes_and_redirects():
     request = _post()
     answer = partial_or_redirect(request, "/done/", partial="partial.html", success="Saved.", warning="Late.")
     assert answer.status_code == 302 and answer["Location"] == "/done/"
-    assert [(m.level_tag, str(m)) for m in get_messages(request)] == [("warning", "Late."), ("success", "Saved.")]
+    assert [(m.level_tag, str(m)) for m in get_messages(request)] == [
+        ("warning", "Late."),
+        ("success", "Saved."),
+    ]
     # Errors are flashed instead of the success.
     request = _post()
     partial_or_redirect(request, "/done/", success="Saved.", errors=["Bad date.", "No access."])
@@ -145,5 +147,7 @@ def test_partial_or_redirect_htmx_renders_and_flashes_nothing():
     # Nothing to render: an empty answer (the swap removes the target); a view's own renderer wins.
     empty = partial_or_redirect(_post(**HTMX), "/done/")
     assert empty.status_code == 200 and empty.content == b""
-    own = partial_or_redirect(_post(**HTMX), "/done/", partial="partial.html", response=lambda: HttpResponse("own"))
+    own = partial_or_redirect(
+        _post(**HTMX), "/done/", partial="partial.html", response=lambda: HttpResponse("own")
+    )
     assert own.content == b"own"

@@ -264,3 +264,21 @@ def test_birthdays_upcoming_across_the_new_year(org, monkeypatch):
     UserFactory(email="gone@acme.test", birthday=datetime.date(1990, 12, 31), is_active=False)
     found = selectors.birthdays_upcoming(user=org.sales_rep, days=7)
     assert [p.email for p in found] == ["today@acme.test", "dec30@acme.test", "jan2@acme.test"]
+
+
+def test_birthdays_are_read_once_a_day_and_again_after_a_change(org, django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+
+    today = datetime.date.today()
+    UserFactory(email="soon@acme.test", birthday=today.replace(year=1990))
+    first = [p.email for p in selectors.birthdays_upcoming(user=org.sales_rep, days=7)]
+    assert "soon@acme.test" in first
+    with django_assert_num_queries(0):  # every later read that day comes from the cache
+        again = selectors.birthdays_upcoming(user=org.ceo, days=7)
+    assert [p.email for p in again] == first
+    # A changed person moves the version: the next read sees the change.
+    person = User.objects.get(email="soon@acme.test")
+    services.person_update(actor=person, person=person, birthday=None)
+    assert "soon@acme.test" not in [p.email for p in selectors.birthdays_upcoming(user=org.sales_rep, days=7)]
+    # Nobody signed out or deactivated reads them.
+    assert selectors.birthdays_upcoming(user=AnonymousUser(), days=7) == []

@@ -170,3 +170,36 @@ def test_the_dashboard_and_control_time_are_documented_as_one_object():
     for url in (DASHBOARD, CONTROL_TIME):
         documented = response_schema(url, "get")
         assert documented["type"] == "object" and "date" in str(documented["properties"]), url
+
+
+def test_the_dashboard_api_is_paged_signals_first_in_constant_queries(staff, clock):
+    from reports.selectors.control import DASHBOARD_PAGE_SIZE
+    from tests.reports.test_control_views import _grow, _team
+    from tests.utils import assert_query_budget
+
+    team, head = _team(staff.root)
+    _grow(team, 5, 0)
+    client = client_as(head)
+
+    def fetch():
+        response = client.get(DASHBOARD, {"subtree": "1"})
+        assert response.status_code == 200
+        return response.json()
+
+    fetch()
+    assert_query_budget(fetch, lambda: _grow(team, 95, 5), budget=26)
+    data = fetch()
+    assert (data["count"], data["page"], data["pages"]) == (100, 1, 2)
+    assert len(data["rows"]) == DASHBOARD_PAGE_SIZE
+    assert data["people_red"] + data["people_amber"] <= 100 and data["previous"] is None
+    assert data["next"].endswith("?subtree=1&page=2")
+    keys = [(-r["red"], -r["amber"]) for r in data["rows"]]
+    assert keys == sorted(keys)
+    second = client.get(data["next"]).json()
+    assert (second["page"], second["next"]) == (2, None) and second["previous"].endswith("page=1")
+    ids = [r["person"]["id"] for r in data["rows"] + second["rows"]]
+    board = selectors.dashboard(user=head, subtree=True)
+    assert ids == [row.person.pk for row in board.rows]
+    assert (second["red"], second["amber"]) == (board.red, board.amber)
+    # the cells of the page carry their links (built for the page's rows only)
+    assert all(r["cells"]["tasks_overdue"]["url"].startswith("/tasks/") for r in second["rows"])

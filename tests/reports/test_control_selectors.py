@@ -439,6 +439,43 @@ def test_the_dashboard_costs_the_same_queries_for_5_and_500_people(staff):
     assert len(fetch().rows) == 500
 
 
+def test_the_dashboard_filters_its_people_by_a_subquery_not_a_list_of_their_ids(staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team, head = _team_with(staff.root)
+    _add_people(team, 300, 0)
+    with CaptureQueriesContext(connection) as queries:
+        board = selectors.dashboard(user=User.objects.get(pk=head.pk), subtree=True, now=NOW, page=1)
+    assert board.people_count == 300 and len(board.rows) == selectors.DASHBOARD_PAGE_SIZE
+    ids = {str(pk) for pk in User.objects.filter(department=team).values_list("pk", flat=True)}
+    for query in queries.captured_queries:
+        # no query names hundreds of people (only the page's rows, read in full at the end, may name theirs)
+        tokens = query["sql"].replace(",", " ").replace("(", " ").replace(")", " ").split()
+        assert sum(1 for token in tokens if token in ids) <= 60, query["sql"][:300]
+
+
+def test_the_dashboard_cells_match_the_columns_computed_for_a_plain_list_of_ids(scene):
+    board = selectors.dashboard(user=scene.sales_head, subtree=True, now=NOW)
+    ids = [row.person.pk for row in board.rows]
+    builtin = ("workday", "week_hours", "last_report", "reports_waiting")
+    today = board.today
+    with_links = by_person(board)
+    from reports.selectors import control
+
+    for column in board.columns:
+        if column.key not in builtin:
+            continue
+        # the same instant, outside a dashboard's run: a plain list, the links built in every cell
+        token = control._RUN.set({"now": NOW, "counter_keys": []})
+        try:
+            plain = column.compute(list(ids), today)
+        finally:
+            control._RUN.reset(token)
+        for pk in ids:
+            assert with_links[pk][column.key] == plain[pk], (column.key, pk)
+
+
 # --- control time ----------------------------------------------------------------------------------------
 
 

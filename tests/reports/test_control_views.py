@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from portal.notifications.models import UserCounter
 from portal.people.models import User
+from reports import selectors
 from reports.models import ControlCheck, ControlTime
+from reports.selectors.control import DASHBOARD_PAGE_SIZE
 from tests.people.factories import DepartmentFactory, UserFactory
 from tests.reports.control_support import (
     MONDAY,
@@ -212,7 +214,50 @@ def test_the_dashboard_page_costs_the_same_queries_for_5_and_500_people(staff, c
     # session, viewer, the dashboard (16), control time (6: the row, the direct people, hours), the digest,
     # the shell (company, counters)
     assert_query_budget(fetch, lambda: _grow(team, 495, 5), budget=26)
-    assert len(rows_of(fetch().content.decode())) == 500
+    html = fetch().content.decode()
+    # a page of rows; the counts cover all 500
+    assert len(rows_of(html)) == DASHBOARD_PAGE_SIZE
+    assert 'data-people="500"' in html
+
+
+def test_the_dashboard_is_paged_signals_first_keeping_its_filters(staff, clock):
+    team, head = _team(staff.root)
+    _grow(team, 120, 0)
+    client = page_client(head)
+    first = client.get(reverse("reports:home"), {"subtree": "1"})
+    html = first.content.decode()
+    board = first.context["board"]
+    assert (board.page, board.pages, board.row_count, board.people_count) == (1, 3, 120, 120)
+    # signals first: red rows before amber rows before green ones, on every page
+    keys = [(-row.red, -row.amber) for row in board.rows]
+    assert keys == sorted(keys)
+    assert board.rows[0].signals > 0
+    # the people in each state cover everybody, not just the page
+    assert board.people_red + board.people_amber + board.people_green == 120
+    assert board.people_red == sum(1 for r in selectors.dashboard(user=head, subtree=True).rows if r.red)
+    assert 'id="control-page-next"' in html and 'id="control-page-previous"' not in html
+    next_url = re.search(r'id="control-page-next" rel="next" href="([^"]+)"', html).group(1)
+    assert next_url.replace("&amp;", "&") == f"{reverse('reports:home')}?subtree=1&page=2"
+    assert f'hx-get="{next_url}"' in html
+    # the next page as an htmx partial: other rows, both links
+    second = client.get(reverse("reports:home"), {"subtree": "1", "page": "2"}, HTTP_HX_REQUEST="true")
+    part = second.content.decode()
+    assert "<!doctype" not in part
+    assert not set(rows_of(part)) & set(rows_of(html))
+    assert 'id="control-page-previous"' in part and 'id="control-page-next"' in part
+    # the whole sub-tree over the pages, each person once, in the selector's order
+    last = client.get(reverse("reports:home"), {"subtree": "1", "page": "3"}).content.decode()
+    everyone = rows_of(html) + rows_of(part) + rows_of(last)
+    assert everyone == [row.person.pk for row in selectors.dashboard(user=head, subtree=True).rows]
+    # out of range is the last page; only signals keeps the filter in the links
+    assert rows_of(client.get(reverse("reports:home"), {"subtree": "1", "page": "99"}).content.decode()) == (
+        rows_of(last)
+    )
+    signals = client.get(reverse("reports:home"), {"subtree": "1", "signals": "1"})
+    assert signals.context["board"].pages == 3  # everybody here has a signal
+    link = re.search(r'id="control-page-next" rel="next" href="([^"]+)"', signals.content.decode()).group(1)
+    assert link.replace("&amp;", "&") == f"{reverse('reports:home')}?subtree=1&signals=1&page=2"
+    assert all(row.signals for row in signals.context["board"].rows)
 
 
 # --- the personal overview -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -194,3 +195,30 @@ def test_department_page_query_budget(org, client_for):
 
     run()  # warm up: the first request of a session costs one query more
     assert_query_budget(run, grow, budget=20)
+
+
+def test_department_page_is_paged_with_the_totals_of_everybody(org, client_for, monkeypatch):
+    from reports.views import timesheets as views
+
+    lay_berlin_march(org.east_rep)
+    client = client_for(org.sales_head)
+    query = {"department": org.east.pk, "month": "2026-03"}
+    whole = _get(client, DEPARTMENT, query).content.decode()
+    everyone = re.findall(r'<tr class="[^"]*" data-person="(\d+)"', whole)
+    assert len(everyone) == 3 and 'id="timesheet-pager"' not in whole
+    total = re.search(r'id="timesheet-department-total">(.*?)</tr>', whole, re.S).group(1)
+
+    monkeypatch.setattr(views, "DEPARTMENT_PAGE_SIZE", 2)
+    first = _get(client, DEPARTMENT, query).content.decode()
+    assert re.findall(r'<tr class="[^"]*" data-person="(\d+)"', first) == everyone[:2]
+    assert re.search(r'id="timesheet-department-total">(.*?)</tr>', first, re.S).group(1) == total
+    assert 'id="timesheet-page-previous"' not in first
+    link = (
+        re.search(r'id="timesheet-page-next" rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    )
+    assert link == f"{DEPARTMENT}?department={org.east.pk}&month=2026-03&page=2"
+    second = _get(client, DEPARTMENT, {**query, "page": "2"}, HTTP_HX_REQUEST="true").content.decode()
+    assert re.findall(r'<tr class="[^"]*" data-person="(\d+)"', second) == everyone[2:]
+    assert 'id="timesheet-page-previous"' in second and 'id="timesheet-page-next"' not in second
+    # a confirmation from page 2 comes back to page 2
+    assert "page=2" in re.search(r'name="next" value="([^"]+)"', second).group(1)

@@ -69,8 +69,8 @@ def test_task_list_budget(org):
             [TaskMember(task=t, user=org.sales_rep, role=MemberRole.OBSERVER) for t in tasks]
         )
 
-    # session, user, the department the caller heads (visibility), one page, its tags, the caller's groups
-    # (which tags to show)
+    # session, user, the department the caller heads (visibility), one page (plain values), its people, its
+    # visible tags
     assert_query_budget(_fetch(client, LIST, {"role": "do", "sort": "deadline"}), grow, budget=6)
     assert len(client.get(LIST).json()["results"]) == 50
 
@@ -83,7 +83,7 @@ def test_subtask_list_budget(org):
     assert_query_budget(
         _fetch(client, f"{LIST}{parent.pk}/subtasks/"),
         lambda: _tasks(org.field_rep, org.east_rep, MANY, parent=parent),
-        budget=7,  # session, user, headed department, the parent, one page, its tags, the caller's groups
+        budget=7,  # session, user, headed department, the parent, one page, its people, its visible tags
     )
 
 

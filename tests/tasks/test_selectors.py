@@ -45,3 +45,22 @@ def test_the_all_count_stops_at_the_cap(org, monkeypatch):
     assert selectors.task_role_counts(user=org.sales_rep)["all"] == 3  # cap + 1: "2+" on the page
     monkeypatch.setattr(task_selectors, "ROLE_COUNT_CAP", 1)
     assert selectors.task_role_counts(user=org.sales_rep)["all"] == 2
+
+
+def test_the_tabs_keep_the_all_count_per_person_and_recount_when_a_role_count_moves(
+    org, django_assert_num_queries
+):
+    services.task_create(actor=org.sales_rep, title="a", responsible=org.sales_rep)
+    first = selectors.task_tab_counts(user=org.sales_rep)
+    assert first == selectors.task_role_counts(user=org.sales_rep)
+    with django_assert_num_queries(1):  # the four role counts; "all" comes from the cache
+        assert selectors.task_tab_counts(user=org.sales_rep) == first
+    # Another person's count is their own, never the cached one of a colleague.
+    assert selectors.task_tab_counts(user=org.east_rep) == selectors.task_role_counts(user=org.east_rep)
+    # A task the person does moves "do": the capped "all" count is counted again at once.
+    services.task_create(actor=org.sales_head, title="b", responsible=org.sales_rep)
+    assert selectors.task_tab_counts(user=org.sales_rep) == {
+        **first,
+        "do": first["do"] + 1,
+        "all": first["all"] + 1,
+    }

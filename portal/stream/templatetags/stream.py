@@ -4,6 +4,7 @@ from django import template
 from django.template.loader import get_template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from portal.stream import mentions
 
@@ -48,3 +49,41 @@ def audience_label(entry):
     if entry.audience_everyone:
         return ""
     return ", ".join(str(row.target) for row in entry.audience.all())
+
+
+# The fixed words of a feed card. A page shows 20 cards with several comments each, and a `{% translate %}`
+# per word and per card was a visible share of the page's time: the words are translated once per language
+# and process (they are the same for everybody), and a card reads them as `{{ L.key }}`.
+CARD_LABELS = {
+    "actions": gettext_noop("Actions"),
+    "ago": gettext_noop("ago"),
+    "cancel": gettext_noop("cancel"),
+    "comment": gettext_noop("Comment"),
+    "confirmed": gettext_noop("You have confirmed reading this."),
+    "delete": gettext_noop("Delete"),
+    "delete_comment": gettext_noop("Delete this comment?"),
+    "delete_post": gettext_noop("Delete this post?"),
+    "edit": gettext_noop("Edit"),
+    "edited": gettext_noop("edited"),
+    "everyone": gettext_noop("Everyone"),
+    "i_have_read": gettext_noop("I have read it"),
+    "important": gettext_noop("Important"),
+    "like": gettext_noop("Like"),
+    "readers": gettext_noop("Who has read it"),
+    "readers_all": gettext_noop("See who has and has not read it"),
+    "reply": gettext_noop("Reply"),
+    "replying_to": gettext_noop("Replying to"),
+    "send": gettext_noop("Send"),
+    "write_comment": gettext_noop("Write a comment…"),
+}
+_labels_by_language: dict[str | None, dict[str, str]] = {}
+
+
+@register.simple_tag
+def stream_labels() -> dict[str, str]:
+    """`{% stream_labels as L %}`: the card's fixed words in the active language."""
+    language = get_language()
+    labels = _labels_by_language.get(language)
+    if labels is None:
+        labels = _labels_by_language[language] = {key: gettext(text) for key, text in CARD_LABELS.items()}
+    return labels

@@ -3,13 +3,23 @@ status actions, moves, dates, members, tags, bulk changes and history."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.people.api.serializers import PersonRefSerializer
 
 from ... import selectors
-from ...choices import DependantsPolicy, MemberRole, OpenSubtasksPolicy, TaskPriority, TaskStatus
+from ...choices import (
+    CLOSED_STATUSES,
+    HANDED_IN_STATUSES,
+    DependantsPolicy,
+    MemberRole,
+    OpenSubtasksPolicy,
+    TaskPriority,
+    TaskStatus,
+)
 from ...markdown import render_markdown
 from ...models import Task
 from ...permissions import TRANSITIONS
@@ -118,6 +128,71 @@ class TaskSerializer(serializers.ModelSerializer):
 
     def get_url(self, task: Task) -> str:
         return task.get_absolute_url()
+
+
+_URL_MARK = 987654321987654321
+
+
+def task_list_data(rows, *, people: dict[int, dict], tags: dict[int, list[dict]]) -> list[dict]:
+    """TaskSerializer's JSON for list rows read as values (`selectors.task_list_rows`), built with plain
+    Python: the same keys, values and formats (date-times in the active time zone, ISO 8601 with "Z" for
+    UTC), at a fraction of DRF's per-field cost. `people` and `tags` come from `selectors.task_row_people`
+    and `selectors.task_row_tags`. TaskSerializer stays the schema of the list."""
+    zone = timezone.get_current_timezone()
+    now = timezone.now()
+    url_head, url_tail = reverse("tasks:detail", args=[_URL_MARK]).split(str(_URL_MARK))
+
+    def when(value):
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    data = []
+    for row in rows:
+        pk, status, deadline = row["id"], row["status"], row["deadline"]
+        estimate, spent = row["time_estimate"], row["time_spent"]
+        count, done = row["subtasks_count"], row["subtasks_done"]
+        group_id = row["group_id"]
+        data.append(
+            {
+                "id": pk,
+                "title": row["title"],
+                "status": status,
+                "priority": row["priority"],
+                "creator": people.get(row["creator_id"]),
+                "responsible": people.get(row["responsible_id"]),
+                "group": None if group_id is None else {"id": group_id, "name": row["group__name"]},
+                "parent": row["parent_id"],
+                "tags": tags.get(pk, []),
+                "deadline": when(deadline),
+                "planned_start": when(row["planned_start"]),
+                "planned_end": when(row["planned_end"]),
+                "is_overdue": bool(deadline and status not in HANDED_IN_STATUSES and deadline < now),
+                "is_closed": status in CLOSED_STATUSES,
+                "schedule_conflict": row["schedule_conflict"],
+                "allow_change_deadline": row["allow_change_deadline"],
+                "requires_control": row["requires_control"],
+                "deadline_in_work_hours": row["deadline_in_work_hours"],
+                "started_at": when(row["started_at"]),
+                "completed_at": when(row["completed_at"]),
+                "time_estimate": estimate,
+                "time_spent": spent,
+                "over_estimate": bool(estimate and spent > estimate),
+                "subtasks_count": count,
+                "subtasks_done": done,
+                "subtasks_progress": round(100 * done / count) if count else 0,
+                "checklist_count": row["checklist_count"],
+                "checklist_done": row["checklist_done"],
+                "comments_count": row["comments_count"],
+                "files_count": row["files_count"],
+                "last_comment_at": when(row["last_comment_at"]),
+                "created_at": when(row["created_at"]),
+                "updated_at": when(row["updated_at"]),
+                "url": f"{url_head}{pk}{url_tail}",
+            }
+        )
+    return data
 
 
 class TaskDetailSerializer(TaskSerializer):

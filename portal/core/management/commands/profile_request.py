@@ -36,9 +36,15 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests first (default 3)")
         parser.add_argument("--repeat", type=int, default=5, help="measured requests (default 5)")
         parser.add_argument(
-            "--profiler", choices=["auto", "pyinstrument", "cprofile"], default="auto", help="default: auto"
+            "--profiler",
+            choices=["auto", "pyinstrument", "cprofile", "none"],
+            default="auto",
+            help="default: auto",
         )
         parser.add_argument("--limit", type=int, default=40, help="cProfile: functions shown (default 40)")
+        parser.add_argument(
+            "--sort", default="cumulative", help="cProfile: the order (cumulative, tottime, ncalls...)"
+        )
         parser.add_argument("--sql", action="store_true", help="list the queries of one request")
 
     def handle(self, *args, path: str, email: str | None, warmup: int, repeat: int, profiler: str, **opts):
@@ -69,7 +75,11 @@ class Command(BaseCommand):
             except ImportError:
                 use = "cprofile"
         timings = []
-        if use == "pyinstrument":
+        if use == "none":  # timings only, without a profiler's own cost
+            for _ in range(max(1, repeat)):
+                timings.append(self._timed(client, path))
+            report = ""
+        elif use == "pyinstrument":
             from pyinstrument import Profiler
 
             session = Profiler(interval=0.0005)
@@ -85,12 +95,15 @@ class Command(BaseCommand):
                 timings.append(self._timed(client, path))
             session.disable()
             out = io.StringIO()
-            pstats.Stats(session, stream=out).sort_stats("cumulative").print_stats(opts["limit"])
+            pstats.Stats(session, stream=out).sort_stats(opts.get("sort") or "cumulative").print_stats(
+                opts["limit"]
+            )
             report = out.getvalue()
         self.stdout.write(report)
         self.stdout.write(
-            f"{len(timings)} requests under the profiler: median {statistics.median(timings):.1f} ms, "
-            f"min {min(timings):.1f} ms, max {max(timings):.1f} ms (the profiler adds its own cost)"
+            f"{len(timings)} requests{'' if use == 'none' else ' under the profiler'}: median {statistics.median(timings):.1f} ms, "
+            f"min {min(timings):.1f} ms, max {max(timings):.1f} ms "
+            + ("" if use == "none" else " (the profiler adds its own cost)")
         )
 
     def _get(self, client: Client, path: str):
