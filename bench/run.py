@@ -47,7 +47,7 @@ SCENARIOS = {
     "kanban": "GET /tasks/kanban/: the person's Kanban board, signed in",
     "gantt_data": "GET /tasks/gantt/data/ and ?group=<project>: the Gantt chart's JSON, signed in",
     "home_page": "GET /: the start page, signed in",
-    "search_page": "GET /search/?q=<a word of task titles>: global search, signed in",
+    "search_page": "GET /search/?q=<a word of up to 10,000 task matches>: global search, signed in",
     "counters_api": "GET /api/v1/notifications/counters/: the live counters read, signed in",
     "control_team": "GET /reports/: the control dashboard of a team's head (person4, about 50 people)",
     "control_company": "GET /reports/?subtree=1: the control dashboard of the head of the whole company (person1)",
