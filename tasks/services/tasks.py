@@ -26,17 +26,7 @@ from ..choices import (
     MemberRole,
     TaskPriority,
 )
-from ..models import (
-    Tag,
-    Task,
-    TaskComment,
-    TaskFile,
-    TaskLink,
-    TaskMember,
-    TaskTag,
-    TaskTemplate,
-    TaskView,
-)
+from ..models import Tag, Task, TaskFile, TaskLink, TaskMember, TaskTag, TaskTemplate, TaskView
 from .effects import (
     DATE_FIELDS,
     _bump_parent,
@@ -591,18 +581,8 @@ def tasks_bulk_update(
 
 @transaction.atomic
 def task_mark_seen(*, user, task) -> None:
-    """Remember that `user` has seen the task's comments up to now; their unseen-comments counter follows.
-
-    Opening a task is the most frequent request of the app: when there is no comment the person has not
-    seen (none at all, or none since their last look), moving the mark would change no count, so nothing is
-    written and no recount is scheduled."""
+    """Remember that `user` has seen the task's comments up to now; their unseen-comments counter follows."""
     _require_visible(user, task)
-    seen = TaskView.objects.filter(task=task, user=user).values_list("seen_at", flat=True).first()
-    newer = TaskComment.objects.filter(task=task)
-    if seen is not None:
-        newer = newer.filter(created_at__gt=seen)
-    if not newer.exists():
-        return
     TaskView.objects.update_or_create(task=task, user=user, defaults={"seen_at": timezone.now()})
     from portal.notifications.counters import counters_recount
 

@@ -1055,17 +1055,3 @@ def test_search_text_holds_title_description_and_comments_plain(p, task):
     services.task_search_text_refresh(task_ids=[task.pk, task.pk])
     assert len(fresh(task).search_text) == 100_000
     services.task_search_text_refresh(task_ids=[])
-
-
-def test_mark_seen_writes_nothing_when_nothing_is_new(p, task, django_capture_on_commit_callbacks):
-    # No comment at all: no row, no recount scheduled.
-    with django_capture_on_commit_callbacks() as callbacks:
-        services.task_mark_seen(user=p.worker, task=task)
-    assert not TaskView.objects.filter(task=task, user=p.worker).exists() and callbacks == []
-    # A comment: the mark moves once; looking again with nothing newer leaves it where it is.
-    TaskCommentFactory(task=task, author=p.boss, created_at=timezone.now() - datetime.timedelta(minutes=5))
-    services.task_mark_seen(user=p.worker, task=task)
-    first = TaskView.objects.get(task=task, user=p.worker).seen_at
-    with django_capture_on_commit_callbacks() as callbacks:
-        services.task_mark_seen(user=p.worker, task=task)
-    assert TaskView.objects.get(task=task, user=p.worker).seen_at == first and callbacks == []
