@@ -33,16 +33,8 @@ TASK_NO_DEADLINE = "tasks.no_deadline"
 
 
 def _tasks_url(field: str, user_id: int, rest: dict) -> str:
-    # role=all: the tasks list shows "I do" by default, the viewer wants the person's tasks. The dashboard
-    # asks for one link per person and column: only the person's id is put in per link.
-    return f"{reverse('tasks:home')}?role=all&{field}={int(user_id)}&{_encoded(rest)}"
-
-
-def _encoded(params: dict, _done: dict = {}) -> str:  # noqa: B006 - a deliberate memo of constant dicts
-    key = tuple(params.items())
-    if key not in _done:
-        _done[key] = urlencode(params)
-    return _done[key]
+    # role=all: the tasks list shows "I do" by default, the viewer wants the person's tasks.
+    return f"{reverse('tasks:home')}?role=all&{field}={int(user_id)}&{urlencode(rest)}"
 
 
 def _overdue_url(user_id: int) -> str:

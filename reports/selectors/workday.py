@@ -157,38 +157,20 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:i] for i in range(step, len(path) + 1, step)]
 
 
-def schedules_for(users, *, preloaded: bool = False) -> dict[int, ScheduleSpec]:
+def schedules_for(users) -> dict[int, ScheduleSpec]:
     """{user_id: ScheduleSpec} for many people (users or ids) in two queries, whatever their number:
-    the people with their departments' paths (none with `preloaded`: users the caller has just read with
-    their departments), then every schedule that may apply to them."""
+    the people with their departments' paths, then every schedule that may apply to them (a caller that
+    has the people's rows already, as the dashboard, calls `schedules_of_people`)."""
     from portal.people.models import User
 
-    users = [u for u in users if u is not None]
-    ids = sorted({_pk(u) for u in users})
+    ids = sorted({_pk(u) for u in users if u is not None})
     if not ids:
         return {}
-    if preloaded and all(
-        isinstance(u, User) and (u.department_id is None or User.department.is_cached(u)) for u in users
-    ):
-        # The caller has just read these people with their departments (the dashboard): not again.
-        people = list(
-            {
-                u.pk: (
-                    u.pk,
-                    u.time_zone,
-                    u.work_start,
-                    u.work_end,
-                    u.department.path if u.department_id else None,
-                )
-                for u in users
-            }.values()
+    people = list(
+        User.objects.filter(pk__in=ids).values_list(
+            "pk", "time_zone", "work_start", "work_end", "department__path"
         )
-    else:
-        people = list(
-            User.objects.filter(pk__in=ids).values_list(
-                "pk", "time_zone", "work_start", "work_end", "department__path"
-            )
-        )
+    )
     return schedules_of_people(people, ids)
 
 

@@ -21,7 +21,7 @@ AVATAR_FONTS = (8, 9, 10, 12, 13, 16, 18, 21, 32, 42)
 
 
 def avatar_context(person, size, font) -> dict:
-    """The context of core/partials/avatar.html: `size` px square, initials in `font` px (both to the nearest class)."""
+    """An avatar's sizes: `size` px square, initials in `font` px (both to the nearest CSS class)."""
     size, font = int(size), int(font)
     box = min(AVATAR_SIZES, key=lambda s: (abs(s - size), s))
     letters = min(AVATAR_FONTS, key=lambda f: (abs(f - font), f))
@@ -29,8 +29,8 @@ def avatar_context(person, size, font) -> dict:
 
 
 def avatar_html(person, size, font):
-    """What core/partials/avatar.html renders, built in Python: avatars are on every row of every list, and
-    a template render per avatar was a visible share of a list page's time."""
+    """A person's photo or initials, built in Python: avatars are on every row of every list, and a
+    template render per avatar was a visible share of a list page's time."""
     data = avatar_context(person, size, font)
     if person.photo:
         return format_html(
