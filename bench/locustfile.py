@@ -107,8 +107,10 @@ DEEP_CURSOR = quote(
 
 # Scenarios of the tasks app: each user signs in, and the ones that open single tasks or a project's chart
 # first collect (unmeasured) the ids of tasks and projects they can see.
-TASK_SCENARIOS = {"tasks_list", "task_page", "task_list_api", "kanban", "gantt_data"}
-SIGNED_IN = {"directory_page", "group_list_api", "feed_page", "home_page", "search_page", "counters_api"}
+TASK_SCENARIOS = {"tasks_list", "task_page", "task_list_api", "kanban", "gantt_data", "task_list_all"}
+SIGNED_IN = {
+    "directory_page", "group_list_api", "feed_page", "home_page", "search_page", "search_alone", "counters_api",
+}  # fmt: skip
 # The control scenarios sign in as one head each: person1 heads the company (the whole tree under them),
 # person2 a division (a sixth of it), person4 a team (seed_scale makes person k the head of its k-th
 # department, in tree order: the company, a division, a region, a team).
@@ -134,6 +136,8 @@ class LumenUser(HttpUser):
             self.sign_in(f"person{random.randint(1, LOGINS)}@{DOMAIN}")
         elif SCENARIO in HEADS:
             self.sign_in(f"person{HEADS[SCENARIO]}@{DOMAIN}")
+        elif SCENARIO == "task_list_all_admin":
+            self.sign_in(f"admin@{DOMAIN}")
         if SCENARIO in {"task_page", "gantt_data"}:
             self.collect_tasks()
 
@@ -199,6 +203,8 @@ class LumenUser(HttpUser):
             self.get(f"/tasks/{random.choice(self.task_ids)}/", name="task_page")
         elif SCENARIO == "task_list_api":
             self.get("/api/v1/tasks/?role=do", name="task_list_api ?role=do")
+        elif SCENARIO in ("task_list_all", "task_list_all_admin"):
+            self.get("/api/v1/tasks/", name=SCENARIO)
         elif SCENARIO == "kanban":
             self.get("/tasks/kanban/", name="kanban")
         elif SCENARIO == "gantt_data":
@@ -211,8 +217,8 @@ class LumenUser(HttpUser):
                 self.get("/tasks/gantt/data/", name="gantt_data")
         elif SCENARIO == "home_page":
             self.get("/", name="home_page")
-        elif SCENARIO == "search_page":
-            self.get(f"/search/?q={random.choice(TASK_WORDS)}", name="search_page ?q=")
+        elif SCENARIO in ("search_page", "search_alone"):
+            self.get(f"/search/?q={random.choice(TASK_WORDS)}", name=f"{SCENARIO} ?q=")
         elif SCENARIO == "counters_api":
             self.get("/api/v1/notifications/counters/", name="counters_api")
         elif SCENARIO == "control_team":

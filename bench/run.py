@@ -48,11 +48,14 @@ SCENARIOS = {
     "gantt_data": "GET /tasks/gantt/data/ and ?group=<project>: the Gantt chart's JSON, signed in",
     "home_page": "GET /: the start page, signed in",
     "search_page": "GET /search/?q=<a word of up to 10,000 task matches>: global search, signed in",
+    "search_alone": "the same searches as search_page by 2 users: the latency of one search, not of a queue",
     "counters_api": "GET /api/v1/notifications/counters/: the live counters read, signed in",
     "control_team": "GET /reports/: the control dashboard of a team's head (person4, about 50 people)",
     "control_company": "GET /reports/?subtree=1: the control dashboard of the head of the whole company (person1)",
     "control_company_api": "GET /api/v1/reports/dashboard/?subtree=1: the same dashboard over the API (person1)",
     "timesheet_department": "GET /reports/timesheet/department/: a division's month (person2, a sixth of the company)",
+    "task_list_all": "GET /api/v1/tasks/: all the tasks a person can see (the visibility rule at work), signed in",
+    "task_list_all_admin": "GET /api/v1/tasks/: the same list for an admin, who sees every task (no rule)",
     "floor": "GET /bench/floor/: the directory's first page as JSON via .values(), anonymous",
 }
 
@@ -71,12 +74,27 @@ GOALS = {
     "kanban": PAGE,
     "gantt_data": API,
     "home_page": PAGE,
-    "search_page": {"p50_floor": 4.0, "p95_ms": 100.0},
+    "search_page": PAGE,
+    "search_alone": {"p95_ms": 100.0},
     "counters_api": API,
     "control_team": {"p50_floor": 3.0},
     "control_company": {"p95_ms": 300.0, "kb": 300.0},
     "control_company_api": {"p95_ms": 300.0, "kb": 300.0},
     "timesheet_department": {"p95_ms": 300.0, "kb": 300.0},
+    "task_list_all": {"p50_floor": 2.0, "p50_of": ("task_list_all_admin", 1.3)},
+    "task_list_all_admin": API,
+}
+
+# Scenarios that model a few people at once rather than the crowd of `--users`: one company head (and a
+# deputy) opening the whole company's dashboard, a division head their timesheet, a search's own latency
+# (issue 12: p95 ≤ 100 ms for a word with up to 10,000 task matches). Their goals are
+# latencies (p95 in ms), which only mean something when the server is not also saturated by the crowd:
+# under 10 users on 2 workers even the floor waits ~70 ms in the queue.
+SCENARIO_USERS = {
+    "search_alone": 2,
+    "control_company": 2,
+    "control_company_api": 2,
+    "timesheet_department": 2,
 }
 
 DIGEST_SECONDS_GOAL = 60.0  # issue 5: all digests of 5,000 employees under 500 supervisors in under a minute
@@ -291,7 +309,12 @@ def stop_server(process: subprocess.Popen) -> None:
             process.wait(timeout=5)
 
 
+def scenario_users(name: str, args: argparse.Namespace) -> int:
+    return min(args.users, SCENARIO_USERS.get(name, args.users))
+
+
 def run_scenario(name: str, args: argparse.Namespace, port: int, log_path: Path) -> dict:
+    users = scenario_users(name, args)
     with tempfile.NamedTemporaryFile(prefix=f"lumen-bench-{name}-", suffix=".json", delete=False) as handle:
         samples_path = Path(handle.name)
     env = {
@@ -305,7 +328,7 @@ def run_scenario(name: str, args: argparse.Namespace, port: int, log_path: Path)
     command = [
         sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
         "--headless", "--host", f"http://127.0.0.1:{port}",
-        "--users", str(args.users), "--spawn-rate", str(args.users),
+        "--users", str(users), "--spawn-rate", str(users),
         "--run-time", f"{args.seconds}s", "--stop-timeout", "10",
         "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
     ]  # fmt: skip
@@ -321,7 +344,7 @@ def run_scenario(name: str, args: argparse.Namespace, port: int, log_path: Path)
         sys.exit(f"locust ({name}) wrote no samples (exit {result.returncode}); see {log_path}")
     finally:
         samples_path.unlink(missing_ok=True)
-    return summarise(name, raw)
+    return {**summarise(name, raw), "users": users}
 
 
 def run_digests(args: argparse.Namespace, database_url: str, redis_url: str) -> dict:
@@ -486,11 +509,17 @@ def summarise(name: str, raw: dict) -> dict:
     }
 
 
-def scenario_goals(row: dict, floor: dict | None) -> list[dict]:
+def scenario_goals(row: dict, floor: dict | None, results: list[dict] | None = None) -> list[dict]:
     """Each goal of the scenario with what was measured and whether it was met (None: not measurable)."""
     checks = []
     for kind, limit in GOALS.get(row["scenario"], {}).items():
-        if kind in ("p50_floor", "p95_floor"):
+        if kind == "p50_of":
+            other_name, limit = limit
+            other = next((r for r in results or [] if r["scenario"] == other_name), None)
+            base = other["p50_ms"] if other else None
+            value = row["p50_ms"] / base if base and row["p50_ms"] is not None else None
+            text = f"p50 ≤ {limit:g}× {other_name}'s"
+        elif kind in ("p50_floor", "p95_floor"):
             field = "p50_ms" if kind == "p50_floor" else "p95_ms"
             base = floor[field] if floor else None
             value = row[field] / base if base and row[field] is not None else None
@@ -532,13 +561,13 @@ def markdown_table(results: list[dict]) -> str:
         return f"{row['p50_ms'] / floor['p50_ms']:.1f}×"
 
     lines = [
-        "| scenario | requests | req/s | req/s vs floor | p50 ms | p50 vs floor | p95 ms | p99 ms | errors | queries/req | KB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | users | requests | req/s | req/s vs floor | p50 ms | p50 vs floor | p95 ms | p99 ms | errors | queries/req | KB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in results:
         queries = "—" if row["queries_per_request"] is None else f"{row['queries_per_request']:g}"
         lines.append(
-            f"| {row['scenario']} | {row['requests']} | {row['rps']:.1f} | {share(row)} | {ms(row['p50_ms'])} "
+            f"| {row['scenario']} | {row.get('users', '—')} | {row['requests']} | {row['rps']:.1f} | {share(row)} | {ms(row['p50_ms'])} "
             f"| {times(row)} | {ms(row['p95_ms'])} | {ms(row['p99_ms'])} | {row['errors']} | {queries} "
             f"| {'—' if row.get('kb_per_response') is None else row['kb_per_response']} |"
         )
@@ -613,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
 
     floor = next((r for r in results if r["scenario"] == "floor"), None)
     for row in results:
-        row["goals"] = scenario_goals(row, floor)
+        row["goals"] = scenario_goals(row, floor, results)
     table = markdown_table(results)
     goal_section = goals_markdown(results)
     if goal_section:

@@ -8,6 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.filters import FilterSet
+
 from .choices import CLOSED_STATUSES, HANDED_IN_STATUSES, MemberRole, TaskPriority, TaskRole, TaskStatus
 from .models import Task, TaskMember, TaskTag
 
@@ -43,7 +45,7 @@ def filter_by_role(queryset, user, role: str | None):
     return queryset
 
 
-class TaskFilterSet(django_filters.FilterSet):
+class TaskFilterSet(FilterSet):
     role = django_filters.ChoiceFilter(choices=TaskRole.choices, method="filter_role", label=_("Role"))
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, label=_("Status"))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.signals import setting_changed
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,9 +33,25 @@ TASK_AWAITING_CONTROL = "tasks.awaiting_control"
 TASK_NO_DEADLINE = "tasks.no_deadline"
 
 
+_TASK_LINKS: dict[tuple, tuple[str, str]] = {}
+
+
 def _tasks_url(field: str, user_id: int, rest: dict) -> str:
-    # role=all: the tasks list shows "I do" by default, the viewer wants the person's tasks.
-    return f"{reverse('tasks:home')}?role=all&{field}={int(user_id)}&{urlencode(rest)}"
+    # role=all: the tasks list shows "I do" by default, the viewer wants the person's tasks. The list's URL
+    # and the rest of the query are built once (a control dashboard links hundreds of cells).
+    key = (field, tuple(rest.items()), get_script_prefix(), get_urlconf())
+    prefix = _TASK_LINKS.get(key)
+    if prefix is None:
+        prefix = _TASK_LINKS[key] = (f"{reverse('tasks:home')}?role=all&{field}=", f"&{urlencode(rest)}")
+    return f"{prefix[0]}{int(user_id)}{prefix[1]}"
+
+
+def _forget_task_links(*, setting, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":  # tests that swap the URLconf
+        _TASK_LINKS.clear()
+
+
+setting_changed.connect(_forget_task_links, dispatch_uid="tasks.registrations.forget_task_links")
 
 
 def _overdue_url(user_id: int) -> str:

@@ -6,7 +6,7 @@ PostgreSQL the database keeps a stored, GIN-indexed `tsvector` of it in the gene
 and on the seeders' COPY. The match is a GIN index scan, and every visible match is ranked from the stored
 vector (`ts_rank`, no tsvector computed per candidate); the permission filter (`Task.objects.visible_to`) is
 part of the same query, before ranking and the limit. The model does not name the column (embedded SQLite
-has no tsvector): `StoredSearchVector` reads it. Elsewhere every word must appear in `search_text` as a
+has no tsvector): core's `StoredSearchVector` reads it. Elsewhere every word must appear in `search_text` as a
 substring.
 """
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Case, Expression, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from portal.core.search import SearchHit, uses_postgres
+from portal.core.search import SearchHit, StoredSearchVector, uses_postgres
 from portal.stream import mentions
 
 from .models import Task
@@ -26,21 +26,7 @@ MAX_WORDS = 8
 SNIPPET_CHARS = 200
 VECTOR_COLUMN = "search_vector"
 
-
-class StoredSearchVector(Expression):
-    """The task's stored search document (`tasks_task.search_vector`, PostgreSQL only), on whatever alias
-    the task table has in the query (it is relabelled when the query becomes a subquery)."""
-
-    contains_aggregate = False
-
-    def __init__(self):
-        from django.contrib.postgres.search import SearchVectorField
-
-        super().__init__(output_field=SearchVectorField())
-
-    def as_sql(self, compiler, connection):
-        alias = compiler.query.base_table
-        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(VECTOR_COLUMN)}", []
+__all__ = ["StoredSearchVector", "search_tasks", "task_search_queryset"]
 
 
 def search_tasks(*, user, query: str, limit: int) -> list[SearchHit]:
@@ -70,13 +56,14 @@ def task_search_queryset(*, user, query: str, limit: int | None = None) -> Query
 
         search_query = SearchQuery(query, config="english", search_type="websearch")
         order = ("-rank", "-created_at", "-id")
-        qs = qs.alias(document=StoredSearchVector()).filter(document=search_query)
+        vector = StoredSearchVector(VECTOR_COLUMN)
+        qs = qs.alias(document=vector).filter(document=search_query)
         if limit is not None:
-            best = qs.annotate(rank=SearchRank(StoredSearchVector(), search_query)).order_by(*order)
+            best = qs.annotate(rank=SearchRank(vector, search_query)).order_by(*order)
             qs = Task.objects.filter(pk__in=best.values("pk")[: max(limit, 0)])
         qs = (
             qs.annotate(
-                rank=SearchRank(StoredSearchVector(), search_query),
+                rank=SearchRank(vector, search_query),
                 snippet=SearchHeadline(
                     "search_text",
                     search_query,

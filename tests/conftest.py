@@ -155,9 +155,10 @@ def _default_time_zone_and_language():
 def _fresh_daily_people_lists():
     """Per-day lists of people (birthdays, anniversaries) live in the cache under a version of the people;
     a test's rolled-back people must not reach the next test through it."""
-    from portal.people.selectors import people_changed
+    from portal.people.selectors import company_changed, people_changed
 
     people_changed()
+    company_changed()  # the company is cached too: a rolled-back company must not outlive its test
 
 
 @pytest.fixture(autouse=True)

@@ -6,11 +6,13 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.filters import FilterSet
+
 from .choices import GroupKind, GroupVisibility
 from .models import Membership, Workgroup
 
 
-class WorkgroupFilterSet(django_filters.FilterSet):
+class WorkgroupFilterSet(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=GroupKind.choices, label=_("Kind"))
     visibility = django_filters.ChoiceFilter(choices=GroupVisibility.choices, label=_("Visibility"))

@@ -114,11 +114,14 @@ class PeopleConfig(AppConfig):
         register_department_tree(headed_path=headed_path)
 
         # Per-day lists of people (birthdays, anniversaries) are cached under a version that any save or
-        # delete of a person moves: a cache invalidation, not a business rule.
+        # delete of a person moves, and the company (on every page) until it is saved or deleted: cache
+        # invalidations, not business rules.
         from django.db.models.signals import post_delete, post_save
 
-        from .models import User
-        from .selectors import people_changed
+        from .models import Company, User
+        from .selectors import company_changed, people_changed
 
         post_save.connect(people_changed, sender=User, dispatch_uid="people.daily.saved")
         post_delete.connect(people_changed, sender=User, dispatch_uid="people.daily.deleted")
+        post_save.connect(company_changed, sender=Company, dispatch_uid="people.company.saved")
+        post_delete.connect(company_changed, sender=Company, dispatch_uid="people.company.deleted")

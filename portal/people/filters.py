@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from portal.core.filters import FilterSet
 from portal.core.search import match_names
 
 from .choices import InvitationStatus
 from .models import Department, Invitation, User
 
 
-class PersonFilterSet(django_filters.FilterSet):
+class PersonFilterSet(FilterSet):
     """The directory: search by name/e-mail/position, a department (with its sub-departments), position."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
@@ -40,7 +41,7 @@ class PersonFilterSet(django_filters.FilterSet):
         return queryset.filter(department__path__startswith=value.path)
 
 
-class DepartmentFilterSet(django_filters.FilterSet):
+class DepartmentFilterSet(FilterSet):
     q = django_filters.CharFilter(label=_("Name"), field_name="name", lookup_expr="icontains")
     parent = extend_schema_field(OpenApiTypes.INT)(
         django_filters.ModelChoiceFilter(
@@ -58,7 +59,7 @@ class DepartmentFilterSet(django_filters.FilterSet):
         return queryset.filter(path__startswith=value.path).exclude(pk=value.pk)
 
 
-class InvitationFilterSet(django_filters.FilterSet):
+class InvitationFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=InvitationStatus.choices, method="filter_status"
     )

@@ -21,10 +21,23 @@ from portal.core.permissions import get_visible, is_portal_admin
 
 from .models import ApiToken, Company, Department, Invitation, User
 
+COMPANY_KEY = "people:company"
+
 
 def company_get() -> Company | None:
-    """The registered company, or None before the portal is registered."""
-    return Company.objects.order_by("id").first()
+    """The registered company, or None before the portal is registered.
+
+    Every page shows it, so it is kept in the cache; `company_changed` (connected to its save and delete in
+    `PeopleConfig.ready`) forgets it."""
+    cached = cache.get(COMPANY_KEY)
+    if cached is None:
+        cached = (Company.objects.order_by("id").first(),)
+        cache.set(COMPANY_KEY, cached, DAILY_SECONDS)
+    return cached[0]
+
+
+def company_changed(**kwargs) -> None:
+    cache.delete(COMPANY_KEY)
 
 
 def department_root() -> Department | None:
@@ -151,8 +164,15 @@ PEOPLE_VERSION_KEY = "people:version"
 DAILY_SECONDS = 3600  # a ceiling, in case a change slipped past the version (an update() in bulk)
 
 
-def people_changed(**kwargs) -> None:
+# Fields whose change shows in no per-day list: a sign-in saves `last_login`, and a morning of sign-ins
+# would otherwise throw the lists away (and have them recomputed) every few requests.
+NOT_LISTED_FIELDS = frozenset({"last_login", "password", "auth_generation"})
+
+
+def people_changed(update_fields=None, **kwargs) -> None:
     """Something about a person changed: every per-day list of people is recomputed on its next read."""
+    if update_fields and set(update_fields) <= NOT_LISTED_FIELDS:
+        return
     try:
         cache.incr(PEOPLE_VERSION_KEY)
     except ValueError:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 def search_posts(*, user, query: str, limit: int):
     """Posts the user may see whose text matches: PostgreSQL full-text (ranked, with the matching
     passage as the snippet), a case-insensitive substring match elsewhere."""
-    from portal.core.search import SearchHit, uses_postgres
+    from portal.core.search import SearchHit, StoredSearchVector, uses_postgres
 
     from . import mentions
     from .choices import EntryKind
@@ -16,15 +16,25 @@ def search_posts(*, user, query: str, limit: int):
     if not words:
         return []
     if uses_postgres():
-        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
-        vector = SearchVector("body", config="english")
+        # The stored, GIN-indexed `stream_entry.search_vector` (migration 0004): matched from the index and
+        # ranked from the stored vector, no tsvector computed per candidate. Every visible match is ranked over
+        # its id, rank and date alone (a narrow top-N sort); only the best `limit` rows are read whole, with
+        # their author and snippet.
         search_query = SearchQuery(query, config="english", search_type="websearch")
-        qs = (
-            qs.annotate(document=vector)
+        order = ("-rank", "-created_at", "-id")
+        best = (
+            qs.alias(document=StoredSearchVector())
             .filter(document=search_query)
+            .annotate(rank=SearchRank(StoredSearchVector(), search_query))
+            .order_by(*order)
+            .values("pk")[: max(limit, 0)]
+        )
+        qs = (
+            Entry.objects.filter(pk__in=best)
             .annotate(
-                rank=SearchRank(vector, search_query),
+                rank=SearchRank(StoredSearchVector(), search_query),
                 snippet=SearchHeadline(
                     "body",
                     search_query,
@@ -35,7 +45,7 @@ def search_posts(*, user, query: str, limit: int):
                     min_words=12,
                 ),
             )
-            .order_by("-rank", "-created_at", "-id")
+            .order_by(*order)
         )
     else:
         for word in words:

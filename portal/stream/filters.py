@@ -6,11 +6,13 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.filters import FilterSet
+
 from .choices import AudienceKind, FeedShow
 from .models import Entry, EntryAudience
 
 
-class EntryFilterSet(django_filters.FilterSet):
+class EntryFilterSet(FilterSet):
     show = django_filters.ChoiceFilter(
         choices=FeedShow.choices, method="filter_show", label=_("Show"), empty_label=None
     )

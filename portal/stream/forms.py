@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from portal.people.widgets import QuickSelectMultiple
 
 from . import services
 
@@ -45,6 +49,10 @@ class MultipleImageField(forms.FileField):
         return [single(item, initial) for item in items if item]
 
 
+def _department_label(department) -> str:
+    return "— " * (department.depth - 1) + department.name
+
+
 def _textarea(rows: int, **attrs) -> forms.Textarea:
     return forms.Textarea(attrs={"class": "form-control", "rows": rows, **attrs})
 
@@ -72,13 +80,13 @@ class PostForm(ServiceFormMixin, forms.Form):
         label=_("Departments"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 4}),
+        widget=QuickSelectMultiple(attrs={"class": "form-select", "size": 4}),
     )
     groups = forms.ModelMultipleChoiceField(
         label=_("Groups"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 4}),
+        widget=QuickSelectMultiple(attrs={"class": "form-select", "size": 4}),
     )
     users = forms.ModelMultipleChoiceField(
         label=_("People"), queryset=None, required=False, widget=forms.MultipleHiddenInput
@@ -127,7 +135,8 @@ class PostForm(ServiceFormMixin, forms.Form):
     )
     photos = MultipleImageField(label=_("Photos"))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, addressable=None, **kwargs):
+        """`addressable`: the groups the user may post to, when the page has them already."""
         from portal.groups.models import Workgroup
         from portal.people.models import Department, User
 
@@ -135,13 +144,49 @@ class PostForm(ServiceFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["departments"].queryset = Department.objects.visible_to(user).order_by("path")
-        self.fields["departments"].label_from_instance = lambda d: "— " * (d.depth - 1) + d.name
+        departments = Department.objects.visible_to(user).order_by("path")
+        self.fields["departments"].queryset = departments
+        self.fields["departments"].label_from_instance = _department_label
+        # A callable: read with one plain query when the widget renders (the field's own choices read
+        # through a server-side cursor, three round trips), never when the form only validates.
+        self.fields["departments"].widget.choices = lambda: [
+            (d.pk, _department_label(d)) for d in departments
+        ]
         # Any group the user may see is a valid value (the service explains why one is refused);
         # the list offers only those they may post to.
         self.fields["groups"].queryset = Workgroup.objects.visible_to(user)
-        self.fields["groups"].widget.choices = [(g.pk, g.name) for g in groups_addressable(user=user)]
+        if addressable is None:
+            addressable = groups_addressable(user=user)
+        self.fields["groups"].widget.choices = [(g.pk, g.name) for g in addressable]
         self.fields["users"].queryset = User.objects.filter(is_active=True)
+
+    # Inputs whose markup is the same for everybody in an empty composer (the department and group lists
+    # are the reader's own): rendered once per language and process, not through the widget templates on
+    # every feed page.
+    SHARED_INPUTS = (
+        "body",
+        "everyone",
+        "is_important",
+        "poll_question",
+        "poll_options",
+        "poll_closes_at",
+        "poll_multiple",
+        "poll_anonymous",
+        "album_title",
+        "photos",
+    )
+    _shared_html: dict = {}
+
+    @cached_property
+    def inputs(self) -> dict[str, str]:
+        """`{{ form.inputs.body }}`: the rendered input of a field (of an empty form, from the cache)."""
+        if self.is_bound or self.initial or self.prefix:
+            return {name: str(self[name]) for name in self.SHARED_INPUTS}
+        key = (get_language(), self.auto_id)
+        html = self._shared_html.get(key)
+        if html is None:
+            html = self._shared_html[key] = {name: str(self[name]) for name in self.SHARED_INPUTS}
+        return html
 
     def selected_people(self):
         from portal.people.models import User

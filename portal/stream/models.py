@@ -41,11 +41,9 @@ def department_ancestor_ids(user) -> list[int]:
     if user.department_id:
         from portal.people.models import Department
 
-        path = Department.objects.filter(pk=user.department_id).values_list("path", flat=True).first()
-        if path:
-            step = Department.steplen
-            prefixes = [path[:i] for i in range(step, len(path) + 1, step)]
-            ids = list(Department.objects.filter(path__in=prefixes).values_list("id", flat=True))
+        # One query: the departments whose path begins the path of the user's department.
+        own = Department.objects.filter(pk=user.department_id, path__startswith=OuterRef("path"))
+        ids = list(Department.objects.filter(Exists(own)).order_by("path").values_list("id", flat=True))
     user._stream_department_ids = (user.department_id, ids)
     return ids
 
@@ -74,6 +72,9 @@ class Entry(TimeStampedModel):
     """One item of the stream: a post written by a person, or an event another app published
     (`services.entry_publish`) with its own audience and a template that renders it."""
 
+    # Not indexed alone: the feed's (created_at, id) index serves every look-up by date, and a second index
+    # on created_at only tempted the planner into reading it and sorting each page by id.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     kind = models.CharField(_("kind"), max_length=8, choices=EntryKind.choices, default=EntryKind.POST)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -11,7 +11,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Length, Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -75,7 +86,8 @@ def entry_list(*, user, filters=None) -> QuerySet[Entry]:
 
 
 def entries_decorate(qs: QuerySet[Entry], *, user) -> QuerySet[Entry]:
-    """Everything a feed card needs, in a fixed number of queries whatever the number of entries."""
+    """Everything a feed card needs, in a fixed number of queries whatever the number of entries (the latest
+    comments come with `entries_load` and `entry_get`)."""
     uid = getattr(user, "pk", None)
     return (
         qs.select_related("author", "author__department", "poll", "album")
@@ -90,17 +102,36 @@ def entries_decorate(qs: QuerySet[Entry], *, user) -> QuerySet[Entry]:
             ),
             "poll__options",
             Prefetch(
+                "album__photos", queryset=Photo.objects.order_by("id")[:FEED_PHOTOS], to_attr="first_photos"
+            ),
+        )
+    )
+
+
+def _attach_latest_comments(entries: list[Entry]) -> None:
+    """`latest_comments` of each entry, oldest first: one query for the entries that have comments (their
+    stored count says so), none when no entry of the page has any."""
+    commented = []
+    for entry in entries:
+        if entry.comments_count:
+            # (No attribute yet: the prefetch skips an instance that has its `to_attr` already.)
+            entry.__dict__.pop("latest_comments", None)
+            commented.append(entry)
+        else:
+            entry.latest_comments = []
+    if commented:
+        prefetch_related_objects(
+            commented,
+            Prefetch(
                 "comments",
                 queryset=Comment.objects.filter(photo__isnull=True)
                 .select_related("author")
                 .order_by("-created_at", "-id")[:FEED_COMMENTS],
                 to_attr="latest_comments",
             ),
-            Prefetch(
-                "album__photos", queryset=Photo.objects.order_by("id")[:FEED_PHOTOS], to_attr="first_photos"
-            ),
         )
-    )
+        for entry in commented:
+            entry.latest_comments.reverse()
 
 
 def _attach_my_choices(entries: list[Entry], *, user) -> None:
@@ -136,8 +167,8 @@ def entries_load(*, user, ids: list[int]) -> list[Entry]:
         return []
     by_id = {e.pk: e for e in entries_decorate(Entry.objects.filter(pk__in=ids), user=user)}
     entries = [by_id[i] for i in ids if i in by_id]
+    _attach_latest_comments(entries)
     for entry in entries:
-        entry.latest_comments = list(reversed(entry.latest_comments))
         entry.poll_or_none = poll_of(entry)
         entry.album_or_none = _album_of(entry)
     _attach_my_choices(entries, user=user)
@@ -186,7 +217,7 @@ def feed_page(
 def entry_get(*, user, pk) -> Entry:
     """One entry with everything its page needs; hidden and missing alike answer 404."""
     entry = get_visible(entries_decorate(Entry.objects.visible_to(user), user=user), pk=pk)
-    entry.latest_comments = list(reversed(entry.latest_comments))
+    _attach_latest_comments([entry])
     entry.poll_or_none = poll_of(entry)
     entry.album_or_none = _album_of(entry)
     _attach_my_choices([entry], user=user)

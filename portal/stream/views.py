@@ -12,6 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,20 +38,34 @@ def _feed_context(request: HttpRequest, *, form: PostForm | None = None) -> dict
     )
     has_more = len(entries) > selectors.PAGE_SIZE
     entries = entries[: selectors.PAGE_SIZE]
+    my_groups = list(selectors.groups_addressable(user=user))
     return {
         "nav_area": "stream",
         "filter_form": filterset.form,
         "show": request.GET.get("show") or "all",
         "group_filter": request.GET.get("group") or "",
-        "my_groups": list(selectors.groups_addressable(user=user)),
+        "my_groups": my_groups,
         "pinned": selectors.entries_load(user=user, ids=pinned),
         "entries": entries,
         "next_cursor": selectors.cursor_for(entries[-1]) if has_more else None,
         "filter_query": params.urlencode(),
-        "form": form or PostForm(user=user),
+        "form": form or PostForm(user=user, addressable=my_groups),
         "comment_form": CommentForm(),
-        **selectors.celebrations(user=user),
+        "celebrations_html": _celebrations_html(user),
     }
+
+
+def _celebrations_html(user) -> str:
+    """The sidebar of birthdays and anniversaries, rendered once a day per language: it is the same for
+    everybody (about a hundred people with their avatars on a company of thousands)."""
+    from portal.people.selectors import people_daily
+
+    def compute() -> str:
+        return render_to_string("stream/partials/celebrations.html", selectors.celebrations(user=user))
+
+    if not (user and user.is_authenticated and user.is_active):
+        return compute()
+    return mark_safe(people_daily(f"celebrations-html:{get_language()}", compute))  # noqa: S308 - our render
 
 
 @login_required

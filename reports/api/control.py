@@ -240,7 +240,9 @@ class DashboardViewSet(viewsets.ViewSet):
             only_signals=request.query_params.get("signals", "").lower() in TRUE,
             page=request.query_params.get("page") or 1,
         )
-        control_time = selectors.control_time_summary(user=user, date=board.today, now=board.now)
+        control_time = selectors.control_time_summary(
+            user=user, date=board.today, now=board.now, people_ids=board.direct_ids
+        )
         return Response(DashboardSerializer(_dashboard_data(board, control_time, request)).data)
 
 

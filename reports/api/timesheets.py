@@ -116,8 +116,13 @@ class TimesheetDepartmentSerializer(serializers.Serializer):
     department = TimesheetDepartmentRefSerializer()
     month = serializers.CharField(help_text="YYYY-MM")
     subtree = serializers.BooleanField()
-    rows = TimesheetDepartmentRowSerializer(many=True)
-    totals = TimesheetTotalsSerializer()
+    count = serializers.IntegerField(help_text="Rows over all pages (the people of the department).")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True, help_text="The next page's URL.")
+    previous = serializers.CharField(allow_null=True, help_text="The previous page's URL.")
+    rows = TimesheetDepartmentRowSerializer(many=True, help_text="This page's rows (50 a page).")
+    totals = TimesheetTotalsSerializer(help_text="The totals over everybody, not just this page.")
 
 
 class TimesheetConfirmInputSerializer(serializers.Serializer):
@@ -161,6 +166,19 @@ class _TimesheetFileView(APIView):
                 request.accepted_renderer = JSONRenderer()
                 request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+# Rows of a page of a department's timesheet (as the page's); the totals and the files cover everybody.
+DEPARTMENT_PAGE_SIZE = selectors.DEPARTMENT_PAGE_SIZE
+
+
+def _page_link(request, number: int | None) -> str | None:
+    """The URL of page `number` of this answer, keeping its other parameters (as the dashboard's)."""
+    if number is None:
+        return None
+    params = request.query_params.copy()
+    params["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 def _query_month(request):
@@ -208,6 +226,9 @@ class TimesheetDepartmentView(_TimesheetFileView):
             OpenApiParameter("department", int, description="The department's id."),
             MONTH,
             OpenApiParameter("subtree", bool, description="Include sub-departments (default true)."),
+            OpenApiParameter(
+                "page", int, description="The page of rows (1 by default; 50 rows a page; files hold all)."
+            ),
             FORMAT,
         ],
         responses={(200, "application/json"): TimesheetDepartmentSerializer, **FILES, 400: None, 404: None},
@@ -218,20 +239,33 @@ class TimesheetDepartmentView(_TimesheetFileView):
             user=request.user, pk=request.query_params.get("department")
         )
         subtree = request.query_params.get("subtree", "true").lower() not in ("0", "false", "no")
-        rows = selectors.timesheet_department(
-            user=request.user, department=department, month=month, subtree=subtree
-        )
         fmt = self._file_format()
         if fmt:
+            rows = selectors.timesheet_department(
+                user=request.user, department=department, month=month, subtree=subtree
+            )
             return exports.timesheet_department_export(
                 department=department, month=month, rows=rows, fmt=fmt
             ).response()
+        sheet = selectors.timesheet_department_page(
+            user=request.user,
+            department=department,
+            month=month,
+            subtree=subtree,
+            page=request.query_params.get("page") or 1,
+            per_page=DEPARTMENT_PAGE_SIZE,
+        )
         data = {
             "department": department,
             "month": f"{month:%Y-%m}",
             "subtree": subtree,
-            "rows": rows,
-            "totals": selectors.timesheet_department_totals(rows),
+            "count": sheet.count,
+            "page": sheet.page,
+            "pages": sheet.pages,
+            "next": _page_link(request, sheet.next_page),
+            "previous": _page_link(request, sheet.previous_page),
+            "rows": sheet.rows,
+            "totals": sheet.totals,
         }
         return Response(TimesheetDepartmentSerializer(data).data)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.filters import FilterSet
+
 from ..choices import Rating, ReportPeriod, ReportStatus
 from ..models import WorkReport
 
 
-class WorkReportFilterSet(django_filters.FilterSet):
+class WorkReportFilterSet(FilterSet):
     author = django_filters.NumberFilter(field_name="author_id", label=_("Author"))
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
     rating = django_filters.ChoiceFilter(choices=Rating.choices, label=_("Rating"))

@@ -9,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from portal.core.filters import FilterSet
+
 from ..choices import DayState
 from ..models import WorkDay
 
@@ -37,7 +39,7 @@ class MonthFilter(django_filters.Filter):
         return qs.filter(date__gte=value, date__lt=nxt)
 
 
-class WorkDayFilterSet(django_filters.FilterSet):
+class WorkDayFilterSet(FilterSet):
     person = django_filters.NumberFilter(field_name="user_id", label=_("Person"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))

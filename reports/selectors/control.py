@@ -225,7 +225,10 @@ def _schedules(user_ids: list[int]) -> dict:
         loaded = run.get("people") if run else None
         if loaded is not None and all(pk in loaded for pk in user_ids):
             people = [loaded[pk] for pk in user_ids]
-            rows = [(p.pk, p.time_zone, p.work_start, p.work_end, p.department.path) for p in people]
+            rows = [
+                (p.pk, p.time_zone, p.work_start, p.work_end, p.department.path if p.department else None)
+                for p in people
+            ]
             return schedules_of_people(rows, user_ids)
         return schedules_for(user_ids)
 
@@ -333,7 +336,7 @@ def _full_people(rows: list[DashboardRow]) -> None:
     """Give the rows shown their User (with the department), in one query."""
     from portal.people.models import User
 
-    if not rows:
+    if not rows or all(isinstance(row.person, User) for row in rows):
         return
     users = User.objects.select_related("department").in_bulk([row.person.pk for row in rows])
     for row in rows:
@@ -377,6 +380,8 @@ class Dashboard:
     row_count: int = 0
     page: int = 1
     pages: int = 1
+    # Without the switch: the ids of everybody on it, the people `control_time_summary` counts too.
+    direct_ids: list[int] | None = None
 
     @property
     def signals(self) -> int:
@@ -444,51 +449,40 @@ def dashboard(
     now = now or timezone.now()
     today = today or workday_local_date(user, now)
     people_query = control_people(user=user, subtree=subtree)
-    people = _light_people(people_query.order_by("last_name", "first_name", "pk"))
-    ids = PeopleIds((person.pk for person in people), query=people_query.order_by().values("pk"))
     columns = dashboard_columns()
     counter_keys = [spec.key for spec in _counter_specs()]
     run = {
         "now": now,
         "counter_keys": list(dict.fromkeys(counter_keys)),
-        "people": {person.pk: person for person in people},
+        "people": {},
         "deferred_urls": {},
     }
     token = _RUN.set(run)
     try:
-        computed = [column.compute(ids, today) if ids else {} for column in columns]
+        ranked = _rank_in_sql(people_query, columns, run, today=today, now=now)
+        if ranked is None:
+            ranked = _rank_in_python(people_query, columns, run, today=today)
     finally:
         _RUN.reset(token)
-    computed = [values or {} for values in computed]
-    red_signal, amber_signal = str(Signal.RED), str(Signal.AMBER)
-    # One pass over everybody for the counts and the order; rows are made for the page only.
-    red = amber = people_red = people_amber = 0
-    entries = []
-    for person in people:
-        pk = person.pk
-        cells = [values.get(pk, EMPTY_CELL) for values in computed]
-        signals = [cell.signal for cell in cells]
-        row_red, row_amber = signals.count(red_signal), signals.count(amber_signal)
-        red += row_red
-        amber += row_amber
-        if row_red:
-            people_red += 1
-        elif row_amber:
-            people_amber += 1
-        entries.append((-row_red, -row_amber, *_sort_name(person), person, cells))
-    entries.sort(key=_entry_order)
+    entries, stats, cells_of = ranked
+    everybody = None if subtree else [entry[0] for entry in entries]
     if only_signals:
-        entries = [entry for entry in entries if entry[0] or entry[1]]
+        entries = [entry for entry in entries if entry[1] or entry[2]]
     row_count = len(entries)
     number, pages = 1, 1
     if page is not None and per_page > 0:
         pages = max(1, -(-row_count // per_page))
         number = _page_number(page, pages)
         entries = entries[(number - 1) * per_page : number * per_page]
+    token = _RUN.set(run)
+    try:
+        page_cells = cells_of([entry[0] for entry in entries])
+    finally:
+        _RUN.reset(token)
     rows = []
-    for minus_red, minus_amber, _last, _first, _pk, person, cells in entries:
-        row = DashboardRow(person=person, cells=cells)
-        row.__dict__.update(red=-minus_red, amber=-minus_amber)  # the cached counts, already known
+    for pk, row_red, row_amber in entries:
+        row = DashboardRow(person=run["people"][pk], cells=page_cells[pk])
+        row.__dict__.update(red=row_red, amber=row_amber)  # the cached counts, already known
         rows.append(row)
     _full_people(rows)
     _fill_deferred_urls(rows, columns, run["deferred_urls"])
@@ -498,16 +492,80 @@ def dashboard(
         today=today,
         now=now,
         subtree=subtree,
-        people_count=len(people),
-        red=red,
-        amber=amber,
         only_signals=only_signals,
-        people_red=people_red,
-        people_amber=people_amber,
         row_count=row_count,
         page=number,
         pages=pages,
+        direct_ids=everybody,
+        **stats,
     )
+
+
+def _stats(entries) -> dict:
+    """The counts over everybody of (pk, red, amber) entries."""
+    red = amber = people_red = people_amber = 0
+    for _pk, row_red, row_amber in entries:
+        red += row_red
+        amber += row_amber
+        if row_red:
+            people_red += 1
+        elif row_amber:
+            people_amber += 1
+    return {
+        "people_count": len(entries),
+        "red": red,
+        "amber": amber,
+        "people_red": people_red,
+        "people_amber": people_amber,
+    }
+
+
+def _rank_in_sql(people_query, columns, run: dict, *, today, now):
+    """Everybody ranked and counted by the database (`control_signals`); the cells computed for the rows
+    asked for only. None when a column cannot say its signal in SQL."""
+    from portal.people.models import User
+
+    from .control_signals import class_of, signal_ranking
+
+    ranking = signal_ranking(columns, people_query, today=today, now=now, memo=_memo)
+    if ranking is None:
+        return None
+
+    def cells_of(ids: list[int]) -> dict[int, list[Cell]]:
+        if not ids:
+            return {}
+        # The page's people in full at once (the rows show them; the columns read them too).
+        people = list(User.objects.select_related("department").filter(pk__in=ids))
+        run["people"] = {person.pk: person for person in people}
+        # The page's schedules, from the classes the ranking has read (no query).
+        specs = {p.pk: ranking.specs.get(class_of(p, ranking.owns.get(p.pk))) for p in people}
+        if len(specs) == len(ids) and None not in specs.values():
+            run.setdefault("schedules", {})[tuple(ids)] = specs
+        computed = [column.compute(ids, today) or {} for column in columns]
+        return {pk: [values.get(pk, EMPTY_CELL) for values in computed] for pk in ids}
+
+    return ranking.entries, _stats(ranking.entries), cells_of
+
+
+def _rank_in_python(people_query, columns, run: dict, *, today):
+    """Every cell of everybody, ranked in Python (a column registered without SQL signals)."""
+    people = _light_people(people_query.order_by("last_name", "first_name", "pk"))
+    run["people"] = {person.pk: person for person in people}
+    ids = PeopleIds((person.pk for person in people), query=people_query.order_by().values("pk"))
+    computed = [(column.compute(ids, today) if ids else {}) or {} for column in columns]
+    red_signal, amber_signal = str(Signal.RED), str(Signal.AMBER)
+    ordered = []
+    cells = {}
+    for person in people:
+        pk = person.pk
+        row = [values.get(pk, EMPTY_CELL) for values in computed]
+        signals = [cell.signal for cell in row]
+        row_red, row_amber = signals.count(red_signal), signals.count(amber_signal)
+        cells[pk] = row
+        ordered.append((-row_red, -row_amber, *_sort_name(person), row_red, row_amber))
+    ordered.sort(key=_entry_order)
+    entries = [(pk, row_red, row_amber) for *_key, pk, row_red, row_amber in ordered]
+    return entries, _stats(entries), lambda ids: {pk: cells[pk] for pk in ids}
 
 
 def _fill_deferred_urls(rows: list[DashboardRow], columns: list[DashboardColumn], deferred: dict) -> None:

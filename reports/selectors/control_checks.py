@@ -145,18 +145,22 @@ def control_time_of(*, user, date: datetime.date) -> int:
     return int(seconds.first() or 0)
 
 
-def control_time_summary(*, user, date: datetime.date | None = None, now=None) -> dict:
+def control_time_summary(*, user, date: datetime.date | None = None, now=None, people_ids=None) -> dict:
     """The control time of `user` on `date` against the budget: 5% of the working time of the people they
     control directly that day (the time worked so far; the scheduled time when nobody has worked yet).
 
     {"date", "seconds", "budget_seconds", "share" (control time in % of the controlled time),
     "budget_share" (5.0), "controlled_seconds", "basis" ("worked" | "scheduled"), "people",
-    "over_budget", "minutes", "budget_minutes"}.
+    "over_budget", "minutes", "budget_minutes"}. `people_ids`: the ids of the people `user` controls
+    directly when the caller has them (`Dashboard.direct_ids`).
     """
     now = now or timezone.now()
     date = date or workday_local_date(user, now)
     seconds = control_time_of(user=user, date=date)
-    ids = list(control_people(user=user).values_list("pk", flat=True)) if can_control(user) else []
+    if people_ids is not None:  # the caller has read them (a dashboard without the switch)
+        ids = list(people_ids)
+    else:
+        ids = list(control_people(user=user).values_list("pk", flat=True)) if can_control(user) else []
     controlled = (
         sum(worked_seconds(user_ids=ids, start_date=date, end_date=date, now=now).values()) if ids else 0
     )

@@ -20,9 +20,10 @@ from portal.core.registry import DashboardColumn, DashboardCounter
 
 from ..choices import DayState, Rating, ReportPeriod, ReportStatus, Signal
 from ..models import WorkReport
-from .control import _RUN, Cell, _schedules, _stored_counters, dashboard_now
+from .control import _RUN, Cell, _memo, _schedules, _stored_counters, dashboard_now
 from .people_ids import PeopleIds
 from .report_numbers import last_report_states, missing_reports, waiting_counts
+from .reports import _rules_by_path
 from .workday import workday_states, worked_seconds
 
 __all__: list[str] = []
@@ -259,7 +260,15 @@ def _last_report_cells(user_ids: list[int], today: datetime.date) -> dict[int, C
     among = user_ids if isinstance(user_ids, PeopleIds) else None
     for date, ids in sorted(by_date.items()):  # one date for everyone sharing a schedule
         people = [loaded[pk] for pk in ids if pk in loaded] if loaded is not None else None
-        found = missing_reports(user_ids=ids, date=date, now=now, people=people, schedules=specs, among=among)
+        found = missing_reports(
+            user_ids=ids,
+            date=date,
+            now=now,
+            people=people,
+            schedules=specs,
+            among=among,
+            rules=_memo("rules", None, _rules_by_path),
+        )
         for user_id in found:
             missing[user_id] = date
     base = _prefix(reverse("reports:report_list"))
@@ -360,6 +369,7 @@ def _counter_column(spec: DashboardCounter) -> DashboardColumn:
             cells[user_id] = make(n, signal, "" if shared else _counter_url(spec, user_id))
         return cells
 
+    compute.counter_spec = spec  # the SQL signals (`control_signals`) read a counter column's thresholds
     label = spec.label
     if label is None:
         from portal.notifications.counters import counter_definitions

@@ -174,13 +174,15 @@ def missing_reports(
     people=None,
     schedules: dict | None = None,
     among: PeopleIds | None = None,
+    rules: dict | None = None,
 ) -> set[int]:
     """People with no sent (or rated) report covering `date`, counting only those for whom `date` was a
     working day, who had joined by then, and whose report for it is already due (a weekly report is not
     missing on Tuesday). Constant queries. A caller that has read the people (with their departments) or
     their schedules already passes them (`people`, `schedules`: {user_id: ScheduleSpec}); one that drew
     `user_ids` from a larger `PeopleIds` passes it as `among` (the reports are then read for all of those,
-    filtered by their query instead of a list of ids)."""
+    filtered by their query instead of a list of ids); `rules`, the report rules by department path when it
+    has read them (`_rules_by_path`)."""
     if people is None:
         people = _people(user_ids)
     else:
@@ -189,7 +191,8 @@ def missing_reports(
     if not people:
         return set()
     now = _utc(now)
-    rules = _rules_by_path()
+    if rules is None:
+        rules = _rules_by_path()
     working = _working_days(people, schedules)
     weekday = date.weekday()
     # Whoever joined two days before `date` (in UTC) had joined by `date` in any time zone: no conversion.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q
 
+from .people_ids import PeopleIds, ids_lookup
 from .timesheets import _zone
 
 __all__: list[str] = []
@@ -56,7 +57,17 @@ class _Window:
     user_ids: list[int] = field(default_factory=list)
 
 
-def _windows(people, first: datetime.date, last: datetime.date) -> dict[str, _Window]:
+def _windows(people, first: datetime.date, last: datetime.date, *, query=None) -> dict[str, _Window]:
+    """The month of each time zone among `people`. With `query` (a values("pk") queryset of exactly these
+    people), a window holding everybody filters by it (`IN (SELECT ...)`, not hundreds of ids)."""
+    windows = _zone_windows(people, first, last)
+    if query is not None and len(windows) == 1:
+        window = next(iter(windows.values()))
+        window.user_ids = PeopleIds(window.user_ids, query=query)
+    return windows
+
+
+def _zone_windows(people, first: datetime.date, last: datetime.date) -> dict[str, _Window]:
     windows: dict[str, _Window] = {}
     for person in people:
         name = person.time_zone or settings.TIME_ZONE
@@ -82,7 +93,7 @@ def _entry_interval(row: dict, now: datetime.datetime) -> tuple[datetime.datetim
 def _overlapping(window: _Window) -> Q:
     """Time entries of the window's people that may overlap its month: started before its end, and either
     not longer ago than the longest entry allows or still running (a forgotten timer runs on)."""
-    return Q(user_id__in=window.user_ids, started_at__lt=window.end) & (
+    return Q(user_id__in=ids_lookup(window.user_ids), started_at__lt=window.end) & (
         Q(started_at__gte=window.start - _ENTRY_MAX) | Q(ended_at__isnull=True)
     )
 
@@ -90,7 +101,7 @@ def _overlapping(window: _Window) -> Q:
 def _inside(window: _Window) -> Q:
     """Stopped time entries wholly inside the window's month."""
     return Q(
-        user_id__in=window.user_ids,
+        user_id__in=ids_lookup(window.user_ids),
         started_at__gte=window.start,
         ended_at__isnull=False,
         ended_at__lte=window.end,

@@ -35,10 +35,13 @@ from portal.core.permissions import get_visible
 
 from ..choices import DayState, Signal
 from ..models import TimesheetConfirmation, WorkDay, headed_path, sees_all
+from .people_ids import PeopleIds, ids_lookup
 from .timesheet_absences import absence_days
-from .workday import ScheduleSpec, day_running_seconds, schedules_for
+from .workday import ScheduleSpec, day_running_seconds, schedules_for, schedules_of_people
 
 __all__ = [
+    "DEPARTMENT_PAGE_SIZE",
+    "DepartmentTimesheetPage",
     "DepartmentTimesheetRow",
     "Timesheet",
     "TimesheetDay",
@@ -46,6 +49,7 @@ __all__ = [
     "timesheet_can_confirm",
     "timesheet_department",
     "timesheet_department_get",
+    "timesheet_department_page",
     "timesheet_department_totals",
     "timesheet_departments",
     "timesheet_month",
@@ -371,7 +375,7 @@ def _days_of(
     if not people_ids:
         return result
     days = (
-        WorkDay.objects.filter(user_id__in=people_ids, date__gte=first, date__lte=last)
+        WorkDay.objects.filter(user_id__in=ids_lookup(people_ids), date__gte=first, date__lte=last)
         .order_by()
         .only(
             "user_id",
@@ -497,16 +501,105 @@ def timesheet_person(*, user, person, month, now: datetime.datetime | None = Non
     )
 
 
-def timesheet_department(
-    *, user, department, month, subtree: bool = True, now: datetime.datetime | None = None
-) -> list[DepartmentTimesheetRow]:
-    """Per-person totals of a department's month (with its sub-departments unless `subtree` is False), in
-    tree then name order. `department` is a Department or an id; one `user` may not open answers 404.
+class _Member:
+    """A person of a department's timesheet as its totals read them (thousands of User instances would cost
+    more than the totals); the rows of the page shown get their full User afterwards."""
 
-    The people are the department's active members plus anyone who left but has working days that month.
-    A constant number of queries whatever the number of people: the department, the people, their
-    schedules (two), their days, their task time (two), the confirmations.
-    """
+    __slots__ = ("pk", "time_zone", "date_joined", "department_id", "department")
+
+    def __init__(self, pk, time_zone, date_joined, department_id, department):
+        self.pk = pk
+        self.time_zone = time_zone
+        self.date_joined = date_joined
+        self.department_id = department_id
+        self.department = department
+
+
+class _Path:
+    __slots__ = ("path",)
+
+    def __init__(self, path):
+        self.path = path
+
+
+def _fast_totals(
+    *,
+    member: _Member,
+    spec: ScheduleSpec,
+    working_dates: list[datetime.date],
+    today: datetime.date,
+    days: dict[datetime.date, WorkDay],
+    absences: dict[datetime.date, str],
+    now: datetime.datetime,
+) -> TimesheetTotals:
+    """`_totals_of(_build_days(...))` without a TimesheetDay per date (the same numbers): a department's
+    month is hundreds of people times thirty dates."""
+    totals = TimesheetTotals()
+    joined = member.date_joined.astimezone(spec.tzinfo).date() if member.date_joined else None
+    totals.working_days = len(working_dates)
+    for date in working_dates:
+        absent = bool(absences.get(date, ""))
+        if absent:
+            totals.absences += 1
+        elif date < today and (joined is None or date >= joined) and date not in days:
+            totals.missing += 1
+    for day in days.values():
+        totals.days_worked += 1
+        totals.worked_seconds += day_running_seconds(day, now)
+        totals.late += int(bool(day.is_late))
+        totals.early_end += int(bool(day.is_early_end))
+        totals.short += int(bool(day.is_short))
+        totals.auto_closed += int(bool(day.auto_closed))
+        totals.to_confirm += int(bool(day.needs_confirmation))
+    return totals
+
+
+@dataclass
+class DepartmentTimesheetPage:
+    """One page of a department's timesheet: its rows (people in tree then name order), the totals over
+    everybody, the number of rows over all pages, this page's number and the number of pages."""
+
+    rows: list[DepartmentTimesheetRow]
+    totals: TimesheetTotals
+    count: int
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
+# People a page of a department's timesheet shows (a division has hundreds); the totals cover them all.
+DEPARTMENT_PAGE_SIZE = 50
+
+
+def _page_number(raw, pages: int) -> int:
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        number = 1
+    return min(max(number, 1), pages)
+
+
+def timesheet_department_page(
+    *,
+    user,
+    department,
+    month,
+    subtree: bool = True,
+    page=None,
+    per_page: int = DEPARTMENT_PAGE_SIZE,
+    now: datetime.datetime | None = None,
+) -> DepartmentTimesheetPage:
+    """A department's month (see `timesheet_department`) as one page of rows (`page` 1-based, clamped; None:
+    every row) and the totals over everybody. The people are read as light rows and their totals computed
+    without a row per date; only the rows of the page get their User and their confirmation. A constant
+    number of queries whatever the number of people."""
     from portal.people.models import User
 
     from .timesheet_task_time import _task_seconds_totals, _windows
@@ -519,43 +612,98 @@ def timesheet_department(
         WorkDay.objects.filter(user_id=OuterRef("pk"), date__gte=first, date__lte=last)
     )
     where = Q(department__path__startswith=department.path) if subtree else Q(department=department)
-    people = list(
-        User.objects.filter(where)
-        .filter(Q(is_active=True) | worked_that_month)
-        .select_related("department")
-        .order_by("department__path", "last_name", "first_name", "id")
+    chosen = User.objects.filter(where).filter(Q(is_active=True) | worked_that_month)
+    rows = chosen.order_by("department__path", "last_name", "first_name", "id").values_list(
+        "pk", "time_zone", "date_joined", "work_start", "work_end", "department_id", "department__path"
     )
-    ids = [p.pk for p in people]
-    specs = schedules_for(ids)
-    windows = _windows(people, first, last)
+    paths: dict[str | None, _Path] = {}
+    members: list[_Member] = []
+    schedule_rows = []
+    for pk, time_zone, date_joined, work_start, work_end, department_id, path in rows:
+        shared = paths.get(path)
+        if shared is None:
+            shared = paths[path] = _Path(path)
+        members.append(_Member(pk, time_zone, date_joined, department_id, shared))
+        schedule_rows.append((pk, time_zone, work_start, work_end, path))
+    # The people's rows are read by the query that chose them, not by hundreds of ids.
+    ids = PeopleIds((m.pk for m in members), query=chosen.order_by().values("pk"))
+    specs = schedules_of_people(schedule_rows, ids)
+    windows = _windows(members, first, last, query=ids.query)
     days = _days_of(ids, first, last)
-    task_totals = _task_seconds_totals(people, windows, now)
+    task_totals = _task_seconds_totals(members, windows, now)
     absences = absence_days(user_ids=ids, start=first, end=last)
-    confirmations = _confirmations(ids, first)
-    result = []
-    for person in people:
-        rows = _build_days(
-            person=person,
-            spec=specs[person.pk],
-            first=first,
-            last=last,
-            days=days.get(person.pk, {}),
-            absences=absences.get(person.pk, {}),
-            task_seconds={},
+    dates = [first.replace(day=n) for n in range(1, last.day + 1)]
+    working_of: dict[tuple, list[datetime.date]] = {}  # people share a handful of schedules
+    today_of: dict[str, datetime.date] = {}
+    totals_of: dict[int, TimesheetTotals] = {}
+    everybody = TimesheetTotals()
+    for member in members:
+        spec = specs[member.pk]
+        working = working_of.get(spec.working_days)
+        if working is None:
+            working = working_of[spec.working_days] = [d for d in dates if spec.is_working_day(d)]
+        today = today_of.get(spec.time_zone)
+        if today is None:
+            today = today_of[spec.time_zone] = now.astimezone(spec.tzinfo).date()
+        totals = _fast_totals(
+            member=member,
+            spec=spec,
+            working_dates=working,
+            today=today,
+            days=days.get(member.pk, {}),
+            absences=absences.get(member.pk, {}),
             now=now,
         )
-        totals = _totals_of(rows)
-        totals.task_seconds = task_totals.get(person.pk, 0)
+        totals.task_seconds = task_totals.get(member.pk, 0)
+        totals_of[member.pk] = totals
+        everybody.add(totals)
+    count = len(members)
+    number, pages = 1, 1
+    shown = members
+    if page is not None and per_page > 0:
+        pages = max(1, -(-count // per_page))
+        number = _page_number(page, pages)
+        shown = members[(number - 1) * per_page : number * per_page]
+    shown_ids = [m.pk for m in shown]
+    people = User.objects.select_related("department").in_bulk(shown_ids) if shown_ids else {}
+    confirmations = _confirmations(shown_ids, first)
+    # `timesheet_can_confirm` for each row, the viewer's rights read once.
+    viewer_all = _active(user) and sees_all(user)
+    viewer_path = headed_path(user) if _active(user) and not viewer_all else None
+    result = []
+    for member in shown:
+        person = people[member.pk]
+        if not _active(user) or person.pk == user.pk:
+            can_confirm = False
+        else:
+            can_confirm = viewer_all or bool(
+                viewer_path and member.department.path and member.department.path.startswith(viewer_path)
+            )
         result.append(
             DepartmentTimesheetRow(
                 person=person,
-                totals=totals,
-                confirmation=confirmations.get(person.pk),
-                can_confirm=timesheet_can_confirm(user, person),
-                spec=specs[person.pk],
+                totals=totals_of[member.pk],
+                confirmation=confirmations.get(member.pk),
+                can_confirm=can_confirm,
+                spec=specs[member.pk],
             )
         )
-    return result
+    return DepartmentTimesheetPage(rows=result, totals=everybody, count=count, page=number, pages=pages)
+
+
+def timesheet_department(
+    *, user, department, month, subtree: bool = True, now: datetime.datetime | None = None
+) -> list[DepartmentTimesheetRow]:
+    """Per-person totals of a department's month (with its sub-departments unless `subtree` is False), in
+    tree then name order. `department` is a Department or an id; one `user` may not open answers 404.
+
+    The people are the department's active members plus anyone who left but has working days that month.
+    A constant number of queries whatever the number of people: the department, the people, their
+    schedules, their days, their task time (two), the people shown, the confirmations.
+    """
+    return timesheet_department_page(
+        user=user, department=department, month=month, subtree=subtree, now=now
+    ).rows
 
 
 def timesheet_department_totals(rows: Iterable[DepartmentTimesheetRow]) -> TimesheetTotals:

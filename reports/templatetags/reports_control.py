@@ -1,8 +1,9 @@
 """Template helpers of the control pages (the dashboard, touch control, the control-time heartbeat)."""
 
+import html
+
 from django import template
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -49,30 +50,42 @@ def percent_of(value, total) -> int:
     return min(100, round(value * 100 / total))
 
 
+def _escaped(value) -> str:
+    """`conditional_escape` as a plain str (what format_html gives each of its arguments)."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
+
+
 @register.filter
 def control_cells(cells) -> str:
     """The `<td>`s of one dashboard row, built in Python: a page has hundreds of cells, and a template loop
     of a dozen nodes per cell was most of the page's rendering time. The same markup as the loop it replaced:
     signal class and data attribute, the hint as a title and for screen readers, an icon for red and amber
-    (colour is never the only sign), the link when the cell has one."""
+    (colour is never the only sign), the link when the cell has one.
+
+    Plain f-strings with the escaping `format_html` did (byte for byte the markup of the `format_html`
+    version, which cost a third of the page): `safe` tracks whether the inner markup was marked safe there
+    (a cell without an icon started from a plain str, so its inner markup was escaped once more)."""
     parts = []
     for cell in cells:
-        signal = str(cell.signal)
-        icon = SIGNAL_ICONS.get(signal, "")
-        inner = format_html('<i class="bi {}" aria-hidden="true"></i> ', icon) if icon else ""
-        inner += conditional_escape(localize(cell.display))
-        if cell.hint:
-            inner += format_html('<span class="visually-hidden"> ({})</span>', cell.hint)
+        signal = _escaped(str(cell.signal))
+        icon = SIGNAL_ICONS.get(str(cell.signal), "")
+        if icon:
+            inner, safe = f'<i class="bi {_escaped(icon)}" aria-hidden="true"></i> ', True
+        else:
+            inner, safe = "", False
+        inner += _escaped(localize(cell.display))
+        hint = cell.hint
+        if hint:
+            inner += f'<span class="visually-hidden"> ({_escaped(hint)})</span>'
+        if not safe:
+            inner = html.escape(inner) if cell.url else inner
         if cell.url:
-            inner = format_html('<a href="{}">{}</a>', cell.url, inner)
-        title = format_html(' title="{}"', cell.hint) if cell.hint else ""
+            inner, safe = f'<a href="{_escaped(cell.url)}">{inner}</a>', True
+        title = f' title="{_escaped(hint)}"' if hint else ""
         parts.append(
-            format_html(
-                '<td class="control-cell control-cell-{}" data-signal="{}"{}>{}</td>',
-                signal,
-                signal,
-                title,
-                inner,
-            )
+            f'<td class="control-cell control-cell-{signal}" data-signal="{signal}"{title}>'
+            f"{inner if safe else html.escape(inner)}</td>"
         )
-    return mark_safe("".join(parts))  # noqa: S308 - every part built by format_html
+    return mark_safe("".join(parts))  # noqa: S308 - every part escaped above

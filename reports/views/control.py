@@ -65,7 +65,9 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     board = selectors.dashboard(
         user=user, subtree=subtree, only_signals=only_signals, page=request.GET.get("page") or 1
     )
-    summary = selectors.control_time_summary(user=user, date=board.today, now=board.now)
+    summary = selectors.control_time_summary(
+        user=user, date=board.today, now=board.now, people_ids=board.direct_ids
+    )
     context = {
         "nav_area": "reports",
         "board": board,

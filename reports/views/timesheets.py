@@ -43,22 +43,12 @@ def _department_url(department_id, month, subtree: bool, page: int = 1) -> str:
     return reverse("reports:timesheet_department") + "?" + urlencode(query)
 
 
-# People a page of a department's timesheet shows (a division has hundreds); the totals cover them all.
-DEPARTMENT_PAGE_SIZE = 50
-
-
-def _page_of(rows: list, raw) -> tuple[list, int, int]:
-    """The rows of page `raw` (1-based, clamped), its number and the number of pages."""
-    pages = max(1, -(-len(rows) // DEPARTMENT_PAGE_SIZE))
-    try:
-        page = min(max(int(raw), 1), pages)
-    except (TypeError, ValueError):
-        page = 1
-    return rows[(page - 1) * DEPARTMENT_PAGE_SIZE : page * DEPARTMENT_PAGE_SIZE], page, pages
-
-
 def _subtree(request: HttpRequest) -> bool:
     return request.GET.get("subtree", "1") not in ("0", "false", "no")
+
+
+# People a page of a department's timesheet shows (a division has hundreds); the totals cover them all.
+DEPARTMENT_PAGE_SIZE = selectors.DEPARTMENT_PAGE_SIZE
 
 
 @login_required
@@ -98,10 +88,15 @@ def timesheet_department(request: HttpRequest) -> HttpResponse:
         messages.error(request, error)
     department = selectors.timesheet_department_get(user=request.user, pk=request.GET.get("department"))
     subtree = _subtree(request)
-    rows = selectors.timesheet_department(
-        user=request.user, department=department, month=month, subtree=subtree
+    sheet = selectors.timesheet_department_page(
+        user=request.user,
+        department=department,
+        month=month,
+        subtree=subtree,
+        page=request.GET.get("page") or 1,
+        per_page=DEPARTMENT_PAGE_SIZE,
     )
-    page_rows, page, pages = _page_of(rows, request.GET.get("page") or 1)
+    page, pages = sheet.page, sheet.pages
     context = {
         "nav_area": "reports",
         "department": department,
@@ -110,13 +105,13 @@ def timesheet_department(request: HttpRequest) -> HttpResponse:
         "month": month,
         "month_param": f"{month:%Y-%m}",
         "subtree": subtree,
-        "rows": page_rows,
-        "row_count": len(rows),
+        "rows": sheet.rows,
+        "row_count": sheet.count,
         "page": page,
         "pages": pages,
         "previous_page_url": _department_url(department.pk, month, subtree, page - 1) if page > 1 else "",
         "next_page_url": _department_url(department.pk, month, subtree, page + 1) if page < pages else "",
-        "totals": selectors.timesheet_department_totals(rows),
+        "totals": sheet.totals,
         "previous_url": _department_url(department.pk, _shift(month, -1), subtree),
         "next_url": _department_url(department.pk, _shift(month, 1), subtree),
         "self_url": _department_url(department.pk, month, subtree, page),

@@ -208,12 +208,12 @@ class TaskViewSet(
 
     def list(self, request, *args, **kwargs):
         # The request's one FilterSet: validated here, then applied by the selector.
-        filterset = TaskFilterSet(
-            request.query_params, queryset=Task.objects.visible_to(request.user), user=request.user
-        )
+        user = request.user
+        queryset = Task.objects.visible_in_role(user, request.query_params.get("role"))
+        filterset = TaskFilterSet(request.query_params, queryset=queryset, user=user)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        return self._paginated_rows(selectors.task_list_rows(user=request.user, filterset=filterset))
+        return self._paginated_rows(selectors.task_list_rows(user=user, filterset=filterset))
 
     def retrieve(self, request, *args, **kwargs):
         task = selectors.task_get(user=request.user, pk=kwargs["pk"])

@@ -20,13 +20,13 @@ from django.utils import timezone
 from portal.core.permissions import is_portal_admin
 
 from ..choices import TaskRole, TaskStatus
-from ..filters import DEFAULT_SORT, SORTS
+from ..filters import DEFAULT_SORT, SORTS, TaskFilterSet
 from ..models import (
     Task,
     TaskLink,
 )
-from ..permissions import _active, can_change_status, can_reschedule
-from .tasks import task_list, task_list_decorate
+from ..permissions import _active, can_change_status
+from .tasks import task_list, visible_tags_prefetch
 
 # Kanban: the columns in their order, how many cards each shows, how long completed tasks stay.
 KANBAN_STATUSES: tuple[str, ...] = (
@@ -78,6 +78,15 @@ def _ordering(qs: QuerySet) -> list:
     return exprs
 
 
+# What a card shows (`views.boards.kanban_card_html`): never the description or the search text (large), and
+# of the responsible person only what names them and draws the avatar.
+KANBAN_ONLY = (
+    "id", "title", "status", "priority", "deadline", "creator_id", "responsible_id", "subtasks_count",
+    "subtasks_done", "responsible__id", "responsible__first_name", "responsible__last_name",
+    "responsible__email", "responsible__photo",
+)  # fmt: skip
+
+
 @dataclass
 class KanbanColumn:
     status: str
@@ -107,7 +116,13 @@ def kanban_columns(*, user, filters, cap: int | None = None) -> list[KanbanColum
         status: KanbanColumn(status=status, label=TaskStatus(status).label, total=totals.get(status, 0))
         for status in KANBAN_STATUSES
     }
-    for task in task_list_decorate(ranked.order_by(*order), user=user):
+    cards = (
+        ranked.order_by(*order)
+        .select_related("responsible")
+        .only(*KANBAN_ONLY)
+        .prefetch_related(visible_tags_prefetch(user))
+    )
+    for task in cards:
         task.board_movable = can_change_status(user, task)
         columns[task.status].tasks.append(task)
     return list(columns.values())
@@ -115,153 +130,175 @@ def kanban_columns(*, user, filters, cap: int | None = None) -> list[KanbanColum
 
 @dataclass
 class GanttData:
-    rows: list[Task]  # depth-first: each parent followed by its subtasks
-    unscheduled: list[Task]
-    links: list[TaskLink]
+    rows: list[dict]  # depth-first: each parent followed by its subtasks
+    unscheduled: list[dict]
+    links: list[dict]  # {"predecessor_id", "successor_id", "kind"}
     truncated: bool
     limit: int
 
 
-def _span(task: Task) -> tuple[datetime.datetime, datetime.datetime, bool] | None:
+def _span(task: dict) -> tuple[datetime.datetime, datetime.datetime, bool] | None:
     """(start, end, from_fallback): planned dates; else creation and deadline; None without any date."""
-    start, end = task.planned_start, task.planned_end
+    start, end, deadline = task["planned_start"], task["planned_end"], task["deadline"]
     if start and end:
         return start, end, False
     if start:
-        deadline = task.deadline if task.deadline and task.deadline > start else None
+        deadline = deadline if deadline and deadline > start else None
         return start, deadline or start + GANTT_POINT_SPAN, bool(deadline)
-    end = end or task.deadline
+    end = end or deadline
     if end:
-        begin = task.created_at if task.created_at and task.created_at < end else end - GANTT_POINT_SPAN
+        created = task["created_at"]
+        begin = created if created and created < end else end - GANTT_POINT_SPAN
         return begin, end, True
     return None
 
 
-def gantt_progress(task: Task) -> int:
+def gantt_progress(task: dict) -> int:
     """Percent done: 100 when completed, else the subtasks' share, else the checklist's."""
-    if task.status == TaskStatus.COMPLETED:
+    if task["status"] == TaskStatus.COMPLETED:
         return 100
-    if task.subtasks_count:
-        return task.subtasks_progress
-    if task.checklist_count:
-        return round(100 * task.checklist_done / task.checklist_count)
+    if task["subtasks_count"]:
+        return round(100 * task["subtasks_done"] / task["subtasks_count"])
+    if task["checklist_count"]:
+        return round(100 * task["checklist_done"] / task["checklist_count"])
     return 0
 
 
-# What a bar shows (`views.boards.gantt_task_json`): never the description or the search text (large), and of
-# the responsible person only what names them.
-GANTT_ONLY = (
+# What a bar shows (`views.boards.gantt_task_json`), as plain values: never the description or the search text
+# (large), and of the responsible person only what names them.
+GANTT_FIELDS = (
     "id", "title", "status", "creator_id", "responsible_id", "parent_id", "deadline", "planned_start",
     "planned_end", "created_at", "schedule_conflict", "subtasks_count", "subtasks_done", "checklist_count",
-    "checklist_done", "responsible__id", "responsible__first_name", "responsible__last_name",
-    "responsible__email",
+    "checklist_done", "responsible__first_name", "responsible__last_name", "responsible__email",
 )  # fmt: skip
 
 
 def _rescheduler(user):
-    """`can_reschedule(user, task)` for many tasks: whether the user is active and an admin is asked once."""
+    """`can_reschedule(user, task)` for many rows: whether the user is active and an admin is asked once
+    (the same rule: the creator, the responsible person and admins)."""
     if not _active(user):
         return lambda task: False
     if is_portal_admin(user):
         return lambda task: True
     uid = user.pk
-    return lambda task: task.creator_id == uid or task.responsible_id == uid
+    return lambda task: task["creator_id"] == uid or task["responsible_id"] == uid
 
 
-def gantt_data(*, user, filters, limit: int | None = None) -> GanttData:
-    """The Gantt chart of the filtered visible tasks (at most `limit`): two queries, tasks and links.
+def _place(task: dict, editable) -> None:
+    """The bar's own part: dates (or none), whether it may be moved, no dependencies yet."""
+    task["gantt_dependencies"] = []
+    task["gantt_editable"] = editable(task)
+    task["gantt_summary"] = False
+    task["gantt_depth"] = 0
+    span = _span(task)
+    task["gantt_start"], task["gantt_end"], task["gantt_fallback"] = span if span else (None, None, False)
 
-    Each row carries `gantt_start`, `gantt_end`, `gantt_fallback` (dates from creation/deadline),
-    `gantt_summary` (a parent without dates spans its subtasks), `gantt_depth`, `gantt_dependencies`
-    (ids of the predecessors in the chart) and `gantt_editable`.
+
+def group_shows_all_tasks(group, user) -> bool:
+    """Whether `user` sees every task of `group` (a workgroup from `group_get`, annotated with `my_role`): its
+    members do, and everyone when it is open (the group terms of `Task.objects.visible_to`)."""
+    from portal.groups.choices import GroupVisibility
+
+    if group is None or not _active(user):
+        return False
+    return group.visibility == GroupVisibility.OPEN or bool(getattr(group, "my_role", None))
+
+
+def gantt_data(*, user, filters, limit: int | None = None, group=None) -> GanttData:
+    """The Gantt chart of the filtered visible tasks (at most `limit`): two queries, tasks and links, as
+    plain values. `group` is the project of a project chart (from `group_get`), if any.
+
+    Each row is a dict of GANTT_FIELDS with `gantt_start`, `gantt_end`, `gantt_fallback` (dates from
+    creation/deadline), `gantt_summary` (a parent without dates spans its subtasks), `gantt_depth`,
+    `gantt_dependencies` (ids of the predecessors in the chart) and `gantt_editable`.
     """
     limit = limit or GANTT_LIMIT
-    qs = task_list(user=user, filters=filters, decorate=False).select_related("responsible").only(*GANTT_ONLY)
+    if group_shows_all_tasks(group, user) and str(filters.get("group")) == str(group.pk):
+        # A project's chart for a member (or an open project): the project's tasks are all visible, so the
+        # visibility rule stays out of the query; the FilterSet still narrows them (to the project too).
+        filterset = TaskFilterSet(filters, queryset=Task.objects.filter(group_id=group.pk), user=user)
+        qs = filterset.qs if filterset.is_valid() else task_list(user=user, filters=filters, decorate=False)
+    else:
+        qs = task_list(user=user, filters=filters, decorate=False)
     if not (filters and filters.get("sort") in SORTS):
         qs = qs.order_by(
             F("planned_start").asc(nulls_last=True), F("deadline").asc(nulls_last=True), "created_at", "id"
         )
-    tasks = list(qs[: limit + 1])
+    tasks = list(qs.values(*GANTT_FIELDS)[: limit + 1])
     truncated = len(tasks) > limit
     tasks = tasks[:limit]
-    by_id = {task.pk: task for task in tasks}
+    by_id = {task["id"]: task for task in tasks}
     links = [
         link
-        for link in TaskLink.objects.filter(successor_id__in=list(by_id)).order_by("id")
-        if link.predecessor_id in by_id
+        for link in TaskLink.objects.filter(successor_id__in=list(by_id))
+        .order_by("id")
+        .values("predecessor_id", "successor_id", "kind")
+        if link["predecessor_id"] in by_id
     ]
 
-    children: dict[int | None, list[Task]] = {}
+    children: dict[int | None, list[dict]] = {}
     editable = _rescheduler(user)
     for task in tasks:
-        parent = task.parent_id if task.parent_id in by_id else None
+        parent = task["parent_id"] if task["parent_id"] in by_id else None
         children.setdefault(parent, []).append(task)
-        task.gantt_dependencies = []
-        task.gantt_editable = editable(task)
-        span = _span(task)
-        task.gantt_summary = False
-        if span:
-            task.gantt_start, task.gantt_end, task.gantt_fallback = span
-        else:
-            task.gantt_start = task.gantt_end = None
-            task.gantt_fallback = False
+        _place(task, editable)
     for link in links:
-        by_id[link.successor_id].gantt_dependencies.append(link.predecessor_id)
+        by_id[link["successor_id"]]["gantt_dependencies"].append(link["predecessor_id"])
 
     # A parent without dates spans its scheduled subtasks (post-order over the tree in the chart).
-    def summarise(task: Task, seen: set[int]) -> None:
-        for child in children.get(task.pk, []):
-            if child.pk not in seen:
-                seen.add(child.pk)
+    def summarise(task: dict, seen: set[int]) -> None:
+        for child in children.get(task["id"], []):
+            if child["id"] not in seen:
+                seen.add(child["id"])
                 summarise(child, seen)
-        if task.gantt_start is None:
-            spans = [(c.gantt_start, c.gantt_end) for c in children.get(task.pk, []) if c.gantt_start]
+        if task["gantt_start"] is None:
+            spans = [
+                (c["gantt_start"], c["gantt_end"]) for c in children.get(task["id"], []) if c["gantt_start"]
+            ]
             if spans:
-                task.gantt_start = min(s for s, _ in spans)
-                task.gantt_end = max(e for _, e in spans)
-                task.gantt_summary = True
+                task["gantt_start"] = min(s for s, _ in spans)
+                task["gantt_end"] = max(e for _, e in spans)
+                task["gantt_summary"] = True
 
     seen: set[int] = set()
     for root in children.get(None, []):
-        seen.add(root.pk)
+        seen.add(root["id"])
         summarise(root, seen)
 
-    def sort_key(task: Task):
-        return (task.gantt_start is None, task.gantt_start or task.created_at, task.pk)
+    def sort_key(task: dict):
+        return (task["gantt_start"] is None, task["gantt_start"] or task["created_at"], task["id"])
 
-    rows: list[Task] = []
-    unscheduled: list[Task] = []
+    rows: list[dict] = []
+    unscheduled: list[dict] = []
     stack = [(task, 0) for task in sorted(children.get(None, []), key=sort_key, reverse=True)]
     placed: set[int] = set()
     while stack:
         task, depth = stack.pop()
-        if task.pk in placed:
+        if task["id"] in placed:
             continue
-        placed.add(task.pk)
-        task.gantt_depth = depth
-        (rows if task.gantt_start is not None else unscheduled).append(task)
-        for child in sorted(children.get(task.pk, []), key=sort_key, reverse=True):
+        placed.add(task["id"])
+        task["gantt_depth"] = depth
+        (rows if task["gantt_start"] is not None else unscheduled).append(task)
+        for child in sorted(children.get(task["id"], []), key=sort_key, reverse=True):
             stack.append((child, depth + 1))
     # Dependencies may only point at bars that are drawn.
-    drawn = {task.pk for task in rows}
+    drawn = {task["id"] for task in rows}
     for task in rows:
-        task.gantt_dependencies = [pk for pk in task.gantt_dependencies if pk in drawn]
+        task["gantt_dependencies"] = [pk for pk in task["gantt_dependencies"] if pk in drawn]
     return GanttData(
         rows=rows,
         unscheduled=unscheduled,
-        links=[link for link in links if link.predecessor_id in drawn and link.successor_id in drawn],
+        links=[link for link in links if link["predecessor_id"] in drawn and link["successor_id"] in drawn],
         truncated=truncated,
         limit=limit,
     )
 
 
-def gantt_tasks(*, user, ids) -> list[Task]:
-    """Tasks by id that the user may see, ready to be sent to the chart (one query)."""
-    qs = Task.objects.visible_to(user).filter(pk__in=list(ids)).select_related("responsible").order_by("id")
+def gantt_tasks(*, user, ids) -> list[dict]:
+    """Tasks by id that the user may see, as rows ready to be sent to the chart (one query)."""
+    qs = Task.objects.visible_to(user).filter(pk__in=list(ids)).order_by("id").values(*GANTT_FIELDS)
     tasks = list(qs)
+    editable = _rescheduler(user)
     for task in tasks:
-        task.gantt_editable = can_reschedule(user, task)
-        task.gantt_summary = False
-        span = _span(task)
-        task.gantt_start, task.gantt_end, task.gantt_fallback = span if span else (None, None, False)
+        _place(task, editable)
     return tasks

@@ -4,35 +4,47 @@ API), one task (404 for hidden and missing alike), subtasks and ancestors, role 
 
 from __future__ import annotations
 
+import functools
+
+from django.db import connections
 from django.db.models import (
     Count,
     Exists,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Value,
 )
 
-from portal.core.permissions import get_visible
+from portal.core.errors import NotFound
+from portal.core.permissions import get_visible, is_portal_admin
 
 from ..choices import CLOSED_STATUSES, MemberRole, TaskStatus
 from ..filters import DEFAULT_SORT, SORTS, TaskFilterSet
 from ..models import (
     Tag,
     Task,
+    TaskComment,
     TaskMember,
+    TaskView,
 )
 from ..permissions import _active
 
 
 def task_list(*, user, filters=None, decorate: bool = True) -> QuerySet[Task]:
     """Tasks `user` may see, narrowed by the task FilterSet (`filters` is a QueryDict or dict), sorted."""
-    qs = Task.objects.visible_to(user)
     data = filters if filters is not None else {}
-    filterset = TaskFilterSet(data or None, queryset=qs, user=user)
-    if data and filterset.is_valid():
-        qs = filterset.qs
+    qs = None
+    if data:
+        # A role list holds only tasks the person is named on (always visible to them): the visibility rule
+        # is left out of its query (`visible_in_role`), but only when the role filter is sure to apply.
+        filterset = TaskFilterSet(
+            data, queryset=Task.objects.visible_in_role(user, data.get("role")), user=user
+        )
+        if filterset.is_valid():
+            qs = filterset.qs
+    if qs is None:  # no filter, or one not understood: every visible task (never the role's bare base)
+        qs = Task.objects.visible_to(user)
     if not (data and data.get("sort") in SORTS):
         qs = qs.order_by(*SORTS[DEFAULT_SORT])
     return task_list_decorate(qs, user=user) if decorate else qs
@@ -59,16 +71,40 @@ def task_list_decorate(qs: QuerySet[Task], *, user) -> QuerySet[Task]:
 
 
 def task_get(*, user, pk) -> Task:
-    """One task the user may see (404 for hidden and missing alike), with its people and group, and
-    `parent_visible`: whether the user sees its parent (a hidden parent is not named)."""
-    visible_parent = Task.objects.visible_to(user).filter(pk=OuterRef("parent_id"))
+    """One task the user may see (404 for hidden and missing alike), with its people and group,
+    `parent_visible`: whether the user sees its parent (a hidden parent is not named), and
+    `comments_unseen`: whether it has a comment the user has not seen (newer than their last look)."""
+    if not _active(user):
+        raise NotFound("No task matches the given query.")
+    # Whether a comment is newer than the person's last look (`task_mark_seen` then writes nothing if not).
+    seen = TaskView.objects.filter(
+        task=OuterRef(OuterRef("pk")), user=user, seen_at__gte=OuterRef("created_at")
+    )
+    unseen = TaskComment.objects.filter(task=OuterRef("pk")).filter(~Exists(seen))
     qs = (
-        Task.objects.visible_to(user)
-        .annotate(parent_visible=Exists(visible_parent))
-        .select_related("responsible", "creator", "group", "parent", "source_type")
+        Task.objects.select_related("responsible", "creator", "group", "parent")
+        .defer("search_text", "parent__search_text", "parent__description")
+        .annotate(comments_unseen=Exists(unseen))
         .prefetch_related(Prefetch("members", queryset=TaskMember.objects.select_related("user")))
     )
-    return get_visible(qs, pk=pk)
+    task = get_visible(qs, pk=pk)
+    # The task is read by its key and judged after: its own people see it (the rule's first terms, answered
+    # by the row and its prefetched members), anything else is asked of `visible_to` in one query, together
+    # with the parent. The rule built into the task's own query cost more to plan than the rest of the page.
+    admin = is_portal_admin(user)
+    mine = admin or user.pk in (task.creator_id, task.responsible_id)
+    mine = mine or any(member.user_id == user.pk for member in task.members.all())
+    parent = task.parent if task.parent_id else None
+    parent_mine = parent is not None and (admin or user.pk in (parent.creator_id, parent.responsible_id))
+    ask = [t for t, known in ((task.pk, mine), (task.parent_id, parent is None or parent_mine)) if not known]
+    seen = (
+        set(Task.objects.visible_to(user).filter(pk__in=ask).values_list("pk", flat=True)) if ask else set()
+    )
+    if not (mine or task.pk in seen):
+        raise NotFound("No task matches the given query.")
+    task.parent_visible = parent is not None and (parent_mine or parent.pk in seen)
+    task.read_for = user.pk  # whom the visibility check and `comments_unseen` answered for
+    return task
 
 
 def task_get_plain(*, user, pk) -> Task:
@@ -93,20 +129,27 @@ def task_ancestors(task: Task, *, user=None) -> list[Task]:
 
     Without a viewer nothing can be shown: the answer is empty (and costs nothing).
     """
-    if user is None or not _active(user):
+    if user is None or not _active(user) or not task.parent_id:
         return []
-    visible = Task.objects.visible_to(user)
+    visible = None
     chain: list[Task] = []
     seen = {task.pk}
     current = task.parent_id
     while current and current not in seen and len(chain) < ANCESTORS_MAX:
         seen.add(current)
-        parent = (
-            Task.objects.only("id", "title", "parent_id")
-            .filter(pk=current)
-            .annotate(visible=Exists(visible.filter(pk=OuterRef("pk"))))
-            .first()
-        )
+        if not chain and Task.parent.is_cached(task) and getattr(task, "parent_visible", None) is not None:
+            # `task_get` (for the same viewer) loaded the parent and whether the viewer sees it.
+            parent = Task(pk=task.parent.pk, title=task.parent.title, parent_id=task.parent.parent_id)
+            parent.visible = task.parent_visible
+        else:
+            if visible is None:
+                visible = Task.objects.visible_to(user)
+            parent = (
+                Task.objects.only("id", "title", "parent_id")
+                .filter(pk=current)
+                .annotate(visible=Exists(visible.filter(pk=OuterRef("pk"))))
+                .first()
+            )
         if parent is None:
             break
         if not parent.visible:
@@ -129,58 +172,80 @@ def task_refs(*, user, tasks) -> list[dict]:
 ROLE_COUNT_CAP = 1000
 
 
+def _counted(qs):
+    """`qs`'s row count as a scalar subquery (0 when empty)."""
+    from django.db.models import IntegerField, Subquery
+    from django.db.models.functions import Coalesce
+
+    # No ordering: the model's default order would join the GROUP BY (and force a sort).
+    qs = qs.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(qs, output_field=IntegerField()), 0)
+
+
+def _role_count_exprs(user_id: int) -> dict:
+    """The four role counts of the person `user_id` as scalar subqueries, each on an index (being in a role
+    already means the task is visible), so the cost follows the person's own tasks, not the company's."""
+    open_tasks = Task.objects.open()
+    # Joined to the person's own memberships (a few), not an IN over every open task of the company.
+    mine = TaskMember.objects.filter(user_id=user_id).exclude(task__status__in=CLOSED_STATUSES)
+    return {
+        "do": _counted(open_tasks.filter(responsible_id=user_id)),
+        "help": _counted(mine.filter(role=MemberRole.PARTICIPANT)),
+        # The open statuses named (status IN, not NOT IN): the (creator, status) index then finds the person's
+        # open tasks alone, rather than every task they ever set (thousands at scale, closed ones mostly).
+        "set": _counted(
+            Task.objects.filter(creator_id=user_id, status__in=open_statuses()).exclude(
+                responsible_id=user_id
+            )
+        ),
+        "observe": _counted(mine.filter(role=MemberRole.OBSERVER)),
+    }
+
+
+ROLE_KEYS = ("do", "help", "set", "observe")
+# A person id no one has: where it lands among the parameters of the compiled role counts, the real id goes.
+_ANY_PERSON = -7_000_000_001
+
+
+@functools.cache
+def _role_counts_sql(alias: str) -> tuple[str, tuple]:
+    """The SQL of the four role counts, compiled once per process for a stand-in person (building and
+    compiling the four subqueries cost more than running them); `_role_counts` puts the person in."""
+    from django.contrib.auth import get_user_model
+
+    qs = get_user_model().objects.filter(pk=_ANY_PERSON).annotate(**_role_count_exprs(_ANY_PERSON))
+    return qs.values(*ROLE_KEYS).query.sql_with_params()
+
+
+def _role_counts(user) -> dict[str, int]:
+    """The four role counts of `user`, in one query from the SQL compiled once."""
+    sql, params = _role_counts_sql(Task.objects.db)
+    with connections[Task.objects.db].cursor() as cursor:
+        cursor.execute(sql, [user.pk if param == _ANY_PERSON else param for param in params])
+        row = cursor.fetchone()
+    return dict(zip(ROLE_KEYS, (value or 0 for value in row), strict=True))
+
+
 def task_role_counts(*, user, count_all: bool = True) -> dict[str, int]:
     """Open tasks per role list ("do", "help", "set", "observe", "all") of `user`, in one query.
     Without `count_all` the "all" count is left out (None): see `task_tab_counts`.
 
-    Each role count is its own scalar subquery on an index (being in a role already means the task is
-    visible), so the cost follows the person's own tasks, not the company's. "All I can see" is capped at
-    ROLE_COUNT_CAP + 1 (the page shows "1000+" beyond the cap): counting every visible task of a large company exactly would
-    cost a scan of them on each page load.
+    "All I can see" is capped at ROLE_COUNT_CAP + 1 (the page shows "1000+" beyond the cap): counting every
+    visible task of a large company exactly would cost a scan of them on each page load.
     """
     from django.contrib.auth import get_user_model
-    from django.db.models import IntegerField, Subquery
-    from django.db.models.functions import Coalesce
 
     from ..choices import TaskRole
 
     if not _active(user):
         return dict.fromkeys(TaskRole.values, 0)
-
-    def counted(qs) -> Coalesce:
-        # No ordering: the model's default order would join the GROUP BY (and force a sort).
-        qs = qs.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
-        return Coalesce(Subquery(qs, output_field=IntegerField()), 0)
-
-    open_tasks = Task.objects.open()
-    # Joined to the person's own memberships (a few), not an IN over every open task of the company.
-    mine = TaskMember.objects.filter(user=user).exclude(task__status__in=CLOSED_STATUSES)
-    roles = {
-        "do": counted(open_tasks.filter(responsible=user)),
-        "help": counted(mine.filter(role=MemberRole.PARTICIPANT)),
-        # Openness in the count's FILTER, not in WHERE: otherwise the planner ANDs the creator's index with
-        # the partial index of every open task of the company (a scan of 150,000 entries at scale).
-        "set": Coalesce(
-            Subquery(
-                Task.objects.filter(creator=user)
-                .exclude(responsible=user)
-                .order_by()
-                .annotate(one=Value(1))
-                .values("one")
-                .annotate(n=Count("pk", filter=~Q(status__in=CLOSED_STATUSES)))
-                .values("n"),
-                output_field=IntegerField(),
-            ),
-            0,
-        ),
-        "observe": counted(mine.filter(role=MemberRole.OBSERVER)),
-    }
-    if count_all:
-        capped = Task.objects.visible_to(user).open().order_by().values("pk")[: ROLE_COUNT_CAP + 1]
-        roles["all"] = counted(Task.objects.filter(pk__in=capped))
+    if not count_all:
+        return {**_role_counts(user), "all": None}
+    roles = _role_count_exprs(user.pk)
+    capped = Task.objects.visible_to(user).open().order_by().values("pk")[: ROLE_COUNT_CAP + 1]
+    roles["all"] = _counted(Task.objects.filter(pk__in=capped))
     counts = get_user_model().objects.filter(pk=user.pk).annotate(**roles).values(*roles).get()
-    result = {key: counts[key] or 0 for key in roles}
-    return result if count_all else {**result, "all": None}
+    return {key: counts[key] or 0 for key in roles}
 
 
 # How long the tabs reuse a person's capped "all" count (see `task_tab_counts`).

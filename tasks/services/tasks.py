@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from ..choices import (
     MemberRole,
     TaskPriority,
 )
-from ..models import Tag, Task, TaskFile, TaskLink, TaskMember, TaskTag, TaskTemplate, TaskView
+from ..models import Tag, Task, TaskComment, TaskFile, TaskLink, TaskMember, TaskTag, TaskTemplate, TaskView
 from .effects import (
     DATE_FIELDS,
     _bump_parent,
@@ -579,11 +579,35 @@ def tasks_bulk_update(
     return result
 
 
-@transaction.atomic
 def task_mark_seen(*, user, task) -> None:
-    """Remember that `user` has seen the task's comments up to now; their unseen-comments counter follows."""
-    _require_visible(user, task)
-    TaskView.objects.update_or_create(task=task, user=user, defaults={"seen_at": timezone.now()})
+    """Remember that `user` has seen the task's comments up to now; their unseen-comments counter follows.
+
+    Only when there is something new: with no comment the person has not seen (none newer than their last
+    look), nothing is written and no recount is scheduled, so opening a task again costs at most one read
+    (none for a task read through `task_get` for the same person, which answered both questions already:
+    that they see it and whether a comment is new to them)."""
+    if getattr(task, "read_for", None) != user.pk:
+        _require_visible(user, task)
+    if _has_unseen_comments(user=user, task=task):
+        _task_view_move(user=user, task=task)
+
+
+def _has_unseen_comments(*, user, task) -> bool:
+    """Whether the task has a comment written after `user` last looked at it (any, when they never did)."""
+    if getattr(task, "read_for", None) == user.pk:
+        return task.comments_unseen  # `task_get` read it for this person with the task
+    seen = TaskView.objects.filter(task=task, user=user, seen_at__gte=OuterRef("created_at"))
+    return TaskComment.objects.filter(task=task).filter(~Exists(seen)).exists()
+
+
+def _task_view_move(*, user, task) -> None:
+    # One statement (an upsert on the unique person and task), so no transaction of its own is needed.
+    TaskView.objects.bulk_create(
+        [TaskView(task=task, user=user, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "task"],
+        update_fields=["seen_at"],
+    )
     from portal.notifications.counters import counters_recount
 
     try:

@@ -8,10 +8,11 @@ import datetime
 from django import template
 from django.db import models
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from portal.core.links import url_for_pk
 from portal.core.templatetags.lumen import avatar_html
 from tasks.choices import HANDED_IN_STATUSES, LinkKind, Repeat, TaskPriority, TaskStatus
 from tasks.filters import SORTS
@@ -360,3 +361,39 @@ def history_for_viewer(context, rows, task=None):
     from tasks import selectors
 
     return selectors.history_redact(rows, user=_viewer(context), task=task)
+
+
+_PKS_PLACEHOLDERS = (987654321981, 987654321982)
+_pks_parts: dict[tuple, tuple[str, str, str]] = {}
+
+
+@register.simple_tag
+def pks_url(viewname, pk, other_pk=None):
+    """`{% url %}` for a task page route with one or two integer ids (`{% pks_url "tasks:detail_comment_edit"
+    task.pk comment.pk %}`), reversed once per route and glued after (see `portal.core.links`): every form of
+    the page posts to such a route, twice (action and hx-post)."""
+    if other_pk is None:
+        return url_for_pk(viewname, pk)
+    from django.urls import get_script_prefix, get_urlconf, reverse
+
+    key = (viewname, get_script_prefix(), get_urlconf())
+    parts = _pks_parts.get(key)
+    if parts is None:
+        first, second = (str(n) for n in _PKS_PLACEHOLDERS)
+        url = reverse(viewname, args=_PKS_PLACEHOLDERS)
+        head, found, rest = url.partition(first)
+        middle, found_too, tail = rest.partition(second)
+        if not (found and found_too) or first in tail or second in tail:
+            raise ValueError(f"{viewname} does not take two integer ids")
+        parts = _pks_parts[key] = (head, middle, tail)
+    return f"{parts[0]}{int(pk)}{parts[1]}{int(other_pk)}{parts[2]}"
+
+
+@register.simple_tag
+def task_errors(errors):
+    """A block's error lines (`{% task_errors errors %}`), built here rather than by an include per block."""
+    return format_html_join(
+        "",
+        '<div class="alert alert-danger py-2 px-3 small mb-2 task-error" role="alert">{}</div>',
+        ((error,) for error in errors or ()),
+    )

@@ -10,20 +10,31 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.htmx import render_htmx
+from portal.core.links import url_for_pk
+from portal.core.templatetags.lumen import avatar_html
 from portal.groups.models import Workgroup
 from portal.groups.selectors import group_get, group_list_of_member
 
 from .. import selectors, services
-from ..choices import DependantsPolicy, OpenSubtasksPolicy, TaskPriority, TaskRole, TaskStatus
+from ..choices import (
+    CLOSED_STATUSES,
+    HANDED_IN_STATUSES,
+    DependantsPolicy,
+    OpenSubtasksPolicy,
+    TaskPriority,
+    TaskRole,
+    TaskStatus,
+)
 from ..models import Task
 from ..selectors import boards as board_selectors
 from .task_page import _url_or_none
@@ -114,7 +125,7 @@ def _board_context(request: HttpRequest, filters: QueryDict, *, view: str) -> di
 
 
 # Filters of the list page that the board's form shows; the others travel along as hidden fields.
-_SHOWN_FILTERS = {"role", "q", "group", "tag", "priority", "overdue", "page"}
+_SHOWN_FILTERS = {"role", "q", "group", "tag", "priority", "overdue", "closed", "page"}
 
 
 def _filter_context(request: HttpRequest, filters: QueryDict) -> dict:
@@ -130,13 +141,105 @@ def _filter_context(request: HttpRequest, filters: QueryDict) -> dict:
         "role_tabs": [{"value": role.value, "label": role.label} for role in BOARD_ROLES],
         "groups": groups,
         "group_id": group_id,
-        "tags": list(selectors.tag_list(user=user).only("id", "name", "group_id", "owner_id")),
+        "tags": list(
+            selectors.tag_list(user=user).only("id", "name", "owner_id", "group__id", "group__name")
+        ),
         "tag_ids": {str(v) for v in filters.getlist("tag")},
         "priorities": TaskPriority.choices,
         "hidden_filters": [
             (key, value) for key in filters if key not in _SHOWN_FILTERS for value in filters.getlist(key)
         ],
     }
+
+
+def kanban_card_html(task: Task, avatars: dict | None = None) -> str:
+    """One Kanban card, built in Python (a template include per card was most of the board's time): the
+    markup of the "kanban" branch of `tasks/boards/partials/card.html`. `task` carries `board_movable`, its
+    responsible person and its visible tags (`kanban_columns`); `avatars` keeps each person's avatar and name
+    for the other cards of the board (most cards of a board are one person's)."""
+    movable = task.board_movable
+    overdue = task.is_overdue
+    classes = "card board-card"
+    if task.is_closed:
+        classes += " board-card-closed"
+    if overdue:
+        classes += " board-card-overdue"
+    if not movable:
+        classes += " board-card-locked"
+    tags = task.tags.all()
+    responsible = task.responsible
+    deadline = ""
+    if task.deadline:
+        deadline = format_html(
+            '<span class="ms-auto text-nowrap {}" title="{}"><i class="bi bi-clock"></i> {}</span>',
+            "text-danger fw-semibold board-overdue" if overdue else "text-body-secondary",
+            _("Deadline"),
+            formats.date_format(timezone.localtime(task.deadline), "j M, H:i"),
+        )
+    subtasks = ""
+    if task.subtasks_count:
+        label = _("Subtasks done")
+        subtasks = format_html(
+            '<div class="d-flex align-items-center gap-2 mt-2 small text-body-secondary" title="{}">'
+            '<i class="bi bi-diagram-3"></i><div class="progress flex-grow-1 lumen-progress-35" '
+            'role="progressbar" aria-label="{}" aria-valuenow="{}" aria-valuemin="0" aria-valuemax="100">'
+            '<div class="progress-bar bg-success" data-width="{}"></div></div><span>{}/{}</span></div>',
+            label,
+            label,
+            task.subtasks_progress,
+            task.subtasks_progress,
+            task.subtasks_done,
+            task.subtasks_count,
+        )
+    return format_html(
+        '<article class="{}" data-id="{}" data-status="{}" data-move-url="{}" data-movable="{}">'
+        '<div class="card-body p-2"><div class="d-flex gap-1 align-items-start">{}'
+        '<a class="board-card-title text-decoration-none text-body flex-grow-1" href="{}">{}</a>{}</div>{}{}'
+        '<div class="d-flex align-items-center gap-1 mt-2 small min-w-0">{}'
+        '<span class="text-truncate text-body-secondary">{}</span>{}</div></div></article>',
+        classes,
+        task.pk,
+        task.status,
+        url_for_pk("tasks:kanban_move", task.pk),
+        "1" if movable else "0",
+        _high_priority_mark() if task.priority == TaskPriority.HIGH else "",
+        url_for_pk("tasks:detail", task.pk),
+        task.title,
+        ""
+        if movable
+        else format_html(
+            '<i class="bi bi-lock text-body-tertiary small" title="{}"></i>',
+            _("You may not change the status of this task"),
+        ),
+        format_html(
+            '<div class="mt-1 d-flex flex-wrap gap-1">{}</div>',
+            format_html_join(
+                "",
+                '<span class="badge rounded-pill text-bg-light border fw-normal">#{}</span>',
+                ((tag.name,) for tag in tags),
+            ),
+        )
+        if tags
+        else "",
+        subtasks,
+        *_person_parts(responsible, avatars),
+        deadline,
+    )
+
+
+def _person_parts(person, avatars: dict | None) -> tuple[str, str]:
+    """A card's avatar and name of `person`, computed once per board."""
+    parts = avatars.get(person.pk) if avatars is not None else None
+    if parts is None:
+        parts = (avatar_html(person, 20, 10), str(person))
+        if avatars is not None:
+            avatars[person.pk] = parts
+    return parts
+
+
+def _high_priority_mark() -> str:
+    label = _("High priority")
+    return format_html('<i class="bi bi-fire text-danger" title="{}" aria-label="{}"></i>', label, label)
 
 
 @login_required
@@ -146,8 +249,10 @@ def kanban(request: HttpRequest) -> HttpResponse:
     filters = selectors.board_filters(request.GET)
     columns = board_selectors.kanban_columns(user=request.user, filters=filters)
     list_url = _url_or_none("tasks:home")
+    avatars: dict = {}
     for column in columns:
         column.more_url = f"{list_url}?{_query(filters, status=column.status)}" if list_url else None
+        column.cards = mark_safe("".join(kanban_card_html(task, avatars) for task in column.tasks))
     context = _board_context(request, filters, view="kanban")
     context.update(columns=columns, cap=board_selectors.KANBAN_COLUMN_CAP)
     # htmx: the filter form stays as it is, only the board and the view links change.
@@ -190,24 +295,34 @@ def kanban_move(request: HttpRequest, pk: int) -> HttpResponse:
         return _validation_error(exc)
     except PermissionDenied as exc:
         return _forbidden(exc)
-    task = selectors.task_list_decorate(
-        Task.objects.visible_to(request.user).filter(pk=pk), user=request.user
-    ).first()
+    task = (
+        Task.objects.visible_to(request.user)
+        .filter(pk=pk)
+        .select_related("responsible")
+        .only(*board_selectors.KANBAN_ONLY)
+        .prefetch_related(selectors.visible_tags_prefetch(request.user))
+        .first()
+    )
     if task is None:  # the change took the task out of the user's sight
         return JsonResponse({"id": pk, "status": status, "html": ""})
     task.board_movable = selectors.can_change_status(request.user, task)
-    html = render_to_string(
-        "tasks/boards/partials/card.html", {"task": task, "board": "kanban"}, request=request
-    )
+    html = kanban_card_html(task)
     return JsonResponse(
         {"id": task.pk, "status": task.status, "status_label": task.get_status_display(), "html": html}
     )
 
 
 def _gantt_filters(request: HttpRequest):
-    """A project's chart (?group=) shows all its tasks the user sees; otherwise the role defaults to "I do"."""
+    """A project's chart (?group=) shows all its tasks the user sees; otherwise the role defaults to "I do".
+    Closed tasks stay off the chart (a plan is about what is still to do, and a project's history would bury
+    it) unless the "closed tasks too" switch (`closed=1`) or an explicit `open=` filter asks for them."""
     default = TaskRole.ALL if request.GET.get("group") else TaskRole.DO
-    return selectors.board_filters(request.GET, default_role=default)
+    filters = selectors.board_filters(request.GET, default_role=default)
+    if filters.get("closed"):
+        filters.pop("open", None)
+    elif "open" not in filters:
+        filters["open"] = "true"
+    return filters
 
 
 def _gantt_group(request: HttpRequest, filters):
@@ -216,70 +331,95 @@ def _gantt_group(request: HttpRequest, filters):
     return group_get(user=request.user, pk=int(value)) if value.isdecimal() else None
 
 
-def _local_iso(value) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
-def _bar_class(task: Task) -> str:
-    """One CSS class per bar (frappe-gantt takes a single token): its state, and whether it is locked."""
-    if task.is_closed:
-        state = "done"
-    elif task.is_overdue:
-        state = "overdue"
-    elif task.schedule_conflict:
-        state = "conflict"
-    elif getattr(task, "gantt_summary", False):
-        state = "summary"
-    else:
-        state = "open"
-    return f"lumen-bar-{state}" + ("" if task.gantt_editable else "-locked")
-
-
 # The status names, looked up once rather than through `get_status_display()` on every bar.
 STATUS_LABELS = dict(TaskStatus.choices)
 
 
-def _status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+_URL_ID = 987654321987
 
 
-def gantt_task_json(task: Task) -> dict:
-    """One bar of the chart (dates in the user's time zone, ISO 8601 with the offset)."""
-    return {
-        "id": str(task.pk),
-        "name": task.title,
-        "start": _local_iso(task.gantt_start),
-        "end": _local_iso(task.gantt_end),
-        "progress": board_selectors.gantt_progress(task),
-        "dependencies": [str(pk) for pk in getattr(task, "gantt_dependencies", [])],
-        "custom_class": _bar_class(task),
-        "depth": getattr(task, "gantt_depth", 0),
-        "parent": str(task.parent_id) if task.parent_id else None,
-        "url": task.get_absolute_url(),
-        "status": task.status,
-        "status_label": _status_label(task.status),
-        "responsible": str(task.responsible),
-        "deadline": _local_iso(task.deadline),
-        "planned_start": _local_iso(task.planned_start),
-        "planned_end": _local_iso(task.planned_end),
-        "overdue": task.is_overdue,
-        "closed": task.is_closed,
-        "conflict": task.schedule_conflict,
-        "editable": task.gantt_editable,
-        "fallback": task.gantt_fallback,
-        "summary": task.gantt_summary,
-    }
+class GanttJson:
+    """The chart's JSON from the plain rows of `board_selectors.gantt_data` / `gantt_tasks`: what every bar
+    shares (the time zone, "now", the status names in the person's language, the task link) is looked up
+    once per request, not per bar."""
 
+    def __init__(self) -> None:
+        self.zone = timezone.get_current_timezone()
+        self.now = timezone.now()
+        self.labels = {value: str(label) for value, label in STATUS_LABELS.items()}
+        # The task link around its id, looked up once (`url_for_pk` per bar asks the URL settings each time).
+        self.url_head, _, self.url_tail = url_for_pk("tasks:detail", _URL_ID).partition(str(_URL_ID))
 
-def _unscheduled_json(task: Task) -> dict:
-    return {
-        "id": str(task.pk),
-        "name": task.title,
-        "url": task.get_absolute_url(),
-        "status_label": _status_label(task.status),
-        "responsible": str(task.responsible),
-        "depth": getattr(task, "gantt_depth", 0),
-    }
+    def url(self, pk: int) -> str:
+        return f"{self.url_head}{int(pk)}{self.url_tail}"
+
+    def iso(self, value) -> str | None:
+        """A moment in the user's time zone, ISO 8601 with the offset."""
+        return value.astimezone(self.zone).isoformat() if value else None
+
+    def label(self, status: str) -> str:
+        return self.labels.get(status, status)
+
+    @staticmethod
+    def responsible(task: dict) -> str:
+        """As `str(user)`: the full name, else the e-mail."""
+        name = f"{task['responsible__first_name']} {task['responsible__last_name']}".strip()
+        return name or task["responsible__email"]
+
+    def bar_class(self, task: dict, closed: bool, overdue: bool) -> str:
+        """One CSS class per bar (frappe-gantt takes a single token): its state, and whether it is locked."""
+        if closed:
+            state = "done"
+        elif overdue:
+            state = "overdue"
+        elif task["schedule_conflict"]:
+            state = "conflict"
+        elif task["gantt_summary"]:
+            state = "summary"
+        else:
+            state = "open"
+        return f"lumen-bar-{state}" + ("" if task["gantt_editable"] else "-locked")
+
+    def bar(self, task: dict) -> dict:
+        """One bar of the chart."""
+        status, deadline = task["status"], task["deadline"]
+        closed = status in CLOSED_STATUSES
+        overdue = bool(deadline and status not in HANDED_IN_STATUSES and deadline < self.now)
+        iso = self.iso
+        return {
+            "id": str(task["id"]),
+            "name": task["title"],
+            "start": iso(task["gantt_start"]),
+            "end": iso(task["gantt_end"]),
+            "progress": board_selectors.gantt_progress(task),
+            "dependencies": [str(pk) for pk in task["gantt_dependencies"]],
+            "custom_class": self.bar_class(task, closed, overdue),
+            "depth": task["gantt_depth"],
+            "parent": str(task["parent_id"]) if task["parent_id"] else None,
+            "url": self.url(task["id"]),
+            "status": status,
+            "status_label": self.label(status),
+            "responsible": self.responsible(task),
+            "deadline": iso(deadline),
+            "planned_start": iso(task["planned_start"]),
+            "planned_end": iso(task["planned_end"]),
+            "overdue": overdue,
+            "closed": closed,
+            "conflict": task["schedule_conflict"],
+            "editable": task["gantt_editable"],
+            "fallback": task["gantt_fallback"],
+            "summary": task["gantt_summary"],
+        }
+
+    def unscheduled(self, task: dict) -> dict:
+        return {
+            "id": str(task["id"]),
+            "name": task["title"],
+            "url": self.url(task["id"]),
+            "status_label": self.label(task["status"]),
+            "responsible": self.responsible(task),
+            "depth": task["gantt_depth"],
+        }
 
 
 @login_required
@@ -306,22 +446,23 @@ def gantt(request: HttpRequest) -> HttpResponse:
 def gantt_data(request: HttpRequest) -> JsonResponse:
     """The bars, the dependency arrows (as each bar's `dependencies`) and the tasks without dates."""
     filters = _gantt_filters(request)
-    _gantt_group(request, filters)
-    data = board_selectors.gantt_data(user=request.user, filters=filters)
+    group = _gantt_group(request, filters)
+    data = board_selectors.gantt_data(user=request.user, filters=filters, group=group)
     notice = ""
     if data.truncated:
         notice = _("Only the first %(n)d tasks are shown: narrow the filter to see the others.") % {
             "n": data.limit
         }
+    json = GanttJson()
     return JsonResponse(
         {
-            "tasks": [gantt_task_json(task) for task in data.rows],
-            "unscheduled": [_unscheduled_json(task) for task in data.unscheduled],
+            "tasks": [json.bar(task) for task in data.rows],
+            "unscheduled": [json.unscheduled(task) for task in data.unscheduled],
             "links": [
                 {
-                    "predecessor": str(link.predecessor_id),
-                    "successor": str(link.successor_id),
-                    "kind": link.kind,
+                    "predecessor": str(link["predecessor_id"]),
+                    "successor": str(link["successor_id"]),
+                    "kind": link["kind"],
                 }
                 for link in data.links
             ],
@@ -373,10 +514,11 @@ def gantt_reschedule(request: HttpRequest, pk: int) -> JsonResponse:
         return _forbidden(exc)
     ids = {task.pk} | {getattr(t, "pk", t) for t in (changed or [])}
     tasks = board_selectors.gantt_tasks(user=request.user, ids=ids)
+    json = GanttJson()
     flagged = selectors.task_refs(user=request.user, tasks=getattr(changed, "flagged", []))
     return JsonResponse(
         {
-            "changed": [gantt_task_json(t) for t in tasks],
+            "changed": [json.bar(t) for t in tasks],
             "flagged": [{**ref, "id": str(ref["id"])} for ref in flagged],
             "notice": flagged_notice(flagged),
         }

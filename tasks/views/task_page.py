@@ -14,6 +14,7 @@ visible task answers 403 (PermissionDenied).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 from django.contrib import messages
@@ -24,8 +25,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portal.core.errors import NotFound
 from portal.core.htmx import is_htmx, partial_or_redirect, redirect_htmx
@@ -81,6 +82,143 @@ ACTION_BUTTONS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+# The page's fixed words, translated once per language (`page_words`) instead of by a {% translate %} per
+# word and render: the blocks read them as `{{ words.<key> }}`.
+PAGE_WORDS = {
+    "checklist": gettext_lazy("Checklist"),
+    "done": gettext_lazy("Done"),
+    "undo": gettext_lazy("Undo"),
+    "not_done": gettext_lazy("Not done"),
+    "edit": gettext_lazy("Edit"),
+    "item": gettext_lazy("Item"),
+    "assignee": gettext_lazy("Assignee"),
+    "nobody": gettext_lazy("Nobody"),
+    "save": gettext_lazy("Save"),
+    "move_up": gettext_lazy("Move up"),
+    "move_down": gettext_lazy("Move down"),
+    "delete": gettext_lazy("Delete"),
+    "no_checklist_yet": gettext_lazy("No checklist yet."),
+    "new_item": gettext_lazy("New item"),
+    "add": gettext_lazy("Add"),
+    "comments": gettext_lazy("Comments"),
+    "edited": gettext_lazy("edited"),
+    "comment": gettext_lazy("Comment"),
+    "delete_this_comment": gettext_lazy("Delete this comment?"),
+    "no_comments_yet": gettext_lazy("No comments yet."),
+    "write_a_comment_mention_a_colleague_with": gettext_lazy(
+        "Write a comment… @mention a colleague with the picker above"
+    ),
+    "send": gettext_lazy("Send"),
+    "dates": gettext_lazy("Dates"),
+    "deadline": gettext_lazy("Deadline"),
+    "from_the_working_schedule": gettext_lazy("From the working schedule"),
+    "planned_start": gettext_lazy("Planned start"),
+    "planned_end": gettext_lazy("Planned end"),
+    "started": gettext_lazy("Started"),
+    "completed": gettext_lazy("Completed"),
+    "a_task_this_one_depends_on_was_reschedul": gettext_lazy(
+        "A task this one depends on was rescheduled: the dates no longer fit the links."
+    ),
+    "change_dates": gettext_lazy("Change dates"),
+    "tasks_linked_after_this_one": gettext_lazy("Tasks linked after this one"),
+    "description": gettext_lazy("Description"),
+    "no_description": gettext_lazy("No description."),
+    "edit_the_description": gettext_lazy("Edit the description"),
+    "markdown_bold_italic_lists_links_https_c": gettext_lazy(
+        "Markdown: **bold**, *italic*, lists, [links](https://…), `code`."
+    ),
+    "files": gettext_lazy("Files"),
+    "delete_this_file": gettext_lazy("Delete this file?"),
+    "no_files": gettext_lazy("No files."),
+    "file": gettext_lazy("File"),
+    "attach": gettext_lazy("Attach"),
+    "tasks": gettext_lazy("Tasks"),
+    "a_task_you_cannot_see": gettext_lazy("A task you cannot see"),
+    "rename": gettext_lazy("Rename"),
+    "title": gettext_lazy("Title"),
+    "high_priority": gettext_lazy("High priority"),
+    "overdue": gettext_lazy("Overdue"),
+    "a_linked_task_was_rescheduled_check_the": gettext_lazy(
+        "A linked task was rescheduled: check the dates."
+    ),
+    "schedule_conflict": gettext_lazy("Schedule conflict"),
+    "the_task_is_done_and_waits_for_your_cont": gettext_lazy(
+        "The task is done and waits for your control: accept the result or return it for rework."
+    ),
+    "this_task_has_subtasks_that_are_still_op": gettext_lazy(
+        "This task has subtasks that are still open. What should happen to them?"
+    ),
+    "cancel": gettext_lazy("Cancel"),
+    "why_do_you_decline_the_task": gettext_lazy("Why do you decline the task?"),
+    "what_has_to_be_redone": gettext_lazy("What has to be redone?"),
+    "delete_this_task_and_its_subtasks": gettext_lazy("Delete this task and its subtasks?"),
+    "history": gettext_lazy("History"),
+    "no_changes_recorded_yet": gettext_lazy("No changes recorded yet."),
+    "linked_tasks": gettext_lazy("Linked tasks"),
+    "remove_the_link": gettext_lazy("Remove the link"),
+    "add_a_link": gettext_lazy("Add a link"),
+    "task_number": gettext_lazy("Task number"),
+    "the_other_task": gettext_lazy("The other task"),
+    "kind": gettext_lazy("Kind"),
+    "or_find_a_task_by_its_title": gettext_lazy("Or find a task by its title…"),
+    "find_a_task": gettext_lazy("Find a task"),
+    "link": gettext_lazy("Link"),
+    "people": gettext_lazy("People"),
+    "responsible_person": gettext_lazy("Responsible person"),
+    "participants": gettext_lazy("Participants"),
+    "observers": gettext_lazy("Observers"),
+    "created_by": gettext_lazy("Created by"),
+    "change_people": gettext_lazy("Change people"),
+    "find_a_colleague": gettext_lazy("Find a colleague…"),
+    "rules": gettext_lazy("Rules"),
+    "priority": gettext_lazy("Priority"),
+    "responsible_person_may_change_the_deadli": gettext_lazy("Responsible person may change the deadline"),
+    "task_requires_control_after_completion": gettext_lazy("Task requires control after completion"),
+    "deadline_from_the_working_schedule": gettext_lazy("Deadline from the working schedule"),
+    "change_rules": gettext_lazy("Change rules"),
+    "task_requires_my_control_after_completio": gettext_lazy("Task requires my control after completion"),
+    "subtasks": gettext_lazy("Subtasks"),
+    "add_subtask": gettext_lazy("Add subtask"),
+    "subtasks_closed": gettext_lazy("Subtasks closed"),
+    "the_dates_no_longer_fit_the_links": gettext_lazy("The dates no longer fit the links"),
+    "no_subtasks": gettext_lazy("No subtasks."),
+    "tags": gettext_lazy("Tags"),
+    "no_tags": gettext_lazy("No tags."),
+    "change_tags": gettext_lazy("Change tags"),
+    "design_urgent": gettext_lazy("design, urgent"),
+    "tags_separated_by_commas": gettext_lazy("Tags, separated by commas"),
+    "separate_tags_with_commas_new_names_beco": gettext_lazy(
+        "Separate tags with commas; new names become your own tags."
+    ),
+    "time": gettext_lazy("Time"),
+    "time_spent_of_the_estimate": gettext_lazy("Time spent of the estimate"),
+    "more_time_is_spent_than_was_estimated": gettext_lazy("More time is spent than was estimated."),
+    "stop_the_timer": gettext_lazy("Stop the timer"),
+    "start_the_timer": gettext_lazy("Start the timer"),
+    "running": gettext_lazy("running"),
+    "timer": gettext_lazy("Timer"),
+    "delete_this_time_entry": gettext_lazy("Delete this time entry?"),
+    "no_time_logged_yet": gettext_lazy("No time logged yet."),
+    "log_time": gettext_lazy("Log time"),
+    "hours": gettext_lazy("Hours"),
+    "h": gettext_lazy("h"),
+    "minutes": gettext_lazy("Minutes"),
+    "min": gettext_lazy("min"),
+    "what_was_done_optional": gettext_lazy("What was done (optional)"),
+    "estimate": gettext_lazy("Estimate"),
+}
+
+
+@functools.cache
+def _page_words(language: str | None) -> dict[str, str]:
+    return {key: str(word) for key, word in PAGE_WORDS.items()}
+
+
+def page_words() -> dict[str, str]:
+    """`PAGE_WORDS` in the active language (translated once per language and process)."""
+    return _page_words(get_language())
+
+
 # Labels of the source a task was made from, by "app_label.model".
 SOURCE_LABELS = {
     "chat.message": gettext_lazy("Created from a chat message"),
@@ -107,7 +245,9 @@ def _origin_for(model):
 def _source_link(task) -> dict | None:
     if not task.source_type_id or not task.source_id:
         return None
-    ct = task.source_type
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_id(task.source_type_id)  # cached per process
     key = f"{ct.app_label}.{ct.model}"
     label = SOURCE_LABELS.get(key, _("Created from %(what)s") % {"what": ct.name})
     url = ""
@@ -169,7 +309,12 @@ def _dates_context(request, task, perms) -> dict:
 
 def _tags_context(request, task, perms) -> dict:
     # Personal tags are their owner's: each person sees (and edits) the task's tags they may use.
-    tags = list(selectors.tag_list(user=request.user).filter(task_tags__task=task))
+    tags = list(
+        selectors.tag_list(user=request.user)
+        .filter(task_tags__task=task)
+        .select_related(None)
+        .only("id", "name")
+    )
     return {"tags": tags, "tag_names": ", ".join(t.name for t in tags)}
 
 
@@ -177,21 +322,47 @@ def _rules_context(request, task, perms) -> dict:
     return {"priority_choices": TaskPriority.choices}
 
 
+def _time_totals(entries) -> list[dict]:
+    """Time per person of `entries` (all the task's entries), most first, as the aggregate query gives it."""
+    totals: dict[int, dict] = {}
+    for entry in entries:
+        row = totals.setdefault(
+            entry.user_id,
+            {
+                "user_id": entry.user_id,
+                "user__first_name": entry.user.first_name,
+                "user__last_name": entry.user.last_name,
+                "user__email": entry.user.email,
+                "seconds": 0,
+                "entries": 0,
+            },
+        )
+        row["seconds"] += entry.seconds
+        row["entries"] += 1
+    return sorted(totals.values(), key=lambda r: (-r["seconds"], r["user_id"]))
+
+
 def _time_context(request, task, perms) -> dict:
-    entries = selectors.time_entry_list(user=request.user, task=task, task_visible=True)  # `_task` checked
-    totals = list(
-        entries.order_by()
-        .values("user_id", "user__first_name", "user__last_name", "user__email")
-        .annotate(seconds=Sum("seconds"), entries=Count("id"))
-        .order_by("-seconds", "user_id")
-    )
+    # One more entry than is shown: when they are all there, the totals are summed here, not in a query.
+    shown, running = selectors.task_time_entries(user=request.user, task=task, limit=TIME_ENTRIES_SHOWN + 1)
+    if len(shown) <= TIME_ENTRIES_SHOWN:
+        totals = _time_totals(shown)
+    else:
+        shown = shown[:TIME_ENTRIES_SHOWN]
+        # `task` came through `task_get`: its entries are all visible.
+        entries = selectors.time_entry_list(user=request.user, task=task, task_visible=True)
+        totals = list(
+            entries.order_by()
+            .values("user_id", "user__first_name", "user__last_name", "user__email")
+            .annotate(seconds=Sum("seconds"), entries=Count("id"))
+            .order_by("-seconds", "user_id")
+        )
     for row in totals:
         row["name"] = f"{row['user__first_name']} {row['user__last_name']}".strip() or row["user__email"]
-    running = selectors.running_timer(user=request.user)
     spent = task.time_spent
-    shown = list(entries[:TIME_ENTRIES_SHOWN])
     admin = is_portal_admin(request.user)
     for entry in shown:
+        entry.task = task
         entry.deletable = bool(entry.ended_at) and (admin or entry.user_id == request.user.pk)
     return {
         "time_entries": shown,
@@ -207,7 +378,8 @@ def _time_context(request, task, perms) -> dict:
 
 def _subtasks_context(request, task, perms) -> dict:
     return {
-        "subtasks": list(selectors.subtask_list(user=request.user, task=task)),
+        # The stored counts say when there is nothing to read (the page of most tasks).
+        "subtasks": list(selectors.subtask_list(user=request.user, task=task)) if task.subtasks_count else [],
         "create_subtask_url": reverse("tasks:create") + f"?parent={task.pk}",
     }
 
@@ -228,7 +400,7 @@ def _links_context(request, task, perms) -> dict:
 
 
 def _checklist_context(request, task, perms) -> dict:
-    items = list(selectors.checklist_items(task=task))
+    items = list(selectors.checklist_items(task=task)) if task.checklist_count else []
     ids = [item.pk for item in items]
     for index, item in enumerate(items):
         # The orders a "move up"/"move down" button posts (no JavaScript needed to reorder).
@@ -245,15 +417,29 @@ def _checklist_context(request, task, perms) -> dict:
 
 
 def _files_context(request, task, perms) -> dict:
-    return {"files": list(selectors.file_list(task=task))}
+    return {"files": list(selectors.file_list(task=task)) if task.files_count else []}
+
+
+COMMENT_FIELDS = (
+    "id",
+    "task_id",
+    "author_id",
+    "body",
+    "created_at",
+    "edited_at",
+    *(f"author__{name}" for name in ("id", "first_name", "last_name", "email", "photo")),
+)
 
 
 def _comments_context(request, task, perms) -> dict:
-    comments = selectors.comment_list(task=task)
+    # What a comment shows of its author (name, avatar, profile link).
+    comments = selectors.comment_list(task=task).only(*COMMENT_FIELDS)
     # An edit posted from the whole list keeps the whole list (the edited comment may be an early one).
     show_all = "all" in (request.GET.get("comments"), request.POST.get("comments"))
     total = task.comments_count
-    if show_all:
+    if not total:
+        shown = []
+    elif show_all:
         shown = list(comments)
     else:
         # The latest ones, oldest first.
@@ -298,7 +484,13 @@ def _block_context(request, task, blocks: Iterable[str]) -> dict:
     perms = selectors.task_permissions(user=request.user, task=task)
     # Each block's errors when the whole page comes back after a refused form (see _render_page).
     page_errors: dict[str, list[str]] = {name: [] for name in BLOCKS}
-    context = {"task": task, "perms": perms, "nav_area": "tasks", "page_errors": page_errors}
+    context = {
+        "task": task,
+        "perms": perms,
+        "nav_area": "tasks",
+        "page_errors": page_errors,
+        "words": page_words(),
+    }
     for block in blocks:
         context.update(BLOCKS[block](request, task, perms))
     return context

@@ -6,18 +6,19 @@ rules, estimate). See `task_page` for how the page's blocks answer.
 from __future__ import annotations
 
 from collections import Counter
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -80,24 +81,6 @@ DEFAULT_ROLE = TaskRole.DO
 NOT_IN_FORM = ("role", "sort", "page")
 
 
-# A subtask's row names its parent: only the parent's id and title come along, in the same query.
-PARENT_DEFERRED = tuple(
-    f"parent__{field.name}" for field in Task._meta.concrete_fields if field.name not in ("id", "title")
-)
-
-
-def _with_parents(tasks: QuerySet[Task], user, *, visible: QuerySet[Task] | None = None) -> QuerySet[Task]:
-    """Join each row's parent (id and title) and mark whether `user` may see it: a parent the viewer cannot
-    see is not named (its title would leak a hidden task). `visible` is the request's visible tasks, when
-    the caller already built them (the visibility rule costs queries and time to build)."""
-    if visible is None:
-        visible = Task.objects.visible_to(user)
-    visible_parent = visible.filter(pk=OuterRef("parent_id"))
-    return (
-        tasks.select_related("parent").defer(*PARENT_DEFERRED).annotate(parent_visible=Exists(visible_parent))
-    )
-
-
 # The columns a row of the list page shows (`_list_rows`): never the description or the search text (large),
 # nor whole rows of the people and the group.
 LIST_ROW_ONLY = (
@@ -105,6 +88,7 @@ LIST_ROW_ONLY = (
     "schedule_conflict", "comments_count", "checklist_count", "checklist_done", "subtasks_count",
     "subtasks_done", "responsible__id", "responsible__first_name", "responsible__last_name",
     "responsible__email", "responsible__photo", "group__id", "group__name", "parent__id", "parent__title",
+    "parent__creator_id", "parent__responsible_id",
 )  # fmt: skip
 
 
@@ -126,9 +110,9 @@ def _list_params(request: HttpRequest) -> QueryDict:
 def _list_context(request: HttpRequest) -> dict:
     user = request.user
     params = _list_params(request)
-    # One visibility rule and one FilterSet for the request: the list, its parents' check and the form.
-    visible = Task.objects.visible_to(user)
-    filterset = TaskFilterSet(params, queryset=visible, user=user)
+    # One FilterSet for the request: the list and the form. A role tab lists only tasks the person is named
+    # on, which they always see: its query leaves the visibility rule out (`visible_in_role`).
+    filterset = TaskFilterSet(params, queryset=Task.objects.visible_in_role(user, params["role"]), user=user)
     form = filterset.form
     valid = form.is_valid()
     if valid:
@@ -139,8 +123,7 @@ def _list_context(request: HttpRequest) -> dict:
             usable.pop(field, None)
         tasks = selectors.task_list(user=user, filters=usable, decorate=False)
     tasks = selectors.task_list_decorate(tasks, user=user).select_related(None)
-    tasks = _with_parents(tasks.select_related("responsible", "group"), user, visible=visible)
-    tasks = tasks.only(*LIST_ROW_ONLY)
+    tasks = tasks.select_related("responsible", "group", "parent").only(*LIST_ROW_ONLY)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     role = params["role"]
     counts = selectors.task_tab_counts(user=user)
@@ -184,7 +167,7 @@ def _list_context(request: HttpRequest) -> dict:
         "params": params,
         "page_obj": page,
         "tasks": page.object_list,
-        "rows": _list_rows(request, page.object_list),
+        "rows": _list_rows(request, page.object_list, user=user),
         "query": query.urlencode(),
         "board_query": board_query.urlencode(),
         "saved_filters": list(selectors.saved_filter_list(user=user)),
@@ -195,27 +178,12 @@ def _list_context(request: HttpRequest) -> dict:
         "groups": groups,
         "tags": tags,
         # The filter's and the bulk form's choices, built in one go: a company has hundreds of groups.
-        "group_options": format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((pk, " selected" if params.get("group") == str(pk) else "", name) for pk, name in groups),
+        "group_options": _options((pk, params.get("group") == str(pk), name) for pk, name in groups),
+        "tag_filter_options": _options(
+            (pk, str(pk) in selected_tags, f"#{name} · {group}" if group is not None else f"#{name}")
+            for pk, name, group in tags
         ),
-        "tag_filter_options": format_html_join(
-            "",
-            '<option value="{}"{}>#{}{}</option>',
-            (
-                (
-                    pk,
-                    " selected" if str(pk) in selected_tags else "",
-                    name,
-                    format_html(" · {}", group_name) if group_name is not None else "",
-                )
-                for pk, name, group_name in tags
-            ),
-        ),
-        "tag_options": format_html_join(
-            "", '<option value="{}">#{}</option>', ((pk, name) for pk, name, _group in tags)
-        ),
+        "tag_options": _options((pk, False, f"#{name}") for pk, name, _group in tags),
         "selected_tags": selected_tags,
         "statuses": TaskStatus.choices,
         "selected_statuses": statuses,
@@ -227,11 +195,44 @@ def _list_context(request: HttpRequest) -> dict:
     }
 
 
-def _list_rows(request: HttpRequest, tasks) -> list[dict]:
+def _options(choices) -> str:
+    """`<option>`s of (id, selected, label) built in one go: a company has hundreds of groups and thousands of
+    tags, and `format_html` per option was a visible share of the list page. Ids come from the database
+    (integers); labels (plain strings from the database) are escaped as Django's `escape` does, without its
+    lazy-string wrapper."""
+    return mark_safe(
+        "".join(
+            f'<option value="{int(pk)}"{" selected" if selected else ""}>{escape(label)}</option>'
+            for pk, selected, label in choices
+        )
+    )
+
+
+def _visible_parents(tasks, user) -> set[int]:
+    """Ids of the parents of `tasks` that `user` may see: a parent the viewer cannot see is not named (its
+    title would leak a hidden task). Those the viewer is named on as creator or responsible person are
+    known from the joined row; the others are asked of the visibility rule in one query (none without)."""
+    known: set[int] = set()
+    ask: set[int] = set()
+    for task in tasks:
+        if task.parent_id:
+            parent = task.parent
+            if user.pk in (parent.creator_id, parent.responsible_id):
+                known.add(parent.pk)
+            else:
+                ask.add(parent.pk)
+    if ask:
+        known.update(Task.objects.visible_to(user).filter(pk__in=ask).values_list("pk", flat=True))
+    return known
+
+
+def _list_rows(request: HttpRequest, tasks, *, user) -> list[dict]:
     """What each row of the list shows, computed here once per page rather than by template tags per row:
     a status badge per status, a person chip per person, a group link per group and a filter link per tag
     are built once and reused; task links are one reversed prefix plus the id."""
     now = timezone.now()
+    tasks = list(tasks)
+    visible_parents = _visible_parents(tasks, user)
     badges: dict[str, str] = {}
     chips: dict[int | None, str] = {}
     groups: dict[int, dict] = {}
@@ -261,6 +262,7 @@ def _list_rows(request: HttpRequest, tasks) -> list[dict]:
                 link = tag_links[tag.pk] = "?" + tag_params.urlencode()
             tags.append({"pk": tag.pk, "name": tag.name, "link": link})
         created = timezone.localtime(task.created_at)
+        parent_visible = task.parent_id in visible_parents
         rows.append(
             {
                 "pk": task.pk,
@@ -273,8 +275,8 @@ def _list_rows(request: HttpRequest, tasks) -> list[dict]:
                 "checklist_done": task.checklist_done,
                 "schedule_conflict": task.schedule_conflict,
                 "parent_id": task.parent_id,
-                "parent_visible": task.parent_id and task.parent_visible,
-                "parent_title": task.parent.title if task.parent_id and task.parent_visible else "",
+                "parent_visible": task.parent_id and parent_visible,
+                "parent_title": task.parent.title if parent_visible else "",
                 "parent_url": url_for_pk("tasks:detail", task.parent_id) if task.parent_id else "",
                 "status": badges[status],
                 "deadline": task_deadline(task),
@@ -288,7 +290,100 @@ def _list_rows(request: HttpRequest, tasks) -> list[dict]:
                 "created": formats.date_format(created, "SHORT_DATE_FORMAT"),
             }
         )
+    texts = _row_texts()
+    for row in rows:
+        row["html"] = _row_html(row, texts)
     return rows
+
+
+def _row_texts() -> dict[str, str]:
+    """The words every row repeats, translated once per page (escaped: they land in attributes and text)."""
+    return {
+        key: escape(str(text))
+        for key, text in (
+            ("comments", _("Comments")),
+            ("checklist", _("Checklist")),
+            ("conflict", _("Conflicts with a linked task")),
+            ("parent", _("Parent task")),
+            ("hidden_parent", _("Subtask of a task you cannot see")),
+            ("subtasks_done", _("Subtasks done")),
+        )
+    }
+
+
+OVERDUE_ROW = ' class="task-row-overdue"'
+
+
+def _row_html(row: dict, texts: dict[str, str]) -> str:
+    """One `<tr>` of the list, built in Python from the row's dict (a template loop over every cell of every
+    row was most of the page's rendering). The markup `list_results.html` had for a row."""
+    pk = int(row["pk"])
+    parts = [
+        f'<tr data-task="{pk}"{OVERDUE_ROW if row["overdue"] else ""}>',
+        '<td class="text-center"><input class="form-check-input" type="checkbox" name="ids" '
+        f'value="{pk}" form="bulk-form" data-bulk-row aria-label="'
+        f'{_("Select %(title)s") % {"title": escape(row["title"])}}"></td>',
+        f"<td>{row['priority']}</td>",
+        '<td class="min-w-0"><a class="fw-semibold link-body-emphasis text-decoration-none" '
+        f'href="{escape(row["url"])}">{escape(row["title"])}</a>',
+    ]
+    if row["comments_count"]:
+        parts.append(
+            f'<span class="small text-body-secondary ms-1" title="{texts["comments"]}"><i class="bi bi-chat">'
+            f"</i> {int(row['comments_count'])}</span>"
+        )
+    if row["checklist_count"]:
+        parts.append(
+            f'<span class="small text-body-secondary ms-1" title="{texts["checklist"]}"><i class="bi '
+            f'bi-list-check"></i> {int(row["checklist_done"])}/{int(row["checklist_count"])}</span>'
+        )
+    if row["schedule_conflict"]:
+        parts.append(
+            f'<span class="small text-warning ms-1" title="{texts["conflict"]}"><i class="bi '
+            'bi-exclamation-triangle"></i></span>'
+        )
+    if row["parent_id"]:
+        parts.append(
+            '<div class="small text-truncate task-parent lumen-maxw-32" '
+            f'data-parent="{int(row["parent_id"])}">'
+        )
+        if row["parent_visible"]:
+            parts.append(
+                f'<a class="link-secondary text-decoration-none" href="{escape(row["parent_url"])}" '
+                f'title="{texts["parent"]}">↳ {escape(row["parent_title"])}</a>'
+            )
+        else:
+            parts.append(f'<span class="text-body-secondary">↳ {texts["hidden_parent"]}</span>')
+        parts.append("</div>")
+    parts.append(
+        f"</td><td>{row['status']}</td>"
+        f'<td class="small text-nowrap">{row["deadline"]}</td>'
+        f'<td class="small">{row["responsible"]}</td>'
+        '<td class="small d-none d-lg-table-cell">'
+    )
+    group = row["group"]
+    if group:
+        parts.append(f'<a class="link-secondary" href="{escape(group["url"])}">{escape(group["name"])}</a>')
+    parts.append('</td><td class="small d-none d-md-table-cell">')
+    for tag in row["tags"]:
+        parts.append(
+            '<a class="badge rounded-pill text-bg-light border text-decoration-none fw-normal me-1" '
+            f'href="{escape(tag["link"])}" data-tag="{int(tag["pk"])}">#{escape(tag["name"])}</a>'
+        )
+    parts.append('</td><td class="small d-none d-md-table-cell lumen-minw-6">')
+    if row["subtasks_count"]:
+        progress = int(row["subtasks_progress"])
+        parts.append(
+            '<div class="progress lumen-progress-40" role="progressbar" '
+            f'aria-label="{texts["subtasks_done"]}" aria-valuenow="{progress}" aria-valuemin="0" '
+            f'aria-valuemax="100"><div class="progress-bar bg-success" data-width="{progress}"></div></div>'
+            f'<span class="text-body-secondary">{escape(row["subtasks_label"])}</span>'
+        )
+    parts.append(
+        '</td><td class="small text-end text-body-secondary text-nowrap" '
+        f'title="{escape(row["created_title"])}">{escape(row["created"])}</td></tr>'
+    )
+    return mark_safe("".join(parts))
 
 
 @login_required

@@ -380,6 +380,27 @@ def test_scenario_goals_against_the_floor_and_absolute_ceilings():
     assert run.scenario_goals(_row("tasks_list", p50_ms=10.0), None)[0]["met"] is None
 
 
+def test_the_rule_s_cost_is_measured_against_the_admin_s_same_list():
+    floor = _row("floor", p50_ms=10.0)
+    admin = _row("task_list_all_admin", p50_ms=16.0)
+    checks = run.scenario_goals(_row("task_list_all", p50_ms=24.0), floor, [floor, admin])
+    assert [(c["goal"], round(c["value"], 2), c["met"]) for c in checks] == [
+        ("p50 ≤ 2× the floor", 2.4, False),
+        ("p50 ≤ 1.3× task_list_all_admin's", 1.5, False),
+    ]
+    checks = run.scenario_goals(_row("task_list_all", p50_ms=18.0), floor, [floor, admin])
+    assert [c["met"] for c in checks] == [True, True]
+    # The admin's scenario not run: not measured.
+    assert run.scenario_goals(_row("task_list_all", p50_ms=18.0), floor, [floor])[1]["met"] is None
+
+
+def test_latency_goals_of_one_person_s_pages_run_with_few_users():
+    args = run.parse_args(["--users", "10"])
+    assert run.scenario_users("tasks_list", args) == 10
+    assert run.scenario_users("control_company", args) == 2
+    assert run.scenario_users("control_company", run.parse_args(["--users", "1"])) == 1
+
+
 def test_goals_markdown_marks_each_goal():
     rows = [
         {"scenario": "tasks_list", "goals": [{"goal": "p50 ≤ 4× the floor", "value": 5.2, "met": False}]},

@@ -31,3 +31,52 @@ def test_search_all_ignores_short_queries_and_anonymous(django_user_model):
     person = UserFactory(first_name="Zed")
     assert search_all(user=person, query="z") == []
     assert search_all(user=AnonymousUser(), query="zed") == []
+
+
+@pytest.mark.django_db
+def test_match_names_takes_like_wildcards_literally():
+    UserFactory(first_name="Anna", last_name="Petrova", email="anna@acme.test")
+    assert match_names(User.objects.all(), "%n", ["first_name", "last_name"]).count() == 0
+    assert match_names(User.objects.all(), "a_n", ["first_name", "last_name"]).count() == 0
+    assert [u.first_name for u in match_names(User.objects.all(), "nn", ["first_name", "last_name"])] == [
+        "Anna"
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_match_names_tolerates_typos_and_ranks_by_similarity():
+    UserFactory(first_name="Anna", last_name="Petrova", email="anna@acme.test")
+    UserFactory(first_name="Petra", last_name="Annanova", email="petra@acme.test")
+    UserFactory(first_name="Boris", last_name="Ivanov", email="boris@acme.test")
+    found = match_names(User.objects.all(), "petrovva", ["first_name", "last_name", "email"])
+    assert [u.email for u in found] == ["anna@acme.test"]  # a typo, still found by word similarity
+    found = [
+        u.email for u in match_names(User.objects.all(), "petrova", ["first_name", "last_name", "email"])
+    ]
+    assert found[0] == "anna@acme.test" and "boris@acme.test" not in found  # the exact name ranks first
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("model", "fields", "index"),
+    [
+        ("people.User", ["first_name", "last_name", "email", "position"], "people_user_search_doc_trgm"),
+        ("people.User", ["first_name", "last_name", "email"], "people_user_picker_doc_trgm"),
+        ("workgroups.Workgroup", ["name", "description"], "workgroups_workgroup_search_doc_trgm"),
+    ],
+)
+def test_match_names_is_served_by_one_trigram_index(model, fields, index):
+    """Each word is one substring test and one word-similarity test on the fields joined by spaces, both
+    answered by the GIN trigram index built on that very expression (no per-field scan)."""
+    from django.apps import apps
+    from django.db import connection
+
+    qs = match_names(apps.get_model(model).objects.all(), "petrova", fields)
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert plan.count(f"Bitmap Index Scan on {index}") == 2, plan

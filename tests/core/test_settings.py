@@ -84,3 +84,16 @@ def test_env_example_has_no_inline_comments():
     text = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
     inline = [line for line in text.splitlines() if not line.startswith("#") and " #" in line]
     assert not inline
+
+
+def test_postgresql_connections_run_without_the_jit_compiler(db, is_postgres):
+    """A web app's queries are short: compiling them (when the planner's estimate passes the JIT threshold,
+    as a company-wide dashboard's did) cost more than running them."""
+    import pytest
+    from django.db import connection
+
+    if not is_postgres:
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

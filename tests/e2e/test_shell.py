@@ -204,6 +204,10 @@ def _long_task_page(people) -> str:
     task = TaskFactory(creator=people.sales_rep, responsible=people.east_rep, title="A long discussion")
     for i in range(40):
         TaskCommentFactory(task=task, author=people.sales_rep, body=f"Point {i} of the discussion.")
+    task.comments_count = (
+        40  # as the comment service keeps it (the page reads no comments of a task with none)
+    )
+    task.save(update_fields=["comments_count"])
     return reverse("tasks:detail", args=[task.pk])
 
 

@@ -266,6 +266,19 @@ def test_birthdays_upcoming_across_the_new_year(org, monkeypatch):
     assert [p.email for p in found] == ["today@acme.test", "dec30@acme.test", "jan2@acme.test"]
 
 
+def test_a_sign_in_keeps_the_per_day_lists(org, django_assert_num_queries):
+    """Signing in saves `last_login` only: nothing a per-day list shows, so the lists stay cached (a busy
+    morning of sign-ins would otherwise recompute them every few requests)."""
+    from django.test import Client
+
+    UserFactory(email="soon@acme.test", birthday=datetime.date.today().replace(year=1990))
+    selectors.birthdays_upcoming(user=org.sales_rep, days=7)
+    Client().force_login(org.east_rep)
+    with django_assert_num_queries(0):
+        again = selectors.birthdays_upcoming(user=org.ceo, days=7)
+    assert "soon@acme.test" in [p.email for p in again]
+
+
 def test_birthdays_are_read_once_a_day_and_again_after_a_change(org, django_assert_num_queries):
     from django.contrib.auth.models import AnonymousUser
 

@@ -509,6 +509,32 @@ def test_directory_paginates_by_fifty(org):
     assert len(second.context["people"]) == 19
 
 
+def test_directory_search_reads_its_page_and_count_in_one_query(org):
+    """A search is evaluated once: the rows of the page carry the number of all matches (no COUNT query),
+    and pages out of range still answer the last page, as the paginator does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    User.objects.bulk_create(
+        User(email=f"p{i:03d}@acme.test", first_name="Bulk", last_name=f"P{i:03d}", department=org.it)
+        for i in range(60)
+    )
+    client = browser(org.developer)
+    client.get(reverse("people:directory"))  # warm-up
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(reverse("people:directory"), {"q": "Bulk"})
+    assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"] and "OVER" not in q["sql"]]
+    assert len(first.context["people"]) == 50 and first.context["page_obj"].paginator.count == 60
+    assert "60 people" in first.content.decode()
+    second = client.get(reverse("people:directory"), {"q": "Bulk", "page": 2})
+    assert len(second.context["people"]) == 10 and second.context["page_obj"].number == 2
+    beyond = client.get(reverse("people:directory"), {"q": "Bulk", "page": 9})
+    assert beyond.context["page_obj"].number == 2
+    assert client.get(reverse("people:directory"), {"q": "Bulk", "page": "x"}).context["page_obj"].number == 1
+    nobody = client.get(reverse("people:directory"), {"q": "Nobodyatall"})
+    assert nobody.context["page_obj"].paginator.count == 0 and "Nobody matches" in nobody.content.decode()
+
+
 def test_directory_runs_a_fixed_number_of_queries(org):
     """10 people or 1,000: the same queries (no per-row query)."""
     client = browser(org.developer)

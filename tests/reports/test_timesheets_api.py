@@ -119,6 +119,37 @@ def test_department_json_and_files(org, client_for):
     assert client.get(DEPARTMENT).json()["department"]["id"] == org.sales.pk
 
 
+def test_department_json_is_paged_with_the_totals_of_everybody(org, client_for, monkeypatch):
+    from reports.api import timesheets as api
+
+    lay_berlin_march(org.east_rep)
+    client = client_for(org.sales_head)
+    query = {"department": org.east.pk, "month": "2026-03"}
+    whole = client.get(DEPARTMENT, query).json()
+    assert (whole["count"], whole["page"], whole["pages"], whole["next"], whole["previous"]) == (
+        3,
+        1,
+        1,
+        None,
+        None,
+    )
+    everyone = [row["person"]["id"] for row in whole["rows"]]
+
+    monkeypatch.setattr(api, "DEPARTMENT_PAGE_SIZE", 2)
+    first = client.get(DEPARTMENT, query).json()
+    assert (first["count"], first["page"], first["pages"], first["previous"]) == (3, 1, 2, None)
+    assert [row["person"]["id"] for row in first["rows"]] == everyone[:2]
+    assert first["totals"] == whole["totals"]  # the totals cover everybody, not the page
+    assert first["next"].endswith(f"?department={org.east.pk}&month=2026-03&page=2")
+    second = client.get(first["next"]).json()
+    assert [row["person"]["id"] for row in second["rows"]] == everyone[2:]
+    assert (second["page"], second["next"]) == (2, None) and second["previous"].endswith("page=1")
+    # out of range is clamped; the files hold everybody
+    assert client.get(DEPARTMENT, {**query, "page": "9"}).json()["page"] == 2
+    csv = client.get(DEPARTMENT, {**query, "format": "csv"}).content.decode("utf-8-sig")
+    assert len(csv.strip().splitlines()) >= 4
+
+
 def test_confirm_and_unconfirm(org, client_for):
     client = client_for(org.east_head)
     response = client.post(CONFIRM, {"person": org.east_rep.pk, "month": "2026-03"}, format="json")

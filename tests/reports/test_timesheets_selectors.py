@@ -363,3 +363,32 @@ def test_department_timesheet_queries_do_not_grow_with_people(org):
         assert rows
 
     assert_query_budget(run, grow, budget=12)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [at(UTC, 2026, 3, 16, 12, 0), at(UTC, 2026, 3, 30, 23, 30), at(UTC, 2026, 3, 1, 0, 30), AFTER_MARCH],
+)
+def test_department_totals_equal_each_persons_timesheet_in_the_middle_of_the_month(org, vacations, now):
+    """The department's totals are computed without a row per date: the same numbers on the month's days
+    past, today (in each person's zone) and to come."""
+    lay_berlin_march(org.east_rep)
+    lay_day(org.east_head, datetime.date(2026, 3, 2), (8, 0), (17, 0), tz=UTC, paused=3600)
+    set_zone(org.field_rep, "America/New_York")
+    log_time(org.field_rep, at(NEW_YORK, 2026, 3, 10, 9, 0), at(NEW_YORK, 2026, 3, 10, 10, 0))
+    recent = UserFactory(department=org.east, last_name="Recent", time_zone="Asia/Tokyo")
+    type(recent).objects.filter(pk=recent.pk).update(date_joined=at(UTC, 2026, 3, 11, 20, 0))
+    WorkScheduleFactory(user=recent, working_days=[0, 2, 4, 5])
+    sheet = selectors.timesheet_department_page(
+        user=org.sales_head, department=org.east, month=MARCH, now=now, page=1, per_page=2
+    )
+    assert sheet.count == 4 and len(sheet.rows) == 2 and sheet.pages == 2
+    rows = selectors.timesheet_department(user=org.sales_head, department=org.east, month=MARCH, now=now)
+    total = selectors.timesheet_department_totals([])
+    for row in rows:
+        person_sheet = selectors.timesheet_person(
+            user=org.sales_head, person=row.person, month=MARCH, now=now
+        )
+        assert row.totals.as_dict() == person_sheet.totals.as_dict(), row.person
+        total.add(person_sheet.totals)
+    assert sheet.totals.as_dict() == total.as_dict()

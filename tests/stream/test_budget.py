@@ -15,9 +15,9 @@ from portal.stream.services import PollSpec
 from tests.stream.factories import bulk_posts, image_upload, post
 from tests.utils import assert_query_budget, client_as, count_queries
 
-PAGE_BUDGET = 24
-MORE_BUDGET = 15
-API_BUDGET = 16
+PAGE_BUDGET = 18
+MORE_BUDGET = 9
+API_BUDGET = 13
 
 
 @pytest.fixture

@@ -38,6 +38,43 @@ def test_feed_shows_visible_posts_newest_first_with_sidebar(org):
     assert 'id="composer-form"' in html and 'id="stream-celebrations"' in html
 
 
+def test_the_celebrations_sidebar_is_rendered_once_a_day_and_again_after_a_change(org, monkeypatch):
+    from django.utils import timezone
+
+    from portal.people import services as people_services
+    from portal.stream import views
+    from tests.people.factories import UserFactory
+
+    person = UserFactory(
+        email="bday@acme.test", first_name="Birthday", last_name="Person", birthday=timezone.localdate()
+    )
+    renders = []
+    real = views.render_to_string
+    monkeypatch.setattr(views, "render_to_string", lambda *a, **k: renders.append(a[0]) or real(*a, **k))
+    client = page_client(org.east_rep)
+    assert "Birthday Person" in _html(client.get(reverse("stream:feed")))
+    page_client(org.ceo)  # a sign-in changes nothing the sidebar shows
+    assert "Birthday Person" in _html(page_client(org.developer).get(reverse("stream:feed")))
+    assert renders == ["stream/partials/celebrations.html"]
+    people_services.person_update(actor=person, person=person, birthday=None)
+    assert "Birthday Person" not in _html(client.get(reverse("stream:feed")))
+    assert len(renders) == 2
+
+
+def test_feed_cards_show_the_latest_three_comments_oldest_first(org):
+    quiet = post(org.ceo, "Nobody answered")
+    busy = post(org.ceo, "Busy post")
+    for i in range(5):
+        services.comment_create(actor=org.east_rep, entry=busy, body=f"Answer number {i}")
+    html = _html(page_client(org.east_rep).get(reverse("stream:feed")))
+    card = html[html.index(f'id="entry-{busy.pk}"') : html.index(f'id="entry-{quiet.pk}"')]
+    assert "Answer number 0" not in card and "Answer number 1" not in card
+    assert card.index("Answer number 2") < card.index("Answer number 3") < card.index("Answer number 4")
+    assert "Show all 5 comments" in card
+    detail = _html(page_client(org.east_rep).get(reverse("stream:entry", args=[busy.pk])))
+    assert all(f"Answer number {i}" in detail for i in range(5))
+
+
 def test_anonymous_is_sent_to_login(db):
     response = page_client(None).get(reverse("stream:feed"))
     assert response.status_code == 302 and reverse("login") in response["Location"]

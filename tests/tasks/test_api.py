@@ -400,8 +400,20 @@ def test_history_and_seen(org):
     assert len(rows) >= 2
     assert rows[-1]["actor"]["id"] == org.field_rep.pk
     assert any("title" in row["changes"] for row in rows)
-    assert client_as(org.east_rep).post(detail(task, "seen/")).status_code == 204
-    assert task.views.filter(user=org.east_rep).exists()
+    # Nothing to see yet (no comment): nothing is remembered.
+    viewer = client_as(org.east_rep)
+    assert viewer.post(detail(task, "seen/")).status_code == 204
+    assert not task.views.filter(user=org.east_rep).exists()
+    # A comment the person has not seen is marked seen when they look.
+    response = client.post(detail(task, "comments/"), {"body": "Any news?"}, format="json")
+    assert response.status_code == 201
+    written = TaskComment.objects.get(pk=response.json()["id"]).created_at
+    assert viewer.post(detail(task, "seen/")).status_code == 204
+    seen_at = task.views.get(user=org.east_rep).seen_at
+    assert seen_at >= written
+    # Nothing new since: the mark is not moved.
+    assert viewer.post(detail(task, "seen/")).status_code == 204
+    assert task.views.get(user=org.east_rep).seen_at == seen_at
 
 
 # --- the list: filters of the pages and the cursor ---------------------------------------------------

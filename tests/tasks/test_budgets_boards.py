@@ -69,7 +69,7 @@ def test_kanban_page_budget(scene):
     url = reverse("tasks:kanban")
     fetch = lambda: client.get(url)  # noqa: E731
     assert fetch().status_code == 200
-    assert_query_budget(fetch, lambda: scene["add"](40), budget=10)
+    assert_query_budget(fetch, lambda: scene["add"](40), budget=8)
 
 
 def test_plan_page_budget(scene):
@@ -95,7 +95,7 @@ def test_gantt_data_budget(scene):
     params = {"group": scene["group"].pk}
     fetch = lambda: client.get(url, params)  # noqa: E731
     assert len(fetch().json()["tasks"]) > 0
-    assert_query_budget(fetch, lambda: scene["add"](40), budget=6)
+    assert_query_budget(fetch, lambda: scene["add"](40), budget=5)
     data = fetch().json()
     assert len(data["tasks"]) + len(data["unscheduled"]) == 50
     assert any(row["dependencies"] for row in data["tasks"])

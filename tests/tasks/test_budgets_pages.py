@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 # Session, user, company, counters and navigation are part of every page; the list adds the role counts, the
 # rows with their tags, the pager's count, the filter choices (groups, tags; people are searched, not listed)
 # and the saved filters.
-LIST_BUDGET = 14
+LIST_BUDGET = 12
 FORM_BUDGET = 10
 EDIT_BUDGET = 14
 TEMPLATES_BUDGET = 6

@@ -440,7 +440,8 @@ def test_gantt_page_carries_the_query_string_to_the_data(org):
     response = page_client(org.east_rep).get(reverse("tasks:gantt"), {"group": group.pk})
     assert response.status_code == 200
     html = html_of(response)
-    assert f"{reverse('tasks:gantt_data')}?group={group.pk}&amp;role=all" in html
+    assert f"{reverse('tasks:gantt_data')}?group={group.pk}&amp;role=all&amp;open=true" in html
+    assert 'name="closed" value="1"' in html  # the switch that brings closed tasks back
     assert "Launch: Gantt chart" in html
     assert 'value="shift"' in html and 'value="flag"' in html
 
@@ -512,7 +513,7 @@ def test_gantt_data_marks_overdue_closed_conflicts_and_locked_bars(org):
     watched = TaskFactory(responsible=org.field_rep, planned_start=day(1), planned_end=day(2))
     TaskMemberFactory(task=watched, user=me, role=MemberRole.OBSERVER)
 
-    data = page_client(me).get(reverse("tasks:gantt_data"), {"role": "all"}).json()
+    data = page_client(me).get(reverse("tasks:gantt_data"), {"role": "all", "closed": "1"}).json()
 
     classes = {row["id"]: row["custom_class"] for row in data["tasks"]}
     assert classes[str(late.pk)] == "lumen-bar-overdue"
@@ -521,6 +522,31 @@ def test_gantt_data_marks_overdue_closed_conflicts_and_locked_bars(org):
     assert classes[str(watched.pk)] == "lumen-bar-open-locked"
     progress = {row["id"]: row["progress"] for row in data["tasks"]}
     assert progress[str(done.pk)] == 100
+
+
+def test_gantt_leaves_closed_tasks_out_until_the_switch_asks_for_them(org):
+    me = org.east_rep
+    running = TaskFactory(responsible=me, planned_start=day(1), planned_end=day(2))
+    done = TaskFactory(
+        responsible=me,
+        status=TaskStatus.COMPLETED,
+        completed_at=NOW,
+        planned_start=day(-5),
+        planned_end=day(-4),
+    )
+    client = page_client(me)
+
+    def bars(**params):
+        return {row["id"] for row in client.get(reverse("tasks:gantt_data"), params).json()["tasks"]}
+
+    assert bars() == {str(running.pk)}
+    assert bars(closed="1") == {str(running.pk), str(done.pk)}
+    # The page's own form carries the default as a hidden field; ticking the switch still shows them all.
+    assert bars(open="true", closed="1") == {str(running.pk), str(done.pk)}
+    assert bars(open="false") == {str(done.pk)}  # an explicit filter wins
+    html = html_of(client.get(reverse("tasks:gantt"), {"closed": "1"}))
+    assert 'id="board-closed" checked' in html
+    assert "closed=1" in html and "open=true" not in html
 
 
 def test_gantt_parent_without_dates_spans_its_subtasks(org):
@@ -658,3 +684,27 @@ def test_anonymous_visitors_go_to_the_login_page(db):
         response = Client().get(reverse(name))
         assert response.status_code == 302 and "login" in response["Location"]
     assert UserFactory  # the factory module is importable for other tests of this file
+
+
+def test_a_project_chart_shows_every_task_to_members_and_only_visible_ones_to_others(org):
+    """A member's (or an open project's) chart leaves the visibility rule out of its query: the project's
+    tasks are all theirs to see. A closed project's chart for someone who is not a member still applies it."""
+    group = WorkgroupFactory(visibility=GroupVisibility.CLOSED)
+    MembershipFactory(group=group, user=org.east_rep)
+    mine = TaskFactory(group=group, creator=org.east_rep, responsible=org.east_rep, deadline=day(2))
+    theirs = TaskFactory(group=group, creator=org.developer, responsible=org.developer, deadline=day(3))
+    TaskFactory(creator=org.developer, responsible=org.developer, deadline=day(3))  # in no project
+
+    def chart(user) -> set[int]:
+        response = page_client(user).get(reverse("tasks:gantt_data"), {"group": group.pk})
+        assert response.status_code == 200
+        data = response.json()
+        return {int(row["id"]) for row in data["tasks"] + data["unscheduled"]}
+
+    assert chart(org.east_rep) == {mine.pk, theirs.pk}
+    # Not a member of the closed project: only what the rule shows them (their own task there).
+    TaskMemberFactory(task=mine, user=org.field_rep, role=MemberRole.OBSERVER)
+    assert chart(org.field_rep) == {mine.pk}
+    # The project's own filter still applies on top: a role narrows the member's chart.
+    response = page_client(org.east_rep).get(reverse("tasks:gantt_data"), {"group": group.pk, "role": "do"})
+    assert [int(row["id"]) for row in response.json()["tasks"]] == [mine.pk]

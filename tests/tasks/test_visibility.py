@@ -174,3 +174,29 @@ def test_services_answer_403_to_a_supervisor_who_only_sees_the_task(org, t, acti
 def test_admins_may_do_everything(org, t, action):
     other = TaskFactory(creator=org.admin, responsible=org.admin)
     _calls(t.task, other)[action](org.admin)
+
+
+# --- the role lists skip the rule, never widen it ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["do", "help", "set", "observe", "all", None])
+def test_a_role_list_holds_the_same_tasks_with_or_without_the_visibility_rule(org, t, role):
+    """`visible_in_role` leaves the visibility filter out for the lists of tasks the person is named on; the
+    role's own filter then gives exactly what `visible_to` + the role would, for everyone involved or not."""
+    from tasks.filters import filter_by_role
+
+    hidden_group = WorkgroupFactory(visibility=GroupVisibility.SECRET)
+    TaskFactory(
+        responsible=t.observer, creator=t.participant, group=hidden_group
+    )  # in no one's sight but theirs
+    TaskFactory(responsible=org.developer, creator=org.developer)
+    for user in [t.creator, t.participant, t.observer, org.east_rep, org.east_head, org.developer, org.admin]:
+        fast = filter_by_role(Task.objects.visible_in_role(user, role), user, role)
+        full = filter_by_role(Task.objects.visible_to(user), user, role)
+        assert sorted(fast.values_list("pk", flat=True)) == sorted(full.values_list("pk", flat=True)), user
+
+
+def test_a_role_list_shows_nothing_to_a_deactivated_person(t):
+    t.creator.is_active = False
+    for role in ["do", "set", "all"]:
+        assert not Task.objects.visible_in_role(t.creator, role).exists()

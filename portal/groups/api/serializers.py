@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from portal.core.links import url_for_pk
 from portal.people.models import Department
 
 from .. import services
@@ -59,7 +60,9 @@ class WorkgroupSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, group: Workgroup) -> str:
-        return reverse("workgroup-detail", args=[group.pk], request=self.context.get("request"))
+        path = url_for_pk("workgroup-detail", group.pk)
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class WorkgroupWriteSerializer(serializers.Serializer):

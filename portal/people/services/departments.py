@@ -13,6 +13,7 @@ from portal.core.errors import Invalid
 from portal.core.permissions import is_portal_admin
 
 from ..models import Company, Department, Invitation, User
+from ..selectors import company_changed
 from .permissions import _require_manager
 
 
@@ -64,6 +65,7 @@ def department_update(*, actor, department: Department, name: str) -> Department
     department.save(update_fields=["name"])
     if department.is_root():
         Company.objects.update(name=name)
+        transaction.on_commit(company_changed)  # an update() sends no signal: forget the cached company
     else:
         # Siblings are kept sorted by name (node_order_by): a renamed department takes its new place,
         # else treebeard's next sorted insert shifts the wrong paths and collides on the unique path.

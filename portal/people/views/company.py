@@ -19,7 +19,7 @@ from ..forms import CompanySettingsForm, SetupForm, apply_service_errors, style_
 PAGE_SIZE = 50
 
 
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LOGIN_BACKEND = "portal.people.backends.PersonBackend"
 
 
 def _area(request: HttpRequest) -> dict:
