@@ -30,6 +30,9 @@ SCENARIO = os.environ.get("LUMEN_BENCH_SCENARIO", "floor")
 WARMUP = float(os.environ.get("LUMEN_BENCH_WARMUP", "2"))
 LOGINS = int(os.environ.get("LUMEN_BENCH_LOGINS", "100"))
 PASSWORD = os.environ.get("LUMEN_BENCH_PASSWORD", "lumen-bench")
+# How many users the run starts: nothing is measured until every one of them has signed in (a sign-in
+# hashes a password, a second or more of a worker's time under load) and the warm-up has passed after that.
+USERS = int(os.environ.get("LUMEN_BENCH_USERS", "0"))
 
 
 class Samples:
@@ -37,6 +40,8 @@ class Samples:
 
     def __init__(self) -> None:
         self.started_at = time.time()
+        self.ready_users = 0
+        self.ready_at: float | None = None
         self.first: float | None = None
         self.last: float | None = None
         self.latencies: list[float] = []
@@ -44,8 +49,16 @@ class Samples:
         self.sizes: list[int] = []
         self.failures: dict[str, int] = {}
 
+    def user_ready(self) -> None:
+        """A user has done its setup (sign-in, ids collected); the last one starts the clock of the warm-up."""
+        self.ready_users += 1
+        if self.ready_users >= USERS and self.ready_at is None:
+            self.ready_at = time.time()
+
     def add(self, *, name: str, started: float, response_time: float, response, exception, size=0) -> None:
         if name.startswith("setup:") or started < self.started_at + WARMUP:
+            return
+        if USERS and (self.ready_at is None or started < self.ready_at + WARMUP):
             return
         finished = started + response_time / 1000
         self.first = started if self.first is None else min(self.first, started)
@@ -140,6 +153,7 @@ class LumenUser(HttpUser):
             self.sign_in(f"admin@{DOMAIN}")
         if SCENARIO in {"task_page", "gantt_data"}:
             self.collect_tasks()
+        samples.user_ready()
 
     def collect_tasks(self) -> None:
         """Ids of tasks the user is responsible for (else any they see), and of their groups with tasks."""

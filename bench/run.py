@@ -309,6 +309,11 @@ def stop_server(process: subprocess.Popen) -> None:
             process.wait(timeout=5)
 
 
+# Added to each scenario's run for the users' sign-ins, which are not measured: the warm-up (then
+# `--duration` minus the warm-up of measured requests) starts when the last user has signed in.
+SIGN_IN_SECONDS = 10
+
+
 def scenario_users(name: str, args: argparse.Namespace) -> int:
     return min(args.users, SCENARIO_USERS.get(name, args.users))
 
@@ -324,19 +329,25 @@ def run_scenario(name: str, args: argparse.Namespace, port: int, log_path: Path)
         "LUMEN_BENCH_LOGINS": str(min(100, args.employees)),
         "LUMEN_BENCH_PASSWORD": "lumen-bench",
         "LUMEN_BENCH_WARMUP": str(args.warmup),
+        "LUMEN_BENCH_USERS": str(users),
     }
     command = [
         sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
         "--headless", "--host", f"http://127.0.0.1:{port}",
         "--users", str(users), "--spawn-rate", str(users),
-        "--run-time", f"{args.seconds}s", "--stop-timeout", "10",
+        "--run-time", f"{args.seconds + SIGN_IN_SECONDS}s", "--stop-timeout", "10",
         "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
     ]  # fmt: skip
     with log_path.open("ab") as log:
         log.write(f"\n===== {name} =====\n".encode())
         log.flush()
         result = subprocess.run(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=args.seconds + 120
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=args.seconds + SIGN_IN_SECONDS + 120,
         )
     try:
         raw = json.loads(samples_path.read_text())
@@ -624,7 +635,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for name in args.scenario_list:
-            print(f"==> {name}: {args.users} users for {args.seconds}s ({SCENARIOS[name]})")
+            print(f"==> {name}: {scenario_users(name, args)} users for {args.seconds}s ({SCENARIOS[name]})")
             results.append(run_scenario(name, args, port, log_path))
     finally:
         stop_server(server)
