@@ -33,6 +33,9 @@ PASSWORD = os.environ.get("LUMEN_BENCH_PASSWORD", "lumen-bench")
 # How many users the run starts: nothing is measured until every one of them has signed in (a sign-in
 # hashes a password, a second or more of a worker's time under load) and the warm-up has passed after that.
 USERS = int(os.environ.get("LUMEN_BENCH_USERS", "0"))
+# Who the users sign in as: drawn from person1 … personLOGINS, the same people in every run (users start
+# one after another), so that two runs measure the same mix of heads and employees and can be compared.
+PEOPLE = random.Random(12)
 
 
 class Samples:
@@ -146,7 +149,7 @@ class LumenUser(HttpUser):
         self.task_ids: list[int] = []
         self.project_ids: list[int] = []
         if SCENARIO in SIGNED_IN | TASK_SCENARIOS:
-            self.sign_in(f"person{random.randint(1, LOGINS)}@{DOMAIN}")
+            self.sign_in(f"person{PEOPLE.randint(1, LOGINS)}@{DOMAIN}")
         elif SCENARIO in HEADS:
             self.sign_in(f"person{HEADS[SCENARIO]}@{DOMAIN}")
         elif SCENARIO == "task_list_all_admin":
