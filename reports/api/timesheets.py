@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import exports, selectors, services
+from .control import _page_link
 
 # --- serializers ---------------------------------------------------------------------------------------------
 
@@ -170,15 +171,6 @@ class _TimesheetFileView(APIView):
 
 # Rows of a page of a department's timesheet (as the page's); the totals and the files cover everybody.
 DEPARTMENT_PAGE_SIZE = selectors.DEPARTMENT_PAGE_SIZE
-
-
-def _page_link(request, number: int | None) -> str | None:
-    """The URL of page `number` of this answer, keeping its other parameters (as the dashboard's)."""
-    if number is None:
-        return None
-    params = request.query_params.copy()
-    params["page"] = str(number)
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
 def _query_month(request):

@@ -35,6 +35,7 @@ from portal.core.permissions import get_visible
 
 from ..choices import DayState, Signal
 from ..models import TimesheetConfirmation, WorkDay, headed_path, sees_all
+from .control import _page_number
 from .people_ids import PeopleIds, ids_lookup
 from .timesheet_absences import absence_days
 from .workday import ScheduleSpec, day_running_seconds, schedules_for, schedules_of_people
@@ -576,14 +577,6 @@ class DepartmentTimesheetPage:
 
 # People a page of a department's timesheet shows (a division has hundreds); the totals cover them all.
 DEPARTMENT_PAGE_SIZE = 50
-
-
-def _page_number(raw, pages: int) -> int:
-    try:
-        number = int(raw)
-    except (TypeError, ValueError):
-        number = 1
-    return min(max(number, 1), pages)
 
 
 def timesheet_department_page(
