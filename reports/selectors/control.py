@@ -459,7 +459,9 @@ def dashboard(
     }
     token = _RUN.set(run)
     try:
-        ranked = _rank_in_sql(people_query, columns, run, today=today, now=now)
+        # A head's own team (tens of people, a page or two) is ranked from its cells, computed once; the
+        # SQL ranking pays off for a sub-tree, where the cells of thousands would be computed to show fifty.
+        ranked = _rank_in_sql(people_query, columns, run, today=today, now=now) if subtree else None
         if ranked is None:
             ranked = _rank_in_python(people_query, columns, run, today=today)
     finally:

@@ -173,3 +173,24 @@ def test_a_column_without_sql_signals_ranks_everybody_in_python(crowd):
     assert board.rows[0].person.pk % 2 == 1
     keys = [(-row.red, -row.amber) for row in board.rows]
     assert keys == sorted(keys)
+
+
+def test_a_head_s_own_team_is_ranked_from_its_cells_and_a_sub_tree_in_sql(crowd, monkeypatch):
+    """The SQL ranking is for sub-trees (thousands of people, fifty shown); a head's own team is computed
+    once, in full, and ranked from its cells."""
+    from reports.selectors import control_signals
+
+    asked = []
+    real = control_signals.signal_ranking
+
+    def counted(*args, **kwargs):
+        asked.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(control_signals, "signal_ranking", counted)
+    team = selectors.dashboard(user=crowd.sales_head, subtree=False, now=NOW, page=1)
+    assert asked == [] and team.rows
+    keys = [(-row.red, -row.amber) for row in team.rows]
+    assert keys == sorted(keys)
+    selectors.dashboard(user=crowd.sales_head, subtree=True, now=NOW, page=1)
+    assert asked == [1]
