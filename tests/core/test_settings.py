@@ -97,3 +97,22 @@ def test_postgresql_connections_run_without_the_jit_compiler(db, is_postgres):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_postgresql_connections_come_from_a_pool(transactional_db, is_postgres):
+    """A request borrows an open connection and gives it back: no new server process per request."""
+    import pytest
+    from django.db import connection
+
+    if not is_postgres:
+        pytest.skip("PostgreSQL only")
+    assert connection.pool is not None
+    pids = []
+    for _ in range(6):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid(), current_setting('jit')")
+            pid, jit = cursor.fetchone()
+        assert jit == "off"  # the pooled connections carry Lumen's options too
+        pids.append(pid)
+        connection.close()  # what the end of a request does: back to the pool, still open
+    assert len(set(pids)) < len(pids)
