@@ -151,7 +151,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     names = [n.strip() for n in args.scenarios.split(",") if n.strip()]
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
-        parser.error(f"unknown scenario(s) {', '.join(unknown)}; known: {', '.join(SCENARIOS)}")
+        label = "scenario" if len(unknown) == 1 else "scenarios"
+        parser.error(f"unknown {label} {', '.join(unknown)}; known: {', '.join(SCENARIOS)}")
     args.scenario_list = [n for n in SCENARIOS if n in names or n == "floor"]
     if args.users < 1 or args.workers < 1 or args.employees < 10:
         parser.error("--users and --workers must be positive, --employees at least 10")

@@ -1,4 +1,8 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels (portal/routing.py)."""
+"""ASGI entry point: HTTP through Django, websockets through Channels (portal/routing.py).
+
+The first websocket connection starts the live outbox relay of this process when the channel layer is
+in-memory (embedded mode), so that pushes from the Celery worker reach the browsers (portal/core/live.py).
+"""
 
 import os
 
@@ -11,11 +15,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from portal.core.live import LiveRelayStarter  # noqa: E402
 from portal.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": LiveRelayStarter(
+            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from portal.core import pickers
 from portal.core import views as core_views
 from portal.core.api.docs import ApiDocsView, ApiReferenceView
 
@@ -22,7 +23,9 @@ api_v1 = [
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("search/", core_views.search, name="search"),
+    path("search/suggest/", core_views.search_suggest, name="search_suggest"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("lookups/", pickers.lookup, name="lookup"),
     path("", include("portal.people.auth_urls")),
     path("", include("portal.people.urls")),
     path("groups/", include("portal.groups.urls")),

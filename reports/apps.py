@@ -67,3 +67,16 @@ class ReportsConfig(AppConfig):
         registrations.register()
         # Timesheets part: a supervisor confirmed (or withdrew the confirmation of) my monthly timesheet.
         register_notification_kind("timesheet_confirmed", _("Timesheets: my monthly timesheet was confirmed"))
+        # The pickers of the control pages: only the people the user controls (reports/lookups.py).
+        from portal.core.pickers import register_lookup
+
+        from . import lookups
+
+        register_lookup(
+            "my_people",
+            _("My people"),
+            search=lookups.my_people_search,
+            resolve=lookups.my_people_resolve,
+            icon="bi-person-check",
+            order=45,
+        )

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portal.core.exports import csv_bytes, xlsx_keep_text
 
@@ -77,8 +78,8 @@ def _day_headers() -> list[str]:
         _("Weekday"),
         _("Working day"),
         _("Absence"),
-        _("Start"),
-        _("End"),
+        pgettext("time", "Start"),
+        pgettext("time", "End"),
         _("Breaks (h)"),
         _("Worked (h)"),
         _("On tasks (h)"),

@@ -42,6 +42,26 @@ class TasksConfig(AppConfig):
         for key, (label, order) in TASK_COUNTERS.items():
             register_counter(key, label=label, area="tasks", compute=counters.COMPUTE[key], order=order)
         register_search("tasks", _("Tasks"), search.search_tasks, order=20)
+        from portal.core.pickers import register_lookup
+
+        from . import lookups
+
+        register_lookup(
+            "tasks",
+            _("Tasks"),
+            search=lookups.tasks_search,
+            resolve=lookups.tasks_resolve,
+            icon="bi-check2-square",
+            order=50,
+        )
+        register_lookup(
+            "tags",
+            _("Tags"),
+            search=lookups.tags_search,
+            resolve=lookups.tags_resolve,
+            icon="bi-tag",
+            order=60,
+        )
         # The control dashboard's task columns and touch kind, the digests' task sections, ...
         registrations.register()
         register_notification_kind("task", _("Tasks: assigned to me, changed, completed, returned"))

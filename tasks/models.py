@@ -150,6 +150,9 @@ class Task(TimeStampedModel):
     # Rules the creator sets.
     allow_change_deadline = models.BooleanField(_("responsible may change the deadline"), default=False)
     requires_control = models.BooleanField(_("task requires my control after completion"), default=False)
+    checklist_required = models.BooleanField(
+        _("a complete checklist is required to complete the task"), default=False
+    )
     deadline_in_work_hours = models.BooleanField(_("deadline from the working schedule"), default=False)
 
     # Life cycle.

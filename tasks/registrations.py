@@ -11,14 +11,20 @@ import datetime
 from django.core.signals import setting_changed
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.core.links import url_for_pk
 from portal.core.registry import (
+    HOME_CARD_ROWS,
+    HOME_DAY,
     ControlTouchKind,
     DashboardCounter,
     DigestSource,
+    HomeCard,
+    HomeRow,
     PrefillSource,
     ReportTaskSource,
     TimesheetSource,
@@ -26,7 +32,7 @@ from portal.core.registry import (
 )
 
 from . import digests
-from .choices import TaskStatus
+from .choices import RUNNING_STATUSES, TaskPriority, TaskStatus
 
 TASK_OVERDUE = "tasks.overdue"
 TASK_AWAITING_CONTROL = "tasks.awaiting_control"
@@ -216,7 +222,96 @@ DIGEST_SOURCES = (
 )
 
 
+# The start page ("my day"): my tasks due today or overdue, and the tasks waiting for my control.
+
+
+def _when(moment: datetime.datetime | None, today: datetime.date) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    if local.date() == today:
+        return _("today %(time)s") % {"time": formats.time_format(local, "TIME_FORMAT")}
+    return formats.date_format(local, "MONTH_DAY_FORMAT")
+
+
+def _home_due(request) -> dict:
+    from .selectors.home import tasks_due_today
+
+    user = request.user
+    now = timezone.now()
+    today = timezone.localdate(now)
+    tasks, total = tasks_due_today(user=user, limit=HOME_CARD_ROWS, now=now)
+    rows = []
+    late = False
+    for task in tasks:
+        overdue = task["deadline"] < now
+        late = late or overdue
+        when = _when(task["deadline"], today)
+        rows.append(
+            HomeRow(
+                task["title"],
+                url_for_pk("tasks:detail", task["id"]),
+                meta=_("overdue, %(when)s") % {"when": when} if overdue else when,
+                tone="danger" if overdue else ("warning" if task["priority"] == TaskPriority.HIGH else ""),
+            )
+        )
+    query = [("role", "do"), *(("status", s) for s in RUNNING_STATUSES)]
+    query += [("deadline_before", today.isoformat()), ("sort", "deadline")]
+    return {
+        "count": total,
+        "rows": rows,
+        "level": "danger" if late else "warning",
+        "url": f"{reverse('tasks:home')}?{urlencode(query)}",
+    }
+
+
+def _home_awaiting_control(request) -> dict:
+    from .selectors.home import tasks_awaiting_my_control
+
+    user = request.user
+    today = timezone.localdate()
+    tasks, total = tasks_awaiting_my_control(user=user, limit=HOME_CARD_ROWS)
+    rows = []
+    for task in tasks:
+        who = " ".join(p for p in (task["responsible__first_name"], task["responsible__last_name"]) if p)
+        when = _when(task["completed_at"], today)
+        rows.append(
+            HomeRow(
+                task["title"],
+                url_for_pk("tasks:detail", task["id"]),
+                meta=" · ".join(p for p in (who, when) if p),
+            )
+        )
+    return {"count": total, "rows": rows, "url": _awaiting_control_url(user.pk)}
+
+
+HOME_CARDS = (
+    HomeCard(
+        "tasks.due_today",
+        "",
+        _home_due,
+        order=20,
+        section=HOME_DAY,
+        title=gettext_lazy("My tasks due today and overdue"),
+        icon="bi-alarm",
+        empty=gettext_lazy("No task of yours is due today."),
+    ),
+    HomeCard(
+        "tasks.awaiting_control",
+        "",
+        _home_awaiting_control,
+        order=30,
+        section=HOME_DAY,
+        title=gettext_lazy("Waiting for my control"),
+        icon="bi-clipboard-check",
+        empty=gettext_lazy("No completed task waits for your control."),
+    ),
+)
+
+
 def register() -> None:
+    for card in HOME_CARDS:
+        registry.home_cards.register(card)
     for counter in DASHBOARD_COUNTERS:
         registry.dashboard_counters.register(counter)
     registry.control_touch_kinds.register(TOUCH_KIND)

@@ -89,7 +89,9 @@ def task_search_queryset(*, user, query: str, limit: int | None = None) -> Query
 
 
 def _hit(task: Task, words: list[str]) -> SearchHit:
-    text = getattr(task, "snippet", None) or _passage(task.search_text, words)
+    # On PostgreSQL the database made the snippet (an empty one too: `search_text` is deferred, and reading it
+    # here would cost a query per hit); elsewhere the passage is cut from the text.
+    text = task.snippet if hasattr(task, "snippet") else _passage(task.search_text, words)
     snippet = " ".join(mentions.plain(text).split())
     person = task.responsible.full_name or task.responsible.email
     return SearchHit(

@@ -103,7 +103,7 @@ def app_routes(*urlconfs: str) -> list[Route]:
 def _matrix_functions(modules: Iterable[ModuleType]):
     """The module-level test functions of `modules` that call `assert_matrix`."""
     for module in modules:
-        for name, fn in vars(module).items():
+        for name, fn in list(vars(module).items()):
             if not (name.startswith("test_") and inspect.isfunction(fn) and fn.__module__ == module.__name__):
                 continue
             if "assert_matrix" in fn.__code__.co_names:

@@ -13,6 +13,7 @@ import logging
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from portal.core.errors import DomainError, NotFound
 
@@ -49,7 +50,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
-            await self._error("Send a JSON object.")
+            await self._error(_("Send a JSON object."))
             return
         kind = content.get("type")
         try:
@@ -61,7 +62,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             elif kind == "ping":
                 await self.send_json({"type": "pong"})
             else:
-                await self._error("Unknown message type.")
+                await self._error(_("Unknown message type."))
         except ValidationError as exc:  # Invalid included: it is a ValidationError
             fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
             await self.send_json(
@@ -103,7 +104,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def _send_message(self, body):
         chat = selectors.chat_get(user=self.user, pk=self.chat_id)
         if body is not None and not isinstance(body, str):
-            raise ValidationError({"body": ["Send the message as text."]})
+            raise ValidationError({"body": [_("Send the message as text.")]})
         return services.message_send(actor=self.user, chat=chat, body=body or "")
 
     @database_sync_to_async
@@ -112,7 +113,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         try:
             message_id = int(message_id) if message_id is not None else None
         except (TypeError, ValueError) as exc:
-            raise ValidationError({"message_id": ["Give a message id."]}) from exc
+            raise ValidationError({"message_id": [_("Give a message id.")]}) from exc
         services.chat_mark_read(actor=self.user, chat=chat, message_id=message_id)
 
     @database_sync_to_async

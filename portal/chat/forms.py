@@ -6,6 +6,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from portal.core.widgets import ChipPicker, bind_pickers
 
 from . import services
 
@@ -73,7 +76,7 @@ class PersonChoiceForm(ServiceFormMixin, forms.Form):
 
 class GroupChatForm(ServiceFormMixin, forms.Form):
     title = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("title of a thing", "Name"),
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control", "autofocus": True}),
     )
@@ -81,8 +84,8 @@ class GroupChatForm(ServiceFormMixin, forms.Form):
         label=_("Members"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 10}),
-        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several people. You can add more later."),
+        widget=ChipPicker(sources=["people"], placeholder=_("Type a colleague's name…")),
+        help_text=_("You can add more people later."),
     )
 
     def __init__(self, *args, actor, **kwargs):
@@ -94,6 +97,7 @@ class GroupChatForm(ServiceFormMixin, forms.Form):
             .exclude(pk=actor.pk)
             .order_by("first_name", "last_name")
         )
+        bind_pickers(self, actor)
 
     def save(self, *, actor):
         return self.run(

@@ -1,19 +1,16 @@
 """Chat events over the channel layer: every open chat page listens on the group `chat.<id>`.
 
-Services call `broadcast(chat_id, event)`; the send happens after the transaction commits and is best
-effort: a failing layer is logged, never raised into the request. The consumer turns message events into
+Services call `broadcast(chat_id, event)`; the send happens after the transaction commits, through
+`portal.core.live` (which reaches the web process from a worker or a command in the embedded mode too),
+and is best effort: a failing layer is logged, never raised into the request. The consumer turns message events into
 JSON (and HTML rendered for its own reader) before they reach the browser.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
-from asgiref.sync import async_to_sync
 from django.db import transaction
 
-log = logging.getLogger(__name__)
+from portal.core import live
 
 # The consumer method that receives events (`type` "chat.event" -> ChatConsumer.chat_event).
 MESSAGE_TYPE = "chat.event"
@@ -30,30 +27,10 @@ def broadcast(chat_id: int, event: dict) -> None:
     transaction.on_commit(lambda: _send(chat_group(chat_id), message))
 
 
-async def _group_send(layer, group: str, message: dict) -> None:
-    try:
-        await layer.group_send(group, message)
-    except Exception:  # noqa: BLE001 - best effort: the page catches up on reload
-        log.exception("chat event to %s failed", group)
-
-
 def _send(group: str, message: dict) -> None:
-    from channels.layers import get_channel_layer
-
-    try:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:
-            loop.create_task(_group_send(layer, group, message))
-        else:
-            async_to_sync(_group_send)(layer, group, message)
-    except Exception:  # noqa: BLE001 - never break the request because the layer is down
-        log.exception("chat event failed (%s)", message["event"].get("type"))
+    # The one push path of the project (portal/core/live.py): the channel layer, or the outbox the web
+    # process relays when the layer is in-memory and the event comes from a worker or a command.
+    live.send([group], message)
 
 
 def recount_unread(user_ids) -> None:

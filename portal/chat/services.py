@@ -17,7 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.attachments import attachment_files_discard, attachment_store
 from portal.core.audit import audit_record
 from portal.core.errors import Invalid, NotAllowed, NotFound
@@ -281,9 +283,16 @@ def _notify_mentions(*, actor, chat: Chat, message: Message) -> None:
         from portal.notifications.services import notify
     except ImportError:  # notifications are not installed (yet): the mention is still shown
         return
-    title = _("%(name)s mentioned you in “%(chat)s”") % {"name": actor, "chat": chat.display_title(None)}
+    name = actor.full_name or actor.email
     if chat.is_direct:
-        title = _("%(name)s mentioned you in a direct chat") % {"name": actor}
+        title = i18n.message(gettext_lazy("%(name)s mentioned you in a direct chat"), name=name)
+    else:
+        # Each recipient reads it in their own language: an unnamed chat's title is translated, too.
+        title = i18n.message(
+            gettext_lazy("%(name)s mentioned you in “%(chat)s”"),
+            name=name,
+            chat=i18n.deferred(chat.display_title, None),
+        )
     notify(
         recipients=recipients,
         kind="mention",

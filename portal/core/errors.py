@@ -19,6 +19,7 @@ import functools
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,8 @@ class NotFound(DomainError):
 
     code = "not_found"
 
-    def __init__(self, message: str = "Not found.", *, code: str | None = None):
-        super().__init__(message, code=code)
+    def __init__(self, message: str | None = None, *, code: str | None = None):
+        super().__init__(message or _("Not found."), code=code)
 
 
 class NotAllowed(DomainError, PermissionDenied):
@@ -51,8 +52,8 @@ class NotAllowed(DomainError, PermissionDenied):
 
     code = "not_allowed"
 
-    def __init__(self, message: str = "You are not allowed to do this.", *, code: str | None = None):
-        DomainError.__init__(self, message, code=code)
+    def __init__(self, message: str | None = None, *, code: str | None = None):
+        DomainError.__init__(self, message or _("You are not allowed to do this."), code=code)
 
 
 class Invalid(DomainError, ValidationError):
@@ -74,7 +75,7 @@ class Invalid(DomainError, ValidationError):
             ValidationError.__init__(self, normalised)
             text = message or "; ".join(m for msgs in normalised.values() for m in msgs)
         else:
-            text = str(message or "The input is invalid.")
+            text = str(message or _("The input is invalid."))
             ValidationError.__init__(self, text, code=code or "invalid")
             normalised = {}
         DomainError.__init__(self, text, code=code)

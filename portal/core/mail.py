@@ -8,17 +8,18 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def mail_send(
-    *, to: list[str], subject: str, template: str, context: dict, language: str | None = None
-) -> int:
+def mail_send(*, to: list[str], subject, template: str, context: dict, language: str | None = None) -> int:
     """Render `<template>.txt` (and `<template>.html` when present) and send. Returns messages sent.
 
+    Everything is rendered in `language` (the recipient's; the site's default without one): the
+    templates, and the subject, which may be a lazy text (`gettext_lazy`, `portal.core.i18n.message`).
     Called from jobs (never inside a request's transaction), so a slow SMTP server delays nobody.
     """
     from django.template import TemplateDoesNotExist
 
     context = {"base_url": settings.LUMEN_BASE_URL.rstrip("/"), **context}
     with translation.override(language or settings.LANGUAGE_CODE):
+        subject = " ".join(str(subject).split())  # a header: one line
         text = render_to_string(f"{template}.txt", context)
         try:
             html = render_to_string(f"{template}.html", context)

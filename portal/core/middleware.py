@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext
 
 from portal.core.errors import Invalid, NotFound
 from portal.core.htmx import is_htmx
@@ -32,7 +33,7 @@ class RejectNullBytesMiddleware:
             key for key, values in request.GET.lists() if "\x00" in key or any("\x00" in v for v in values)
         ]
         if bad:
-            message = "Null characters are not allowed."
+            message = gettext("Null characters are not allowed.")
             if request.path.startswith("/api/"):
                 fields = {key.replace("\x00", ""): [message] for key in bad}
                 return JsonResponse(

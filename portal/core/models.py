@@ -1,9 +1,12 @@
-"""Small shared pieces: the timestamped base model, the audit log and the base of "shared with" grants."""
+"""Small shared pieces: the timestamped base model, the audit log, the base of "shared with" grants and the
+live-push outbox (portal/core/live.py)."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -132,3 +135,22 @@ class ObjectGrantBase(models.Model):
         if self.user_id:
             return "user"
         return "department" if self.department_id else "workgroup"
+
+
+class LivePush(models.Model):
+    """A live push waiting in the outbox for the web process to relay it to a websocket group.
+
+    Written only when the channel layer is in-memory (embedded mode) and the push is made outside the web
+    process (a Celery job, a management command); see `portal.core.live`. Rows live for seconds.
+    """
+
+    group = models.CharField(max_length=100)
+    message = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("live push")
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.created_at:%H:%M:%S}"

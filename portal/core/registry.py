@@ -66,6 +66,20 @@ class SearchProvider:
 
 
 @dataclass(frozen=True)
+class LookupSource:
+    """A kind of thing the picker (portal/core/widgets.py) can choose: `search(*, user, query, limit)` and
+    `resolve(*, user, values)` both return `LookupItem`s (portal/core/pickers.py) of what `user` may see
+    only; `resolve` keeps the order of `values`."""
+
+    key: str
+    label: Any
+    search: Callable[..., list]
+    resolve: Callable[..., list]
+    icon: str = "bi-search"
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class NotificationKind:
     """A kind of notification (listed on the notification settings page)."""
 
@@ -323,16 +337,89 @@ class DemoSeeder:
     stage: str = "content"
 
 
+# The start page ("my day"). Sections of the page, in the order it shows them.
+HOME_TOP = "top"  # who I am: the greeting
+HOME_DAY = "day"  # what I have to do today: the cards with something to do first, then the quiet ones
+HOME_COMPANY = "company"  # around me: groups, birthdays, newcomers
+HOME_SECTIONS = (HOME_TOP, HOME_DAY, HOME_COMPANY)
+# How many lines a list card shows; the rest is behind its link ("all 12").
+HOME_CARD_ROWS = 5
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    """One line of a home card's list: `text` linking to `url`, with a quieter `meta` on the right (a date,
+    a person) coloured by `tone` ("danger", "warning", "success" or "" for none). Plain strings: escaped."""
+
+    text: str
+    url: str = ""
+    meta: str = ""
+    tone: str = ""
+
+
+@dataclass(frozen=True)
+class HomeAction:
+    """A button of a home card: a link (`method` "get") or a form posting to `url` with the CSRF token and
+    `next` set to the start page (`method` "post"), so the click comes back home. `style` is the Bootstrap
+    button variant ("primary", "success", "outline-secondary", ...)."""
+
+    label: Any
+    url: str
+    method: str = "get"
+    style: str = "primary"
+    icon: str = ""
+
+
 @dataclass(frozen=True)
 class HomeCard:
-    """A card of the start page: `context(request) -> dict` (cheap, what the user may see) rendered by
-    `template`, which reads it as `data`. `width` holds the Bootstrap column classes."""
+    """A card of the start page, the person's day. The app that owns the data registers it from its
+    `AppConfig.ready()`; `portal.core.views.home` asks every card and lays them out.
+
+        registry.home_cards.register(HomeCard(
+            "approvals.waiting", "", approvals_waiting_card, order=35, section=HOME_DAY,
+            title=WAITING_TITLE, icon="bi-signpost-split", url="workflows:inbox", empty=NOTHING_WAITING,
+        ))  # the title and the empty line: the app's gettext_lazy strings
+
+    `context(request) -> dict | None` answers for `request.user`: only what they may see, cheaply (one
+    query, or the stored counters), at most `HOME_CARD_ROWS` lines. None hides the card (it does not concern
+    this person: "reports to rate" for someone who rates nothing). The dict is the card's `data`; the page
+    reads these keys, all optional:
+
+      count    the number of things behind the card (all of them, not only the lines shown): shown in the
+               title; 0 is "nothing to do" and the card shrinks to its `empty` line.
+      todo     whether the person has something to do here (default: count > 0, or True without a count).
+               The page shows the cards with something to do first, then the others, each group by `order`;
+               a day whose cards have nothing to do says "Nothing due today".
+      rows     [HomeRow, ...] the lines shown (core's list body renders them).
+      lead     a sentence above the lines (a state: "Working since 09:02").
+      actions  [HomeAction, ...] buttons under the lines.
+      level    "danger" or "warning": the card's colour when something is late.
+      url      the full list, when it depends on the person (else the card's `url`).
+      empty    what the card says when there is nothing (else the card's `empty`).
+
+    With a `title` the page draws the card's frame (icon, title, count, a link to the full list) and its body
+    is `template` (which reads `data`, `card` and `user`), or core's list body when `template` is empty.
+    Without a title `template` draws the whole card (the greeting, older cards). `url` is a URL name or a
+    callable `(request) -> str`. `section` is one of HOME_SECTIONS; `width` holds the Bootstrap column classes
+    of a card with something to show (a card with nothing to do takes a narrow column).
+    """
 
     key: str
     template: str
-    context: Callable[[Any], dict]
+    context: Callable[[Any], dict | None]
     order: int = 100
     width: str = "col-12 col-lg-6"
+    section: str = HOME_COMPANY
+    title: Any = ""
+    icon: str = ""
+    url: str | Callable[[Any], str] = ""
+    empty: Any = ""
+
+    def __post_init__(self) -> None:
+        if self.section not in HOME_SECTIONS:
+            raise ValueError(
+                f"HomeCard {self.key!r}: section must be one of {HOME_SECTIONS}, not {self.section!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -486,6 +573,7 @@ registry = Registry()
 # Per-user numbers and who shows them.
 registry.add_section("counters", CounterDefinition)
 registry.add_section("search", SearchProvider)
+registry.add_section("lookup_sources", LookupSource)
 registry.add_section("notification_kinds", NotificationKind, ordered=False)
 # Extensions of stream posts and chat messages: shown in registration order.
 registry.add_section("stream_entry_actions", EntryAction, ordered=False)
@@ -521,7 +609,15 @@ __all__ = [
     "DashboardColumn",
     "DashboardCounter",
     "DemoSeeder",
+    "HOME_CARD_ROWS",
+    "HOME_COMPANY",
+    "HOME_DAY",
+    "HOME_SECTIONS",
+    "HOME_TOP",
+    "HomeAction",
     "HomeCard",
+    "HomeRow",
+    "LookupSource",
     "ProfileSection",
     "PortalState",
     "DigestCounter",

@@ -14,6 +14,7 @@ share answers `NotAllowed`. Sharing twice keeps one grant (and writes no second 
 from __future__ import annotations
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from .audit import audit_record
@@ -83,9 +84,9 @@ def object_share(
     (a department grant takes the new ``include_subdepartments``). Audited as ``object.share``."""
     grantees = [g for g in (user, department, group) if g is not None]
     if len(grantees) != 1:
-        raise Invalid(fields={"__all__": ["Share with exactly one person, department or group."]})
+        raise Invalid(fields={"__all__": [_("Share with exactly one person, department or group.")]})
     if include_subdepartments and department is None:
-        raise Invalid(fields={"include_subdepartments": ["Only a department has sub-departments."]})
+        raise Invalid(fields={"include_subdepartments": [_("Only a department has sub-departments.")]})
     _check_actor(actor, obj)
     grant_model = _grant_model(obj)
     if user is not None:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 def search_groups(*, user, query: str, limit: int):
     """Groups the user may see whose name or description matches, best first."""
-    from django.utils.translation import gettext
+    from django.utils.translation import ngettext
 
     from portal.core.search import SearchHit, match_names
 
@@ -13,7 +13,9 @@ def search_groups(*, user, query: str, limit: int):
     qs = match_names(Workgroup.objects.visible_to(user), query, ["name", "description"])
     hits = []
     for group in qs.only("id", "name", "kind", "members_count")[:limit]:
-        members = gettext("%(count)d members") % {"count": group.members_count}
+        members = ngettext("%(count)d member", "%(count)d members", group.members_count) % {
+            "count": group.members_count
+        }
         hits.append(
             SearchHit(
                 kind="groups",
@@ -66,6 +68,19 @@ class GroupsConfig(AppConfig):
         )
 
         register_search("groups", _("Groups"), search_groups, order=20)
+
+        from portal.core.pickers import register_lookup
+
+        from . import lookups
+
+        register_lookup(
+            "groups",
+            _("Groups"),
+            search=lookups.groups_search,
+            resolve=lookups.groups_resolve,
+            icon="bi-people",
+            order=30,
+        )
 
         from portal.core.visibility import register_memberships
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.core.attachments import AttachmentBase
 from portal.core.links import url_for_pk
@@ -45,7 +46,7 @@ class WorkgroupQuerySet(models.QuerySet):
 class Workgroup(TimeStampedModel):
     """A department team or a project, seen and joined according to its visibility."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=GroupKind.choices, default=GroupKind.GROUP)
     visibility = models.CharField(

@@ -21,7 +21,7 @@ def shell_context(request) -> dict:
 class NotificationsConfig(AppConfig):
     name = "portal.notifications"
     label = "notifications"
-    verbose_name = "Notifications"
+    verbose_name = _("Notifications")
 
     def ready(self) -> None:
         from portal.core.registry import DemoSeeder

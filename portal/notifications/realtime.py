@@ -1,21 +1,20 @@
 """Live push: every signed-in browser listens on its person's group `user.<id>` (see consumers.py).
 
 Apps push with `push_to_users(ids, {"event": "...", ...})`; the send happens after the transaction
-commits, and a failing channel layer is logged, never raised into the request or job.
+commits, through `portal.core.live`, which reaches the browsers in every run mode (from a Celery job in
+the embedded mode too, through the outbox the web process relays). A failing channel layer is logged,
+never raised into the request or job.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-log = logging.getLogger(__name__)
+from portal.core import live
 
 # The consumer method that receives pushes (`type` "live.push" -> LiveConsumer.live_push).
 MESSAGE_TYPE = "live.push"
@@ -38,29 +37,7 @@ def push_to_users(user_ids: Iterable[int], payload: dict) -> None:
     transaction.on_commit(lambda: _send(ids, message))
 
 
-async def _group_send_all(layer, ids: list[int], message: dict) -> None:
-    for user_id in ids:
-        try:
-            await layer.group_send(user_group(user_id), message)
-        except Exception:  # noqa: BLE001 - a push is best effort; the page recovers on reconnect
-            log.exception("live push to user %s failed", user_id)
-
-
 def _send(ids: list[int], message: dict) -> None:
-    from channels.layers import get_channel_layer
-
-    try:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:
-            # Called from async code (a consumer, an async view): schedule instead of blocking the loop.
-            loop.create_task(_group_send_all(layer, ids, message))
-        else:
-            async_to_sync(_group_send_all)(layer, ids, message)
-    except Exception:  # noqa: BLE001 - never break the request because the layer is down
-        log.exception("live push failed (event %s)", message["payload"].get("event"))
+    # The one push path of the project: the channel layer, or the outbox the web process relays when the
+    # layer is in-memory and this is a worker or a command (portal/core/live.py).
+    live.send([user_group(user_id) for user_id in ids], message)

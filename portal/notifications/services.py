@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import Invalid, NotFound
+from portal.core.i18n import render
 from portal.core.registry import NotificationKind, registry
 
 from .counters import counters_recount
@@ -83,19 +85,40 @@ def notification_payload(notification: Notification) -> dict:
     }
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _texts_by_language(people, *, title, body) -> dict[str, tuple[str, str]]:
+    """{language: (title, body)} rendered once per language among the recipients (a lazy message is
+    translated for its reader; a plain string stays as it is)."""
+    texts = {}
+    for language in sorted({person.language or settings.LANGUAGE_CODE for person in people}):
+        with translation.override(language):
+            rendered_title = _one_line(render(title))  # one line: it is also the e-mail subject
+            rendered_body = render(body)
+        if not rendered_title:
+            raise ValueError("A notification needs a title.")
+        texts[language] = (rendered_title[:300], rendered_body)
+    return texts
+
+
 @transaction.atomic
 def notify(
     *,
     recipients,
     kind: str,
-    title: str,
+    title,
     actor=None,
-    body: str = "",
+    body="",
     url: str = "",
     target=None,
 ) -> list[Notification]:
     """Notify people (users or ids) of something. Skips the actor and inactive people.
 
+    `title` and `body` are plain text or, better, lazy messages (`portal.core.i18n.message`): those are
+    rendered in each recipient's language (`User.language`), once per language, and stored that way, so
+    the bell, the list and the e-mail copy read in the recipient's language whatever the actor's.
     Stores the rows in one insert, pushes each new notification live and recounts the bell after commit,
     and queues an e-mail copy for those whose settings want this kind by e-mail.
     """
@@ -103,8 +126,7 @@ def notify(
         raise ValueError(
             f"Unknown notification kind {kind!r}; register it with register_notification_kind()."
         )
-    title = " ".join(str(title or "").split())  # one line: it is also the e-mail subject
-    if not title:
+    if title is None or (isinstance(title, str) and not _one_line(title)):
         raise ValueError("A notification needs a title.")
     actor_id = _pk(actor)
     wanted = {_pk(r) for r in recipients} - {None, actor_id}
@@ -118,6 +140,7 @@ def notify(
     )
     if not people:
         return []
+    texts = _texts_by_language(people, title=title, body=body)
     target_type, target_id = None, ""
     if target is not None:
         target_type = ContentType.objects.get_for_model(target)
@@ -129,8 +152,8 @@ def notify(
                 recipient=person,
                 kind=kind,
                 actor_id=actor_id,
-                title=title[:300],
-                body=str(body or ""),
+                title=texts[person.language or settings.LANGUAGE_CODE][0],
+                body=texts[person.language or settings.LANGUAGE_CODE][1],
                 url=str(url or "")[:500],
                 target_type=target_type,
                 target_id=target_id,

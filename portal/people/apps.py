@@ -59,10 +59,11 @@ def _home_newcomers(request) -> dict:
 
 
 def _home_cards():
-    from portal.core.registry import HomeCard
+    from portal.core.registry import HOME_TOP, HomeCard
 
+    # The greeting heads the page; birthdays and newcomers are "around me", after the person's day.
     return [
-        HomeCard("people.me", "people/home/me.html", _home_me, order=0, width="col-12"),
+        HomeCard("people.me", "people/home/me.html", _home_me, order=0, width="col-12", section=HOME_TOP),
         HomeCard(
             "people.birthdays",
             "people/home/birthdays.html",
@@ -106,6 +107,35 @@ class PeopleConfig(AppConfig):
         )
 
         register_search("people", _("People"), search_people, order=10)
+
+        from portal.core.pickers import register_lookup
+
+        from . import lookups
+
+        register_lookup(
+            "everyone",
+            _("Everyone"),
+            search=lookups.everyone_search,
+            resolve=lookups.everyone_resolve,
+            icon="bi-globe",
+            order=10,
+        )
+        register_lookup(
+            "departments",
+            _("Departments"),
+            search=lookups.departments_search,
+            resolve=lookups.departments_resolve,
+            icon="bi-diagram-3",
+            order=20,
+        )
+        register_lookup(
+            "people",
+            _("People"),
+            search=lookups.people_search,
+            resolve=lookups.people_resolve,
+            icon="bi-person",
+            order=40,
+        )
 
         from portal.core.visibility import register_department_tree
 

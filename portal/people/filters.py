@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -23,7 +24,9 @@ class PersonFilterSet(FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=Department.objects.all(), method="filter_department"
     )
-    position = django_filters.CharFilter(label=_("Position"), lookup_expr="icontains")
+    position = django_filters.CharFilter(
+        label=pgettext_lazy("job title", "Position"), lookup_expr="icontains"
+    )
     active = django_filters.BooleanFilter(label=_("Active"), field_name="is_active")
 
     class Meta:

@@ -17,6 +17,7 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import TIME_ZONE_CHOICES, GroupCreationPolicy
 from .models import Company, Department, User
@@ -123,8 +124,11 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("E-mail")
-        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        field = self.fields["username"]
+        field.label = _("E-mail")
+        # An e-mail input of its own (phones show the address keyboard): setting a "type" attribute on
+        # Django's text input would render a second `type` next to its own, and browsers keep the first.
+        field.widget = forms.EmailInput(attrs={**field.widget.attrs, "autocomplete": "username"})
 
     def clean(self):
         # Addresses are stored in lower case; people type them any way.
@@ -215,7 +219,7 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
 
 
 class PersonAdminForm(BootstrapMixin, forms.Form):
-    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    position = forms.CharField(label=pgettext_lazy("job title", "Position"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"))
 
 
@@ -282,7 +286,7 @@ class InviteForm(BootstrapMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     position = forms.CharField(
-        label=_("Position"),
+        label=pgettext_lazy("job title", "Position"),
         max_length=200,
         required=False,
         help_text=_("Name and position are used when you invite a single person."),

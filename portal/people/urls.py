@@ -5,7 +5,6 @@ from .views import company, departments, invitations, people, signin
 app_name = "people"
 urlpatterns = [
     path("company/", people.directory, name="directory"),
-    path("company/pick/", people.pick, name="pick"),
     path("company/people/<int:pk>/", people.profile, name="profile"),
     path("company/people/<int:pk>/photo", people.photo, name="photo"),
     path("company/people/<int:pk>/move/", people.person_move, name="person_move"),

@@ -151,7 +151,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("ru", "Russian"), ("de", "German")]
+# Each language in its own name, so that a person finds theirs whatever the page's language. A language is
+# offered only once its catalogues are complete (tests/core/test_translations.py checks Russian's).
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+# The catalogues of the project's own templates (each app keeps its own under <app>/locale/).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -258,7 +262,31 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lumen <lumen@localhost>")
-LUMEN_BASE_URL = env.str("LUMEN_BASE_URL", default="http://127.0.0.1:8000")
+
+
+def base_url_for(host: str, port: str | int) -> str:
+    """The portal's address for absolute links, from the address its web process listens on.
+
+    A wildcard address (0.0.0.0, ::, empty) is not one a browser can open: links then name this machine's
+    loopback address. An IPv6 address gets its brackets; port 80 is left out."""
+    host = (host or "").strip().strip("[]")
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    port = str(port).strip() or "8000"
+    return f"http://{host}" if port == "80" else f"http://{host}:{port}"
+
+
+# The one setting behind every absolute link (e-mails, digests, invitations, password resets, the CSP's
+# websocket origin). Set it where the portal has a public name; otherwise it is the address the web process
+# listens on, HOST and PORT as `make run` and `manage.py serve` read them. Honcho gives each process of
+# Procfile.dev a PORT of its own (the worker's is the web's + 100), so `make run` also passes the web's port
+# as LUMEN_WEB_PORT, which comes first: the worker that builds the mails links to the web's port.
+LUMEN_BASE_URL = env.str("LUMEN_BASE_URL", default="") or base_url_for(
+    env.str("HOST", default="127.0.0.1"),
+    env.str("LUMEN_WEB_PORT", default="") or env.str("PORT", default="8000"),
+)
 
 # How many reverse proxies stand in front of the app (portal.core.http.client_ip). 0: the connecting
 # address is the client's and X-Forwarded-For, which anybody can send, is ignored. prod.py reads it.
@@ -344,10 +372,32 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+
+class ClientErrorsWithoutTraceback:
+    """A logging filter: a 4xx response (a 403 from PermissionDenied or the domain's NotAllowed, a 400) is one
+    warning line; Django attaches the exception, whose traceback says nothing about a refusal that is working
+    as meant. Server errors (5xx) keep theirs."""
+
+    def filter(self, record) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and status < 500 and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+# One handler, on the root logger; every other logger propagates to it. Django's own defaults (applied before
+# this) give the "django" logger a console handler of its own while DEBUG is on, which printed each request
+# line and each refusal twice: the loggers named here get exactly the handlers listed, so "django" has none.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors_without_traceback": {"()": ClientErrorsWithoutTraceback}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "filters": ["client_errors_without_traceback"], "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+    },
 }

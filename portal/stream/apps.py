@@ -90,6 +90,10 @@ class StreamConfig(AppConfig):
         )
 
         register_search("posts", _("Posts"), search_posts, order=30)
+        # The start page's card of important posts to read.
+        from . import registrations
+
+        registrations.register()
         try:
             from portal.notifications.counters import register_counter
         except ImportError:  # pragma: no cover - the notifications app ships with every install

@@ -12,11 +12,68 @@ import math
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from portal.core.demo import in_demo_language
+
 from . import services
 from .models import Comment, Entry, PollBallot
 from .services import Audience, PollSpec
 
 DOMAIN = "demo.lumen"
+
+# What the demo people post and comment, in each language the demo speaks. `{hr}` and `{qa}` become mentions;
+# the poll is (question, option, option, ...). The default font of the generated pictures draws Latin letters
+# only, so the Russian captions are numbers.
+TEXTS = {
+    "en": {
+        "welcome": (
+            "Welcome to our new intranet! From today, company news, projects and discussions live here.\n"
+            "Please read the house rules and press “I have read it”. Questions go to {hr}."
+        ),
+        "welcome.hr": "The house rules are in the knowledge base. Ask me anything!",
+        "welcome.sales": "Looks great, finally one place for everything.",
+        "party": "Summer party is coming! Help us choose the place.",
+        "party.poll": ["Where shall we celebrate?", "At the lake", "Rooftop downtown", "Old brewery"],
+        "party.events": "I can book any of the three, they all have space for 60 people.",
+        "targets": (
+            "Q3 targets are set: +12% on new business, key accounts flat. Pipeline review every Monday at 10:00."
+        ),
+        "targets.question": "Can we move the review to 10:30 on the first Monday?",
+        "targets.answer": "Yes, 10:30 on the 1st, then back to 10:00.",
+        "release": "Release 2.4 ships on Thursday. Thanks {qa} and the whole QA crew for the extra round.",
+        "release.devops": "Deployment window: 18:00–19:00, no downtime expected.",
+        "workshop": "Photos from the design workshop: the new homepage is taking shape.",
+        "workshop.album": "Design workshop",
+        "workshop.photo": "Design workshop · board {n}",
+        "workshop.designer": "The third board is my favourite.",
+        "rooms": "The new meeting rooms on the 3rd floor are ready. Book them in the calendar as usual.",
+        "newcomers": "A short note for our newest colleagues: your onboarding buddy will reach out today.",
+    },
+    "ru": {
+        "welcome": (
+            "Добро пожаловать на наш новый портал! С сегодняшнего дня новости компании, проекты и обсуждения "
+            "живут здесь.\nПожалуйста, прочитайте правила и нажмите «Прочитал(а)». Вопросы — нашему менеджеру по персоналу, {hr}."
+        ),
+        "welcome.hr": "Правила лежат в базе знаний. Спрашивайте, если что-то непонятно!",
+        "welcome.sales": "Отлично, наконец-то всё в одном месте.",
+        "party": "Скоро летний корпоратив! Помогите выбрать место.",
+        "party.poll": ["Где будем праздновать?", "На озере", "На крыше в центре", "В старой пивоварне"],
+        "party.events": "Могу забронировать любое из трёх мест, везде поместятся 60 человек.",
+        "targets": (
+            "Планы на III квартал утверждены: +12% по новым клиентам, ключевые клиенты на прошлогоднем уровне. "
+            "Разбор воронки — каждый понедельник в 10:00."
+        ),
+        "targets.question": "Можно в первый понедельник перенести разбор на 10:30?",
+        "targets.answer": "Да, первого числа в 10:30, дальше снова в 10:00.",
+        "release": "Версия 2.4 выходит в четверг. {qa} и вся команда тестирования, спасибо за лишний прогон!",
+        "release.devops": "Окно развёртывания: 18:00–19:00, простоя не ожидается.",
+        "workshop": "Фотографии с дизайн-воркшопа: новая главная страница обретает форму.",
+        "workshop.album": "Дизайн-воркшоп",
+        "workshop.photo": "{n} / 3",
+        "workshop.designer": "Третья доска — моя любимая.",
+        "rooms": "Новые переговорные на третьем этаже готовы. Бронируйте их в календаре, как обычно.",
+        "newcomers": "Коротко для наших новых коллег: наставник свяжется с вами сегодня.",
+    },
+}
 
 
 def _image(name: str, hue: int, label: str) -> ContentFile:
@@ -48,8 +105,9 @@ def _image(name: str, hue: int, label: str) -> ContentFile:
 def seed_demo_stream(*, stdout=None) -> dict[str, int]:
     """Posts to various audiences, comments, likes, a poll with votes, an important announcement and a
     photo album. Returns how many of each thing were created (all zeros on a second run)."""
-    from portal.groups.models import Workgroup
-    from portal.people.models import Department, User
+    from portal.groups.demo import demo_group
+    from portal.people.demo import demo_department
+    from portal.people.models import User
 
     created = {"posts": 0, "comments": 0, "likes": 0, "votes": 0, "reads": 0, "photos": 0}
     people = {
@@ -62,12 +120,6 @@ def seed_demo_stream(*, stdout=None) -> dict[str, int]:
 
     def who(local: str):
         return people.get(local) or people["ceo"]
-
-    def department(name: str):
-        return Department.objects.filter(name=name).first()
-
-    def group(name: str):
-        return Workgroup.objects.filter(name=name).first()
 
     def mention(local: str) -> str:
         person = who(local)
@@ -105,87 +157,62 @@ def seed_demo_stream(*, stdout=None) -> dict[str, int]:
         services.poll_vote(actor=person, poll=poll, option_ids=[option.pk])
         created["votes"] += 1
 
+    t = in_demo_language(TEXTS)
     everyone = Audience(everyone=True)
-    sales, engineering = department("Sales"), department("Engineering")
-    news, relaunch = group("Company news"), group("Website relaunch")
+    sales, engineering = demo_department("sales.head"), demo_department("cto")
+    news, relaunch = demo_group("news"), demo_group("relaunch")
 
-    welcome = post_once(
-        "ceo",
-        "Welcome to our new intranet! From today, company news, projects and discussions live here.\n"
-        f"Please read the house rules and press “I have read it”. Questions go to {mention('hr')}.",
-        everyone,
-        is_important=True,
-    )
-    comment_once(welcome, "hr", "The house rules are in the knowledge base. Ask me anything!")
-    comment_once(welcome, "sales.manager", "Looks great, finally one place for everything.")
+    welcome = post_once("ceo", t["welcome"].format(hr=mention("hr")), everyone, is_important=True)
+    comment_once(welcome, "hr", t["welcome.hr"])
+    comment_once(welcome, "sales.manager", t["welcome.sales"])
     like(welcome, "hr", "cto", "sales.head", "designer", "content", "backend1", "accountant")
     for local in ("hr", "cto", "sales.head", "marketing.head", "accountant"):
         if local in people and not welcome.reads.filter(user=people[local]).exists():
             services.announcement_read(actor=people[local], entry=welcome)
             created["reads"] += 1
 
-    party = post_once(
-        "hr",
-        "Summer party is coming! Help us choose the place.",
-        everyone,
-        poll=PollSpec(
-            question="Where shall we celebrate?", options=["At the lake", "Rooftop downtown", "Old brewery"]
-        ),
-    )
+    question, *options = t["party.poll"]
+    party = post_once("hr", t["party"], everyone, poll=PollSpec(question=question, options=options))
     for i, local in enumerate(
         ["ceo", "cto", "designer", "content", "backend1", "backend2", "ios", "accountant", "seo"]
     ):
         vote(party, local, i % 3 if i % 4 else 0)
-    comment_once(party, "events", "I can book any of the three, they all have space for 60 people.")
+    comment_once(party, "events", t["party.events"])
 
     if sales is not None:
-        targets = post_once(
-            "sales.head",
-            "Q3 targets are set: +12% on new business, key accounts flat. Pipeline review every Monday at 10:00.",
-            Audience(departments=[sales]),
-        )
-        first = comment_once(targets, "ka.manager1", "Can we move the review to 10:30 on the first Monday?")
-        comment_once(targets, "sales.head", "Yes, 10:30 on the 1st, then back to 10:00.", parent=first)
+        targets = post_once("sales.head", t["targets"], Audience(departments=[sales]))
+        first = comment_once(targets, "ka.manager1", t["targets.question"])
+        comment_once(targets, "sales.head", t["targets.answer"], parent=first)
         like(targets, "sales.manager", "ka.manager1", "inside1", "inside2")
 
     if engineering is not None:
         release = post_once(
-            "cto",
-            f"Release 2.4 ships on Thursday. Thanks {mention('qa.lead')} and the whole QA crew for the extra round.",
-            Audience(departments=[engineering]),
+            "cto", t["release"].format(qa=mention("qa.lead")), Audience(departments=[engineering])
         )
-        comment_once(release, "devops", "Deployment window: 18:00–19:00, no downtime expected.")
+        comment_once(release, "devops", t["release.devops"])
         like(release, "qa.lead", "backend1", "backend3", "android", "ios")
 
     if relaunch is not None:
         workshop = post_once(
             "marketing.head",
-            "Photos from the design workshop: the new homepage is taking shape.",
+            t["workshop"],
             Audience(groups=[relaunch]),
             photos=[
-                _image(f"workshop-{i}.jpg", hue=i * 40, label=f"Design workshop · board {i + 1}")
+                _image(f"workshop-{i}.jpg", hue=i * 40, label=t["workshop.photo"].format(n=i + 1))
                 for i in range(3)
             ],
-            album_title="Design workshop",
+            album_title=t["workshop.album"],
         )
-        comment_once(workshop, "designer", "The third board is my favourite.")
+        comment_once(workshop, "designer", t["workshop.designer"])
         like(workshop, "designer", "content", "seo")
 
     if news is not None:
-        office = post_once(
-            "ceo",
-            "The new meeting rooms on the 3rd floor are ready. Book them in the calendar as usual.",
-            Audience(groups=[news]),
-        )
+        office = post_once("ceo", t["rooms"], Audience(groups=[news]))
         like(office, "office", "assistant", "legal")
 
     newcomers = [people[k] for k in ("recruiter", "support1", "support2") if k in people]
     if newcomers:
-        post_once(
-            "hr",
-            "A short note for our newest colleagues: your onboarding buddy will reach out today.",
-            Audience(users=newcomers),
-        )
+        post_once("hr", t["newcomers"], Audience(users=newcomers))
 
     if stdout:
         stdout.write("Stream: " + ", ".join(f"{v} {k}" for k, v in created.items()))

@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.people.widgets import QuickSelectMultiple
+from portal.core.widgets import ChipPicker, bind_pickers
 
 from . import services
 
@@ -60,7 +60,16 @@ def _textarea(rows: int, **attrs) -> forms.Textarea:
 class PostForm(ServiceFormMixin, forms.Form):
     """The composer: text, audience, importance, and a poll or photos."""
 
-    error_fields = {"audience": None}
+    error_fields = {"audience": "audience"}
+
+    # One "To:" picker for the whole audience; each chip posts into the field of its kind (everyone,
+    # departments, groups, users), which validate as before.
+    AUDIENCE_NAMES = {
+        "everyone": "everyone",
+        "departments": "departments",
+        "groups": "groups",
+        "people": "users",
+    }
 
     body = forms.CharField(
         label=_("Message"),
@@ -70,23 +79,22 @@ class PostForm(ServiceFormMixin, forms.Form):
             3, placeholder=_("Share news with your colleagues…"), **{"data-mention-target": "1"}
         ),
     )
-    everyone = forms.BooleanField(
-        label=_("Everyone"),
+    audience = forms.Field(
+        label=_("To"),
         required=False,
-        initial=True,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
+        initial=[("everyone", "1")],
+        widget=ChipPicker(
+            sources=list(AUDIENCE_NAMES),
+            names=AUDIENCE_NAMES,
+            placeholder=_("Everyone, a department, a group or a colleague…"),
+        ),
     )
+    everyone = forms.BooleanField(label=_("Everyone"), required=False, widget=forms.HiddenInput)
     departments = forms.ModelMultipleChoiceField(
-        label=_("Departments"),
-        queryset=None,
-        required=False,
-        widget=QuickSelectMultiple(attrs={"class": "form-select", "size": 4}),
+        label=_("Departments"), queryset=None, required=False, widget=forms.MultipleHiddenInput
     )
     groups = forms.ModelMultipleChoiceField(
-        label=_("Groups"),
-        queryset=None,
-        required=False,
-        widget=QuickSelectMultiple(attrs={"class": "form-select", "size": 4}),
+        label=_("Groups"), queryset=None, required=False, widget=forms.MultipleHiddenInput
     )
     users = forms.ModelMultipleChoiceField(
         label=_("People"), queryset=None, required=False, widget=forms.MultipleHiddenInput
@@ -136,36 +144,25 @@ class PostForm(ServiceFormMixin, forms.Form):
     photos = MultipleImageField(label=_("Photos"))
 
     def __init__(self, *args, user, addressable=None, **kwargs):
-        """`addressable`: the groups the user may post to, when the page has them already."""
+        """`addressable` is accepted for the pages that have the user's groups at hand; the picker asks the
+        lookup endpoint instead (any group the user may see is a valid value: the service explains why
+        one is refused)."""
         from portal.groups.models import Workgroup
         from portal.people.models import Department, User
 
-        from .selectors import groups_addressable
-
         super().__init__(*args, **kwargs)
         self.user = user
-        departments = Department.objects.visible_to(user).order_by("path")
-        self.fields["departments"].queryset = departments
+        self.fields["departments"].queryset = Department.objects.visible_to(user).order_by("path")
         self.fields["departments"].label_from_instance = _department_label
-        # A callable: read with one plain query when the widget renders (the field's own choices read
-        # through a server-side cursor, three round trips), never when the form only validates.
-        self.fields["departments"].widget.choices = lambda: [
-            (d.pk, _department_label(d)) for d in departments
-        ]
-        # Any group the user may see is a valid value (the service explains why one is refused);
-        # the list offers only those they may post to.
         self.fields["groups"].queryset = Workgroup.objects.visible_to(user)
-        if addressable is None:
-            addressable = groups_addressable(user=user)
-        self.fields["groups"].widget.choices = [(g.pk, g.name) for g in addressable]
         self.fields["users"].queryset = User.objects.filter(is_active=True)
+        bind_pickers(self, user)
 
     # Inputs whose markup is the same for everybody in an empty composer (the department and group lists
     # are the reader's own): rendered once per language and process, not through the widget templates on
     # every feed page.
     SHARED_INPUTS = (
         "body",
-        "everyone",
         "is_important",
         "poll_question",
         "poll_options",
@@ -187,13 +184,6 @@ class PostForm(ServiceFormMixin, forms.Form):
         if html is None:
             html = self._shared_html[key] = {name: str(self[name]) for name in self.SHARED_INPUTS}
         return html
-
-    def selected_people(self):
-        from portal.people.models import User
-
-        ids = self.data.getlist("users") if hasattr(self.data, "getlist") else []
-        ids = [i for i in ids if str(i).isdecimal()]
-        return list(User.objects.filter(pk__in=ids, is_active=True)) if ids else []
 
     def save(self, *, actor):
         data = self.cleaned_data

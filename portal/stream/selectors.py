@@ -21,6 +21,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Length, Substr
@@ -454,3 +455,24 @@ def important_unread_counts(user_ids: list[int]) -> dict[int, int]:
         pk: (admin_n if (staff or superuser) else person_n)
         for pk, staff, superuser, admin_n, person_n in people
     }
+
+
+# --- the start page ----------------------------------------------------------------------------------------
+
+
+def important_unread_first(*, user, limit: int) -> tuple[list[dict], int]:
+    """Important entries `user` may see and has not confirmed ("I have read it"), newest first:
+    ([{"id", "body", "created_at", "author__first_name", "author__last_name"}, ...] up to `limit`, how many in
+    all). One query for the lines and the total (a window count), after the departments above the reader's."""
+    if not getattr(user, "pk", None):
+        return [], 0
+    qs = (
+        Entry.objects.visible_to(user)
+        .filter(is_important=True)
+        .exclude(Exists(EntryRead.objects.filter(entry=OuterRef("pk"), user_id=user.pk)))
+        .order_by("-created_at", "-id")
+        .annotate(home_total=Window(Count("id")))
+    )
+    fields = ("id", "body", "created_at", "author__first_name", "author__last_name", "home_total")
+    rows = list(qs.values(*fields)[: max(limit, 1)])
+    return rows[:limit], (rows[0]["home_total"] if rows else 0)

@@ -428,11 +428,10 @@ def photo_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def people_picker(request: HttpRequest) -> HttpResponse:
-    """Colleagues matching ?q= for the mention and audience pickers (an htmx partial)."""
+    """Colleagues matching ?q= for the mention picker (an htmx partial): each inserts its mention markup."""
     from .mentions import mention_markup
 
     people = list(selectors.mention_candidates(user=request.user, query=request.GET.get("q", "")))
     for person in people:
         person.mention = mention_markup(person)
-    mode = "audience" if request.GET.get("mode") == "audience" else "mention"
-    return render(request, "stream/partials/people_picker.html", {"people": people, "mode": mode})
+    return render(request, "stream/partials/people_picker.html", {"people": people})

@@ -15,6 +15,7 @@ not see answers 404.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -37,7 +38,7 @@ User = get_user_model()
 
 def _require_control(user) -> None:
     if not selectors.can_control(user):
-        raise PermissionDenied("Only those who supervise people have the control endpoints.")
+        raise PermissionDenied(_("Only those who supervise people have the control endpoints."))
 
 
 # --- serializers -----------------------------------------------------------------------------------------

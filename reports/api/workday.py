@@ -13,6 +13,7 @@ a visible one without the right answers 403.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -319,7 +320,7 @@ class WorkDayViewSet(viewsets.ReadOnlyModelViewSet):
     def confirm(self, request, pk=None):
         day = self.get_object()
         if day.user_id != request.user.pk:
-            raise PermissionDenied("Only the person themselves confirms their day.")
+            raise PermissionDenied(_("Only the person themselves confirms their day."))
         data = DayConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.workday_confirm(actor=request.user, day=day, comment=data.validated_data["comment"])
@@ -419,7 +420,7 @@ class WorkScheduleViewSet(viewsets.ModelViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if not selectors.can_manage_schedules(request.user):
-            raise PermissionDenied("Only heads, HR and admins manage work schedules.")
+            raise PermissionDenied(_("Only heads, HR and admins manage work schedules."))
 
     def get_queryset(self):
         return selectors.schedule_list(user=self.request.user)

@@ -8,6 +8,13 @@ import datetime
 import random
 from dataclasses import dataclass
 
+from portal.core.demo import in_demo_language
+
+from . import texts, texts_ru
+
+# What the demo says, in each language it speaks (the modules have the same names in the same shape).
+TEXTS = {"en": texts, "ru": texts_ru}
+
 DOMAIN = "demo.lumen"
 SEED = 20260415
 HISTORY_WORKDAYS = 15  # about three weeks of working days for everybody
@@ -61,6 +68,7 @@ class DemoPeople:
         self.people = people
         self.rng = rng
         self.now = now
+        self.texts = in_demo_language(TEXTS)
         self.by_pk = {u.pk: u for u in people.values()}
         self.admin = people.get("admin") or people["ceo"]
         self.specs = schedules_for(list(people.values()))

@@ -9,159 +9,22 @@ import datetime
 from .history import DemoHistory, ReportStory
 from .people import DRAFT_AUTHOR, FORGETFUL_REPORTER, LIVE_WORKDAYS, NEGATIVE_AUTHOR, RETURNED_AUTHOR
 
-WEEKLY_DEPARTMENT = "Marketing"
+WEEKLY_DEPARTMENT = "marketing.head"  # the department (by its head) that reports weekly
 # Working days a supervisor leaves unrated (the reports they will rate next); others rate the next morning.
 RATING_LAG = {"sales.head": 2, "cto": 2, "inside.head": 0, "cfo": 0}
 DEFAULT_RATING_LAG = 1
 
-CLIENTS = [
-    "Aurora Foods",
-    "Baltic Freight",
-    "Cobalt Health",
-    "Delta Print",
-    "Evergreen Hotels",
-    "Fjord Energy",
-    "Granite Bank",
-    "Helix Labs",
-    "Iris Fashion",
-    "Juniper Schools",
-]
-
-# By area: what was done, the results, the feelings worth mentioning, the plans. {client} and {n} vary.
-TEXTS: dict[str, dict[str, list[str]]] = {
-    "sales": {
-        "facts": [
-            "Called {n} prospects from the trade-fair list; three agreed to a demo.",
-            "Prepared and sent the quote for {client}.",
-            "Renewal meeting with {client}: went through last year's volumes and the new price list.",
-            "Updated the pipeline in the CRM and closed two lost deals with their reasons.",
-            "Demo of the new reporting module for {client} together with the product team.",
-            "Answered {n} incoming requests from the website form.",
-        ],
-        "results": [
-            "The quote for {client} is accepted in principle; the contract goes to legal tomorrow.",
-            "{n} demos booked for next week.",
-            "{client} renews for two years with 15% more volume.",
-            "Pipeline is up to date; the forecast for the month is 92% of the target.",
-        ],
-        "emotions": [
-            "Great call with {client}: they like the new pricing.",
-            "A bit frustrated: {client} postponed the decision again.",
-            "The new CRM view saves me half an hour a day.",
-        ],
-        "plans": [
-            "Follow up with {client}; prepare the monthly pipeline review.",
-            "Visit {client} on Thursday; send the revised offer before that.",
-            "Call back the leads from last week that have not answered yet.",
-        ],
-    },
-    "marketing": {
-        "facts": [
-            "Published {n} blog posts and scheduled the social media posts for them.",
-            "Prepared the newsletter: product news, the {client} case study and the event calendar.",
-            "Briefed the agency on the spring campaign and reviewed their first drafts.",
-            "Booked the booth and the hotel for the trade fair.",
-            "Analysed the website traffic: organic visits up {n}% on last month.",
-        ],
-        "results": [
-            "The newsletter went out to 4,800 subscribers, 31% opened it.",
-            "Case study with {client} approved by the client.",
-            "Campaign concept agreed with Sales.",
-        ],
-        "emotions": [
-            "The team workshop was a real boost.",
-            "Too many last-minute requests this week; let us plan the content calendar together.",
-        ],
-        "plans": [
-            "Next week: the landing page for the campaign and the webinar invitation.",
-            "Finish the product brochure and send it to print.",
-        ],
-    },
-    "engineering": {
-        "facts": [
-            "Reviewed {n} pull requests and merged the synchronisation fix.",
-            "Worked on the offline mode: conflict resolution for edited records.",
-            "Investigated the slow invoice export; the missing index is added on staging.",
-            "Deployed release 2.{n} to staging and ran the regression tests.",
-            "Pair-programmed with a colleague on the new API authentication.",
-            "Fixed {n} bugs from the support queue.",
-        ],
-        "results": [
-            "Export of 10,000 invoices now takes 4 seconds instead of 50.",
-            "Release candidate is green on all tests.",
-            "The support queue is down to {n} tickets.",
-        ],
-        "emotions": [
-            "The staging server was down for two hours, which slowed everyone down.",
-            "Nice to see the crash rate drop after the last release.",
-        ],
-        "plans": [
-            "Finish the conflict resolution and write the tests for it.",
-            "Prepare the production release with the ops checklist.",
-            "Start on the performance budget for the mobile app.",
-        ],
-    },
-    "finance": {
-        "facts": [
-            "Booked {n} supplier invoices and reconciled the bank statements.",
-            "Interviewed {n} candidates for the backend developer position.",
-            "Prepared the payroll changes for this month.",
-            "Updated the cash-flow forecast with the new deals from Sales.",
-        ],
-        "results": [
-            "Month-end closing is on track.",
-            "Two candidates go on to the second round.",
-            "Payroll data checked and handed over.",
-        ],
-        "emotions": ["The new approval workflow is much faster than e-mail."],
-        "plans": [
-            "Chase the overdue invoice of {client}.",
-            "Schedule the second interviews with the team leads.",
-        ],
-    },
-    "office": {
-        "facts": [
-            "Reviewed the service contract with {client} and sent comments.",
-            "Organised the board meeting: agenda, room, minutes of the last one.",
-            "Handled {n} requests from colleagues (access cards, parking, supplies).",
-            "Updated the user accounts and the permissions for the new colleagues.",
-        ],
-        "results": [
-            "The contract is ready for signature.",
-            "All requests closed the same day.",
-        ],
-        "emotions": [],
-        "plans": [
-            "Prepare the summer party options for the vote.",
-            "Go through the open contract renewals of next month.",
-        ],
-    },
-}
+# The area of a person's work (which texts their reports draw from), by the head of their department.
 AREAS = {
-    "Sales": "sales",
-    "Key Accounts": "sales",
-    "Inside Sales": "sales",
-    "Marketing": "marketing",
-    "Engineering": "engineering",
-    "Platform": "engineering",
-    "Mobile": "engineering",
-    "Finance & HR": "finance",
+    "sales.head": "sales",
+    "accounts.head": "sales",
+    "inside.head": "sales",
+    "marketing.head": "marketing",
+    "cto": "engineering",
+    "platform.lead": "engineering",
+    "mobile.lead": "engineering",
+    "cfo": "finance",
 }
-POSITIVE_COMMENTS = [
-    "Good progress, thank you!",
-    "Well done with {client}.",
-    "Thanks, clear and complete.",
-    "Great result.",
-]
-NEGATIVE_COMMENTS = [
-    "No calls logged yesterday and the follow-ups are still open. Let us go through the list at 10:00.",
-    "Too vague: what exactly was done for {client}? Please be specific next time.",
-    "The quote for {client} was due yesterday and is not mentioned at all.",
-    "Three days on the same task without a result; let us talk about what blocks you.",
-]
-RETURN_COMMENT = (
-    "Please add the numbers: how many calls, how many meetings booked, and the next steps for {client}."
-)
 
 
 class ReportsDemo(DemoHistory):
@@ -169,12 +32,13 @@ class ReportsDemo(DemoHistory):
 
     def report_settings(self) -> None:
         """How people report: daily by 19:00 for the company, weekly (Friday 17:00) for Marketing."""
+        from portal.people.demo import demo_department
         from portal.people.models import Department
 
         from .. import services
 
         root = Department.get_root_nodes().first()
-        departments = {d.name: d for d in Department.objects.all()}
+        weekly = demo_department(WEEKLY_DEPARTMENT)
         moment = self.setup_moment
         self.act(
             moment,
@@ -184,12 +48,12 @@ class ReportsDemo(DemoHistory):
             period="day",
             due_time=datetime.time(19, 0),
         )
-        if WEEKLY_DEPARTMENT in departments:
+        if weekly is not None:
             self.act(
                 moment,
                 services.report_settings_save,
                 actor=self.admin,
-                department=departments[WEEKLY_DEPARTMENT],
+                department=weekly,
                 period="week",
                 due_time=datetime.time(17, 0),
                 due_weekday=4,
@@ -197,10 +61,11 @@ class ReportsDemo(DemoHistory):
 
     def area(self, person) -> str:
         department = person.department
-        return AREAS.get(department.name if department else "", "office")
+        head = self.by_pk.get(department.head_id) if department else None
+        return AREAS.get(self.local_of(head) if head else "", "office")
 
     def text(self, template: str) -> str:
-        return template.format(client=self.rng.choice(CLIENTS), n=self.rng.randint(2, 12))
+        return template.format(client=self.rng.choice(self.texts.CLIENTS), n=self.rng.randint(2, 12))
 
     def _late_sending(self, person, date: datetime.date, usual: datetime.datetime) -> datetime.datetime:
         """Sent the next working morning instead of `usual`, if that morning has come."""
@@ -229,13 +94,13 @@ class ReportsDemo(DemoHistory):
 
     def _texts(self, person, start: datetime.date, end: datetime.date, closed: dict) -> dict[str, str]:
         rng = self.rng
-        bank = TEXTS[self.area(person)]
+        bank = self.texts.REPORTS[self.area(person)]
         done = []
         date = start
         while date <= end:
             done += closed.get((person.pk, date), [])
             date += datetime.timedelta(days=1)
-        facts = [f"Completed: {title}." for title in done[:4]]
+        facts = [self.texts.COMPLETED.format(title=title) for title in done[:4]]
         facts += [
             self.text(t) for t in rng.sample(bank["facts"], k=min(len(bank["facts"]), rng.randint(1, 3)))
         ]
@@ -349,12 +214,16 @@ class ReportsDemo(DemoHistory):
             if decided >= self.now:
                 return None
         if local == RETURNED_AUTHOR and not weekly and start == recent[1]:
-            return ("return", RETURN_COMMENT.format(client=rng.choice(CLIENTS)), decided)
+            return (
+                "return",
+                self.texts.RETURN_COMMENT.format(client=rng.choice(self.texts.CLIENTS)),
+                decided,
+            )
         if local == NEGATIVE_AUTHOR and not weekly and start == recent[0]:
-            return ("rate", "negative", NEGATIVE_COMMENTS[0], decided)
+            return ("rate", "negative", self.texts.NEGATIVE_COMMENTS[0], decided)
         if rng.random() < 0.06:
-            return ("rate", "negative", self.text(rng.choice(NEGATIVE_COMMENTS[1:])), decided)
-        comment = self.text(rng.choice(POSITIVE_COMMENTS)) if rng.random() < 0.3 else ""
+            return ("rate", "negative", self.text(rng.choice(self.texts.NEGATIVE_COMMENTS[1:])), decided)
+        comment = self.text(rng.choice(self.texts.POSITIVE_COMMENTS)) if rng.random() < 0.3 else ""
         return ("rate", "positive", comment, decided)
 
     def _apply_decision(self, supervisor, story: ReportStory, decision: tuple) -> None:

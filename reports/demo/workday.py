@@ -20,21 +20,7 @@ from .people import (
     TIMESHEET_PERSON,
 )
 
-EARLY_DEPARTMENT = "Inside Sales"
-
-LATE_COMMENTS = [
-    "Train delayed by 40 minutes",
-    "Traffic jam on the ring road",
-    "Doctor's appointment in the morning",
-    "Took the kids to school, the teacher kept us",
-    "",
-]
-SHORT_DAY_COMMENTS = [
-    "Leaving early: dentist",
-    "Family matters, agreed with my supervisor",
-    "Parents' evening at school",
-]
-BREAK_COMMENTS = ["Lunch", "Lunch", "", "Quick errand, back in half an hour"]
+EARLY_DEPARTMENT = "inside.head"  # the department (by its head) on the early shift
 
 
 class WorkdayDemo(DemoHistory):
@@ -42,19 +28,19 @@ class WorkdayDemo(DemoHistory):
 
     def schedules(self) -> None:
         """The early shift of Inside Sales and a part-timer's own schedule."""
-        from portal.people.models import Department
+        from portal.people.demo import demo_department
 
         from .. import services
 
-        departments = {d.name: d for d in Department.objects.all()}
+        early = demo_department(EARLY_DEPARTMENT)
         moment = self.setup_moment
-        if EARLY_DEPARTMENT in departments:
+        if early is not None:
             schedule = self.act(
                 moment,
                 services.schedule_save,
                 actor=self.admin,
-                name="Inside Sales: early shift",
-                department=departments[EARLY_DEPARTMENT],
+                name=self.texts.EARLY_SHIFT,
+                department=early,
                 working_days=[0, 1, 2, 3, 4],
                 start=datetime.time(8, 0),
                 end=datetime.time(17, 0),
@@ -68,7 +54,7 @@ class WorkdayDemo(DemoHistory):
                 moment,
                 services.schedule_save,
                 actor=self.admin,
-                name=f"Part-time: {part_timer.full_name}",
+                name=self.texts.PART_TIME.format(name=part_timer.full_name),
                 user=part_timer,
                 working_days=[0, 1, 2, 3],
                 start=datetime.time(9, 0),
@@ -88,21 +74,24 @@ class WorkdayDemo(DemoHistory):
             late = spec.allowed_lateness + rng.randint(6, 50)
             start += datetime.timedelta(minutes=late)
             end += datetime.timedelta(minutes=round(late * rng.uniform(0.6, 1.1)))  # makes up for most of it
-            start_comment = rng.choice(LATE_COMMENTS)
+            start_comment = rng.choice(self.texts.LATE_COMMENTS)
         else:
             start += datetime.timedelta(minutes=rng.randint(-20, max(0, spec.allowed_lateness - 4)))
             start_comment = ""
         end_comment = ""
         if rng.random() < 0.03:
             end = spec.end_at(date) - datetime.timedelta(minutes=rng.randint(100, 200))
-            end_comment = rng.choice(SHORT_DAY_COMMENTS)
+            end_comment = rng.choice(self.texts.SHORT_DAY_COMMENTS)
         clicks = [("start", start, ip, start_comment)]
         hours = (spec.end.hour * 60 + spec.end.minute - spec.start.hour * 60 - spec.start.minute) / 60
         if hours >= 7 and rng.random() < profile.lunch_rate:
             pause = self.local(person, date, 12, rng.randint(0, 75))
             back = pause + datetime.timedelta(minutes=rng.randint(25, 45))
             if start < pause and back < end:
-                clicks += [("pause", pause, ip, rng.choice(BREAK_COMMENTS)), ("resume", back, ip, "")]
+                clicks += [
+                    ("pause", pause, ip, rng.choice(self.texts.BREAK_COMMENTS)),
+                    ("resume", back, ip, ""),
+                ]
         clicks.append(("end", end, ip, end_comment))
         return clicks
 
@@ -218,7 +207,7 @@ class WorkdayDemo(DemoHistory):
             clicks = [c for c in clicks if c[0] != "end" and c[1] < pause_at]
             if clicks[-1][0] == "pause":
                 clicks = clicks[:-1]
-            clicks.append(("pause", pause_at, clicks[0][2], "Doctor's appointment, back in an hour"))
+            clicks.append(("pause", pause_at, clicks[0][2], self.texts.LONG_BREAK))
         for click in clicks:
             self._click(person, *click)
 
@@ -243,7 +232,7 @@ class WorkdayDemo(DemoHistory):
                     day=day,
                     started_at=day.started_at,
                     ended_at=self.local(person, date, 18, 5),
-                    reason="Forgot to end the day: I left at 18:05 after the release call.",
+                    reason=self.texts.FORGOTTEN_END,
                 )
                 decided = asked + datetime.timedelta(hours=1, minutes=47)
                 self.act(
@@ -252,7 +241,7 @@ class WorkdayDemo(DemoHistory):
                     actor=supervisor,
                     correction=correction,
                     approve=True,
-                    comment="Yes, the release call ran until six.",
+                    comment=self.texts.FORGOTTEN_END_ANSWER,
                 )
                 self.correction_moments[correction.pk] = (asked, decided)
         person = self.who(PENDING_CORRECTION_PERSON)
@@ -270,9 +259,6 @@ class WorkdayDemo(DemoHistory):
                     day=day,
                     started_at=self.local(person, date, 7, 58),
                     ended_at=day.ended_at,
-                    reason=(
-                        "I forgot to press Start: I was on the phone with Baltic Freight from 8:00 "
-                        "(the call is in the CRM) and only started the day at 10:34."
-                    ),
+                    reason=self.texts.FORGOTTEN_START,
                 )
                 self.correction_moments[correction.pk] = (asked, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.core.filters import FilterSet
 
@@ -16,8 +17,12 @@ class WorkReportFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
     rating = django_filters.ChoiceFilter(choices=Rating.choices, label=_("Rating"))
     period = django_filters.ChoiceFilter(choices=ReportPeriod.choices, label=_("Period"))
-    date_from = django_filters.DateFilter(field_name="period_end", lookup_expr="gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label=_("To"))
+    date_from = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="gte", label=pgettext_lazy("period", "From")
+    )
+    date_to = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="lte", label=pgettext_lazy("period", "To")
+    )
     late = django_filters.BooleanFilter(field_name="is_late", label=_("Sent late"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my reports"))
     waiting = django_filters.BooleanFilter(method="filter_waiting", label=_("Waiting for my rating"))

@@ -7,6 +7,7 @@ import datetime
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema_field
 
 from portal.core.filters import FilterSet
@@ -41,8 +42,12 @@ class MonthFilter(django_filters.Filter):
 
 class WorkDayFilterSet(FilterSet):
     person = django_filters.NumberFilter(field_name="user_id", label=_("Person"))
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    date_from = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", label=pgettext_lazy("period", "From")
+    )
+    date_to = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label=pgettext_lazy("period", "To")
+    )
     month = MonthFilter(label=_("Month"))
     state = django_filters.ChoiceFilter(choices=DayState.choices, label=_("State"))
     late = django_filters.BooleanFilter(field_name="is_late", label=_("Late start"))

@@ -6,10 +6,9 @@ ValidationError on the form's fields (or on the form when the field is not on it
 
 from __future__ import annotations
 
-import calendar
-
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dates import WEEKDAYS as WEEKDAYS_NAMES
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Rating, ReportPeriod
@@ -73,7 +72,7 @@ class ReportReturnForm(forms.Form):
     )
 
 
-WEEKDAY_CHOICES = [(i, calendar.day_name[i]) for i in range(7)]
+WEEKDAY_CHOICES = [(i, WEEKDAYS_NAMES[i]) for i in range(7)]
 
 
 class ReportSettingsForm(forms.Form):

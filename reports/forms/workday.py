@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
-
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dates import WEEKDAYS as WEEKDAYS_NAMES
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from portal.people.widgets import PersonPicker
+from portal.core.widgets import ChipPicker, bind_pickers
 
 from .. import selectors, services
 from ..models import WorkSchedule
@@ -47,10 +47,11 @@ class DayCorrectionForm(ServiceFormMixin, forms.Form):
     """A person's request to correct their own day's times (shown in their own time zone)."""
 
     started_at = forms.DateTimeField(
-        label=_("Start"), widget=forms.DateTimeInput(attrs=_DATETIME, format="%Y-%m-%dT%H:%M")
+        label=pgettext_lazy("time", "Start"),
+        widget=forms.DateTimeInput(attrs=_DATETIME, format="%Y-%m-%dT%H:%M"),
     )
     ended_at = forms.DateTimeField(
-        label=_("End"),
+        label=pgettext_lazy("time", "End"),
         required=False,
         widget=forms.DateTimeInput(attrs=_DATETIME, format="%Y-%m-%dT%H:%M"),
     )
@@ -100,14 +101,16 @@ class CorrectionDecideForm(ServiceFormMixin, forms.Form):
         )
 
 
-WEEKDAYS = [(str(i), calendar.day_name[i]) for i in range(7)]
+WEEKDAYS = [(str(i), WEEKDAYS_NAMES[i]) for i in range(7)]
 
 
 class WorkScheduleForm(ServiceFormMixin, forms.Form):
     """A department's or a person's schedule; the choices hold only what the user may manage."""
 
     name = forms.CharField(
-        label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=pgettext_lazy("schedule", "Name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     department = forms.ModelChoiceField(
         label=_("Department (and its sub-tree)"),
@@ -119,7 +122,7 @@ class WorkScheduleForm(ServiceFormMixin, forms.Form):
         label=_("Or one person"),
         queryset=None,
         required=False,
-        widget=PersonPicker(attrs={"class": "form-control"}),
+        widget=ChipPicker(sources=["people"], multiple=False, placeholder=_("Find a colleague…")),
     )
     working_days = forms.MultipleChoiceField(
         label=_("Working days"),
@@ -166,6 +169,7 @@ class WorkScheduleForm(ServiceFormMixin, forms.Form):
         self.fields["department"].queryset = selectors.schedule_departments(user=user)
         self.fields["department"].label_from_instance = lambda d: "— " * (d.depth - 1) + d.name
         self.fields["user"].queryset = selectors.schedule_people(user=user)
+        bind_pickers(self, user)
 
     def save(self, *, actor):
         data = self.cleaned_data

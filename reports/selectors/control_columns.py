@@ -206,7 +206,11 @@ def _week_hours_cells(user_ids: list[int], today: datetime.date) -> dict[int, Ce
             if expected is None:
                 expected = expected_of[key] = _expected_seconds(spec, first, today, now)
         url = "" if defer else f"{base}person={user_id}{month}"
-        text = f"{_hours(seconds)} / {_hours(expected)} h" if expected else f"{_hours(seconds)} h"
+        text = (
+            _("%(hours)s / %(expected)s h") % {"hours": _hours(seconds), "expected": _hours(expected)}
+            if expected
+            else _("%(hours)s h") % {"hours": _hours(seconds)}
+        )
         if seconds < expected:
             hint = hints.get(expected)
             if hint is None:

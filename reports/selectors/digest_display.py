@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from ..choices import DigestKind
 from ..models import Digest
@@ -117,7 +117,7 @@ def _supervisor_sections(data: dict, date: datetime.date) -> list[DigestSection]
     add(
         "late_starts",
         _("Late starts"),
-        [_("Person"), _("Date"), _("Started"), _("Scheduled")],
+        [_("Person"), _("Date"), pgettext("working day", "Started"), _("Scheduled")],
         lambda i: [_person_cell(i), _cell(i["date"]), _cell(i["started"]), _cell(i["scheduled"])],
     )
     add(

@@ -132,7 +132,7 @@ def _people_visible(user):
 def timesheet_person_get(*, user, pk):
     """A person whose timesheet `user` may see; anyone else (and a missing id) answers 404."""
     if not _active(user):
-        raise NotFound("No person matches the given query.")
+        raise NotFound(_("No person matches the given query."))
     return get_visible(_people_visible(user), pk=pk)
 
 
@@ -176,13 +176,13 @@ def timesheet_department_get(*, user, pk=None):
     departments = timesheet_departments(user=user)
     if pk in (None, ""):
         if not _active(user):
-            raise NotFound("No department matches the given query.")
+            raise NotFound(_("No department matches the given query."))
         path = headed_path(user)
         if path:
             return get_visible(departments, path=path)
         root = departments.filter(depth=1).first()
         if root is None:
-            raise NotFound("No department matches the given query.")
+            raise NotFound(_("No department matches the given query."))
         return root
     return get_visible(departments, pk=pk)
 

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
 
 from portal.core.errors import NotFound
 from portal.core.permissions import get_visible
@@ -143,7 +145,7 @@ class ScheduleSpec:
 
     @property
     def working_day_names(self) -> list[str]:
-        return [calendar.day_abbr[d] for d in sorted(self.working_days)]
+        return [str(WEEKDAYS_ABBR[d]) for d in sorted(self.working_days)]
 
 
 def _pk(value) -> int:
@@ -246,7 +248,7 @@ def schedule_for(user) -> ScheduleSpec:
     """The schedule rules of one person (their own schedule, else their department's, else the default)."""
     spec = schedules_for([user]).get(_pk(user))
     if spec is None:
-        raise NotFound("No person matches the given query.")
+        raise NotFound(_("No person matches the given query."))
     return spec
 
 
@@ -444,7 +446,7 @@ def workday_person_get(*, user, pk):
 
     qs = User.objects.select_related("department")
     if not _active(user):
-        raise NotFound("No person matches the given query.")
+        raise NotFound(_("No person matches the given query."))
     if not sees_all(user):
         condition = Q(pk=user.pk)
         path = headed_path(user)

@@ -112,7 +112,7 @@ def touch_done(*, actor, check: ControlCheck, note: str = "") -> ControlCheck:
         raise NotAllowed(_("Sign in first."))
     fresh = ControlCheck.objects.visible_to(actor).select_for_update().filter(pk=check.pk).first()
     if fresh is None:
-        raise NotFound("No control check matches the given query.")
+        raise NotFound(_("No control check matches the given query."))
     if fresh.supervisor_id != actor.pk:
         raise NotAllowed(_("Only the supervisor who picked it marks a check as done."))
     if fresh.checked_at is not None:

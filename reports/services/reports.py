@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record, diff, snapshot
 from portal.core.errors import NotAllowed, NotFound
 from portal.notifications.counters import counters_recount, counters_store
@@ -67,7 +69,7 @@ def _locked_copy(actor, report: WorkReport) -> WorkReport:
         .first()
     )
     if fresh is None:
-        raise NotFound("No work report matches the given query.")
+        raise NotFound(_("No work report matches the given query."))
     return fresh
 
 
@@ -248,14 +250,16 @@ def report_send(*, actor, report: WorkReport) -> WorkReport:
         from portal.notifications.services import notify
 
         title = (
-            _("%(name)s sent the work report for %(period)s")
+            gettext_lazy("%(name)s sent the work report for %(period)s")
             if first_sending
-            else _("%(name)s sent the corrected work report for %(period)s")
+            else gettext_lazy("%(name)s sent the corrected work report for %(period)s")
         )
         notify(
             recipients=[supervisor],
             kind="report_sent",
-            title=title % {"name": author.full_name or author.email, "period": _period_label(fresh)},
+            title=i18n.message(
+                title, name=author.full_name or author.email, period=i18n.deferred(_period_label, fresh)
+            ),
             actor=actor,
             body=fresh.facts[:300],
             url=_url(fresh),
@@ -308,14 +312,14 @@ def report_rate(*, actor, report: WorkReport, rating: str, comment: str = "") ->
     from portal.notifications.services import notify
 
     title = (
-        _("Your work report for %(period)s is rated positive")
+        gettext_lazy("Your work report for %(period)s is rated positive")
         if rating == Rating.POSITIVE
-        else _("Your work report for %(period)s is rated negative")
+        else gettext_lazy("Your work report for %(period)s is rated negative")
     )
     notify(
         recipients=[fresh.author_id],
         kind="report_rated",
-        title=title % {"period": _period_label(fresh)},
+        title=i18n.message(title, period=i18n.deferred(_period_label, fresh)),
         actor=actor,
         body=comment,
         url=_url(fresh),
@@ -346,7 +350,10 @@ def report_return(*, actor, report: WorkReport, comment: str) -> WorkReport:
     notify(
         recipients=[fresh.author_id],
         kind="report_returned",
-        title=_("Your work report for %(period)s is returned for changes") % {"period": _period_label(fresh)},
+        title=i18n.message(
+            gettext_lazy("Your work report for %(period)s is returned for changes"),
+            period=i18n.deferred(_period_label, fresh),
+        ),
         actor=actor,
         body=comment,
         url=reverse("reports:report_write") + f"?date={fresh.period_start.isoformat()}",

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record
 from portal.core.errors import NotAllowed
 from portal.notifications.services import notify
@@ -105,9 +107,15 @@ def timesheet_confirm(*, actor, person, month) -> TimesheetConfirmation:
         recipients=[person.pk],
         kind=NOTIFY_TIMESHEET,
         actor=actor,
-        title=_("Your timesheet for %(month)s is confirmed") % {"month": _month_label(first)},
-        body=_("%(days)s days worked, %(hours)s hours.")
-        % {"days": totals["days_worked"], "hours": totals["worked_hours"]},
+        title=i18n.message(
+            gettext_lazy("Your timesheet for %(month)s is confirmed"),
+            month=i18n.deferred(_month_label, first),
+        ),
+        body=i18n.message(
+            gettext_lazy("%(days)s days worked, %(hours)s hours."),
+            days=totals["days_worked"],
+            hours=totals["worked_hours"],
+        ),
         url=_timesheet_url(person, first),
         target=confirmation,
     )
@@ -136,7 +144,9 @@ def timesheet_unconfirm(*, actor, person, month) -> None:
         recipients=[person.pk],
         kind=NOTIFY_TIMESHEET,
         actor=actor,
-        title=_("The confirmation of your timesheet for %(month)s was withdrawn")
-        % {"month": _month_label(first)},
+        title=i18n.message(
+            gettext_lazy("The confirmation of your timesheet for %(month)s was withdrawn"),
+            month=i18n.deferred(_month_label, first),
+        ),
         url=_timesheet_url(person, first),
     )

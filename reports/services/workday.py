@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record, snapshot
 from portal.core.errors import NotAllowed
 from portal.notifications.counters import counters_recount
@@ -194,9 +196,13 @@ def _close_automatically(day: WorkDay, now: datetime.datetime) -> bool:
     notify(
         recipients=[day.user_id],
         kind=NOTIFY_DAY_CONFIRM,
-        title=_("Confirm your working day of %(date)s: it was left open and closed automatically")
-        % {"date": _date_label(day.date)},
-        body=_("Confirm the times as they are, or correct them with a reason for your supervisor."),
+        title=i18n.message(
+            gettext_lazy("Confirm your working day of %(date)s: it was left open and closed automatically"),
+            date=i18n.deferred(_date_label, day.date),
+        ),
+        body=gettext_lazy(
+            "Confirm the times as they are, or correct them with a reason for your supervisor."
+        ),
         url=_day_url(day),
         target=day,
     )

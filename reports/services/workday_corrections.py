@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record, snapshot
 from portal.core.errors import NotAllowed
 from portal.notifications.services import notify
@@ -140,8 +142,11 @@ def day_correction_request(
             recipients=[supervisor],
             kind=NOTIFY_DAY_CORRECTION,
             actor=actor,
-            title=_("%(name)s asks to correct their working day of %(date)s")
-            % {"name": actor.full_name or actor.email, "date": _date_label(day.date)},
+            title=i18n.message(
+                gettext_lazy("%(name)s asks to correct their working day of %(date)s"),
+                name=actor.full_name or actor.email,
+                date=i18n.deferred(_date_label, day.date),
+            ),
             body=reason,
             url=reverse("reports:corrections"),
             target=day,
@@ -228,15 +233,15 @@ def day_correction_decide(
     correction.decision_comment = comment
     correction.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
     title = (
-        _("Your correction of the working day of %(date)s is confirmed")
+        gettext_lazy("Your correction of the working day of %(date)s is confirmed")
         if approve
-        else _("Your correction of the working day of %(date)s is rejected")
+        else gettext_lazy("Your correction of the working day of %(date)s is rejected")
     )
     notify(
         recipients=[person.pk],
         kind=NOTIFY_DAY_CORRECTION,
         actor=actor,
-        title=title % {"date": _date_label(day.date)},
+        title=i18n.message(title, date=i18n.deferred(_date_label, day.date)),
         body=comment,
         url=_day_url(day),
         target=day,

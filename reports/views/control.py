@@ -22,6 +22,7 @@ from portal.core.htmx import render_htmx
 from portal.core.permissions import get_visible
 
 from .. import selectors, services
+from ..forms.control import TouchPickForm
 
 RECENT_CHECKS = 30
 TRUE = ("1", "true", "on", "yes")
@@ -143,13 +144,13 @@ def touch(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Here is something to check: %(item)s") % {"item": check.item_repr})
         return redirect(f"{reverse('reports:touch')}#check-{check.pk}")
     checks = list(selectors.touch_list(user=user).filter(supervisor=user)[:RECENT_CHECKS])
-    people = selectors.control_people(user=user, subtree=True).order_by("last_name", "first_name", "pk")
     context = {
         "nav_area": "reports",
         "checks": checks,
         "open_checks": [c for c in checks if c.checked_at is None],
         "done_checks": [c for c in checks if c.checked_at is not None],
-        "people": people,
+        # "Whose item": a chip picker over my people only, not a <select> of the whole sub-tree.
+        "pick_form": TouchPickForm(user=user),
         "kinds": selectors.touch_kinds().values(),
     }
     return render(request, "reports/control/touch.html", context)

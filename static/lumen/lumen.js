@@ -1,4 +1,11 @@
 // Lumen's own scripts. htmx does most of the work; this file only wires small page behaviours.
+
+// The word for "Close" in the page's language (base.html puts it on the toasts' box), for buttons built here.
+function closeLabel() {
+  "use strict";
+  var box = document.getElementById("lumen-toasts");
+  return (box && box.getAttribute("data-close-label")) || "Close";
+}
 (function () {
   "use strict";
   // Show a readable message when an htmx request fails instead of failing silently.
@@ -15,6 +22,7 @@
     box.textContent = text;
     var close = document.createElement("button");
     close.type = "button"; close.className = "btn-close"; close.setAttribute("data-bs-dismiss", "alert");
+    close.setAttribute("aria-label", closeLabel());
     box.appendChild(close);
     document.body.appendChild(box);
   });
@@ -165,12 +173,13 @@
     header.className = "toast-header";
     var icon = document.createElement("i");
     icon.className = "bi bi-bell me-2 text-primary";
+    icon.setAttribute("aria-hidden", "true");
     var strong = document.createElement("strong");
     strong.className = "me-auto text-truncate";
     strong.textContent = notification.actor ? notification.actor.name : "Lumen";
     var close = document.createElement("button");
     close.type = "button"; close.className = "btn-close"; close.setAttribute("data-bs-dismiss", "toast");
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", closeLabel());
     header.appendChild(icon); header.appendChild(strong); header.appendChild(close);
     var body = document.createElement("div");
     body.className = "toast-body";

@@ -158,7 +158,10 @@
         var holder = document.createElement("div");
         holder.innerHTML = html.trim();
         var fresh = holder.firstElementChild;
-        var column = board.querySelector('.board-cards[data-status="' + result.body.status + '"]');
+        // In swimlanes a card stays in its person's row: the column is looked up in the same row.
+        var lane = evt.to.getAttribute("data-lane");
+        var column = board.querySelector('.board-cards[data-status="' + result.body.status + '"]' +
+          (lane ? '[data-lane="' + lane + '"]' : ""));
         if (column && column !== card.parentNode) {
           column.insertBefore(fresh, column.firstChild);
           card.remove();
@@ -176,6 +179,11 @@
           return sendStatus(evt, Object.assign({}, extra || {}, answer));
         });
       }
+      if (result.status === 400 && error.code === "open_checklist" && !fields.confirm_checklist) {
+        // Open checklist items: the person confirms completing anyway, or the card goes back.
+        if (!window.confirm(errorText(result))) { revert(evt); return; }
+        return sendStatus(evt, Object.assign({}, extra || {}, { confirm_checklist: "1" }));
+      }
       if (result.status === 400 && fieldsErr.comment && !fields.comment) {
         return ask(errorText(result), "comment").then(function (answer) {
           if (!answer) { revert(evt); return; }
@@ -192,7 +200,8 @@
     board.querySelectorAll(".board-cards").forEach(function (list) {
       if (list._sortable) { return; }
       list._sortable = window.Sortable.create(list, {
-        group: "kanban",
+        // Swimlanes: a card moves between the columns of its row only (a drop changes the status, not the person).
+        group: "kanban" + (list.getAttribute("data-lane") ? "-" + list.getAttribute("data-lane") : ""),
         sort: false,
         draggable: '.board-card[data-movable="1"]',
         animation: 150,
@@ -205,6 +214,15 @@
     });
     updateCounts(board);
   }
+
+  // Cards loaded by a column's "more" button are not a change of its total: they count as shown.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.detail && event.detail.target;
+    if (!list || !list.classList || !list.classList.contains("board-cards")) { return; }
+    var column = list.closest(".board-column");
+    var badge = column && column.querySelector(".board-count");
+    if (badge) { badge.setAttribute("data-shown", String(list.querySelectorAll(".board-card").length)); }
+  });
 
   // --- My plan -----------------------------------------------------------------------------------------
 

@@ -31,6 +31,23 @@
     this.highlight_current();
   };
 
+  // frappe-gantt starts the chart a padding before the earliest bar, on whatever weekday that is, so the week
+  // columns moved with the data. Weeks start on the active language's first day (Django's FIRST_DAY_OF_WEEK,
+  // sent by the page): the start goes back to that day, which keeps the columns the same whatever the bars.
+  var FIRST_DAY = parseInt(frame.getAttribute("data-first-day"), 10);
+  if (isNaN(FIRST_DAY) || FIRST_DAY < 0 || FIRST_DAY > 6) { FIRST_DAY = 1; }
+  var setupDates = window.Gantt.prototype.setup_gantt_dates;
+  window.Gantt.prototype.setup_gantt_dates = function (refresh) {
+    setupDates.call(this, refresh);
+    if (this.config.unit === "day" && this.config.step === 7 && this.gantt_start) {
+      var back = (this.gantt_start.getDay() - FIRST_DAY + 7) % 7;
+      var start = new Date(this.gantt_start.getTime());
+      start.setDate(start.getDate() - back);
+      start.setHours(0, 0, 0, 0);
+      this.gantt_start = start;
+    }
+  };
+
   // Columns from the chart's start to `date`, as frappe-gantt counts them (its date_utils.diff, in the unit of
   // the view mode, divided by the mode's step).
   function columnsFrom(chart, date) {
@@ -156,6 +173,7 @@
     if (row.fallback) { lines.push("<div class='small text-body-secondary'>" + escapeHtml(t("fallback")) + "</div>"); }
     if (row.summary) { lines.push("<div class='small text-body-secondary'>" + escapeHtml(t("summary")) + "</div>"); }
     if (row.conflict) { lines.push("<div class='small text-warning-emphasis'>" + escapeHtml(t("conflict")) + "</div>"); }
+    if (row.past_deadline) { lines.push("<div class='small text-danger'>" + escapeHtml(t("past_deadline")) + "</div>"); }
     if (!row.editable) { lines.push("<div class='small text-body-secondary'><i class='bi bi-lock'></i> " + escapeHtml(t("locked")) + "</div>"); }
     ctx.set_title("<a href='" + escapeHtml(row.url) + "'>" + escapeHtml(row.name) + "</a>");
     ctx.set_subtitle("");
@@ -283,6 +301,15 @@
     }
     syncNames();
     markModes();
+    markStart();
+  }
+
+  // The first day the chart shows (local calendar date), for people's tools and the browser tests.
+  function markStart() {
+    if (!gantt || !gantt.gantt_start) { return; }
+    var d = gantt.gantt_start;
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    frame.setAttribute("data-chart-start", d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()));
   }
 
   function markModes() {
@@ -299,7 +326,7 @@
       var row = byId[fresh.id];
       if (!row) { return; }
       ["start", "end", "custom_class", "progress", "status", "status_label", "deadline", "planned_start",
-        "planned_end", "overdue", "closed", "conflict", "editable", "fallback", "summary"].forEach(function (key) {
+        "planned_end", "overdue", "closed", "conflict", "past_deadline", "editable", "fallback", "summary"].forEach(function (key) {
         row[key] = fresh[key];
       });
       absorb(row);
@@ -344,6 +371,13 @@
     var moved = new Date(date.getTime());
     moved.setDate(moved.getDate() + days);  // local calendar days: the wall-clock time stays
     return moved;
+  }
+
+  function showDeadlineWarning(message) {
+    var box = document.getElementById("gantt-deadline-warning");
+    if (!box) { return; }
+    box.textContent = message;
+    box.classList.toggle("d-none", !message);
   }
 
   function commit(id) {
@@ -393,6 +427,8 @@
           // Dependent tasks the person may not reschedule stay in place, flagged as in conflict.
           toast(result.body.notice, "warning");
         }
+        // Saved, but the plan now ends after the deadline: say so where it stays visible, naming the deadline.
+        showDeadlineWarning(result.body.deadline_warning || "");
         return;
       }
       var error = result.body && result.body.error;
@@ -438,6 +474,7 @@
       try { localStorage.setItem(MODE_KEY, mode); } catch (e) { /* private mode: not remembered */ }
       if (gantt) { gantt.change_view_mode(mode, false); syncNames(); }
       markModes();
+      markStart();
     });
   });
   var today = document.getElementById("gantt-today");

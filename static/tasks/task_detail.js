@@ -1,6 +1,5 @@
 // The task page's small behaviours. htmx does the requests; every form also works without this file.
 // - people picker: a ticked search result moves into the chosen list, so a new search does not lose it;
-// - link picker: a found task fills the "task number" box;
 // - checklist: drag and drop (SortableJS) posts the new order; the arrow buttons do the same without it.
 (function () {
   "use strict";
@@ -22,16 +21,6 @@
     input.removeAttribute("data-pick");
     var search = field(input, "[data-picker-search]");
     if (search) { search.value = ""; search.focus(); }
-  });
-
-  document.addEventListener("click", function (event) {
-    var pick = event.target.closest("[data-link-pick]");
-    if (!pick) { return; }
-    var form = pick.closest("form");
-    var other = form && form.querySelector("input[name=other]");
-    if (other) { other.value = pick.getAttribute("data-link-pick"); }
-    var results = pick.closest("#task-link-results");
-    if (results) { results.innerHTML = ""; }
   });
 
   // Enter in a search box must not submit the form around it.

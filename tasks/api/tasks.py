@@ -5,6 +5,7 @@ delete, status actions, move, reschedule, members, tags, bulk changes, subtasks 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
@@ -87,6 +88,11 @@ TRANSITION_EXAMPLES = [
         "Complete, closing the open subtasks too",
         request_only=True,
         value={"action": "complete", "open_subtasks": "complete"},
+    ),
+    OpenApiExample(
+        "Complete although checklist items are open",
+        request_only=True,
+        value={"action": "complete", "confirm_checklist": True},
     ),
     OpenApiExample(
         "Return to work after control",
@@ -248,7 +254,8 @@ class TaskViewSet(
     @extend_schema(
         summary="Take a status action: accept, start, pause, complete, approve, return, defer, decline, renew",
         description="`return` needs a comment; `decline` takes the reason as the comment. Closing a task with "
-        "open subtasks needs `open_subtasks`.",
+        "open subtasks needs `open_subtasks`; with open checklist items `confirm_checklist` (refused anyway when "
+        "the task has `checklist_required`).",
         request=TransitionSerializer,
         responses=TaskDetailSerializer,
         examples=TRANSITION_EXAMPLES,
@@ -345,7 +352,7 @@ class TaskViewSet(
             remove_tags=fields["remove_tags"],
             **changes,
         )
-        skipped = {**{i: "not found" for i in ids if i not in tasks}, **result.skipped}
+        skipped = {**{i: _("not found") for i in ids if i not in tasks}, **result.skipped}
         body = {"done": list(result.done), "skipped": {str(k): str(v) for k, v in skipped.items()}}
         return Response(BulkResultSerializer(body).data)
 

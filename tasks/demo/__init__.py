@@ -25,7 +25,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from .content import DEPARTMENT_WORK, DOMAIN, GROUP_TASKS, PROJECT_PLANS, SEED
+from .content import DEPARTMENT_WORK, DOMAIN, SEED
 from .everyday import EverydayWork
 from .history import Backdating
 from .projects import ProjectPlans
@@ -59,7 +59,7 @@ def seed_demo_tasks(*, stdout=None, now: datetime.datetime | None = None) -> dic
     thing were created (all zeros on a second run).
 
     `now`: the moment the demo stands at (default: the real now; tests pin days such as a year's end)."""
-    from portal.groups.models import Workgroup
+    from portal.groups.demo import demo_group
     from tasks.models import ChecklistItem, TaskComment, TaskLink, TaskTemplate, TimeEntry
 
     people = demo_people()
@@ -74,12 +74,12 @@ def seed_demo_tasks(*, stdout=None, now: datetime.datetime | None = None) -> dic
         return empty
 
     seeder = DemoTasks(people=people, rng=random.Random(SEED), now=now or timezone.now())
-    groups = {
-        g.name: g for g in Workgroup.objects.filter(name__in=[*PROJECT_PLANS, *(g[0] for g in GROUP_TASKS)])
-    }
-    for name, phases in PROJECT_PLANS.items():
-        if name in groups:
-            seeder.project(groups[name], phases)
+    texts = seeder.content
+    keys = {*texts.PROJECT_PLANS, *(key for key, *_rest in texts.GROUP_TASKS)}
+    groups = {key: group for key in sorted(keys) if (group := demo_group(key)) is not None}
+    for key, phases in texts.PROJECT_PLANS.items():
+        if key in groups:
+            seeder.project(groups[key], phases, texts.PROJECT_TAGS.get(key, []))
     seeder.department_work()
     seeder.group_tasks(groups)
     seeder.personal_todos()

@@ -1,15 +1,17 @@
-"""What the tasks demo is made of: the projects' plans, who hands out which work, to-dos, group tasks,
-checklists, tags and comments."""
+"""What the tasks demo is made of, in English: the projects' plans, who hands out which work, to-dos, group
+tasks, checklists, tags, comments and templates. `content_ru` says the same in Russian, name for name and in
+the same shape (the people, days and groups are the same; only the texts differ); `stories.CONTENT` picks the
+one of the demo's language."""
 
 from __future__ import annotations
 
 DOMAIN = "demo.lumen"
 SEED = 20260301
 
-# Projects: name -> phases; a phase is (title, lead, steps); a step is (title, responsible, days, substeps)
+# Projects: the demo group's key (portal.groups.demo) -> phases; a phase is (title, lead, steps); a step is (title, responsible, days, substeps)
 # and a substep (title, responsible, days). Phases are created by the project's owner, steps by the lead.
 PROJECT_PLANS: dict[str, list] = {
-    "Website relaunch": [
+    "relaunch": [
         (
             "Discovery and content audit",
             "content",
@@ -71,7 +73,7 @@ PROJECT_PLANS: dict[str, list] = {
             ],
         ),
     ],
-    "ERP migration": [
+    "erp": [
         (
             "Selection and contract",
             "cfo",
@@ -118,7 +120,7 @@ PROJECT_PLANS: dict[str, list] = {
             ],
         ),
     ],
-    "Mobile app 2.0": [
+    "mobile": [
         (
             "Specification",
             "mobile.lead",
@@ -166,9 +168,9 @@ PROJECT_PLANS: dict[str, list] = {
     ],
 }
 PROJECT_TAGS = {
-    "Website relaunch": ["design", "content", "store", "launch blocker"],
-    "ERP migration": ["data", "finance", "training"],
-    "Mobile app 2.0": ["ios", "android", "api"],
+    "relaunch": ["design", "content", "store", "launch blocker"],
+    "erp": ["data", "finance", "training"],
+    "mobile": ["ios", "android", "api"],
 }
 CLIENTS = [
     "Orion Logistics",
@@ -280,14 +282,20 @@ PERSONAL_TODOS = [
     "Renew my first-aid certificate",
 ]
 GROUP_TASKS = [
-    # (group, creator, responsible, title, participants)
-    ("Company news", "hr", "events", "Organise the summer party", ["office", "assistant"]),
-    ("Company news", "office", "office", "Update the floor plan of the 3rd floor", []),
-    ("Sales leadership", "sales.head", "accounts.head", "Agree on the key account targets", ["inside.head"]),
-    ("Sales leadership", "sales.head", "inside.head", "Pipeline review: deals without activity", []),
-    ("Board", "ceo", "cfo", "Approve the investment plan", ["cto"]),
-    ("Board", "ceo", "marketing.head", "Brand refresh proposal", []),
-    ("Book club", "cfo", "hr", "Pick the book for next month", []),
+    # (group key, creator, responsible, title, participants)
+    ("news", "hr", "events", "Organise the summer party", ["office", "assistant"]),
+    ("news", "office", "office", "Update the floor plan of the 3rd floor", []),
+    ("sales", "sales.head", "accounts.head", "Agree on the key account targets", ["inside.head"]),
+    ("sales", "sales.head", "inside.head", "Pipeline review: deals without activity", []),
+    ("board", "ceo", "cfo", "Approve the investment plan", ["cto"]),
+    ("board", "ceo", "marketing.head", "Brand refresh proposal", []),
+    ("books", "cfo", "hr", "Pick the book for next month", []),
+]
+DESCRIPTIONS = [
+    "",
+    "Details are in the shared folder.",
+    "As discussed in the weekly meeting. Keep the customer in the loop.",
+    "Use last year's figures as the baseline and flag anything that moved by more than 10%.",
 ]
 CHECKLISTS = [
     ["Collect the inputs", "Write the first draft", "Get feedback", "Final version"],
@@ -313,3 +321,21 @@ DECLINE_REASONS = [
     "This belongs to the finance team, not to us.",
     "We agreed to drop it at the Monday meeting.",
 ]
+RETURN_COMMENT = "Please add the figures for the last month as well."
+# The templates: a weekly report that repeats, and an onboarding whose subtasks are (title, responsible,
+# checklist).
+WEEKLY_REPORT = {
+    "title": "Weekly sales report",
+    "description": "Pipeline changes, won and lost deals, next week's focus.",
+    "checklist": ["Export the pipeline", "Compare with last week", "Send the summary"],
+}
+ONBOARDING = {
+    "title": "Onboarding of a new colleague",
+    "description": "Everything a new colleague needs in the first week.",
+    "checklist": ["Contract signed", "Welcome mail sent", "Buddy assigned"],
+    "subtasks": [
+        ("Laptop and accounts", "devops", ["Laptop", "E-mail", "VPN"]),
+        ("Desk and access card", "office", []),
+        ("Introduction meeting with the team", "hr", []),
+    ],
+}

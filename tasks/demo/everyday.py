@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from .content import CHECKLISTS, DEPARTMENT_WORK, GROUP_TASKS, PERSONAL_TAGS, PERSONAL_TODOS
 from .stories import Story, TaskStories
 
 
@@ -82,14 +81,7 @@ class EverydayWork(TaskStories):
             responsible=responsible,
             title=title,
             story_created=created,
-            description=rng.choice(
-                [
-                    "",
-                    "Details are in the shared folder.",
-                    "As discussed in the weekly meeting. Keep the customer in the loop.",
-                    "Use last year's figures as the baseline and flag anything that moved by more than 10%.",
-                ]
-            ),
+            description=rng.choice(self.content.DESCRIPTIONS),
             deadline=deadline,
             group=group,
             participants=list(participants),
@@ -98,7 +90,7 @@ class EverydayWork(TaskStories):
             requires_control=status == "awaiting_control"
             or (creator.pk != responsible.pk and rng.random() < 0.25),
             allow_change_deadline=rng.random() < 0.3,
-            checklist=rng.choice(CHECKLISTS) if rng.random() < 0.25 else (),
+            checklist=rng.choice(self.content.CHECKLISTS) if rng.random() < 0.25 else (),
             tags=tags,
             time_estimate=rng.choice([3600, 7200, 14400]) if rng.random() < 0.3 else None,
         )
@@ -120,13 +112,15 @@ class EverydayWork(TaskStories):
         from tasks import services
 
         if person.pk not in self.personal_tags:
-            self.personal_tags[person.pk] = services.tags_resolve(actor=person, names=PERSONAL_TAGS)
+            self.personal_tags[person.pk] = services.tags_resolve(
+                actor=person, names=self.content.PERSONAL_TAGS
+            )
         return self.personal_tags[person.pk]
 
     def department_work(self) -> None:
         """Each head gives each of their people two to four tasks (observers: the head's assistant now and
         then, participants: a colleague)."""
-        for head_local, (locals_, titles) in DEPARTMENT_WORK.items():
+        for head_local, (locals_, titles) in self.content.DEPARTMENT_WORK.items():
             head = self.who(head_local)
             team = [self.who(x) for x in locals_]
             for person in team:
@@ -147,8 +141,9 @@ class EverydayWork(TaskStories):
                     )
 
     def group_tasks(self, groups: dict) -> None:
-        for group_name, creator_local, responsible_local, title, participants in GROUP_TASKS:
-            group = groups.get(group_name)
+        """A few tasks of the groups (`groups`: the demo groups by key)."""
+        for group_key, creator_local, responsible_local, title, participants in self.content.GROUP_TASKS:
+            group = groups.get(group_key)
             if group is None:
                 continue
             creator, responsible = self.who(creator_local), self.who(responsible_local)
@@ -168,5 +163,5 @@ class EverydayWork(TaskStories):
             if local == "admin":
                 continue
             person = self.people[local]
-            for title in self.rng.sample(PERSONAL_TODOS, k=2 if self.rng.random() < 0.3 else 1):
+            for title in self.rng.sample(self.content.PERSONAL_TODOS, k=2 if self.rng.random() < 0.3 else 1):
                 self.everyday(creator=person, responsible=person, title=title)

@@ -6,20 +6,19 @@ import datetime
 
 from django.utils import timezone
 
-from .content import CHECKLISTS, PROJECT_TAGS
 from .stories import Story, TaskStories
 
 
 class ProjectPlans(TaskStories):
     """The demo projects' plans: phases, steps and substeps, linked and dated one after the other."""
 
-    def project(self, group, phases: list) -> None:
+    def project(self, group, phases: list, tag_names: list[str]) -> None:
         """Phases, steps and substeps laid one after the other from the project's start, linked
-        finish-to-start; their status follows the calendar."""
+        finish-to-start; their status follows the calendar. The project's shared tags: `tag_names`."""
         from tasks import services
 
         owner = group.created_by or self.who("ceo")
-        tags = services.tags_resolve(actor=owner, names=PROJECT_TAGS.get(group.name, []), group=group)
+        tags = services.tags_resolve(actor=owner, names=tag_names, group=group)
         start = group.start_date or (self.now - datetime.timedelta(days=30)).date()
         cursor = timezone.make_aware(datetime.datetime.combine(start, datetime.time(9, 0)))
         # Stretch the plan over the project's dates, when it has an end.
@@ -82,7 +81,7 @@ class ProjectPlans(TaskStories):
 
     def _plan_item(self, *, creator, responsible, title, parent: Story, group, start, days, tags) -> Story:
         end = start + datetime.timedelta(days=days)
-        checklist = self.rng.choice(CHECKLISTS) if self.rng.random() < 0.25 else ()
+        checklist = self.rng.choice(self.content.CHECKLISTS) if self.rng.random() < 0.25 else ()
         if group.pk not in self.rosters:
             self.rosters[group.pk] = [m.user for m in group.memberships.select_related("user").order_by("id")]
         helper = self.rng.choice(self.rosters[group.pk])

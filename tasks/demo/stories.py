@@ -8,7 +8,12 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
-from .content import CLIENTS, COMMENTS_DONE, COMMENTS_OPEN, DECLINE_REASONS, MONTHS
+from portal.core.demo import in_demo_language
+
+from . import content, content_ru
+
+# The demo's texts in each language it speaks (the modules have the same names in the same shape).
+CONTENT = {"en": content, "ru": content_ru}
 
 
 @dataclass
@@ -31,6 +36,7 @@ class TaskStories:
         self.people = people
         self.rng = rng
         self.now = now
+        self.content = in_demo_language(CONTENT)
         self.stories: list[Story] = []
         self.personal_tags: dict[int, list] = {}
         self.rosters: dict[int, list] = {}
@@ -39,7 +45,9 @@ class TaskStories:
         return self.people.get(local) or self.people["ceo"]
 
     def _text(self, title: str) -> str:
-        return title.format(client=self.rng.choice(CLIENTS), month=self.rng.choice(MONTHS))
+        return title.format(
+            client=self.rng.choice(self.content.CLIENTS), month=self.rng.choice(self.content.MONTHS)
+        )
 
     def _mention(self, text: str, task, author) -> str:
         from portal.stream.mentions import mention_markup
@@ -66,13 +74,18 @@ class TaskStories:
 
         def act(actor, action, comment=""):
             services.task_transition(
-                actor=actor, task=task, action=action, comment=comment, open_subtasks="keep"
+                actor=actor,
+                task=task,
+                action=action,
+                comment=comment,
+                open_subtasks="keep",
+                confirm_checklist=True,
             )
 
         if status == "new":
             return
         if status == "declined":
-            act(responsible, "decline", self.rng.choice(DECLINE_REASONS))
+            act(responsible, "decline", self.rng.choice(self.content.DECLINE_REASONS))
             story.closed_at = closed_at or story.created_at + datetime.timedelta(hours=5)
             return
         if status == "deferred":
@@ -91,7 +104,7 @@ class TaskStories:
             return
         # Requires control: now the creator looks at it; now and then they send it back first.
         if self.rng.random() < 0.25:
-            act(creator, "return", "Please add the figures for the last month as well.")
+            act(creator, "return", self.content.RETURN_COMMENT)
             act(responsible, "complete")
         act(creator, "approve")
         story.closed_at = closed_at
@@ -101,7 +114,7 @@ class TaskStories:
         from tasks import services
 
         task = story.task
-        pool = COMMENTS_DONE if story.closed_at else COMMENTS_OPEN
+        pool = self.content.COMMENTS_DONE if story.closed_at else self.content.COMMENTS_OPEN
         for _ in range(count):
             author = self.rng.choice([task.responsible, task.responsible, task.creator])
             body = self._mention(self.rng.choice(pool), task, author)

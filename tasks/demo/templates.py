@@ -15,37 +15,37 @@ class TemplateWork(TaskStories):
         from tasks import services
 
         sales_head, hr = self.who("sales.head"), self.who("hr")
+        weekly, onboarding = self.content.WEEKLY_REPORT, self.content.ONBOARDING
         services.template_create(
             actor=sales_head,
-            title="Weekly sales report",
-            description="Pipeline changes, won and lost deals, next week's focus.",
+            title=weekly["title"],
+            description=weekly["description"],
             responsible=self.who("sales.analyst"),
             observers=[self.who("ceo")],
-            checklist=["Export the pipeline", "Compare with last week", "Send the summary"],
+            checklist=weekly["checklist"],
             deadline_days=1,
             repeat="weekly",
             weekdays=[0],
             repeat_time=datetime.time(9, 0),
         )
-        onboarding = services.template_create(
+        template = services.template_create(
             actor=hr,
-            title="Onboarding of a new colleague",
-            description="Everything a new colleague needs in the first week.",
+            title=onboarding["title"],
+            description=onboarding["description"],
             responsible=hr,
-            checklist=["Contract signed", "Welcome mail sent", "Buddy assigned"],
+            checklist=onboarding["checklist"],
             deadline_days=7,
             requires_control=False,
             subtasks=[
                 {
-                    "title": "Laptop and accounts",
-                    "responsible": self.who("devops"),
-                    "checklist": ["Laptop", "E-mail", "VPN"],
-                },
-                {"title": "Desk and access card", "responsible": self.who("office")},
-                {"title": "Introduction meeting with the team", "responsible": hr},
+                    "title": title,
+                    "responsible": self.who(local),
+                    **({"checklist": checklist} if checklist else {}),
+                }
+                for title, local, checklist in onboarding["subtasks"]
             ],
         )
-        task = services.task_from_template(actor=hr, template=onboarding)
+        task = services.task_from_template(actor=hr, template=template)
         created = self.now - datetime.timedelta(days=2)
         self.stories.append(Story(task=task, created_at=created))
         from tasks.models import Task

@@ -8,9 +8,9 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from portal.people.widgets import PersonPicker
+from portal.core.widgets import ChipPicker, bind_pickers
 
 from .. import selectors
 from .fields import INPUT, SELECT, group_choices, people_choices
@@ -56,8 +56,8 @@ class ReportPeriodForm(forms.Form):
     period = forms.ChoiceField(
         label=gettext_lazy("Period"), choices=PERIODS, required=False, widget=forms.Select(attrs=SELECT)
     )
-    start = _date_field(gettext_lazy("From"))
-    end = _date_field(gettext_lazy("To"))
+    start = _date_field(pgettext_lazy("period", "From"))
+    end = _date_field(pgettext_lazy("period", "To"))
 
     def __init__(self, data=None, *args, **kwargs):
         # Unbound (nothing asked yet): the defaults; bound: what was asked, each field falling back on its
@@ -160,8 +160,7 @@ class TimeReportForm(ReportPeriodForm):
         label=gettext_lazy("Person"),
         queryset=None,
         required=False,
-        empty_label=gettext_lazy("Everyone"),
-        widget=PersonPicker(attrs=INPUT),
+        widget=ChipPicker(sources=["people"], multiple=False, placeholder=gettext_lazy("Everyone")),
     )
     group = forms.ModelChoiceField(
         label=gettext_lazy("Project"),
@@ -174,6 +173,7 @@ class TimeReportForm(ReportPeriodForm):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.fields["person"].queryset = people_choices(user)
+        bind_pickers(self, user)
         self.fields["group"].queryset = group_choices(user)
         self.fields["group"].label_from_instance = lambda g: g.name
 

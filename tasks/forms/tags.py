@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .. import selectors, services
 from ..models import Tag
@@ -19,12 +19,12 @@ class TagCreateForm(ServiceErrorsMixin, forms.Form):
     """A personal tag, or one shared within a group the person belongs to."""
 
     name = forms.CharField(
-        label=gettext_lazy("Name"),
+        label=pgettext_lazy("tag", "Name"),
         max_length=Tag._meta.get_field("name").max_length,
         widget=forms.TextInput(attrs={**INPUT, "placeholder": gettext_lazy("New tag")}),
     )
     group = forms.ModelChoiceField(
-        label=gettext_lazy("For"),
+        label=pgettext_lazy("tag", "For"),
         queryset=None,
         required=False,
         empty_label=gettext_lazy("Only me"),

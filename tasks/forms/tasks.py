@@ -16,7 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import NotFound
-from portal.people.widgets import PeoplePicker, PersonPicker
+from portal.core.widgets import ChipPicker, QuickDateTimeInput, bind_pickers
 
 from .. import selectors, services
 from ..choices import (
@@ -43,6 +43,33 @@ from .fields import (
     group_choices,
     people_choices,
 )
+
+
+def _quick_datetime_field(label):
+    """A date-time field of the task form, with quick dates (today, tomorrow, end of week...) beside it."""
+    field = _datetime_field(label)
+    field.widget = QuickDateTimeInput(attrs={"class": "form-control"})
+    return field
+
+
+class TagNamesField(forms.Field):
+    """Tag names, from the picker's chips (one value each) or typed as comma-separated text: each name once,
+    blanks dropped, at most the length a tag name may have."""
+
+    def to_python(self, value) -> list[str]:
+        if value in (None, ""):
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        return _split_names(",".join(str(v) for v in values))
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if any(len(name) > Tag._meta.get_field("name").max_length for name in value):
+            raise ValidationError(_("A tag is at most 60 characters long."), code="max_length")
+
+    def has_changed(self, initial, data) -> bool:
+        before = [name.casefold() for name in self.to_python(initial)]
+        return before != [name.casefold() for name in self.to_python(data)]
 
 
 class TaskRulesFields(forms.Form):
@@ -90,23 +117,30 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
         widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 6}),
     )
     responsible = forms.ModelChoiceField(
-        label=_("Responsible person"), queryset=None, widget=PersonPicker(attrs={"class": "form-control"})
+        label=_("Responsible person"),
+        queryset=None,
+        widget=ChipPicker(sources=["people"], multiple=False, placeholder=_("Find a colleague…")),
     )
     participants = forms.ModelMultipleChoiceField(
         label=_("Participants"),
         queryset=None,
         required=False,
-        widget=PeoplePicker(attrs={"class": "form-control"}),
+        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
     )
     observers = forms.ModelMultipleChoiceField(
         label=_("Observers"),
         queryset=None,
         required=False,
-        widget=PeoplePicker(attrs={"class": "form-control"}),
+        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
     )
-    deadline = _datetime_field(_("Deadline"))
-    planned_start = _datetime_field(_("Planned start"))
-    planned_end = _datetime_field(_("Planned end"))
+    checklist_required = forms.BooleanField(
+        label=_("The checklist must be complete before the task is completed"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    deadline = _quick_datetime_field(_("Deadline"))
+    planned_start = _quick_datetime_field(_("Planned start"))
+    planned_end = _quick_datetime_field(_("Planned end"))
     priority = forms.ChoiceField(
         label=_("Priority"),
         choices=TaskPriority.choices,
@@ -124,14 +158,14 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
         label=_("Parent task"),
         required=False,
         min_value=1,
-        help_text=_("The number of the task this one belongs to."),
-        widget=forms.NumberInput(attrs={"class": "form-control", "placeholder": "#"}),
+        help_text=_("The task this one belongs to: type a few words of its title or its number."),
+        widget=ChipPicker(sources=["tasks"], multiple=False, placeholder=_("Find a task…")),
     )
-    tags = forms.CharField(
+    tags = TagNamesField(
         label=_("Tags"),
         required=False,
-        help_text=_("Separate tags with commas."),
-        widget=forms.TextInput(attrs={"class": "form-control", "list": "task-tag-names"}),
+        help_text=_("Pick a tag or type a new one and press Enter."),
+        widget=ChipPicker(sources=["tags"], create=True, placeholder=_("Add a tag…")),
     )
     checklist = forms.CharField(
         label=_("Checklist"),
@@ -164,6 +198,7 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
         "planned_end",
         "allow_change_deadline",
         "requires_control",
+        "checklist_required",
         "deadline_in_work_hours",
         "time_estimate",
     )
@@ -194,6 +229,7 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
         )
         self.fields["group"].label_from_instance = lambda g: g.name
         self.parent_task: Task | None = None
+        bind_pickers(self, user)
 
     def _initial_from(self, task: Task) -> dict:
         members = {MemberRole.PARTICIPANT: [], MemberRole.OBSERVER: []}
@@ -218,10 +254,11 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
             "priority": task.priority,
             "group": task.group_id,
             "parent": task.parent_id,
-            "tags": ", ".join(tag.name for tag in self.current_tags),
+            "tags": [tag.name for tag in self.current_tags],
             "time_estimate": estimate,
             "allow_change_deadline": task.allow_change_deadline,
             "requires_control": task.requires_control,
+            "checklist_required": task.checklist_required,
             "deadline_in_work_hours": task.deadline_in_work_hours,
             "dependants": DependantsPolicy.SHIFT,
         }
@@ -238,12 +275,6 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
         except NotFound:
             raise ValidationError(_("There is no task number %(pk)s you can see.") % {"pk": pk}) from None
         return pk
-
-    def clean_tags(self):
-        names = _split_names(self.cleaned_data.get("tags", ""))
-        if any(len(name) > Tag._meta.get_field("name").max_length for name in names):
-            raise ValidationError(_("A tag is at most 60 characters long."))
-        return names
 
     def clean_checklist(self):
         return _lines(self.cleaned_data.get("checklist", ""))
@@ -284,6 +315,7 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
             checklist=data["checklist"],
             allow_change_deadline=data["allow_change_deadline"],
             requires_control=data["requires_control"],
+            checklist_required=data["checklist_required"],
             deadline_in_work_hours=data["deadline_in_work_hours"],
             time_estimate=data["time_estimate"],
             source=self.source,
@@ -344,7 +376,7 @@ class TaskBulkForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
         label=_("Responsible person"),
         queryset=None,
         required=False,
-        widget=PersonPicker(attrs={"class": "form-control form-control-sm"}, clearable=False),
+        widget=ChipPicker(sources=["people"], multiple=False, placeholder=_("Find a colleague…")),
     )
     deadline = _datetime_field(_("Deadline"), help_text=_("Leave empty to remove the deadline."))
     status = forms.ChoiceField(
@@ -368,6 +400,7 @@ class TaskBulkForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
         self.user = user
         self.setup_people(user)
         self.fields["tag"].queryset = selectors.tag_list(user=user)
+        bind_pickers(self, user)
 
     def clean(self):
         data = super().clean()
@@ -415,20 +448,22 @@ class TaskBulkForm(ServiceErrorsMixin, PeopleFieldsMixin, forms.Form):
 
 
 class ResponsibleFilterForm(forms.Form):
-    """The list's "Responsible" filter as a person picker. It only shows the choice (the person is looked up
-    among those the viewer may pick); the FilterSet reads ?responsible= itself, so the form stays unbound
-    (a bound one would validate the pk: one more query for nothing)."""
+    """The list's "Responsible" filter as core's chip picker (no chip: anyone). It only shows the choice (the
+    chip is labelled through the "people" lookup, which answers only whom the viewer may see); the FilterSet
+    reads ?responsible= itself, so the form stays unbound (a bound one would validate the pk: one more query
+    for nothing)."""
 
     responsible = forms.ModelChoiceField(
         label=_("Responsible"),
         queryset=None,
         required=False,
-        widget=PersonPicker(attrs={"class": "form-control form-control-sm"}, blank_label=_("Anyone")),
+        widget=ChipPicker(sources=["people"], multiple=False, placeholder=_("Anyone")),
     )
 
     def __init__(self, params, *, user):
         super().__init__(initial={"responsible": params.get("responsible")}, auto_id="filter-%s")
         self.fields["responsible"].queryset = people_choices(user)
+        bind_pickers(self, user)
 
 
 # The status actions a button may post (the service decides which of them apply now).
@@ -449,6 +484,7 @@ class ActionForm(forms.Form):
     open_subtasks = forms.ChoiceField(
         label=_("Open subtasks"), required=False, choices=[("", "")] + list(OpenSubtasksPolicy.choices)
     )
+    confirm_checklist = forms.BooleanField(label=_("Complete with open checklist items"), required=False)
 
 
 class PeopleForm(forms.Form):
@@ -504,6 +540,9 @@ class RulesForm(forms.Form):
     requires_control = forms.BooleanField(
         label=_("Task requires my control after completion"), required=False
     )
+    checklist_required = forms.BooleanField(
+        label=_("A complete checklist is required to complete the task"), required=False
+    )
     deadline_in_work_hours = forms.BooleanField(label=_("Deadline from the working schedule"), required=False)
 
 
@@ -554,7 +593,8 @@ def report_initial(report, *, part, line) -> dict:
     }
     origin = origin_of(report)
     url = origin.url(report.pk) if origin is not None else ""
-    description = f"{intro}\n\n> {text}\n\n[{gettext('The report')}]({url})"
+    label = gettext("The report")  # outside the f-string, where the extractor finds it
+    description = f"{intro}\n\n> {text}\n\n[{label}]({url})"
     return {"title": title[:250], "description": description, "responsible": report.author_id}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.people.widgets import PeoplePicker, PersonPicker
+from portal.core.widgets import ChipPicker, bind_pickers
 
 from .. import services
 from ..choices import (
@@ -46,20 +46,19 @@ class TaskTemplateForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
         label=_("Responsible person"),
         queryset=None,
         required=False,
-        empty_label=_("Whoever creates the task"),
-        widget=PersonPicker(attrs={"class": "form-control"}),
+        widget=ChipPicker(sources=["people"], multiple=False, placeholder=_("Whoever creates the task")),
     )
     participants = forms.ModelMultipleChoiceField(
         label=_("Participants"),
         queryset=None,
         required=False,
-        widget=PeoplePicker(attrs={"class": "form-control"}),
+        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
     )
     observers = forms.ModelMultipleChoiceField(
         label=_("Observers"),
         queryset=None,
         required=False,
-        widget=PeoplePicker(attrs={"class": "form-control"}),
+        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
     )
     group = forms.ModelChoiceField(
         label=_("Workgroup or project"),
@@ -173,6 +172,7 @@ class TaskTemplateForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
             user, keep=template.group if template and template.group_id else None
         )
         self.fields["group"].label_from_instance = lambda g: g.name
+        bind_pickers(self, user)
 
     def _initial_from(self, template: TaskTemplate) -> dict:
         self.current_subtasks = [

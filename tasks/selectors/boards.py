@@ -8,9 +8,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Case,
     Count,
     F,
+    IntegerField,
     QuerySet,
+    Value,
+    When,
     Window,
 )
 from django.db.models.expressions import OrderBy
@@ -18,8 +22,9 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from portal.core.permissions import is_portal_admin
+from portal.people.models import headed_path
 
-from ..choices import TaskRole, TaskStatus
+from ..choices import CLOSED_STATUSES, TaskRole, TaskStatus
 from ..filters import DEFAULT_SORT, SORTS, TaskFilterSet
 from ..models import (
     Task,
@@ -40,7 +45,8 @@ KANBAN_STATUSES: tuple[str, ...] = (
 )
 
 
-KANBAN_COLUMN_CAP = 100
+# Cards a column shows at first; "more" loads the next as many (`kanban_page`).
+KANBAN_COLUMN_CAP = 30
 
 
 KANBAN_COMPLETED_DAYS = 30
@@ -99,14 +105,40 @@ class KanbanColumn:
         return max(0, self.total - len(self.tasks))
 
 
-def kanban_columns(*, user, filters, cap: int | None = None) -> list[KanbanColumn]:
-    """The Kanban columns by status: the filtered visible tasks, at most `cap` cards per column (three
-    queries: the cards, their tags, the totals). Completed tasks show for KANBAN_COMPLETED_DAYS days.
-    Each task carries `board_movable` (the user may change its status)."""
-    cap = cap or KANBAN_COLUMN_CAP
+def kanban_base(*, user, filters, team: bool = False) -> QuerySet[Task]:
+    """The tasks of a Kanban board: the filtered visible tasks (`task_list`), without completed tasks older than
+    KANBAN_COMPLETED_DAYS days. `team`: only tasks whose responsible person works in the department `user` heads
+    or one under it (nothing for someone who heads no department), the viewer's own tasks left out; the role
+    filter is then "all", so what a head sees of their people is exactly what `Task.objects.visible_to` allows."""
+    if team:
+        filters = filters.copy() if hasattr(filters, "copy") else dict(filters or {})
+        filters["role"] = TaskRole.ALL
     qs = task_list(user=user, filters=filters, decorate=False)
+    if team:
+        path = headed_path(user)
+        if not path:
+            return qs.none()
+        qs = qs.filter(responsible__department__path__startswith=path).exclude(responsible=user)
     cutoff = timezone.now() - datetime.timedelta(days=KANBAN_COMPLETED_DAYS)
-    qs = qs.exclude(status=TaskStatus.COMPLETED, completed_at__lt=cutoff)
+    return qs.exclude(status=TaskStatus.COMPLETED, completed_at__lt=cutoff)
+
+
+def _kanban_cards(qs: QuerySet[Task], user, order) -> QuerySet[Task]:
+    """What a card reads: its responsible person and the tags the viewer may see (two queries)."""
+    return (
+        qs.order_by(*order)
+        .select_related("responsible")
+        .only(*KANBAN_ONLY)
+        .prefetch_related(visible_tags_prefetch(user))
+    )
+
+
+def kanban_columns(*, user, filters, cap: int | None = None, team: bool = False) -> list[KanbanColumn]:
+    """The Kanban columns by status: the board's tasks (`kanban_base`), at most `cap` cards per column (three
+    queries: the cards, their tags, the totals); the others load on demand (`kanban_page`). Each task carries
+    `board_movable` (the user may change its status)."""
+    cap = cap or KANBAN_COLUMN_CAP
+    qs = kanban_base(user=user, filters=filters, team=team)
     order = _ordering(qs)
     totals = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
     ranked = qs.annotate(board_rank=Window(RowNumber(), partition_by=[F("status")], order_by=order)).filter(
@@ -116,16 +148,72 @@ def kanban_columns(*, user, filters, cap: int | None = None) -> list[KanbanColum
         status: KanbanColumn(status=status, label=TaskStatus(status).label, total=totals.get(status, 0))
         for status in KANBAN_STATUSES
     }
-    cards = (
-        ranked.order_by(*order)
-        .select_related("responsible")
-        .only(*KANBAN_ONLY)
-        .prefetch_related(visible_tags_prefetch(user))
-    )
-    for task in cards:
+    for task in _kanban_cards(ranked, user, order):
         task.board_movable = can_change_status(user, task)
         columns[task.status].tasks.append(task)
     return list(columns.values())
+
+
+@dataclass
+class KanbanLane:
+    """One swimlane of a project board: the tasks of one responsible person, in columns by status."""
+
+    person: object
+    columns: list[KanbanColumn]
+
+    @property
+    def total(self) -> int:
+        return sum(column.total for column in self.columns)
+
+
+def kanban_lanes(*, user, filters, cap: int | None = None, team: bool = False) -> list[KanbanLane]:
+    """The Kanban in swimlanes by responsible person (a project board: `?group=<id>&swimlanes=responsible`):
+    at most `cap` cards per person and status, people by name (three queries, whatever the number of lanes)."""
+    cap = cap or KANBAN_COLUMN_CAP
+    qs = kanban_base(user=user, filters=filters, team=team)
+    order = _ordering(qs)
+    totals: dict[tuple[int, str], int] = {
+        (person, status): n
+        for person, status, n in qs.order_by().values_list("responsible_id", "status").annotate(n=Count("id"))
+    }
+    ranked = qs.annotate(
+        board_rank=Window(RowNumber(), partition_by=[F("responsible_id"), F("status")], order_by=order)
+    ).filter(board_rank__lte=cap)
+    lanes: dict[int, KanbanLane] = {}
+    for task in _kanban_cards(ranked, user, order):
+        task.board_movable = can_change_status(user, task)
+        lane = lanes.get(task.responsible_id)
+        if lane is None:
+            lane = lanes[task.responsible_id] = KanbanLane(
+                person=task.responsible,
+                columns=[
+                    KanbanColumn(
+                        status=status,
+                        label=TaskStatus(status).label,
+                        total=totals.get((task.responsible_id, status), 0),
+                    )
+                    for status in KANBAN_STATUSES
+                ],
+            )
+        lane.columns[KANBAN_STATUSES.index(task.status)].tasks.append(task)
+    return sorted(lanes.values(), key=lambda lane: (str(lane.person).casefold(), lane.person.pk))
+
+
+def kanban_page(
+    *, user, filters, status: str, offset: int, limit: int | None = None, team: bool = False, person=None
+) -> tuple[list[Task], int]:
+    """The next cards of one column (or one swimlane's cell when `person` is given) after the first `offset`,
+    in the board's order, and how many are left after them (three queries)."""
+    limit = limit or KANBAN_COLUMN_CAP
+    qs = kanban_base(user=user, filters=filters, team=team).filter(status=status)
+    if person is not None:
+        qs = qs.filter(responsible_id=person)
+    order = _ordering(qs)
+    total = qs.order_by().count()
+    tasks = list(_kanban_cards(qs, user, order)[offset : offset + limit])
+    for task in tasks:
+        task.board_movable = can_change_status(user, task)
+    return tasks, max(0, total - offset - len(tasks))
 
 
 @dataclass
@@ -220,10 +308,21 @@ def gantt_data(*, user, filters, limit: int | None = None, group=None) -> GanttD
         qs = filterset.qs if filterset.is_valid() else task_list(user=user, filters=filters, decorate=False)
     else:
         qs = task_list(user=user, filters=filters, decorate=False)
+    # Closed tasks (shown only with the "closed tasks too" switch) come after the open ones, so that the
+    # limit drops them first and the chart opens on what is still to do.
+    closed_last = Case(
+        When(status__in=CLOSED_STATUSES, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
     if not (filters and filters.get("sort") in SORTS):
         qs = qs.order_by(
-            F("planned_start").asc(nulls_last=True), F("deadline").asc(nulls_last=True), "created_at", "id"
+            closed_last,
+            F("planned_start").asc(nulls_last=True),
+            F("deadline").asc(nulls_last=True),
+            "created_at",
+            "id",
         )
+    else:
+        qs = qs.order_by(closed_last, *qs.query.order_by)
     tasks = list(qs.values(*GANTT_FIELDS)[: limit + 1])
     truncated = len(tasks) > limit
     tasks = tasks[:limit]
@@ -266,7 +365,12 @@ def gantt_data(*, user, filters, limit: int | None = None, group=None) -> GanttD
         summarise(root, seen)
 
     def sort_key(task: dict):
-        return (task["gantt_start"] is None, task["gantt_start"] or task["created_at"], task["id"])
+        return (
+            task["status"] in CLOSED_STATUSES,
+            task["gantt_start"] is None,
+            task["gantt_start"] or task["created_at"],
+            task["id"],
+        )
 
     rows: list[dict] = []
     unscheduled: list[dict] = []

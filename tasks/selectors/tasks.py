@@ -15,6 +15,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.utils.translation import gettext as _
 
 from portal.core.errors import NotFound
 from portal.core.permissions import get_visible, is_portal_admin
@@ -75,7 +76,7 @@ def task_get(*, user, pk) -> Task:
     `parent_visible`: whether the user sees its parent (a hidden parent is not named), and
     `comments_unseen`: whether it has a comment the user has not seen (newer than their last look)."""
     if not _active(user):
-        raise NotFound("No task matches the given query.")
+        raise NotFound(_("No task matches the given query."))
     # Whether a comment is newer than the person's last look (`task_mark_seen` then writes nothing if not).
     seen = TaskView.objects.filter(
         task=OuterRef(OuterRef("pk")), user=user, seen_at__gte=OuterRef("created_at")
@@ -101,7 +102,7 @@ def task_get(*, user, pk) -> Task:
         set(Task.objects.visible_to(user).filter(pk__in=ask).values_list("pk", flat=True)) if ask else set()
     )
     if not (mine or task.pk in seen):
-        raise NotFound("No task matches the given query.")
+        raise NotFound(_("No task matches the given query."))
     task.parent_visible = parent is not None and (parent_mine or parent.pk in seen)
     task.read_for = user.pk  # whom the visibility check and `comments_unseen` answered for
     return task
@@ -317,8 +318,8 @@ def open_statuses() -> list[str]:
 TASK_ROW_FIELDS = (
     "id", "title", "status", "priority", "creator_id", "responsible_id", "group_id", "group__name",
     "parent_id", "deadline", "planned_start", "planned_end", "schedule_conflict", "allow_change_deadline",
-    "requires_control", "deadline_in_work_hours", "started_at", "completed_at", "time_estimate",
-    "time_spent", "subtasks_count", "subtasks_done", "checklist_count", "checklist_done",
+    "requires_control", "checklist_required", "deadline_in_work_hours", "started_at", "completed_at",
+    "time_estimate", "time_spent", "subtasks_count", "subtasks_done", "checklist_count", "checklist_done",
     "comments_count", "files_count", "last_comment_at", "created_at", "updated_at",
 )  # fmt: skip
 

@@ -118,7 +118,7 @@ def checklist_item_toggle(*, actor, item: ChecklistItem, done: bool | None = Non
         ChecklistItem.objects.select_for_update().filter(pk=item.pk).values_list("is_done", flat=True).first()
     )
     if current is None:
-        raise NotFound("No checklist item matches the given query.")
+        raise NotFound(_("No checklist item matches the given query."))
     target = (not current) if done is None else bool(done)
     if target == current:
         item.is_done = current

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record
 from portal.notifications.counters import counters_recount
 from portal.notifications.services import notify
@@ -55,7 +57,11 @@ def _notify_mentions(*, actor, task: Task, comment: TaskComment, old_body: str =
     notify(
         recipients=sorted(readers),
         kind="mention",
-        title=_("%(name)s mentioned you in the task “%(task)s”") % {"name": _user_name(actor), "task": task},
+        title=i18n.message(
+            gettext_lazy("%(name)s mentioned you in the task “%(task)s”"),
+            name=_user_name(actor),
+            task=task.title,
+        ),
         actor=actor,
         body=mentions.plain(comment.body)[:300],
         url=_comment_url(task, comment),
@@ -93,7 +99,9 @@ def comment_add(*, actor, task: Task, body: str) -> TaskComment:
     notify(
         recipients=sorted(people - mentioned - {actor.pk}),
         kind="task_comment",
-        title=_("%(name)s commented on “%(task)s”") % {"name": _user_name(actor), "task": task},
+        title=i18n.message(
+            gettext_lazy("%(name)s commented on “%(task)s”"), name=_user_name(actor), task=task.title
+        ),
         actor=actor,
         body=mentions.plain(body)[:300],
         url=_comment_url(task, comment),

@@ -52,8 +52,9 @@ def _recount(user_ids: Iterable[int | None]) -> None:
         log.warning("task counters are not registered; recount of %s skipped", ids)
 
 
-def _notify(*, recipients, title: str, actor, task: Task, body: str = "") -> None:
-    """A "task" notification (the notifications app skips the actor and inactive people)."""
+def _notify(*, recipients, title, actor, task: Task, body="") -> None:
+    """A "task" notification (the notifications app skips the actor and inactive people). `title` and
+    `body`: lazy messages (`portal.core.i18n.message`) or plain text, rendered in each recipient's language."""
     recipients = [r for r in recipients if r]
     if not recipients:
         return

@@ -272,7 +272,7 @@ def link_delete(*, actor, link) -> None:
     _require_actor(actor)
     predecessor, successor = link.predecessor, link.successor
     if not (selectors.can_see(actor, predecessor) and selectors.can_see(actor, successor)):
-        raise NotFound("No task link matches the given query.")
+        raise NotFound(_("No task link matches the given query."))
     _require(
         selectors.can_change_status(actor, successor),
         _("Only the creator or the responsible person of the dependent task may unlink it."),

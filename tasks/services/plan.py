@@ -53,9 +53,9 @@ def _lock_board(actor) -> None:
 
 def _require_own_column(actor, column: PlanColumn) -> None:
     if column is None or column.user_id != actor.pk:
-        raise NotFound("No plan column matches the given query.")
+        raise NotFound(_("No plan column matches the given query."))
     if not PlanColumn.objects.filter(pk=column.pk, user=actor).exists():
-        raise NotFound("No plan column matches the given query.")
+        raise NotFound(_("No plan column matches the given query."))
 
 
 def _clean_name(name: str | None) -> str:
@@ -203,7 +203,7 @@ def plan_card_move(*, actor, task: Task, column: PlanColumn, position: int) -> P
     _require_actor(actor)
     _require_own_column(actor, column)
     if task is None or not Task.objects.visible_to(actor).filter(pk=task.pk).exists():
-        raise NotFound("No task matches the given query.")
+        raise NotFound(_("No task matches the given query."))
     try:
         position = int(position)
     except (TypeError, ValueError):

@@ -48,7 +48,7 @@ def _clean_query(query: str) -> str:
 def saved_filter_save(*, actor, name: str, query: str) -> SavedFilter:
     """Store the list page's query string under `name` for `actor`; a filter of the same name is replaced."""
     if not _active(actor):
-        raise NotFound("No person to save the filter for.")
+        raise NotFound(_("No person to save the filter for."))
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": [_("Give the filter a name.")]}, code="required")
@@ -81,7 +81,7 @@ def saved_filter_save(*, actor, name: str, query: str) -> SavedFilter:
 def saved_filter_delete(*, actor, saved_filter: SavedFilter) -> None:
     """Delete one of the actor's saved filters (another person's filter answers 404: it is private)."""
     if not _active(actor) or saved_filter.user_id != actor.pk:
-        raise NotFound("No saved filter matches the given query.")
+        raise NotFound(_("No saved filter matches the given query."))
     audit_record(
         actor=actor, action="task_filter.delete", target=saved_filter, changes={"name": saved_filter.name}
     )

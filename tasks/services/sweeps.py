@@ -8,15 +8,16 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.notifications.counters import counters_recount
 
 from ..choices import CLOSED_STATUSES
@@ -110,24 +111,21 @@ def due_reminders_send(*, now: datetime.datetime | None = None) -> int:
 
     now = now or timezone.now()
     people = list(
-        get_user_model()
-        .objects.filter(is_active=True)
-        .order_by("pk")
-        .values_list("pk", "time_zone", "language")
+        get_user_model().objects.filter(is_active=True).order_by("pk").values_list("pk", "time_zone")
     )
     zones: dict[str, datetime.tzinfo] = {}
-    candidates: dict[int, tuple[datetime.tzinfo, str]] = {}
-    for pk, zone_name, language in people:
+    candidates: dict[int, datetime.tzinfo] = {}
+    for pk, zone_name in people:
         zone = zones.get(zone_name) or zones.setdefault(zone_name, zone_named(zone_name))
         if now.astimezone(zone).hour >= REMINDER_HOUR:
-            candidates[pk] = (zone, language)
+            candidates[pk] = zone
     if not candidates:
         return 0
     reminded_today = set()
     for recipient_id, created_at in Notification.objects.filter(
         kind="task_due", recipient_id__in=list(candidates), created_at__gte=now - datetime.timedelta(hours=48)
     ).values_list("recipient_id", "created_at"):
-        zone = candidates[recipient_id][0]
+        zone = candidates[recipient_id]
         if created_at.astimezone(zone).date() == now.astimezone(zone).date():
             reminded_today.add(recipient_id)
     wanted = [pk for pk in candidates if pk not in reminded_today]
@@ -150,7 +148,7 @@ def due_reminders_send(*, now: datetime.datetime | None = None) -> int:
         url = ""
     sent = 0
     for pk, rows in due.items():
-        zone, language = candidates[pk]
+        zone = candidates[pk]
         local_now = now.astimezone(zone)
         end_of_day = datetime.datetime.combine(
             local_now.date() + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
@@ -159,12 +157,13 @@ def due_reminders_send(*, now: datetime.datetime | None = None) -> int:
         if not mine:
             continue
         overdue = sum(1 for r in mine if r["deadline"] < now)
-        with translation.override(language or settings.LANGUAGE_CODE):
-            title = _("Your tasks today: %(due)d due, %(overdue)d overdue") % {
-                "due": len(mine) - overdue,
-                "overdue": overdue,
-            }
-            body = _reminder_body(mine, zone, now)
+        # Rendered by `notify` in the person's language.
+        title = i18n.message(
+            gettext_lazy("Your tasks today: %(due)d due, %(overdue)d overdue"),
+            due=len(mine) - overdue,
+            overdue=overdue,
+        )
+        body = i18n.deferred(_reminder_body, mine, zone, now)
         notify(recipients=[pk], kind="task_due", title=title, body=body, url=url)
         sent += 1
     return sent

@@ -56,7 +56,7 @@ def _tag_scope(tag: Tag) -> Q:
 def _require_group_member(actor, group) -> None:
     """Shared tags of a group are made by its members (and admins); a secret group's outsiders get 404."""
     if not group_selectors.can_see(actor, group):
-        raise NotFound("No workgroup matches the given query.")
+        raise NotFound(_("No workgroup matches the given query."))
     _require(
         group_selectors.can_reach_content(actor, group),
         _("Only members of the group make its shared tags."),
@@ -75,7 +75,7 @@ def _can_manage_tag(user, tag: Tag) -> bool:
 def _require_tag(actor, tag: Tag) -> None:
     _require_actor(actor)
     if not Tag.objects.visible_to(actor).filter(pk=tag.pk).exists():
-        raise NotFound("No tag matches the given query.")
+        raise NotFound(_("No tag matches the given query."))
     _require(_can_manage_tag(actor, tag), _("You may not change this tag."))
 
 

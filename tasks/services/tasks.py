@@ -16,7 +16,9 @@ from django.db import transaction
 from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record, diff, snapshot
 from portal.core.errors import NotFound
 
@@ -88,11 +90,12 @@ UPDATE_FIELDS = frozenset(
         "planned_end",
         "allow_change_deadline",
         "requires_control",
+        "checklist_required",
         "deadline_in_work_hours",
         "time_estimate",
     }
 )
-_FLAG_FIELDS = ("allow_change_deadline", "requires_control", "deadline_in_work_hours")
+_FLAG_FIELDS = ("allow_change_deadline", "requires_control", "checklist_required", "deadline_in_work_hours")
 # What the change history shows of a task.
 HISTORY_FIELDS = [
     "title",
@@ -107,6 +110,7 @@ HISTORY_FIELDS = [
     "planned_end",
     "allow_change_deadline",
     "requires_control",
+    "checklist_required",
     "deadline_in_work_hours",
     "time_estimate",
 ]
@@ -140,6 +144,7 @@ def task_create(
     checklist=(),
     allow_change_deadline: bool = False,
     requires_control: bool = False,
+    checklist_required: bool = False,
     deadline_in_work_hours: bool = False,
     time_estimate: int | None = None,
     source=None,
@@ -188,6 +193,7 @@ def task_create(
         parent=parent,
         allow_change_deadline=bool(allow_change_deadline),
         requires_control=bool(requires_control),
+        checklist_required=bool(checklist_required),
         deadline_in_work_hours=bool(deadline_in_work_hours),
         time_estimate=time_estimate,
         source_type=ContentType.objects.get_for_model(source) if source is not None else None,
@@ -226,14 +232,18 @@ def task_create(
     _publish(actor=actor, task=task, verb="task.created")
     _notify(
         recipients=[responsible],
-        title=_("%(name)s gave you a task: %(title)s") % {"name": _name(actor), "title": title},
+        title=i18n.message(
+            gettext_lazy("%(name)s gave you a task: %(title)s"), name=_name(actor), title=title
+        ),
         actor=actor,
         task=task,
         body=description[:300],
     )
     _notify(
         recipients=[*participants, *observers],
-        title=_("%(name)s added you to a task: %(title)s") % {"name": _name(actor), "title": title},
+        title=i18n.message(
+            gettext_lazy("%(name)s added you to a task: %(title)s"), name=_name(actor), title=title
+        ),
         actor=actor,
         task=task,
         body=description[:300],
@@ -355,15 +365,22 @@ def task_update(*, actor, task, dependants: str = DependantsPolicy.SHIFT, **fiel
     if responsible_changed:
         _notify(
             recipients=[task.responsible],
-            title=_("%(name)s made you responsible for a task: %(title)s")
-            % {"name": _name(actor), "title": task.title},
+            title=i18n.message(
+                gettext_lazy("%(name)s made you responsible for a task: %(title)s"),
+                name=_name(actor),
+                title=task.title,
+            ),
             actor=actor,
             task=task,
         )
         _notify(
             recipients=[old_responsible],
-            title=_("%(name)s handed your task over to %(other)s: %(title)s")
-            % {"name": _name(actor), "other": _name(task.responsible), "title": task.title},
+            title=i18n.message(
+                gettext_lazy("%(name)s handed your task over to %(other)s: %(title)s"),
+                name=_name(actor),
+                other=_name(task.responsible),
+                title=task.title,
+            ),
             actor=actor,
             task=task,
         )
@@ -428,12 +445,12 @@ def task_set_members(*, actor, task, participants=None, observers=None) -> Task:
         },
     )
     for role, title in (
-        (MemberRole.PARTICIPANT, _("%(name)s made you a participant of a task: %(title)s")),
-        (MemberRole.OBSERVER, _("%(name)s made you an observer of a task: %(title)s")),
+        (MemberRole.PARTICIPANT, gettext_lazy("%(name)s made you a participant of a task: %(title)s")),
+        (MemberRole.OBSERVER, gettext_lazy("%(name)s made you an observer of a task: %(title)s")),
     ):
         _notify(
             recipients=[p for p in added if wanted[p.pk] == role],
-            title=title % {"name": _name(actor), "title": task.title},
+            title=i18n.message(title, name=_name(actor), title=task.title),
             actor=actor,
             task=task,
         )
@@ -449,7 +466,7 @@ def task_delete(*, actor, task) -> None:
     _require(selectors.can_edit(actor, task), _("Only the task's creator may delete it."))
     fresh = Task.objects.select_for_update().filter(pk=task.pk).values("parent_id", "status").first()
     if fresh is None:
-        raise NotFound("No task matches the given query.")
+        raise NotFound(_("No task matches the given query."))
     subtree = [task.pk, *(pk for level in _descendant_ids(task.pk) for pk in level)]
     people = _people_of_tasks(subtree)
     successors = set(

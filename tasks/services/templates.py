@@ -15,7 +15,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_time
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record, diff, snapshot
 from portal.core.errors import NotFound
 
@@ -382,7 +384,7 @@ def template_next_run(template: TaskTemplate, *, after: datetime.datetime) -> da
 def _require_template(actor, template: TaskTemplate) -> None:
     _require_actor(actor)
     if not TaskTemplate.objects.visible_to(actor).filter(pk=template.pk).exists():
-        raise NotFound("No task template matches the given query.")
+        raise NotFound(_("No task template matches the given query."))
 
 
 def _save_subtemplates(template: TaskTemplate, subtasks: list[dict]) -> None:
@@ -564,7 +566,9 @@ def _run_failed(template: TaskTemplate, error: Exception) -> None:
     notify(
         recipients=[template.creator_id],
         kind="task",
-        title=_("The recurring task “%(title)s” could not be created") % {"title": template.title},
+        title=i18n.message(
+            gettext_lazy("The recurring task “%(title)s” could not be created"), title=template.title
+        ),
         body=reason,
         target=template,
     )

@@ -16,7 +16,9 @@ from django.db.models.functions import Greatest
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record, diff, snapshot
 from portal.core.errors import NotFound
 from portal.core.permissions import is_portal_admin
@@ -105,9 +107,12 @@ def _notify_over_estimate(task: Task, actor) -> None:
     notify(
         recipients={task.creator_id, task.responsible_id},
         kind="task",
-        title=_("Time spent on “%(title)s” is over the estimate") % {"title": task.title},
-        body=_("%(spent)s spent of %(estimate)s estimated.")
-        % {"spent": _duration(task.time_spent), "estimate": _duration(task.time_estimate)},
+        title=i18n.message(gettext_lazy("Time spent on “%(title)s” is over the estimate"), title=task.title),
+        body=i18n.message(
+            gettext_lazy("%(spent)s spent of %(estimate)s estimated."),
+            spent=i18n.deferred(_duration, task.time_spent),
+            estimate=i18n.deferred(_duration, task.time_estimate),
+        ),
         url=_task_url(task),
         target=task,
     )
@@ -258,7 +263,7 @@ def time_entry_add(
 def _require_own_entry(actor, entry: TimeEntry) -> None:
     task = Task.objects.filter(pk=entry.task_id).first()
     if task is None:
-        raise NotFound("No time entry matches the given query.")
+        raise NotFound(_("No time entry matches the given query."))
     _require_visible(actor, task)
     _require(
         entry.user_id == actor.pk or is_portal_admin(actor),
@@ -268,7 +273,7 @@ def _require_own_entry(actor, entry: TimeEntry) -> None:
 
 def _lock_entry(entry: TimeEntry) -> None:
     if not list(TimeEntry.objects.select_for_update().filter(pk=entry.pk).values_list("pk", flat=True)):
-        raise NotFound("No time entry matches the given query.")
+        raise NotFound(_("No time entry matches the given query."))
     entry.refresh_from_db()
 
 

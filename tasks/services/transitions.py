@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from portal.core import i18n
 from portal.core.audit import audit_record
 from portal.core.errors import NotFound
 
@@ -20,7 +22,7 @@ from ..choices import (
     OpenSubtasksPolicy,
     TaskStatus,
 )
-from ..models import Task, TaskComment, TaskView
+from ..models import ChecklistItem, Task, TaskComment, TaskView
 from ..permissions import TRANSITIONS
 from .effects import (
     _bump_parent,
@@ -61,7 +63,7 @@ def _lock_status(task: Task) -> None:
         .first()
     )
     if fresh is None:
-        raise NotFound("No task matches the given query.")
+        raise NotFound(_("No task matches the given query."))
     for name, value in fresh.items():
         setattr(task, name, value)
 
@@ -111,12 +113,52 @@ def _add_comment(*, actor, task: Task, body: str, now) -> TaskComment:
 
 
 def _open_subtasks_error(count: int) -> ValidationError:
-    message = _("This task has %(count)d open subtask(s): complete them too, or leave them open?") % {
-        "count": count
-    }
+    message = ngettext(
+        "This task has %(count)d open subtask: complete it too, or leave it open?",
+        "This task has %(count)d open subtasks: complete them too, or leave them open?",
+        count,
+    ) % {"count": count}
     error = ValidationError({"open_subtasks": [ValidationError(message, code="open_subtasks")]})
     error.code = "open_subtasks"  # what the page asks about, also on the error itself
     return error
+
+
+def _open_checklist_error(count: int) -> ValidationError:
+    """Open checklist items on completing: the page (or the API client) asks, then sends the confirmation."""
+    message = ngettext(
+        "%(count)d checklist item is open: complete the task anyway?",
+        "%(count)d checklist items are open: complete the task anyway?",
+        count,
+    ) % {"count": count}
+    error = ValidationError({"open_checklist": [ValidationError(message, code="open_checklist")]})
+    error.code = "open_checklist"
+    return error
+
+
+def _checklist_required_error(count: int) -> ValidationError:
+    """The task's rule: no completion while checklist items are open (no confirmation lifts it)."""
+    message = ngettext(
+        "The task's creator requires a complete checklist: %(count)d item is still open.",
+        "The task's creator requires a complete checklist: %(count)d items are still open.",
+        count,
+    ) % {"count": count}
+    error = ValidationError({"checklist": [ValidationError(message, code="checklist_required")]})
+    error.code = "checklist_required"
+    return error
+
+
+def _check_checklist(task: Task, action: str, confirmed: bool) -> None:
+    """Completing (or accepting) with open checklist items: refused when the task requires a complete
+    checklist, else completing needs the person's confirmation."""
+    if action not in ("complete", "approve"):
+        return
+    open_items = ChecklistItem.objects.filter(task_id=task.pk, is_done=False).count()
+    if not open_items:
+        return
+    if task.checklist_required:
+        raise _checklist_required_error(open_items)
+    if action == "complete" and not confirmed:
+        raise _open_checklist_error(open_items)
 
 
 def _close_subtree(*, actor, levels: list[list[int]], now) -> list[Task]:
@@ -143,12 +185,23 @@ def _denied_message(action: str) -> str:
 
 
 @transaction.atomic
-def task_transition(*, actor, task, action: str, comment: str = "", open_subtasks: str | None = None) -> Task:
+def task_transition(
+    *,
+    actor,
+    task,
+    action: str,
+    comment: str = "",
+    open_subtasks: str | None = None,
+    confirm_checklist: bool = False,
+) -> Task:
     """Take a status action (see TRANSITIONS). The responsible person (and the creator, and admins) accept,
     start, pause, complete, defer, decline and renew; the creator (and admins) approve and return.
 
     Completing a task with open subtasks needs `open_subtasks`: "complete" closes them too, "keep" leaves
-    them; without it a ValidationError with code "open_subtasks" lets the page ask. A task that requires
+    them; without it a ValidationError with code "open_subtasks" lets the page ask. Completing with open
+    checklist items needs `confirm_checklist` (else a ValidationError with code "open_checklist"), and is
+    refused (code "checklist_required", also on accepting) when the task requires a complete checklist. A
+    task that requires
     control goes to awaiting_control when someone other than its creator completes it. Returning needs a
     comment, declining a reason; a given comment is kept as a task comment.
     """
@@ -180,6 +233,7 @@ def task_transition(*, actor, task, action: str, comment: str = "", open_subtask
         required=action in COMMENT_REQUIRED,
         message=_("Say what is to be redone.") if action == "return" else _("Give a reason."),
     )
+    _check_checklist(task, action, bool(confirm_checklist))
     now = timezone.now()
     affected = _people_ids(task)
     closed_subtasks: list[Task] = []
@@ -205,22 +259,30 @@ def task_transition(*, actor, task, action: str, comment: str = "", open_subtask
     if status == S.AWAITING_CONTROL:
         _notify(
             recipients=[task.creator_id],
-            title=_("%(name)s completed a task that awaits your control: %(title)s") % names,
+            title=i18n.message(
+                gettext_lazy("%(name)s completed a task that awaits your control: %(title)s"), **names
+            ),
             actor=actor,
             task=task,
             body=comment,
         )
     elif status == S.COMPLETED:
         title = (
-            _("%(name)s accepted the work on the task: %(title)s")
+            gettext_lazy("%(name)s accepted the work on the task: %(title)s")
             if action == "approve"
-            else _("%(name)s completed the task: %(title)s")
+            else gettext_lazy("%(name)s completed the task: %(title)s")
         )
-        _notify(recipients=sorted(affected), title=title % names, actor=actor, task=task, body=comment)
+        _notify(
+            recipients=sorted(affected),
+            title=i18n.message(title, **names),
+            actor=actor,
+            task=task,
+            body=comment,
+        )
     elif action == "return":
         _notify(
             recipients=sorted(affected - {task.creator_id}),
-            title=_("%(name)s returned the task for rework: %(title)s") % names,
+            title=i18n.message(gettext_lazy("%(name)s returned the task for rework: %(title)s"), **names),
             actor=actor,
             task=task,
             body=comment,
@@ -228,7 +290,7 @@ def task_transition(*, actor, task, action: str, comment: str = "", open_subtask
     elif action == "decline":
         _notify(
             recipients=[task.creator_id],
-            title=_("%(name)s declined the task: %(title)s") % names,
+            title=i18n.message(gettext_lazy("%(name)s declined the task: %(title)s"), **names),
             actor=actor,
             task=task,
             body=comment,
@@ -236,8 +298,11 @@ def task_transition(*, actor, task, action: str, comment: str = "", open_subtask
     else:
         _notify(
             recipients=[task.creator_id, task.responsible_id],
-            title=_("%(name)s changed the status of the task “%(title)s” to %(status)s")
-            % {**names, "status": task.get_status_display()},
+            title=i18n.message(
+                gettext_lazy("%(name)s changed the status of the task “%(title)s” to %(status)s"),
+                **names,
+                status=i18n.deferred(task.get_status_display),
+            ),
             actor=actor,
             task=task,
             body=comment,
@@ -245,8 +310,11 @@ def task_transition(*, actor, task, action: str, comment: str = "", open_subtask
     for sub in closed_subtasks:
         _notify(
             recipients=[sub.creator_id, sub.responsible_id],
-            title=_("%(name)s completed the task “%(title)s” together with its parent task")
-            % {"name": _name(actor), "title": sub.title},
+            title=i18n.message(
+                gettext_lazy("%(name)s completed the task “%(title)s” together with its parent task"),
+                name=_name(actor),
+                title=sub.title,
+            ),
             actor=actor,
             task=sub,
         )
@@ -272,7 +340,15 @@ def _actions_to(task: Task, status: str) -> list[str]:
 
 
 @transaction.atomic
-def task_set_status(*, actor, task, status: str, comment: str = "", open_subtasks: str | None = None) -> Task:
+def task_set_status(
+    *,
+    actor,
+    task,
+    status: str,
+    comment: str = "",
+    open_subtasks: str | None = None,
+    confirm_checklist: bool = False,
+) -> Task:
     """Move a task to `status` by the matching action (a Kanban drag): e.g. in_progress -> pending is a
     pause, awaiting_control -> completed an approval, completed -> in_progress a renewal and a start."""
     _require_visible(actor, task)
@@ -300,5 +376,6 @@ def task_set_status(*, actor, task, status: str, comment: str = "", open_subtask
             action=action,
             comment=comment if last else "",
             open_subtasks=open_subtasks,
+            confirm_checklist=confirm_checklist,
         )
     return task

@@ -45,7 +45,7 @@ def _require_actor(actor) -> None:
 def _require_visible(actor, task: Task) -> None:
     _require_actor(actor)
     if task is None or task.pk is None or not selectors.can_see(actor, task):
-        raise NotFound("No task matches the given query.")
+        raise NotFound(_("No task matches the given query."))
 
 
 def _require(allowed: bool, message: str) -> None:

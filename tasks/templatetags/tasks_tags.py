@@ -81,7 +81,7 @@ def task_deadline(task, empty=None):
     if not handed_in and deadline < timezone.now():
         return format_html(
             '<time class="text-danger fw-semibold task-deadline task-overdue" datetime="{}" title="{}">'
-            '<i class="bi bi-alarm"></i> {}</time>',
+            '<i class="bi bi-alarm" aria-hidden="true"></i> {}</time>',
             local.isoformat(),
             _("Overdue"),
             text,
@@ -131,7 +131,7 @@ def sort_header(context, key, label, target="#task-results"):
         target,
         next_key,
         label,
-        format_html(' <i class="bi {}"></i>', icon) if icon else "",
+        format_html(' <i class="bi {}" aria-hidden="true"></i>', icon) if icon else "",
     )
 
 
@@ -248,6 +248,20 @@ HISTORY_LABELS = {
     "time_spent": gettext_lazy("time spent"),
     "kind": gettext_lazy("link kind"),
     "seconds": gettext_lazy("time"),
+    # Recorded keys that are not task fields (or have no verbose name of their own): the English label
+    # stays the key itself, the translation names it.
+    "action": gettext_lazy("action"),
+    "tags": gettext_lazy("tags"),
+    "participants": gettext_lazy("participants"),
+    "observers": gettext_lazy("observers"),
+    "checklist": gettext_lazy("checklist"),
+    "item": gettext_lazy("item"),
+    "is_done": gettext_lazy("is done"),
+    "body": gettext_lazy("body"),
+    "comment": gettext_lazy("comment"),
+    "time_entry": gettext_lazy("time entry"),
+    "predecessor": gettext_lazy("predecessor"),
+    "successor": gettext_lazy("successor"),
 }
 
 

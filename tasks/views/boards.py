@@ -24,6 +24,7 @@ from portal.core.links import url_for_pk
 from portal.core.templatetags.lumen import avatar_html
 from portal.groups.models import Workgroup
 from portal.groups.selectors import group_get, group_list_of_member
+from portal.people.models import headed_path
 
 from .. import selectors, services
 from ..choices import (
@@ -95,6 +96,7 @@ def _board_texts() -> dict[str, str]:
         "fallback": _("No planned dates: drawn from creation to the deadline."),
         "summary": _("No dates of its own: spans its subtasks."),
         "conflict": _("Breaks a link to a task before it: check the dates."),
+        "past_deadline": _("Planned to end after its deadline."),
         "locked": _("You may not reschedule this task."),
         "dependants_changed": _("Linked tasks were updated too: {n}."),
         "empty": _("No tasks with dates match the filter."),
@@ -125,7 +127,7 @@ def _board_context(request: HttpRequest, filters: QueryDict, *, view: str) -> di
 
 
 # Filters of the list page that the board's form shows; the others travel along as hidden fields.
-_SHOWN_FILTERS = {"role", "q", "group", "tag", "priority", "overdue", "closed", "page"}
+_SHOWN_FILTERS = {"role", "q", "group", "tag", "priority", "overdue", "closed", "page", "swimlanes"}
 
 
 def _filter_context(request: HttpRequest, filters: QueryDict) -> dict:
@@ -171,7 +173,7 @@ def kanban_card_html(task: Task, avatars: dict | None = None) -> str:
     deadline = ""
     if task.deadline:
         deadline = format_html(
-            '<span class="ms-auto text-nowrap {}" title="{}"><i class="bi bi-clock"></i> {}</span>',
+            '<span class="ms-auto text-nowrap {}" title="{}"><i class="bi bi-clock" aria-hidden="true"></i> {}</span>',
             "text-danger fw-semibold board-overdue" if overdue else "text-body-secondary",
             _("Deadline"),
             formats.date_format(timezone.localtime(task.deadline), "j M, H:i"),
@@ -181,7 +183,7 @@ def kanban_card_html(task: Task, avatars: dict | None = None) -> str:
         label = _("Subtasks done")
         subtasks = format_html(
             '<div class="d-flex align-items-center gap-2 mt-2 small text-body-secondary" title="{}">'
-            '<i class="bi bi-diagram-3"></i><div class="progress flex-grow-1 lumen-progress-35" '
+            '<i class="bi bi-diagram-3" aria-hidden="true"></i><div class="progress flex-grow-1 lumen-progress-35" '
             'role="progressbar" aria-label="{}" aria-valuenow="{}" aria-valuemin="0" aria-valuemax="100">'
             '<div class="progress-bar bg-success" data-width="{}"></div></div><span>{}/{}</span></div>',
             label,
@@ -208,7 +210,8 @@ def kanban_card_html(task: Task, avatars: dict | None = None) -> str:
         ""
         if movable
         else format_html(
-            '<i class="bi bi-lock text-body-tertiary small" title="{}"></i>',
+            '<i class="bi bi-lock text-body-tertiary small" role="img" title="{}" aria-label="{}"></i>',
+            _("You may not change the status of this task"),
             _("You may not change the status of this task"),
         ),
         format_html(
@@ -239,30 +242,137 @@ def _person_parts(person, avatars: dict | None) -> tuple[str, str]:
 
 def _high_priority_mark() -> str:
     label = _("High priority")
-    return format_html('<i class="bi bi-fire text-danger" title="{}" aria-label="{}"></i>', label, label)
+    return format_html(
+        '<i class="bi bi-fire text-danger" role="img" title="{}" aria-label="{}"></i>', label, label
+    )
+
+
+# The Kanban's "My team" role tab (a head of department: their people's tasks) and its swimlanes switch.
+KANBAN_TEAM = "team"
+SWIMLANES_BY_RESPONSIBLE = "responsible"
+
+
+def _kanban_filters(request: HttpRequest) -> tuple[QueryDict, bool, bool]:
+    """The board's filters, whether it shows the head's team and whether it is drawn in swimlanes by
+    responsible person (only on a project's board: `?group=<id>&swimlanes=responsible`, all the project's
+    tasks the user sees unless a role is chosen)."""
+    lanes = (
+        request.GET.get("swimlanes") == SWIMLANES_BY_RESPONSIBLE
+        and str(request.GET.get("group") or "").isdecimal()
+    )
+    filters = selectors.board_filters(request.GET, default_role=TaskRole.ALL if lanes else TaskRole.DO)
+    if not lanes:
+        filters.pop("swimlanes", None)
+    return filters, filters.get("role") == KANBAN_TEAM, lanes
+
+
+def _kanban_ids(status: str, lane=None) -> tuple[str, str]:
+    """The ids of a column's (or a swimlane cell's) list of cards and of its "more" slot."""
+    suffix = f"{lane}-{status}" if lane is not None else status
+    return f"kanban-cards-{suffix}", f"kanban-more-{suffix}"
+
+
+def _kanban_column_links(column, filters: QueryDict, *, shown: int, lane=None) -> None:
+    """What a column's "more" slot needs: the next cards' URL, the list page's URL, the ids it updates."""
+    column.cards_id, column.slot_id = _kanban_ids(column.status, lane)
+    column.next_count = min(column.more, board_selectors.KANBAN_COLUMN_CAP)
+    extra = {"status": column.status, "offset": shown}
+    if lane is not None:
+        extra["lane"] = lane
+    column.load_url = f"{reverse('tasks:kanban_more')}?{_query(filters, **extra)}"
+    list_url = _url_or_none("tasks:home")
+    list_filters = {"status": column.status}
+    if filters.get("role") == KANBAN_TEAM:  # the list has no "My team" tab: all it shows, as the board does
+        list_filters["role"] = TaskRole.ALL
+    if lane is not None:
+        list_filters["responsible"] = lane
+    column.more_url = f"{list_url}?{_query(filters, swimlanes=None, **list_filters)}" if list_url else None
 
 
 @login_required
 @require_GET
 def kanban(request: HttpRequest) -> HttpResponse:
-    """Kanban by status of the filtered visible tasks (role "I do" unless chosen); htmx gets the board."""
-    filters = selectors.board_filters(request.GET)
-    columns = board_selectors.kanban_columns(user=request.user, filters=filters)
-    list_url = _url_or_none("tasks:home")
+    """Kanban by status of the filtered visible tasks (role "I do" unless chosen; "My team" for a head of
+    department); a project's board in swimlanes by responsible person; htmx gets the board. Each column shows
+    its first cards and loads the next ones on demand (`kanban_more`)."""
+    filters, team, lanes = _kanban_filters(request)
     avatars: dict = {}
-    for column in columns:
-        column.more_url = f"{list_url}?{_query(filters, status=column.status)}" if list_url else None
-        column.cards = mark_safe("".join(kanban_card_html(task, avatars) for task in column.tasks))
     context = _board_context(request, filters, view="kanban")
-    context.update(columns=columns, cap=board_selectors.KANBAN_COLUMN_CAP)
+    if team:  # the other views have no "My team": they open on all the tasks the user sees
+        context["query"] = _query(filters, role=TaskRole.ALL)
+    if lanes:
+        swimlanes = board_selectors.kanban_lanes(user=request.user, filters=filters, team=team)
+        heads = [
+            board_selectors.KanbanColumn(status=status, label=TaskStatus(status).label)
+            for status in board_selectors.KANBAN_STATUSES
+        ]
+        for lane in swimlanes:
+            lane.avatar, lane.name = _person_parts(lane.person, avatars)
+            for head, column in zip(heads, lane.columns, strict=True):
+                head.total += column.total
+                _kanban_column_links(column, filters, shown=len(column.tasks), lane=lane.person.pk)
+                column.cards = mark_safe("".join(kanban_card_html(task, avatars) for task in column.tasks))
+        context.update(lanes=swimlanes, columns=heads)
+    else:
+        columns = board_selectors.kanban_columns(user=request.user, filters=filters, team=team)
+        for column in columns:
+            _kanban_column_links(column, filters, shown=len(column.tasks))
+            column.cards = mark_safe("".join(kanban_card_html(task, avatars) for task in column.tasks))
+        context.update(columns=columns, lanes=None)
+    context.update(cap=board_selectors.KANBAN_COLUMN_CAP, team=team, swimlanes=lanes)
     # htmx: the filter form stays as it is, only the board and the view links change.
     return render_htmx(
         request,
         "tasks/boards/kanban.html",
         context,
         partial="tasks/boards/partials/kanban_board.html",
-        page_context=lambda: _filter_context(request, filters),
+        page_context=lambda: _kanban_filter_context(request, filters, lanes=lanes),
     )
+
+
+def _kanban_filter_context(request: HttpRequest, filters: QueryDict, *, lanes: bool) -> dict:
+    """The board's filter form, with the "My team" tab for a head of department and the swimlanes switch."""
+    context = _filter_context(request, filters)
+    if headed_path(request.user):
+        context["role_tabs"] = [*context["role_tabs"], {"value": KANBAN_TEAM, "label": _("My team")}]
+    context["swimlanes_switch"] = True
+    context["swimlanes_on"] = lanes
+    return context
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdecimal() and len(value) < 10 else None
+
+
+@login_required
+@require_GET
+def kanban_more(request: HttpRequest) -> HttpResponse:
+    """The next cards of one Kanban column (or swimlane cell), for htmx to append to it, and its "more" slot
+    (out of band) for the cards after them. Same filters as the board; nothing the board would not show."""
+    filters, team, _lanes = _kanban_filters(request)
+    status = request.GET.get("status", "")
+    offset = _int_param(request, "offset")
+    lane = _int_param(request, "lane")
+    if status not in board_selectors.KANBAN_STATUSES or offset is None:
+        return HttpResponse(_("Choose a column."), status=400, content_type="text/plain; charset=utf-8")
+    filters.pop("offset", None)
+    filters.pop("lane", None)
+    filters.pop("status", None)
+    tasks, more = board_selectors.kanban_page(
+        user=request.user, filters=filters, status=status, offset=offset, team=team, person=lane
+    )
+    column = board_selectors.KanbanColumn(status=status, label=TaskStatus(status).label)
+    column.total = offset + len(tasks) + more
+    column.tasks = [None] * (offset + len(tasks))  # only their number counts: `more` is what is left
+    _kanban_column_links(column, filters, shown=offset + len(tasks), lane=lane)
+    avatars: dict = {}
+    context = {
+        "cards": mark_safe("".join(kanban_card_html(task, avatars) for task in tasks)),
+        "column": column,
+        "oob": True,
+    }
+    return render(request, "tasks/boards/partials/kanban_more.html", context)
 
 
 @login_required
@@ -290,6 +400,7 @@ def kanban_move(request: HttpRequest, pk: int) -> HttpResponse:
             status=status,
             comment=request.POST.get("comment", ""),
             open_subtasks=open_subtasks,
+            confirm_checklist=request.POST.get("confirm_checklist") in ("1", "true", "on"),
         )
     except ValidationError as exc:
         return _validation_error(exc)
@@ -366,7 +477,13 @@ class GanttJson:
         name = f"{task['responsible__first_name']} {task['responsible__last_name']}".strip()
         return name or task["responsible__email"]
 
-    def bar_class(self, task: dict, closed: bool, overdue: bool) -> str:
+    @staticmethod
+    def past_deadline(task: dict, closed: bool) -> bool:
+        """An open task planned to end after its deadline (a bar of its own dates, not a summary's)."""
+        deadline, end = task["deadline"], task["gantt_end"]
+        return bool(deadline and end and not closed and not task["gantt_summary"] and end > deadline)
+
+    def bar_class(self, task: dict, closed: bool, overdue: bool, late: bool = False) -> str:
         """One CSS class per bar (frappe-gantt takes a single token): its state, and whether it is locked."""
         if closed:
             state = "done"
@@ -374,6 +491,8 @@ class GanttJson:
             state = "overdue"
         elif task["schedule_conflict"]:
             state = "conflict"
+        elif late:
+            state = "late"
         elif task["gantt_summary"]:
             state = "summary"
         else:
@@ -385,6 +504,7 @@ class GanttJson:
         status, deadline = task["status"], task["deadline"]
         closed = status in CLOSED_STATUSES
         overdue = bool(deadline and status not in HANDED_IN_STATUSES and deadline < self.now)
+        late = self.past_deadline(task, closed)
         iso = self.iso
         return {
             "id": str(task["id"]),
@@ -393,7 +513,7 @@ class GanttJson:
             "end": iso(task["gantt_end"]),
             "progress": board_selectors.gantt_progress(task),
             "dependencies": [str(pk) for pk in task["gantt_dependencies"]],
-            "custom_class": self.bar_class(task, closed, overdue),
+            "custom_class": self.bar_class(task, closed, overdue, late),
             "depth": task["gantt_depth"],
             "parent": str(task["parent_id"]) if task["parent_id"] else None,
             "url": self.url(task["id"]),
@@ -406,6 +526,7 @@ class GanttJson:
             "overdue": overdue,
             "closed": closed,
             "conflict": task["schedule_conflict"],
+            "past_deadline": late,
             "editable": task["gantt_editable"],
             "fallback": task["gantt_fallback"],
             "summary": task["gantt_summary"],
@@ -436,6 +557,8 @@ def gantt(request: HttpRequest) -> HttpResponse:
             "reschedule_url": reverse("tasks:gantt_reschedule", args=[0]),
             "dependants_policies": DependantsPolicy.choices,
             "limit": board_selectors.GANTT_LIMIT,
+            # Weeks start on the active language's first day (0 Sunday ... 6 Saturday, as JavaScript counts).
+            "first_day_of_week": int(formats.get_format("FIRST_DAY_OF_WEEK")) % 7,
         }
     )
     return render(request, "tasks/boards/gantt.html", context)
@@ -521,8 +644,19 @@ def gantt_reschedule(request: HttpRequest, pk: int) -> JsonResponse:
             "changed": [json.bar(t) for t in tasks],
             "flagged": [{**ref, "id": str(ref["id"])} for ref in flagged],
             "notice": flagged_notice(flagged),
+            "deadline_warning": deadline_warning(task),
         }
     )
+
+
+def deadline_warning(task) -> str:
+    """What to tell the person whose new plan for `task` ends after its deadline (empty when it fits)."""
+    end = task.planned_end or task.planned_start
+    if not (task.deadline and end and end > task.deadline) or task.status in CLOSED_STATUSES:
+        return ""
+    return _(
+        "The planned end is after the task's deadline (%(deadline)s). Move the bar back or ask for a later deadline."
+    ) % {"deadline": formats.date_format(timezone.localtime(task.deadline), "SHORT_DATETIME_FORMAT")}
 
 
 def flagged_notice(refs: list[dict]) -> str:

@@ -1,12 +1,12 @@
-"""Tasks: the task page's links block (add, remove, search the task to link)."""
+"""Tasks: the task page's links block (add, remove). The task to link is found with core's chip picker
+(the "tasks" lookup source, tasks/lookups.py)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from portal.core.errors import NotFound
 
@@ -20,7 +20,7 @@ from .task_page import _attempt, _respond, _task
 @require_POST
 def link_add(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
-    form = LinkForm(request.POST)
+    form = LinkForm(request.POST, user=request.user)
     keep = {"link_form": form}
     if not form.is_valid():
         return _respond(request, pk, "links", errors=form_errors(form), keep=keep)
@@ -51,17 +51,3 @@ def link_delete(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
         raise Http404("No such link of this task.")
     errors = _attempt(lambda: services.link_delete(actor=request.user, link=link))
     return _respond(request, pk, "links", errors=errors, success=_("Link removed."))
-
-
-@login_required
-@require_GET
-def link_search(request: HttpRequest, pk: int) -> HttpResponse:
-    """Visible tasks matching ?q= (words of the title, or a task number) to link to this one."""
-    task = _task(request, pk)
-    query = request.GET.get("q", "").strip().lstrip("#")
-    results = []
-    if query.isdecimal():
-        results = list(selectors.task_list(user=request.user).filter(pk=int(query)).exclude(pk=task.pk))
-    elif len(query) >= 2:
-        results = list(selectors.task_list(user=request.user, filters={"q": query}).exclude(pk=task.pk)[:10])
-    return render(request, "tasks/task_page/partials/link_results.html", {"task": task, "results": results})

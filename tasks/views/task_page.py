@@ -157,11 +157,8 @@ PAGE_WORDS = {
     "linked_tasks": gettext_lazy("Linked tasks"),
     "remove_the_link": gettext_lazy("Remove the link"),
     "add_a_link": gettext_lazy("Add a link"),
-    "task_number": gettext_lazy("Task number"),
     "the_other_task": gettext_lazy("The other task"),
     "kind": gettext_lazy("Kind"),
-    "or_find_a_task_by_its_title": gettext_lazy("Or find a task by its title…"),
-    "find_a_task": gettext_lazy("Find a task"),
     "link": gettext_lazy("Link"),
     "people": gettext_lazy("People"),
     "responsible_person": gettext_lazy("Responsible person"),
@@ -176,6 +173,12 @@ PAGE_WORDS = {
     "task_requires_control_after_completion": gettext_lazy("Task requires control after completion"),
     "deadline_from_the_working_schedule": gettext_lazy("Deadline from the working schedule"),
     "change_rules": gettext_lazy("Change rules"),
+    "a_complete_checklist_is_required": gettext_lazy("A complete checklist is required to complete the task"),
+    "checklist_items_are_still_open_complete": gettext_lazy(
+        "Checklist items are still open: complete the task anyway?"
+    ),
+    "complete_anyway": gettext_lazy("Complete anyway"),
+    "back_to_the_checklist": gettext_lazy("Back to the checklist"),
     "task_requires_my_control_after_completio": gettext_lazy("Task requires my control after completion"),
     "subtasks": gettext_lazy("Subtasks"),
     "add_subtask": gettext_lazy("Add subtask"),
@@ -395,7 +398,7 @@ def _links_context(request, task, perms) -> dict:
             (_("Before this task (it depends on them)"), links["before"], "before"),
             (_("After this task (they depend on it)"), links["after"], "after"),
         ],
-        "link_form": LinkForm(),
+        "link_form": LinkForm(user=request.user),
     }
 
 

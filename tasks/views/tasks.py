@@ -307,6 +307,7 @@ def _row_texts() -> dict[str, str]:
             ("parent", _("Parent task")),
             ("hidden_parent", _("Subtask of a task you cannot see")),
             ("subtasks_done", _("Subtasks done")),
+            ("select", _("Select %(title)s")),
         )
     }
 
@@ -322,25 +323,25 @@ def _row_html(row: dict, texts: dict[str, str]) -> str:
         f'<tr data-task="{pk}"{OVERDUE_ROW if row["overdue"] else ""}>',
         '<td class="text-center"><input class="form-check-input" type="checkbox" name="ids" '
         f'value="{pk}" form="bulk-form" data-bulk-row aria-label="'
-        f'{_("Select %(title)s") % {"title": escape(row["title"])}}"></td>',
+        f'{texts["select"] % {"title": escape(row["title"])}}"></td>',
         f"<td>{row['priority']}</td>",
         '<td class="min-w-0"><a class="fw-semibold link-body-emphasis text-decoration-none" '
         f'href="{escape(row["url"])}">{escape(row["title"])}</a>',
     ]
     if row["comments_count"]:
         parts.append(
-            f'<span class="small text-body-secondary ms-1" title="{texts["comments"]}"><i class="bi bi-chat">'
+            f'<span class="small text-body-secondary ms-1" title="{texts["comments"]}"><i class="bi bi-chat" aria-hidden="true">'
             f"</i> {int(row['comments_count'])}</span>"
         )
     if row["checklist_count"]:
         parts.append(
             f'<span class="small text-body-secondary ms-1" title="{texts["checklist"]}"><i class="bi '
-            f'bi-list-check"></i> {int(row["checklist_done"])}/{int(row["checklist_count"])}</span>'
+            f'bi-list-check" aria-hidden="true"></i> {int(row["checklist_done"])}/{int(row["checklist_count"])}</span>'
         )
     if row["schedule_conflict"]:
         parts.append(
             f'<span class="small text-warning ms-1" title="{texts["conflict"]}"><i class="bi '
-            'bi-exclamation-triangle"></i></span>'
+            'bi-exclamation-triangle" aria-hidden="true"></i></span>'
         )
     if row["parent_id"]:
         parts.append(
@@ -527,7 +528,14 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.GET.get("action", "")
     if request.GET.get("ask") == "open_subtasks" and action in ACTION_BUTTONS:
         # Without htmx the question comes back as a page (see task_action).
-        context["open_subtasks_question"] = {"action": action, "comment": "", "text": ""}
+        context["open_subtasks_question"] = {
+            "action": action,
+            "comment": "",
+            "text": "",
+            "confirm_checklist": request.GET.get("confirm_checklist") == "1",
+        }
+    elif request.GET.get("ask") == "open_checklist" and action in ACTION_BUTTONS:
+        context["open_checklist_question"] = {"action": action, "comment": "", "text": ""}
     return render(request, "tasks/task_page/detail.html", context)
 
 
@@ -577,18 +585,28 @@ def task_action(request: HttpRequest, pk: int) -> HttpResponse:
             action=data["action"],
             comment=data["comment"],
             open_subtasks=data["open_subtasks"] or None,
+            confirm_checklist=data["confirm_checklist"],
         )
     except ValidationError as exc:
-        asks = (
-            "open_subtasks" in getattr(exc, "error_dict", {}) or getattr(exc, "code", "") == "open_subtasks"
+        # Open subtasks or open checklist items: the page asks, then posts the answer.
+        fields = getattr(exc, "error_dict", {})
+        asks = next(
+            (q for q in ("open_checklist", "open_subtasks") if q in fields or getattr(exc, "code", "") == q),
+            None,
         )
         if asks and is_htmx(request):  # the question is asked inline, in the header block
-            question = {"action": data["action"], "comment": data["comment"], "text": " ".join(exc.messages)}
-            return _respond(request, pk, "header", extra={"open_subtasks_question": question})
+            question = {
+                "action": data["action"],
+                "comment": data["comment"],
+                "text": " ".join(exc.messages),
+                "confirm_checklist": data["confirm_checklist"],
+            }
+            return _respond(request, pk, "header", extra={f"{asks}_question": question})
         if asks:
             messages.warning(request, " ".join(exc.messages))
             url = reverse("tasks:detail", args=[pk])
-            return redirect(f"{url}?ask=open_subtasks&action={data['action']}#task-header")
+            confirmed = "&confirm_checklist=1" if data["confirm_checklist"] else ""
+            return redirect(f"{url}?ask={asks}&action={data['action']}{confirmed}#task-header")
         return _respond(request, pk, "header", errors=list(exc.messages))
     label = ACTION_BUTTONS[data["action"]][0]
     return _respond(

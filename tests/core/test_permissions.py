@@ -39,6 +39,8 @@ def test_permission_matrix(roles):
         [
             Endpoint("home", "GET", reverse("home"), _all(200)),
             Endpoint("search page", "GET", reverse("search") + "?q=east", _all(200)),
+            Endpoint("search suggestions", "GET", reverse("search_suggest") + "?q=east", _all(200)),
+            Endpoint("picker lookup", "GET", reverse("lookup") + "?sources=people&q=ea", _all(200, 401)),
             Endpoint("health check", "GET", reverse("healthz"), _all(200, anonymous=200)),
             Endpoint("api root", "GET", reverse("api-root"), _all(200, ANON_API)),
             Endpoint("api search", "GET", reverse("api-search") + "?q=east", _all(200, ANON_API)),

@@ -102,13 +102,11 @@ def stored_counters(person) -> dict[str, int]:
 
 
 def pick_person(page, box: str, person) -> None:
-    """Type the start of `person`'s last name into the person picker's search box `#box` and tick them."""
+    """Type the start of `person`'s last name into the chip picker's box `#box` and pick them."""
     page.fill(f"#{box}", person.last_name[:3])
-    page.locator(f'#{box}-results [data-person="{person.pk}"] input').click()
-    chosen = page.locator(
-        f'[data-person-picker]:has(#{box}) [data-person-chosen] [data-person="{person.pk}"] input'
-    )
-    expect(chosen).to_be_checked()
+    page.locator(f'#{box}-listbox [role=option][data-value="{person.pk}"]').click()
+    chip = page.locator(f'[data-chip-picker]:has(#{box}) [data-chip][data-value="{person.pk}"]')
+    expect(chip).to_have_count(1)
 
 
 def fill_moment(page, selector: str, moment: datetime.datetime) -> None:
@@ -185,7 +183,9 @@ def test_task_set_done_controlled_and_rescheduled_on_the_boards(
     # A subtask from the task page: the form comes with the parent filled in.
     with page.expect_navigation():
         page.click("#task-add-subtask")
-    expect(page.locator("#id_parent")).to_have_value(str(task.pk))
+    expect(page.locator('[data-chip-picker]:has(#id_parent) input[name="parent"]')).to_have_value(
+        str(task.pk)
+    )
     page.fill("#id_title", "Collect the supplier prices")
     pick_person(page, "id_responsible", rep)
     with page.expect_navigation():
@@ -199,10 +199,9 @@ def test_task_set_done_controlled_and_rescheduled_on_the_boards(
     # A finish-to-start link: "Publish the price list" comes after this task, found by its title.
     links = page.locator("#task-links")
     links.locator("summary", has_text="Add a link").click()
-    links.locator("[data-picker-search]").fill("Publish")
-    pick = links.locator(f'[data-link-pick="{publish.pk}"]')
-    pick.click()
-    expect(links.locator("#task-link-other")).to_have_value(str(publish.pk))
+    links.locator("#task-link-other").fill("Publish")
+    links.locator(f'#task-link-other-listbox [role=option][data-value="{publish.pk}"]').click()
+    expect(links.locator('[data-chip] input[name="other"]')).to_have_value(str(publish.pk))
     links.locator("#task-link-direction").select_option("after")
     expect(links.locator("#task-link-kind")).to_have_value(LinkKind.FINISH_TO_START)
     with page.expect_response(lambda r: r.url.endswith("/links/") and r.request.method == "POST"):

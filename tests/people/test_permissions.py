@@ -41,8 +41,16 @@ def test_read_pages_matrix(roles, pages):
     org, invitation = pages
     endpoints = [
         Endpoint("directory", "GET", reverse("people:directory"), _all(200)),
-        Endpoint("person picker", "GET", reverse("people:pick") + "?q=ea&name=responsible", _all(200)),
-        Endpoint("person picker, bad name", "GET", reverse("people:pick") + "?q=ea&name=%3Cb%3E", _all(400)),
+        # Choosing people is core's chip picker: its lookup answers anonymous callers 401 (it is read by fetch).
+        Endpoint(
+            "people lookup", "GET", reverse("lookup") + "?sources=people&q=ea", _all(200, anonymous=401)
+        ),
+        Endpoint(
+            "people lookup, bad source",
+            "GET",
+            reverse("lookup") + "?sources=x%3Cb%3E",
+            _all(400, anonymous=401),
+        ),
         Endpoint("profile", "GET", reverse("people:profile", args=[org.east_rep.pk]), _all(200)),
         Endpoint("profile missing", "GET", reverse("people:profile", args=[999999]), _all(404)),
         Endpoint("photo (none)", "GET", reverse("people:photo", args=[org.east_rep.pk]), _all(404)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -152,6 +153,30 @@ def test_setup_refuses_a_second_registration(org):
 def test_login_page_asks_for_an_email(db):
     html = browser().get(reverse("login")).content.decode()
     assert 'for="id_username">E-mail' in html
+
+
+class _InputAttributes(HTMLParser):
+    """Every attribute of each <input>, as written (a repeated attribute stays repeated)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inputs: dict[str, list[tuple[str, str | None]]] = {}
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            self.inputs[dict(attrs).get("name") or f"#{len(self.inputs)}"] = attrs
+
+
+def test_login_field_is_one_email_input_for_the_username(db):
+    parser = _InputAttributes()
+    parser.feed(browser().get(reverse("login")).content.decode())
+    attrs = parser.inputs["username"]
+    names = [name for name, _value in attrs]
+    # Browsers keep the first of two `type` attributes: phones would get the text keyboard.
+    assert names.count("type") == 1, attrs
+    assert dict(attrs)["type"] == "email"
+    assert names.count("autocomplete") == 1 and dict(attrs)["autocomplete"] == "username"
+    assert "autofocus" in names and "required" in names and "form-control" in dict(attrs)["class"]
 
 
 def test_login_and_logout(org):

@@ -299,8 +299,12 @@ def test_touch_control_page_pick_and_check(staff, clock):
     client = page_client(staff.east_head)
     page = client.get(reverse("reports:touch"))
     assert page.status_code == 200
-    assert f'<option value="{staff.east_rep.pk}">' in page.content.decode()
-    assert f'<option value="{staff.sales_rep.pk}">' not in page.content.decode()
+    html = page.content.decode()
+    # "Whose item" is core's chip picker over the "my_people" lookup: no <select> of the whole sub-tree.
+    assert 'data-sources="my_people"' in html and 'id="touch-subject" role="combobox"' in html
+    form = html.split('id="touch-pick"')[1].split("</form>")[0]
+    assert "<select" not in form and "<option" not in form and staff.east_rep.full_name not in form
+    assert "lumen/chip_picker.js" in html
 
     picked = client.post(reverse("reports:touch"), {"subject": staff.east_rep.pk})
     check = ControlCheck.objects.get()
@@ -320,6 +324,26 @@ def test_touch_control_page_pick_and_check(staff, clock):
 
     again = client.post(reverse("reports:touch_done", args=[check.pk]), {"note": ""}, follow=True)
     assert "already marked as checked" in again.content.decode()
+
+
+def test_the_my_people_lookup_offers_only_the_people_i_control(staff, clock):
+    def offered(user, q=""):
+        response = page_client(user).get(reverse("lookup"), {"sources": "my_people", "q": q})
+        assert response.status_code == 200
+        return {int(item["value"]) for group in response.json()["results"] for item in group["items"]}
+
+    mine = offered(staff.east_head)
+    assert staff.east_rep.pk in mine and staff.sales_rep.pk not in mine and staff.east_head.pk not in mine
+    # (Searched by name: another of my people may share a generated last name, never someone else's.)
+    assert staff.east_rep.pk in offered(staff.east_head, staff.east_rep.last_name)
+    assert offered(staff.east_head, staff.sales_rep.last_name) <= mine
+    assert offered(staff.east_rep) == set()  # controls nobody
+    # A chip is labelled for my people only: someone else's pk stays a bare number.
+    from reports.lookups import my_people_resolve
+
+    values = [staff.sales_rep.pk, staff.east_rep.pk]
+    labels = [item.label for item in my_people_resolve(user=staff.east_head, values=values)]
+    assert labels == [staff.east_rep.full_name]
 
 
 def test_touch_with_nothing_to_check_says_so(staff, clock):

@@ -4,7 +4,11 @@ confirmed timesheet and today's control digests, the counters recounted; and not
 from __future__ import annotations
 
 import datetime
+import email
+import email.policy
 import io
+import random
+import re
 
 import pytest
 from django.core.management import call_command
@@ -18,7 +22,8 @@ from portal.people.models import Company, Department, User
 from portal.people.selectors import supervisor_of
 from reports import selectors
 from reports.choices import CorrectionStatus, DayEventKind, DayState, DigestKind, Rating, ReportStatus
-from reports.demo import seed_demo_reports
+from reports.demo import DemoReports, demo_people, seed_demo_reports
+from reports.demo.people import SEED
 from reports.models import (
     DayCorrection,
     Digest,
@@ -153,6 +158,7 @@ def test_seed_demo_tracks_days_and_reports(seeded):
         digest = Digest.objects.get(recipient=person(local), kind=DigestKind.SUPERVISOR)
         assert digest.date == timezone.localdate()
         assert digest.signals > 0
+        assert digest.sent_at is not None, "mailed as the sweep mails what it builds"
 
 
 def test_sales_head_sees_the_dashboard_and_a_timesheet(seeded):
@@ -176,6 +182,49 @@ def test_sales_head_sees_the_dashboard_and_a_timesheet(seeded):
     page = client.get(reverse("reports:timesheet"), {"person": manager_user.pk, "month": month})
     assert page.status_code == 200
     assert "Ethan" in page.content.decode()
+
+
+def _mails_in(folder) -> list[email.message.EmailMessage]:
+    """The messages Django's file backend wrote into `folder` (one file per connection, each message followed
+    by a line of dashes)."""
+    found = []
+    for path in sorted(folder.iterdir()) if folder.exists() else []:
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if chunk.strip():
+                found.append(email.message_from_bytes(chunk, policy=email.policy.default))
+    return found
+
+
+def test_demo_digests_land_in_the_mail_folder_with_links_to_the_portal(
+    seeded, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """What a newcomer finds in var/mail/ after `make run`: the control digests the demo built, their links
+    on the address the portal runs on (LUMEN_BASE_URL, as `make run PORT=8101` derives it)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.LUMEN_BASE_URL = "http://127.0.0.1:8101"
+    # As the seeding left them before its jobs ran: built, not sent yet.
+    Digest.objects.filter(recipient__email__endswith=f"@{DEMO_DOMAIN}").update(sent_at=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        built = DemoReports(people=demo_people(), rng=random.Random(SEED), now=timezone.now()).digests()
+
+    assert len(built) == 2
+    mails = _mails_in(tmp_path / "mail")
+    assert sorted(m["To"] for m in mails) == [f"ceo@{DEMO_DOMAIN}", f"sales.head@{DEMO_DOMAIN}"]
+    for mail in mails:
+        assert mail["Subject"].startswith("Control digest for ")
+        text = mail.get_body(preferencelist=("plain",)).get_content()
+        html = mail.get_body(preferencelist=("html",)).get_content()
+        links = re.findall(r"https?://[^\s\"'<>]+", text + html)
+        assert any("/reports/digests/" in link for link in links)
+        assert links and all(link.startswith("http://127.0.0.1:8101/") for link in links), links
+    assert Digest.objects.filter(pk__in=[d.pk for d in built], sent_at__isnull=True).count() == 0
+
+    # Seeding again (or the sweep) mails nothing twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        DemoReports(people=demo_people(), rng=random.Random(SEED), now=timezone.now()).digests()
+    assert len(_mails_in(tmp_path / "mail")) == 2
 
 
 def test_seed_demo_twice_seeds_nothing_twice(seeded):

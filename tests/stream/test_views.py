@@ -279,16 +279,14 @@ def test_album_upload_page_refuses_non_images(org):
     assert Photo.objects.count() == 1
 
 
-def test_people_picker_offers_mentions_and_audience_chips(org):
+def test_people_picker_offers_mentions_only(org):
+    """The audience is core's chip picker: the stream's own picker only inserts mentions, whatever is asked."""
     client = page_client(org.east_rep)
-    html = _html(client.get(reverse("stream:people_picker"), {"q": org.developer.last_name}, **HTMX))
-    assert f"@[{org.developer.full_name}](user:{org.developer.pk})" in html
-    html = _html(
-        client.get(
-            reverse("stream:people_picker"), {"q": org.developer.last_name, "mode": "audience"}, **HTMX
-        )
-    )
-    assert f'data-audience-add="{org.developer.pk}"' in html
+    for params in ({}, {"mode": "audience"}):
+        query = {"q": org.developer.last_name, **params}
+        html = _html(client.get(reverse("stream:people_picker"), query, **HTMX))
+        assert f"@[{org.developer.full_name}](user:{org.developer.pk})" in html
+        assert "data-audience-add" not in html and html.count("data-mention-insert=") == 1
 
 
 def test_event_entries_render_through_their_template(org, groups):

@@ -78,6 +78,12 @@ def endpoints(org, roles):
         Endpoint("kanban page", "GET", reverse("tasks:kanban"), _all(200)),
         Endpoint("kanban page, role set", "GET", reverse("tasks:kanban") + "?role=set", _all(200)),
         Endpoint(
+            "kanban next cards",
+            "GET",
+            reverse("tasks:kanban_more") + "?role=team&status=new&offset=0",
+            _all(200),
+        ),
+        Endpoint(
             "kanban drop",
             "POST",
             task_url("kanban_move"),

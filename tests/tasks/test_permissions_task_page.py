@@ -102,7 +102,6 @@ def test_every_task_page_endpoint_as_every_role(org, roles):
         ep("time delete", "POST", "detail_time_delete", ("entry",), PARTICIPANTS, {}),
         ep("link add", "POST", "detail_link_add", (), CREATOR_ONLY, spare_link),
         ep("link delete", "POST", "detail_link_delete", ("link",), CREATOR_ONLY, {}),
-        ep("link search", "GET", "detail_link_search", (), READ, {"q": "brochures"}),
         ep("checklist add", "POST", "detail_checklist_add", (), CREATOR_ONLY, {"text": "Print badges"}),
         ep("checklist edit", "POST", "detail_checklist_edit", ("item",), CREATOR_ONLY, {"text": "Book it"}),
         ep("checklist toggle", "POST", "detail_checklist_toggle", ("item",), PARTICIPANTS, {"done": "1"}),

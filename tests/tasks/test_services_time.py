@@ -849,7 +849,9 @@ def build_busy_tree(people, *, children: int = 2):
         )
         for n in range(children)
     ]
-    services.task_transition(actor=people.responsible, task=subtasks[0], action="complete")
+    services.task_transition(
+        actor=people.responsible, task=subtasks[0], action="complete", confirm_checklist=True
+    )
     items = list(root.checklist.order_by("position"))
     services.checklist_item_toggle(actor=people.participant, item=items[0])
     services.checklist_item_toggle(actor=people.participant, item=items[1])

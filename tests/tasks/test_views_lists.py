@@ -477,7 +477,9 @@ def test_edit_prefills_and_changes_only_what_changed(org):
     url = reverse("tasks:edit", args=[task.pk])
     response = client.get(url)
     form = response.context["form"]
-    assert form["title"].value() == "Draft" and form["tags"].value() == "fair"
+    assert form["title"].value() == "Draft" and form["tags"].value() == [
+        "fair"
+    ]  # the picker's chips: one name each
     assert 'value="2030-03-01T12:00"' in html_of(response)  # UTC user: the wall time is UTC
     assert 'name="checklist"' not in html_of(response) and 'name="dependants"' in html_of(response)
     data = _form_data(

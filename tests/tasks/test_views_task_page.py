@@ -197,7 +197,15 @@ def test_start_then_complete_through_the_buttons(org, laid):
     response = client.post(url("detail_action", laid.task.pk), {"action": "start"}, **HTMX)
     assert response.status_code == 200 and 'data-status="in_progress"' in html(response)
     assert 'data-action="pause"' in html(response)
+    open_items = laid.task.checklist.filter(is_done=False).count()
+    assert open_items  # the laid task's checklist is not done: completing asks first, without htmx too
     plain = client.post(url("detail_action", laid.task.pk), {"action": "complete"})
+    assert plain.status_code == 302 and "ask=open_checklist" in plain["Location"]
+    laid.task.refresh_from_db()
+    assert laid.task.status == TaskStatus.IN_PROGRESS
+    question = html(client.get(plain["Location"]))
+    assert 'id="task-open-checklist"' in question and 'name="confirm_checklist"' in question
+    plain = client.post(url("detail_action", laid.task.pk), {"action": "complete", "confirm_checklist": "1"})
     assert plain.status_code == 302
     laid.task.refresh_from_db()
     assert laid.task.status == TaskStatus.COMPLETED and laid.task.completed_at is not None
@@ -651,15 +659,27 @@ def test_a_link_of_another_task_is_not_found_here(org, laid, creator):
     assert creator.post(url("detail_link_delete", laid.task.pk, elsewhere.pk)).status_code == 404
 
 
-def test_link_search_finds_visible_tasks(org, laid, creator):
-    TaskFactory(creator=org.developer, responsible=org.developer, title="Order the pizza")
-    body = html(creator.get(url("detail_link_search", laid.task.pk), {"q": "order"}))
-    assert "Order the brochures" in body and "Order the pizza" not in body
-    assert f'data-link-pick="{laid.other.pk}"' in body
-    by_number = html(creator.get(url("detail_link_search", laid.task.pk), {"q": f"#{laid.spare.pk}"}))
-    assert "Invite the clients" in by_number
-    itself = html(creator.get(url("detail_link_search", laid.task.pk), {"q": str(laid.task.pk)}))
-    assert "data-link-pick" not in itself
+def test_the_link_form_picks_the_task_with_the_chip_picker(org, laid, creator):
+    """The task to link is a chip of core's picker ("tasks" lookup), not a number typed in a box."""
+    page = html(creator.get(url("detail", laid.task.pk)))
+    links = page[page.index('id="task-link-form"') :]
+    links = links[: links.index("</form>")]
+    assert "data-chip-picker" in links and 'data-sources="tasks"' in links and 'data-multiple="0"' in links
+    assert 'id="task-link-other" role="combobox"' in links and 'for="task-link-other"' in links
+    assert 'type="number"' not in links and "data-picker-search" not in links
+    assert "lumen/chip_picker.js" in page
+
+
+def test_a_refused_link_keeps_the_chosen_task_and_names_no_hidden_one(org, laid, creator):
+    hidden = TaskFactory(creator=org.developer, responsible=org.developer, title="Secret merger")
+    for other, shown in ((laid.other, laid.other.title), (hidden, f"#{hidden.pk}")):
+        response = creator.post(
+            url("detail_link_add", laid.task.pk), {"other": other.pk, "direction": "up", "kind": "fs"}, **HTMX
+        )
+        body = html(response)
+        assert "task-error" in body  # "up" is no direction: the form comes back with the task still chosen
+        assert f'<input type="hidden" name="other" value="{other.pk}">' in body and shown in body
+    assert "Secret merger" not in body
 
 
 # --- checklist -------------------------------------------------------------------------------------------
@@ -968,6 +988,12 @@ def test_the_page_works_in_a_browser(page, live_server, login, screenshot, org):
     page.locator("#task-comment-list", has_text="The van is booked.").wait_for()
 
     page.click('#task-actions [data-action="complete"]')
+    # Open checklist items: the page asks first, naming how many; then the open subtasks.
+    page.locator("#task-open-checklist").wait_for()
+    htmx_settled(page)
+    assert "checklist item" in page.inner_text("#task-open-checklist")
+    screenshot("task-page-open-checklist")
+    page.click('#task-open-checklist [data-confirm-checklist="1"]')
     page.locator("#task-open-subtasks").wait_for()
     htmx_settled(page)
     screenshot("task-page-open-subtasks")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -174,13 +175,13 @@ class ChatCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["kind"] == ChatKind.DIRECT and not attrs.get("user"):
-            raise serializers.ValidationError({"user": ["Choose the person to write to."]})
+            raise serializers.ValidationError({"user": [_("Choose the person to write to.")]})
         if (
             attrs["kind"] == ChatKind.GROUP
             and not attrs.get("workgroup")
             and not attrs.get("title", "").strip()
         ):
-            raise serializers.ValidationError({"title": ["Give the chat a name."]})
+            raise serializers.ValidationError({"title": [_("Give the chat a name.")]})
         return attrs
 
 

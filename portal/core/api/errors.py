@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -50,10 +51,10 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         if isinstance(detail, dict):
             fields = {k: v if isinstance(v, list) else [v] for k, v in detail.items()}
-            message = "The request has invalid fields."
+            message = _("The request has invalid fields.")
         else:
             fields = {"non_field_errors": detail if isinstance(detail, list) else [detail]}
-            message = "The request is invalid."
+            message = _("The request is invalid.")
         code = "invalid"
     else:
         message = str(detail.get("detail", "")) if isinstance(detail, dict) else str(detail)

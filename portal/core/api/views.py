@@ -3,6 +3,7 @@ the people app's: portal/people/api/views.py.)"""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -29,7 +30,7 @@ class ApiRootView(APIView):
         return Response(links)
 
 
-SEARCH_TOO_SHORT = "Type at least two characters."
+SEARCH_TOO_SHORT = _("Type at least two characters.")
 
 
 class SearchQuerySerializer(serializers.Serializer):

@@ -1,7 +1,12 @@
 """Template helpers shared by every app."""
 
+import datetime
+
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
 
 from portal.core import search
 from portal.core.links import url_for_pk
@@ -83,3 +88,27 @@ def query_transform(context, **kwargs):
         else:
             params[key] = value
     return params.urlencode()
+
+
+# Under this, a moment is "just now" rather than "0 minutes ago".
+JUST_NOW = datetime.timedelta(minutes=1)
+
+
+def time_ago(value, now=None) -> str:
+    """How long ago `value` was, for people: "just now" within the last minute (or a moment a little ahead
+    of the server's clock), else "3 hours, 5 minutes ago"."""
+    if not value:
+        return ""
+    now = now or timezone.now()
+    try:
+        if now - value < JUST_NOW:
+            return gettext("just now")
+        return gettext("%(time)s ago") % {"time": timesince(value, now)}
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def ago(value):
+    """`{{ when|ago }}`: "just now" or "5 minutes ago" (see `time_ago`)."""
+    return time_ago(value)

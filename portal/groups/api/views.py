@@ -6,6 +6,7 @@ Groups the caller may not see answer 404; an action on a visible group without t
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -102,7 +103,7 @@ class WorkgroupViewSet(
     def update(self, request, *args, **kwargs):
         group = self._group()
         if not selectors.can_edit(request.user, group):
-            raise PermissionDenied("Only the group's owners may change it.")
+            raise PermissionDenied(_("Only the group's owners may change it."))
         partial = kwargs.pop("partial", False)
         serializer = WorkgroupWriteSerializer(
             group, data=request.data, partial=partial, context=self.get_serializer_context()
@@ -290,7 +291,7 @@ class WorkgroupViewSet(
         if request.method in SAFE_METHODS:  # HEAD reads too
             return self._paginated(selectors.group_files(user=request.user, group=group), GroupFileSerializer)
         if not selectors.can_reach_content(request.user, group):
-            raise PermissionDenied("Only members upload files to a group.")
+            raise PermissionDenied(_("Only members upload files to a group."))
         data = GroupFileUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         group_file = services.group_file_upload(

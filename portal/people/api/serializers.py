@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -217,8 +218,8 @@ class EmailsField(serializers.Field):
     """A list of addresses, or one string of them separated by commas, semicolons or new lines."""
 
     default_error_messages = {
-        "invalid": "Give a list of e-mail addresses or one string of them.",
-        "null_characters": "Null characters are not allowed.",
+        "invalid": _("Give a list of e-mail addresses or one string of them."),
+        "null_characters": _("Null characters are not allowed."),
     }
 
     def to_internal_value(self, data):

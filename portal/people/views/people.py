@@ -1,15 +1,13 @@
-"""People: the directory, the person picker, profiles and what admins and heads change on them."""
+"""People: the directory, profiles and what admins and heads change on them."""
 
 from __future__ import annotations
-
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -34,15 +32,6 @@ from ..forms import (
 )
 from ..widgets import QuickSelect
 from .company import PAGE_SIZE, _area, _styled
-
-PICK_LIMIT = 20  # matches a person picker offers at once: type more of the name to narrow them
-
-
-PICK_QUERY_MAX = 100
-
-
-# A form field's name (with its form prefix): it goes into the markup of the answer as the inputs' name.
-PICK_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,99}")
 
 
 def _wants_partial(request: HttpRequest) -> bool:
@@ -93,7 +82,7 @@ def _directory_rows(people) -> str:
         if person.phone:
             number = escape(person.phone)
             phone = (
-                f'\n      <div><a class="link-body-emphasis" href="tel:{number}"><i class="bi bi-telephone"></i> '
+                f'\n      <div><a class="link-body-emphasis" href="tel:{number}"><i class="bi bi-telephone" aria-hidden="true"></i> '
                 f"{number}</a></div>"
             )
         badge = "" if person.is_active else f'<span class="badge text-bg-secondary ms-1">{deactivated}</span>'
@@ -109,12 +98,12 @@ def _directory_rows(people) -> str:
             "      </div>\n"
             "    </div>\n"
             '    <div class="text-end small d-none d-md-block text-nowrap">\n'
-            f'      <div><a class="link-body-emphasis" href="mailto:{email}"><i class="bi bi-envelope"></i> '
+            f'      <div><a class="link-body-emphasis" href="mailto:{email}"><i class="bi bi-envelope" aria-hidden="true"></i> '
             f"{email}</a></div>{phone}\n"
             "    </div>\n"
             '    <div class="d-md-none">\n'
             f'      <a class="btn btn-sm btn-outline-secondary" href="mailto:{email}" aria-label="{email_label} '
-            f'{escape(person.full_name)}"><i class="bi bi-envelope"></i></a>\n'
+            f'{escape(person.full_name)}"><i class="bi bi-envelope" aria-hidden="true"></i></a>\n'
             "    </div>\n"
             "  </li>\n"
         )
@@ -153,29 +142,6 @@ def directory(request: HttpRequest) -> HttpResponse:
         is_admin=is_portal_admin(request.user),
     )
     return render(request, "people/directory.html", context)
-
-
-@login_required
-@require_GET
-def pick(request: HttpRequest) -> HttpResponse:
-    """Colleagues matching ?q= for a person picker (portal/people/widgets.py): radios (?multiple=0) or
-    checkboxes (?multiple=1) named ?name=, to be ticked into the picker's form. Active people the user may
-    see only; the form field still validates what is posted."""
-    name = request.GET.get("name", "")
-    multiple = request.GET.get("multiple", "0")
-    if not PICK_FIELD_NAME.fullmatch(name) or multiple not in ("0", "1"):
-        return HttpResponseBadRequest(_("Name the form field of the picker."))
-    query = request.GET.get("q", "").strip()[:PICK_QUERY_MAX]
-    people = list(selectors.people_pick(user=request.user, query=query, limit=PICK_LIMIT + 1))
-    context = {
-        "people": people[:PICK_LIMIT],
-        "more": len(people) > PICK_LIMIT,
-        "name": name,
-        "multiple": multiple == "1",
-        "query": query,
-        "too_short": len(query) < 2,
-    }
-    return render(request, "people/partials/pick_results.html", context)
 
 
 def _profile_context(request: HttpRequest, person, **forms) -> dict:

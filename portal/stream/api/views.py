@@ -7,6 +7,7 @@ The entry list is keyset-paginated (`?cursor=`), newest first.
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -158,7 +159,7 @@ class EntryViewSet(
             if parent is None:
                 from django.core.exceptions import ValidationError
 
-                raise ValidationError({"parent": ["The comment you reply to is not on this entry."]})
+                raise ValidationError({"parent": [_("The comment you reply to is not on this entry.")]})
         comment = services.comment_create(
             actor=request.user, entry=entry, body=data.validated_data["body"], parent=parent
         )
@@ -231,7 +232,7 @@ class EntryViewSet(
     def readers(self, request, pk=None):
         entry = self._entry()
         if not selectors.can_see_readers(request.user, entry):
-            raise PermissionDenied("Only the author sees who has read the post.")
+            raise PermissionDenied(_("Only the author sees who has read the post."))
         report = selectors.announcement_readers(user=request.user, entry=entry)
         return Response(ReadersSerializer({"read": report.read, "unread": report.unread}).data)
 

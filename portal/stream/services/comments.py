@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record
 from portal.core.errors import Invalid, NotAllowed
 
@@ -50,8 +52,11 @@ def comment_create(
     notices.notify(
         recipients=sorted(recipients - mentioned),
         kind="comment",
-        title=_("%(name)s commented: %(text)s")
-        % {"name": actor.full_name or actor.email, "text": mentions.plain(body)[:80]},
+        title=i18n.message(
+            gettext_lazy("%(name)s commented: %(text)s"),
+            name=actor.full_name or actor.email,
+            text=mentions.plain(body)[:80],
+        ),
         actor=actor,
         body=mentions.plain(body)[:300],
         url=url,

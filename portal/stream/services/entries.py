@@ -14,7 +14,9 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record
 from portal.core.errors import Invalid, NotAllowed
 from portal.core.permissions import is_portal_admin
@@ -168,7 +170,7 @@ def post_create(
         notices.notify(
             recipients=readers,
             kind="announcement",
-            title=_("Important: %(text)s") % {"text": mentions.plain(body)[:120]},
+            title=i18n.message(gettext_lazy("Important: %(text)s"), text=mentions.plain(body)[:120]),
             actor=actor,
             body=mentions.plain(body)[:300],
             url=url,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.core import i18n
 from portal.core.errors import Invalid
 
 from .. import mentions
@@ -32,7 +34,7 @@ def like_add(*, actor, entry: Entry, photo: Photo | None = None) -> bool:
         notices.notify(
             recipients=[entry.author_id],
             kind="like",
-            title=_("%(name)s liked your post") % {"name": actor.full_name or actor.email},
+            title=i18n.message(gettext_lazy("%(name)s liked your post"), name=actor.full_name or actor.email),
             actor=actor,
             body=mentions.plain(entry.body)[:200],
             url=entry.get_absolute_url(),

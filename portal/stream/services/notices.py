@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.core import i18n
 
 from .. import mentions
 from ..audience import entry_audience_users
@@ -13,10 +15,11 @@ from ..models import Entry
 log = logging.getLogger(__name__)
 
 
-def notify(
-    *, recipients, kind: str, title: str, actor=None, body: str = "", url: str = "", target=None
-) -> None:
-    """Hand a notification to the notifications app (absent in a stripped-down install: then nothing)."""
+def notify(*, recipients, kind: str, title, actor=None, body="", url: str = "", target=None) -> None:
+    """Hand a notification to the notifications app (absent in a stripped-down install: then nothing).
+
+    `title` and `body` are lazy messages (`portal.core.i18n.message`) or plain text: the notifications
+    app renders them in each recipient's language."""
     recipients = [r for r in recipients if r is not None]
     if not recipients:
         return
@@ -37,7 +40,7 @@ def notify_mentions(*, actor, entry: Entry, text: str, url: str, old_text: str =
     notify(
         recipients=readers,
         kind="mention",
-        title=_("%(name)s mentioned you") % {"name": actor.full_name or actor.email},
+        title=i18n.message(gettext_lazy("%(name)s mentioned you"), name=actor.full_name or actor.email),
         actor=actor,
         body=mentions.plain(text)[:300],
         url=url,

@@ -10,7 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from portal.core import i18n
 from portal.core.audit import audit_record
 from portal.core.errors import Invalid, NotAllowed
 from portal.core.permissions import is_portal_admin
@@ -123,9 +125,14 @@ def poll_close(*, poll: Poll, actor=None) -> Poll:
         notices.notify(
             recipients=[poll.entry.author_id],
             kind="poll_closed",
-            title=_("Your poll “%(question)s” has closed") % {"question": poll.question[:100]},
+            title=i18n.message(
+                gettext_lazy("Your poll “%(question)s” has closed"), question=poll.question[:100]
+            ),
             actor=actor,
-            body=_("%(count)d people voted.") % {"count": poll.voters_count},
+            body=i18n.message(
+                ngettext_lazy("%(count)d person voted.", "%(count)d people voted.", "count"),
+                count=poll.voters_count,
+            ),
             url=poll.entry.get_absolute_url(),
             target=poll.entry,
         )

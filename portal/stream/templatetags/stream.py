@@ -5,11 +5,10 @@ from django.template.loader import get_template
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from portal.core.links import url_for_pk
-from portal.core.templatetags.lumen import avatar_html
+from portal.core.templatetags.lumen import avatar_html, time_ago
 from portal.stream import mentions
 
 register = template.Library()
@@ -60,7 +59,6 @@ def audience_label(entry):
 # and process (they are the same for everybody), and a card reads them as `{{ L.key }}`.
 CARD_LABELS = {
     "actions": gettext_noop("Actions"),
-    "ago": gettext_noop("ago"),
     "cancel": gettext_noop("cancel"),
     "comment": gettext_noop("Comment"),
     "confirmed": gettext_noop("You have confirmed reading this."),
@@ -144,7 +142,7 @@ class _Page:
                 '    <textarea name="body" rows="1" class="form-control form-control-sm" '
                 f'placeholder="{L["write_comment"]}" aria-label="{L["comment"]}" data-mention-target>{value}'
                 "</textarea>\n"
-                '    <button class="btn btn-sm btn-primary" type="submit" data-comment-submit><i class="bi bi-send">'
+                '    <button class="btn btn-sm btn-primary" type="submit" data-comment-submit><i class="bi bi-send" aria-hidden="true">'
                 f'</i><span class="visually-hidden">{L["send"]}</span></button>\n'
                 "  </div>\n"
                 f"  {errors}\n"
@@ -179,12 +177,8 @@ def _when(value) -> str:
 
 
 def _since(value) -> str:
-    if not value:
-        return ""
-    try:
-        return escape(timesince(value))
-    except (ValueError, TypeError):
-        return ""
+    """ "just now" or "5 minutes ago" (the one helper in core)."""
+    return escape(time_ago(value))
 
 
 def _name(person) -> str:
@@ -200,7 +194,7 @@ def like_button_html(page: _Page, entry) -> str:
         f'hx-swap="outerHTML" class="d-inline">{page.csrf}\n'
         f'  <button type="submit" class="btn btn-sm {"btn-primary" if liked else "btn-outline-primary"}" '
         f'aria-pressed="{"true" if liked else "false"}" data-like-button>\n'
-        f'    <i class="bi {"bi-hand-thumbs-up-fill" if liked else "bi-hand-thumbs-up"}"></i> {L["like"]} '
+        f'    <i class="bi {"bi-hand-thumbs-up-fill" if liked else "bi-hand-thumbs-up"}" aria-hidden="true"></i> {L["like"]} '
         f'<span class="badge text-bg-light" data-likes-count>{entry.likes_count}</span>\n'
         "  </button>\n"
         "</form>"
@@ -236,7 +230,7 @@ def comment_html(page: _Page, comment, *, reply_allowed: bool) -> str:
         '    <div class="bg-body rounded px-2 py-1 border">\n'
         f'      <div class="small"><a class="fw-semibold text-reset" href="{author.get_absolute_url()}">'
         f"{_name(author)}</a>\n"
-        f'        <span class="text-body-secondary">· {_since(comment.created_at)} {L["ago"]}{edited}</span></div>\n'
+        f'        <span class="text-body-secondary">· {_since(comment.created_at)}{edited}</span></div>\n'
         f'      <div class="stream-text small">{mentions.render(str(comment.body or ""))}</div>\n'
         "    </div>\n"
         f'    <div class="small d-flex gap-3 ms-1">\n      {"".join(actions)}\n    </div>\n'
@@ -267,17 +261,17 @@ def _dropdown(page: _Page, entry) -> str:
     if mine and not entry.is_event:
         items.append(
             f'<li><a class="dropdown-item" href="{url_for_pk("stream:entry_edit", entry.pk)}">'
-            f'<i class="bi bi-pencil"></i> {L["edit"]}</a></li>'
+            f'<i class="bi bi-pencil" aria-hidden="true"></i> {L["edit"]}</a></li>'
         )
     if entry.is_important:
         items.append(
             f'<li><a class="dropdown-item" href="{url_for_pk("stream:entry_readers", entry.pk)}">'
-            f'<i class="bi bi-eye"></i> {L["readers"]}</a></li>'
+            f'<i class="bi bi-eye" aria-hidden="true"></i> {L["readers"]}</a></li>'
         )
     for action in actions:
         items.append(
             format_html(
-                '<li><a class="dropdown-item" href="{}" data-action="{}"><i class="bi {}"></i> {}</a></li>',
+                '<li><a class="dropdown-item" href="{}" data-action="{}"><i class="bi {}" aria-hidden="true"></i> {}</a></li>',
                 action.url,
                 action.key,
                 action.icon,
@@ -288,13 +282,13 @@ def _dropdown(page: _Page, entry) -> str:
         items.append(
             f'<li><form method="post" action="{url_for_pk("stream:entry_delete", entry.pk)}" '
             f'data-confirm="{L["delete_post"]}">{page.csrf}<button class="dropdown-item text-danger" '
-            f'type="submit"><i class="bi bi-trash"></i> {L["delete"]}</button></form></li>'
+            f'type="submit"><i class="bi bi-trash" aria-hidden="true"></i> {L["delete"]}</button></form></li>'
         )
     lines = "\n        ".join(items)
     return (
         '\n    <div class="dropdown">\n'
         '      <button class="btn btn-sm btn-link text-body-secondary" type="button" data-bs-toggle="dropdown" '
-        f'aria-expanded="false" aria-label="{L["actions"]}"><i class="bi bi-three-dots"></i></button>\n'
+        f'aria-expanded="false" aria-label="{L["actions"]}"><i class="bi bi-three-dots" aria-hidden="true"></i></button>\n'
         '      <ul class="dropdown-menu dropdown-menu-end">\n'
         f"        {lines}\n"
         "      </ul>\n"
@@ -312,10 +306,11 @@ def _album_html(album) -> str:
         )
         for photo in album.first_photos
     )
+    title = escape(album.title or gettext("Photos"))
     return (
         '\n  <div class="stream-album mt-2">\n'
-        f'    <div class="small text-body-secondary mb-1"><i class="bi bi-images"></i> <a href="'
-        f'{album.get_absolute_url()}">{escape(album.title or gettext("Photos"))}</a> · {album.photos_count}</div>\n'
+        f'    <div class="small text-body-secondary mb-1"><i class="bi bi-images" aria-hidden="true"></i> <a href="'
+        f'{album.get_absolute_url()}">{title}</a> · {album.photos_count}</div>\n'
         f'    <div class="stream-album-grid">\n      {thumbs}\n    </div>\n'
         "  </div>"
     )
@@ -327,20 +322,20 @@ def _read_html(page: _Page, entry) -> str:
         return ""
     if entry.author_id != page.user_pk:
         if getattr(entry, "read_by_me", False):
-            inner = f'<span class="small text-success"><i class="bi bi-check2-circle"></i> {L["confirmed"]}</span>'
+            inner = f'<span class="small text-success"><i class="bi bi-check2-circle" aria-hidden="true"></i> {L["confirmed"]}</span>'
         else:
             url = url_for_pk("stream:entry_read", entry.pk)
             inner = (
                 f'<form method="post" action="{url}" hx-post="{url}" hx-target="#entry-{entry.pk}" '
                 f'hx-swap="outerHTML">{page.csrf}\n'
                 '        <button class="btn btn-warning btn-sm" type="submit" data-read-button>'
-                f'<i class="bi bi-check2"></i> {L["i_have_read"]}</button>\n'
+                f'<i class="bi bi-check2" aria-hidden="true"></i> {L["i_have_read"]}</button>\n'
                 "      </form>"
             )
         return f'\n    <div class="mt-3" id="read-{entry.pk}">\n      {inner}\n    </div>'
     return (
         f'\n    <div class="mt-3 small"><a href="{url_for_pk("stream:entry_readers", entry.pk)}" '
-        f'id="readers-link-{entry.pk}"><i class="bi bi-eye"></i> {L["readers_all"]}</a></div>'
+        f'id="readers-link-{entry.pk}"><i class="bi bi-eye" aria-hidden="true"></i> {L["readers_all"]}</a></div>'
     )
 
 
@@ -360,7 +355,7 @@ def entry_card_html(context, entry) -> str:
         else ""
     )
     important = (
-        f'<span class="badge text-bg-warning" data-important><i class="bi bi-pin-angle-fill"></i> '
+        f'<span class="badge text-bg-warning" data-important><i class="bi bi-pin-angle-fill" aria-hidden="true"></i> '
         f"{L['important']}</span>"
         if entry.is_important
         else ""
@@ -374,7 +369,7 @@ def entry_card_html(context, entry) -> str:
             + "".join(
                 format_html(
                     '<a class="d-inline-flex align-items-center gap-1 me-2 link-secondary" href="{}" '
-                    'data-annotation="{}"><i class="bi {}"></i> {}</a>',
+                    'data-annotation="{}"><i class="bi {}" aria-hidden="true"></i> {}</a>',
                     note.url,
                     note.key,
                     note.icon,
@@ -394,9 +389,11 @@ def entry_card_html(context, entry) -> str:
     if entry.likes_count:
         url = url_for_pk("stream:entry_likes", pk)
         n = entry.likes_count
+        # (Translated outside the f-string: gettext's extractor does not look inside f-strings.)
+        who = ngettext("%(n)s person likes this", "%(n)s people like this", n) % {"n": n}
         likes = (
             f'\n      <a class="small text-body-secondary ms-1" href="{url}" hx-get="{url}" hx-target="#likes-{pk}" '
-            f"data-likes-link>{ngettext('%(n)s person likes this', '%(n)s people like this', n) % {'n': n}}</a>"
+            f"data-likes-link>{who}</a>"
         )
     if context.get("full"):
         with context.push(entry=entry):
@@ -405,10 +402,12 @@ def entry_card_html(context, entry) -> str:
         parts = []
         latest = entry.latest_comments
         if entry.comments_count > len(latest):
+            n = entry.comments_count
+            show_all = ngettext("Show the %(n)s comment", "Show all %(n)s comments", n) % {"n": n}
             parts.append(
                 f'<a class="small d-inline-block mb-2" href="{entry_url}#comments" '
                 f'hx-get="{url_for_pk("stream:entry_comments", pk)}" hx-target="#comments-{pk}" data-all-comments>'
-                f"{gettext('Show all %(n)s comments') % {'n': entry.comments_count}}</a>\n"
+                f"{show_all}</a>\n"
             )
         parts.extend(comment_html(page, c, reply_allowed=False) for c in latest)
         parts.append(comment_form_html(page, entry=entry))
@@ -422,12 +421,12 @@ def entry_card_html(context, entry) -> str:
         '    <div class="flex-grow-1 min-w-0">\n'
         f'      <div class="fw-semibold text-truncate"><a href="{author.get_absolute_url()}" class="text-reset">'
         f"{_name(author)}</a>\n"
-        '        <span class="text-body-secondary fw-normal small"><i class="bi bi-caret-right-fill"></i> '
+        '        <span class="text-body-secondary fw-normal small"><i class="bi bi-caret-right-fill" aria-hidden="true"></i> '
         f"{escape(to) if to else L['everyone']}</span>\n"
         "      </div>\n"
         '      <div class="small text-body-secondary">\n'
         f'        <a href="{entry_url}" class="text-reset" title="{_when(entry.created_at)}">'
-        f"{_since(entry.created_at)} {L['ago']}</a>\n"
+        f"{_since(entry.created_at)}</a>\n"
         f"        {edited}\n"
         "      </div>\n"
         "    </div>\n"
@@ -440,7 +439,7 @@ def entry_card_html(context, entry) -> str:
         f"{_read_html(page, entry)}\n\n"
         '  <div class="d-flex align-items-center gap-2 mt-3">\n'
         f"    {like_button_html(page, entry)}\n"
-        f'    <a class="btn btn-sm btn-outline-secondary" href="{entry_url}#comments"><i class="bi bi-chat"></i> '
+        f'    <a class="btn btn-sm btn-outline-secondary" href="{entry_url}#comments"><i class="bi bi-chat" aria-hidden="true"></i> '
         f"{entry.comments_count}</a>{likes}\n"
         "  </div>\n"
         f'  <div id="likes-{pk}"></div>\n'

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -64,7 +65,6 @@ class PeopleField(serializers.ListField):
     """A list of active people's ids, read in one query and kept in the order given (duplicates dropped)."""
 
     child = serializers.IntegerField(min_value=1)
-    default_error_messages = {"unknown": _("No active person has the id(s) {ids}.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 200)
@@ -75,7 +75,12 @@ class PeopleField(serializers.ListField):
         found = User.objects.filter(is_active=True).in_bulk(ids)
         missing = [i for i in ids if i not in found]
         if missing:
-            self.fail("unknown", ids=", ".join(map(str, missing)))
+            message = ngettext(
+                "No active person has the id {ids}.", "No active person has the ids {ids}.", len(missing)
+            )
+            raise serializers.ValidationError(
+                message.format(ids=", ".join(map(str, missing))), code="unknown"
+            )
         return [found[i] for i in ids]
 
 
@@ -112,7 +117,6 @@ class TagListField(serializers.ListField):
     """Tags by id or name: ids must be among the caller's tags; names are resolved by the service later."""
 
     child = TagRefField()
-    default_error_messages = {"unknown": _("You have no tag with the id(s) {ids}.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 30)
@@ -124,7 +128,12 @@ class TagListField(serializers.ListField):
         found = Tag.objects.visible_to(self.context["request"].user).in_bulk(ids) if ids else {}
         missing = [i for i in ids if i not in found]
         if missing:
-            self.fail("unknown", ids=", ".join(map(str, missing)))
+            message = ngettext(
+                "You have no tag with the id {ids}.", "You have no tag with the ids {ids}.", len(missing)
+            )
+            raise serializers.ValidationError(
+                message.format(ids=", ".join(map(str, missing))), code="unknown"
+            )
         return [found[r] if isinstance(r, int) else r for r in refs]
 
 

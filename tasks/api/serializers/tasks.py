@@ -96,6 +96,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "schedule_conflict",
             "allow_change_deadline",
             "requires_control",
+            "checklist_required",
             "deadline_in_work_hours",
             "started_at",
             "completed_at",
@@ -173,6 +174,7 @@ def task_list_data(rows, *, people: dict[int, dict], tags: dict[int, list[dict]]
                 "schedule_conflict": row["schedule_conflict"],
                 "allow_change_deadline": row["allow_change_deadline"],
                 "requires_control": row["requires_control"],
+                "checklist_required": row["checklist_required"],
                 "deadline_in_work_hours": row["deadline_in_work_hours"],
                 "started_at": when(row["started_at"]),
                 "completed_at": when(row["completed_at"]),
@@ -306,6 +308,9 @@ class TaskCreateSerializer(serializers.Serializer):
     )
     allow_change_deadline = serializers.BooleanField(default=False)
     requires_control = serializers.BooleanField(default=False)
+    checklist_required = serializers.BooleanField(
+        default=False, help_text="Completing the task is refused while checklist items are open."
+    )
     deadline_in_work_hours = serializers.BooleanField(default=False)
     time_estimate = serializers.IntegerField(
         required=False, allow_null=True, default=None, min_value=0, max_value=ESTIMATE_MAX
@@ -326,6 +331,7 @@ class TaskUpdateSerializer(serializers.Serializer):
     group = VisibleGroupField(allow_null=True)
     allow_change_deadline = serializers.BooleanField()
     requires_control = serializers.BooleanField()
+    checklist_required = serializers.BooleanField()
     deadline_in_work_hours = serializers.BooleanField()
     time_estimate = serializers.IntegerField(allow_null=True, min_value=0, max_value=ESTIMATE_MAX)
     dependants = serializers.ChoiceField(
@@ -352,6 +358,13 @@ class TransitionSerializer(serializers.Serializer):
         default=None,
         help_text="Closing a task with open subtasks: complete them too, or keep them open. Left out while "
         "there are open subtasks, the answer is 400 with the field `open_subtasks`, so the client can ask.",
+    )
+    confirm_checklist = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Completing a task with open checklist items: true completes it anyway. Left out while "
+        "items are open, the answer is 400 with the field `open_checklist`, so the client can ask. A task "
+        "with `checklist_required` is never completed with open items (400 with the field `checklist`).",
     )
 
 

@@ -77,7 +77,9 @@ class Command(BaseCommand):
             access_log=not options["no_access_log"],
             root_path=options["root_path"],
         )
+        workers = options["workers"]
         self.stdout.write(
-            f"Lumen on http://{options['host']}:{options['port']}/ ({options['workers']} worker(s))"
+            f"Lumen on http://{options['host']}:{options['port']}/ "
+            f"({workers} {'worker' if workers == 1 else 'workers'})"
         )
         uvicorn.run(APPLICATION, **config)

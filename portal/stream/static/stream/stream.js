@@ -1,4 +1,5 @@
-// The stream's page behaviours: composer panels, the people pickers, replies. htmx does the requests.
+// The stream's page behaviours: composer panels, the mention picker, replies. htmx does the requests.
+// The post's audience is core's chip picker (static/lumen/chip_picker.js).
 (function () {
   "use strict";
 
@@ -15,9 +16,6 @@
 
   function syncComposer(form) {
     if (!form) { return; }
-    var everyone = form.querySelector("input[name=everyone]");
-    var details = form.querySelector("[data-audience-details]");
-    if (everyone && details) { details.classList.toggle("d-none", everyone.checked); }
     var chosen = form.querySelector("input[name=attach]:checked");
     var value = chosen ? chosen.value : "";
     form.querySelectorAll("[data-attach-panel]").forEach(function (panel) {
@@ -43,31 +41,6 @@
       }
       return;
     }
-    var add = event.target.closest("[data-audience-add]");
-    if (add) {
-      var id = add.getAttribute("data-audience-add");
-      var box = document.getElementById("audience-people");
-      if (box && !box.querySelector('[data-user="' + id + '"]')) {
-        var chip = document.createElement("span");
-        chip.className = "badge text-bg-light border stream-chip";
-        chip.setAttribute("data-user", id);
-        chip.textContent = add.getAttribute("data-name") + " ";
-        var remove = document.createElement("button");
-        remove.type = "button"; remove.className = "btn-close btn-close-sm"; remove.setAttribute("data-chip-remove", "");
-        remove.setAttribute("aria-label", "Remove");
-        var input = document.createElement("input");
-        input.type = "hidden"; input.name = "users"; input.value = id;
-        chip.appendChild(remove); chip.appendChild(input);
-        box.appendChild(chip);
-      }
-      var results = document.getElementById("audience-people-results");
-      if (results) { results.innerHTML = ""; }
-      var q = document.getElementById("audience-people-q");
-      if (q) { q.value = ""; q.focus(); }
-      return;
-    }
-    var removeChip = event.target.closest("[data-chip-remove]");
-    if (removeChip) { removeChip.closest(".stream-chip").remove(); return; }
     var reply = event.target.closest("[data-reply-to]");
     if (reply) {
       var container = reply.closest("[data-comments-full]") || reply.closest(".card-footer");
@@ -87,7 +60,7 @@
     }
   });
 
-  // Enter in the audience search must not submit the composer.
+  // Enter in the mention search must not submit the composer.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.matches("#composer-form input[type=search]")) { event.preventDefault(); }
   });
