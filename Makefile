@@ -77,7 +77,7 @@ static/vendor/.built: node_modules/.package-lock.json
 
 # The translations: each .po catalogue (an app's <app>/locale/, the templates' locale/) compiled beside it by
 # gettext's msgfmt; nothing compiled is committed.
-PO_FILES := $(shell find locale portal tasks reports -path '*/locale/*/LC_MESSAGES/*.po' 2>/dev/null)
+PO_FILES := $(shell find locale portal tasks reports -path '*locale/*/LC_MESSAGES/*.po' 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 %.mo: %.po
@@ -124,7 +124,7 @@ test: install assets
 coverage:
 	$(MAKE) test COVERAGE=1
 
-test-fast: install
+test-fast: install messages
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/pytest -m "$(SLOW_MARKS)" -x $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 e2e: install assets

@@ -14,7 +14,9 @@ function closeLabel() {
     var box = document.createElement("div");
     box.className = "alert alert-danger alert-dismissible position-fixed bottom-0 end-0 m-3";
     box.setAttribute("role", "alert");
-    var text = "Request failed (" + xhr.status + ").";
+    var toasts = document.getElementById("lumen-toasts");
+    var failed = (toasts && toasts.getAttribute("data-failed-label")) || "Request failed ({status}).";
+    var text = failed.replace("{status}", String(xhr.status));
     try {
       var body = JSON.parse(xhr.responseText);
       if (body && body.error && body.error.message) { text = body.error.message; }

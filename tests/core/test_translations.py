@@ -147,6 +147,7 @@ def test_pages_speak_russian(client, django_user_model):
     client.force_login(user)
     html = client.get("/tasks/").content.decode()
     assert re.search("[А-Яа-яЁё]{4,}", html)
+    assert "Верхняя панель" in html  # from the project's own catalogue (locale/, base.html's top bar)
     with translation.override("ru"):
         assert translation.gettext("Tasks") != "Tasks"
 
