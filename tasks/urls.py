@@ -39,7 +39,6 @@ urlpatterns = [
     path("<int:pk>/remove/", tasks.task_delete, name="detail_delete"),
     path("<int:pk>/description/", tasks.task_description, name="detail_description"),
     path("<int:pk>/people/", tasks.task_people, name="detail_people"),
-    path("<int:pk>/people/search/", tasks.people_search, name="detail_people_search"),
     path("<int:pk>/dates/", tasks.task_dates, name="detail_dates"),
     path("<int:pk>/tags/", tasks.task_tags, name="detail_tags"),
     path("<int:pk>/rules/", tasks.task_rules, name="detail_rules"),

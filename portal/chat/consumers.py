@@ -9,10 +9,13 @@ through the same services as the pages.
 from __future__ import annotations
 
 import logging
+import zoneinfo
+from contextlib import contextmanager
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.core.errors import DomainError, NotFound
@@ -48,7 +51,24 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     # --- from the browser ---------------------------------------------------------------------------
 
+    @contextmanager
+    def _as_reader(self):
+        """The connected person's language and time zone for what is sent to them (errors, message HTML):
+        the socket has no request, so the middleware that sets them for pages does not run here."""
+        user = getattr(self, "user", None)
+        language = getattr(user, "language", "") or translation.get_language()
+        try:
+            zone = zoneinfo.ZoneInfo(user.time_zone)
+        except (AttributeError, TypeError, ValueError, zoneinfo.ZoneInfoNotFoundError):
+            zone = timezone.get_current_timezone()
+        with translation.override(language), timezone.override(zone):
+            yield
+
     async def receive_json(self, content, **kwargs):
+        with self._as_reader():
+            await self._receive(content)
+
+    async def _receive(self, content):
         if not isinstance(content, dict):
             await self._error(_("Send a JSON object."))
             return
@@ -83,6 +103,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- from the channel layer ---------------------------------------------------------------------
 
     async def chat_event(self, message):
+        with self._as_reader():
+            await self._chat_event(message)
+
+    async def _chat_event(self, message):
         event = message["event"]
         kind = event.get("type")
         if kind in MESSAGE_EVENTS:

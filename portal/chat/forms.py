@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -72,6 +73,35 @@ class PersonChoiceForm(ServiceFormMixin, forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = get_user_model().objects.visible_to(actor).filter(is_active=True)
+
+
+class MemberAddForm(ServiceFormMixin, forms.Form):
+    """Colleagues to add to a group chat, chosen as chips (the "people" lookup). Posted as `user`, once per
+    person; the service checks each of them."""
+
+    user = forms.ModelMultipleChoiceField(
+        label=_("Add someone"),
+        queryset=None,
+        widget=ChipPicker(sources=["people"], placeholder=_("Type a name…")),
+        error_messages={"required": _("Choose at least one colleague.")},
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        kwargs.setdefault("auto_id", "chat-member-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.visible_to(actor).filter(is_active=True)
+        bind_pickers(self, actor)
+
+    def save(self, *, actor, chat) -> bool:
+        """All of them or, when the service refuses one, none (its reason becomes the form's error)."""
+
+        def add_all():
+            with transaction.atomic():
+                for person in self.cleaned_data["user"]:
+                    services.chat_member_add(actor=actor, chat=chat, user=person)
+            return True
+
+        return bool(self.run(add_all))
 
 
 class GroupChatForm(ServiceFormMixin, forms.Form):

@@ -19,7 +19,7 @@ from portal.core.attachments import AttachmentDownloadView
 from portal.core.htmx import partial_or_redirect, redirect_htmx, render_htmx
 
 from . import selectors, services
-from .forms import GroupChatForm, MessageEditForm, MessageForm, PersonChoiceForm
+from .forms import GroupChatForm, MemberAddForm, MessageEditForm, MessageForm, PersonChoiceForm
 from .models import ChatMember
 from .rendering import history_items, render_message
 
@@ -52,12 +52,9 @@ def chat_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def people_search(request: HttpRequest) -> HttpResponse:
-    """The person picker (htmx): colleagues matching `q`, each with a button to chat or to add them."""
-    chat = None
-    if request.GET.get("chat"):
-        chat = selectors.chat_get(user=request.user, pk=request.GET["chat"])
-    people = selectors.people_for_chat(user=request.user, query=request.GET.get("q", ""), exclude_chat=chat)
-    return render(request, "chat/partials/people_results.html", {"people": people, "chat": chat})
+    """The person picker of the chat list (htmx): colleagues matching `q`, each with a button to chat."""
+    people = selectors.people_for_chat(user=request.user, query=request.GET.get("q", ""))
+    return render(request, "chat/partials/people_results.html", {"people": people})
 
 
 @login_required
@@ -104,12 +101,14 @@ def _detail_context(request: HttpRequest, chat, *, form=None, member_errors=None
     user = request.user
     members = _members(chat)
     page = selectors.message_page(user=user, chat=chat)
+    can_manage = _can_manage(user, chat)
     return {
         "nav_area": "chat",
         "chat": chat,
         "chat_title": chat.display_title(user) if not chat.is_direct else _direct_title(chat, user, members),
         "members": members,
-        "can_manage": _can_manage(user, chat),
+        "can_manage": can_manage,
+        "member_form": MemberAddForm(actor=user) if can_manage else None,
         "items": history_items(messages=page.messages, viewer=user, chat=chat, members=members),
         "page": page,
         "form": form or MessageForm(),
@@ -240,14 +239,18 @@ def chat_read(request: HttpRequest, pk: int) -> HttpResponse:
     return partial_or_redirect(request, chat, status=204)
 
 
-def _members_response(request: HttpRequest, chat, errors=None) -> HttpResponse:
+def _members_response(request: HttpRequest, chat, errors=None, *, form=None) -> HttpResponse:
+    """The members panel; after a refused addition its picker keeps the chosen chips (`form`)."""
+
     def context() -> dict:
         chat.refresh_from_db(fields=["members_count"])
+        can_manage = _can_manage(request.user, chat)
         return {
             "chat": chat,
             "members": _members(chat),
-            "can_manage": _can_manage(request.user, chat),
+            "can_manage": can_manage,
             "member_errors": errors or [],
+            "member_form": (form or MemberAddForm(actor=request.user)) if can_manage else None,
         }
 
     return partial_or_redirect(
@@ -258,18 +261,13 @@ def _members_response(request: HttpRequest, chat, errors=None) -> HttpResponse:
 @login_required
 @require_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add a colleague to a group chat (its creator)."""
+    """Add colleagues, chosen as chips, to a group chat (its creator): all of them or none."""
     chat = selectors.chat_get(user=request.user, pk=pk)
-    form = PersonChoiceForm(request.POST, actor=request.user)
-    errors = []
-    if form.is_valid():
-        try:
-            services.chat_member_add(actor=request.user, chat=chat, user=form.cleaned_data["user"])
-        except ValidationError as exc:
-            errors = list(exc.messages)
-    else:
-        errors = [e for errs in form.errors.values() for e in errs]
-    return _members_response(request, chat, errors)
+    form = MemberAddForm(request.POST, actor=request.user)
+    if form.is_valid() and form.save(actor=request.user, chat=chat):
+        return _members_response(request, chat)
+    errors = [e for errs in form.errors.values() for e in errs]
+    return _members_response(request, chat, errors, form=form)
 
 
 @login_required

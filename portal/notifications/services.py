@@ -215,6 +215,7 @@ def notification_email_deliver(*, notification_id: int) -> bool:
                 "kind_label": kind.label if kind else notification.kind,
             },
             language=recipient.language or None,
+            time_zone=recipient.time_zone or None,
         )
     except Exception:
         Notification.objects.filter(pk=notification.pk).update(emailed_at=None)

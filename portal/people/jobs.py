@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 )
 def invitation_mail_send(invitation_id: int) -> bool:
     """Mail the invitation's link. Skipped when the invitation was accepted or withdrawn meanwhile."""
+    from portal.core.i18n import message
     from portal.core.mail import mail_send
 
     from .choices import InvitationStatus
@@ -35,7 +37,8 @@ def invitation_mail_send(invitation_id: int) -> bool:
     company_name = company.name if company else "Lumen"
     mail_send(
         to=[invitation.email],
-        subject=_("You are invited to %(company)s on Lumen") % {"company": company_name},
+        # Lazy: translated by mail_send in the mail's language, not in the worker's.
+        subject=message(gettext_lazy("You are invited to %(company)s on Lumen"), company=company_name),
         template="people/email/invitation",
         context={
             "invitation": invitation,
@@ -44,6 +47,8 @@ def invitation_mail_send(invitation_id: int) -> bool:
             "inviter": invitation.invited_by,
         },
         language=getattr(invitation.invited_by, "language", None),
+        # The invitee has no zone yet: the inviter's is the company's best guess.
+        time_zone=getattr(invitation.invited_by, "time_zone", None),
     )
     return True
 
@@ -105,5 +110,6 @@ def password_reset_mail_send(person_id: int) -> bool:
         template="people/email/password_reset",
         context=context,
         language=person.language,
+        time_zone=person.time_zone,
     )
     return True

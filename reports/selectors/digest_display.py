@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -82,8 +83,18 @@ def _source_sections(data: dict, kind: str) -> list[DigestSection]:
     return sections
 
 
+def _day_in_text(value) -> str:
+    """A day (a date or its stored ISO text) inside a sentence, in the reader's language ("5 декабря 2026 г.")."""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return date_format(value, "DATE_FORMAT")
+
+
 def _supervisor_sections(data: dict, date: datetime.date) -> list[DigestSection]:
-    yesterday = data.get("previous_day") or (date - datetime.timedelta(days=1)).isoformat()
+    yesterday = _day_in_text(data.get("previous_day") or (date - datetime.timedelta(days=1)))
     sections = []
 
     def add(key, title, columns, make_row, *, note=""):
@@ -198,7 +209,7 @@ def digest_sections(digest: Digest) -> list[DigestSection]:
 
 def digest_subject(digest: Digest) -> str:
     """The e-mail subject: what and when, and at a glance whether all is fine."""
-    date = digest.date.isoformat()
+    date = _day_in_text(digest.date)
     if digest.signals:
         state = ngettext("%(n)d signal", "%(n)d signals", digest.signals) % {"n": digest.signals}
     else:

@@ -155,6 +155,7 @@ def digest_send(*, digest_id: int) -> bool:
                 "sections": sections,
             },
             language=language,
+            time_zone=recipient.time_zone or None,
         )
         digest.sent_at = timezone.now()
         digest.save(update_fields=["sent_at"])

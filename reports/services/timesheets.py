@@ -13,13 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.core import i18n
 from portal.core.audit import audit_record
+from portal.core.dates import month_year_in_text
 from portal.core.errors import NotAllowed
 from portal.notifications.services import notify
 
@@ -49,7 +50,8 @@ def _person_and_month(*, actor, person, month) -> tuple[object, datetime.date]:
 
 
 def _month_label(first: datetime.date) -> str:
-    return date_format(first, "YEAR_MONTH_FORMAT")
+    """The month inside a sentence ("for November 2026", "за ноябрь 2026 г.")."""
+    return month_year_in_text(first)
 
 
 def _timesheet_url(person, first: datetime.date) -> str:
@@ -114,7 +116,7 @@ def timesheet_confirm(*, actor, person, month) -> TimesheetConfirmation:
         body=i18n.message(
             gettext_lazy("%(days)s days worked, %(hours)s hours."),
             days=totals["days_worked"],
-            hours=totals["worked_hours"],
+            hours=i18n.deferred(number_format, totals["worked_hours"]),  # "7,5" in Russian
         ),
         url=_timesheet_url(person, first),
         target=confirmation,

@@ -1,32 +1,13 @@
 // The task page's small behaviours. htmx does the requests; every form also works without this file.
-// - people picker: a ticked search result moves into the chosen list, so a new search does not lose it;
+// (The people block's pickers are core's chip pickers: static/lumen/chip_picker.js.)
 // - checklist: drag and drop (SortableJS) posts the new order; the arrow buttons do the same without it.
 (function () {
   "use strict";
 
-  function field(el, selector) {
-    var fieldset = el.closest("[data-people-field]");
-    return fieldset ? fieldset.querySelector(selector) : null;
-  }
-
-  document.addEventListener("change", function (event) {
-    var input = event.target.closest("[data-pick]");
-    if (!input || !input.checked) { return; }
-    var picked = field(input, "[data-picked]");
-    var label = input.closest("label");
-    if (!picked || !label) { return; }
-    if (input.type === "radio") { picked.innerHTML = ""; }
-    var duplicate = picked.querySelector('input[value="' + input.value + '"]');
-    if (duplicate) { duplicate.checked = true; label.remove(); } else { picked.appendChild(label); }
-    input.removeAttribute("data-pick");
-    var search = field(input, "[data-picker-search]");
-    if (search) { search.value = ""; search.focus(); }
-  });
-
-  // Enter in a search box must not submit the form around it.
+  // Enter in the mention search box must not submit the form around it.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter") { return; }
-    if (event.target.matches("[data-picker-search], [data-mention-picker] input")) { event.preventDefault(); }
+    if (event.target.matches("[data-mention-picker] input")) { event.preventDefault(); }
   });
 
   function initSortable(root) {

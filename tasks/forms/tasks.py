@@ -488,14 +488,33 @@ class ActionForm(forms.Form):
 
 
 class PeopleForm(forms.Form):
-    responsible = forms.ModelChoiceField(label=_("Responsible person"), queryset=None)
-    participants = forms.ModelMultipleChoiceField(label=_("Participants"), queryset=None, required=False)
-    observers = forms.ModelMultipleChoiceField(label=_("Observers"), queryset=None, required=False)
+    """The task page's people block: three chip pickers over the "people" lookup. `user` labels the chips
+    (bind_pickers); the fields and the service still check every posted id."""
 
-    def __init__(self, *args, **kwargs):
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible person"),
+        queryset=None,
+        widget=ChipPicker(sources=["people"], multiple=False, placeholder=_("Find a colleague…")),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants"),
+        queryset=None,
+        required=False,
+        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
+    )
+    observers = forms.ModelMultipleChoiceField(
+        label=_("Observers"),
+        queryset=None,
+        required=False,
+        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("auto_id", "task-people-%s")  # the page has other forms with a "responsible"
         super().__init__(*args, **kwargs)
         for name in ("responsible", "participants", "observers"):
             self.fields[name].queryset = _people()
+        bind_pickers(self, user)
 
     def clean(self):
         data = super().clean()

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
-from django.utils import formats, timezone
 
 from .. import selectors
 from ..choices import (
@@ -209,10 +208,8 @@ def _publish(*, actor, task: Task, verb: str, comment: str = "") -> None:
         "priority": task.priority,
         "responsible_name": _name(task.responsible),
         "responsible_url": task.responsible.get_absolute_url(),
+        # The moment only: the feed formats it in each reader's zone and language (`stream_datetime`).
         "deadline": deadline.isoformat() if deadline else "",
-        "deadline_display": (
-            formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT") if deadline else ""
-        ),
         "group_name": task.group.name if task.group_id else "",
         "comment": plain(comment)[:300],
     }

@@ -57,6 +57,14 @@ def status_badge(value):
 
 
 @register.filter
+def task_status_label(value) -> str:
+    """A status value's label in the active language ("" for an unknown value): stream entries store the
+    value, and each reader sees its label in their own language."""
+    status = _status_of(value)
+    return str(TaskStatus(status).label) if status in TaskStatus.values else ""
+
+
+@register.filter
 def priority_mark(task):
     """A red mark for high-priority tasks, nothing for normal ones."""
     if getattr(task, "priority", None) != TaskPriority.HIGH:

@@ -60,9 +60,6 @@ COMMENTS_SHOWN = 100  # the latest comments on the page; "show all" loads the re
 TIME_ENTRIES_SHOWN = 20
 
 
-PICKER_LIMIT = 10
-
-
 # action -> (label, icon, button style, what it asks for: "" | "comment" | "reason")
 ACTION_BUTTONS: dict[str, tuple[str, str, str, str]] = {
     "accept": (gettext_lazy("Accept"), "bi-hand-thumbs-up", "btn-outline-primary", ""),
@@ -166,7 +163,6 @@ PAGE_WORDS = {
     "observers": gettext_lazy("Observers"),
     "created_by": gettext_lazy("Created by"),
     "change_people": gettext_lazy("Change people"),
-    "find_a_colleague": gettext_lazy("Find a colleague…"),
     "rules": gettext_lazy("Rules"),
     "priority": gettext_lazy("Priority"),
     "responsible_person_may_change_the_deadli": gettext_lazy("Responsible person may change the deadline"),
@@ -292,18 +288,19 @@ def _description_context(request, task, perms) -> dict:
 
 
 def _people_context(request, task, perms) -> dict:
+    from ..forms.tasks import PeopleForm
+
     members = list(task.members.all())  # prefetched by task_get
     participants = [m.user for m in members if m.role == MemberRole.PARTICIPANT]
     observers = [m.user for m in members if m.role == MemberRole.OBSERVER]
-    return {
-        "participants": participants,
-        "observers": observers,
-        "people_fields": [
-            ("responsible", _("Responsible person"), [task.responsible]),
-            ("participants", _("Participants"), participants),
-            ("observers", _("Observers"), observers),
-        ],
-    }
+    context = {"participants": participants, "observers": observers}
+    if perms.edit:
+        # Chip pickers over the "people" lookup; a refused form comes back instead (`keep` in _respond).
+        context["people_form"] = PeopleForm(
+            initial={"responsible": task.responsible, "participants": participants, "observers": observers},
+            user=request.user,
+        )
+    return context
 
 
 def _dates_context(request, task, perms) -> dict:

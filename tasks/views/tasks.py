@@ -59,7 +59,6 @@ from .boards import flagged_notice
 from .task_page import (
     ACTION_BUTTONS,
     BLOCKS,
-    PICKER_LIMIT,
     _attempt,
     _block_context,
     _respond,
@@ -647,9 +646,10 @@ def task_description(request: HttpRequest, pk: int) -> HttpResponse:
 def task_people(request: HttpRequest, pk: int) -> HttpResponse:
     """Responsible person, participants and observers in one go (all or nothing)."""
     task = _task(request, pk)
-    form = PeopleForm(request.POST)
+    form = PeopleForm(request.POST, user=request.user)
+    keep = {"people_form": form}
     if not form.is_valid():
-        return _respond(request, pk, "people", errors=form_errors(form))
+        return _respond(request, pk, "people", errors=form_errors(form), keep=keep)
     data = form.cleaned_data
 
     def save():
@@ -663,24 +663,8 @@ def task_people(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
     errors = _attempt(save)
-    return _respond(request, pk, "people", errors=errors, also=("header", "checklist"), success=_("Saved."))
-
-
-@login_required
-@require_GET
-def people_search(request: HttpRequest, pk: int) -> HttpResponse:
-    """Colleagues matching ?q= for the people block's picker (checkboxes or radios to add)."""
-    from portal.stream.selectors import mention_candidates
-
-    task = _task(request, pk)
-    field = request.GET.get("field", "participants")
-    if field not in ("participants", "observers", "responsible"):
-        raise Http404("No such field.")
-    people = list(mention_candidates(user=request.user, query=request.GET.get("q", ""), limit=PICKER_LIMIT))
-    return render(
-        request,
-        "tasks/task_page/partials/people_results.html",
-        {"task": task, "people": people, "field": field, "query": request.GET.get("q", "").strip()},
+    return _respond(
+        request, pk, "people", errors=errors, keep=keep, also=("header", "checklist"), success=_("Saved.")
     )
 
 

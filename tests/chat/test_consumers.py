@@ -201,3 +201,39 @@ def test_an_idle_socket_stays_open_on_the_redis_layer(application, ws_people, ws
             await b.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_socket_errors_and_messages_come_in_the_connected_persons_language(application, ws_people, ws_chat):
+    """The server's default language is English; a Russian member reads the socket's errors in Russian."""
+    ann, ben, _out = ws_people
+    type(ben).objects.filter(pk=ben.pk).update(language="ru", time_zone="Europe/Moscow")
+    ben.refresh_from_db()
+    as_ann, as_ben = _headers(ann), _headers(ben)
+
+    async def scenario():
+        a = _communicator(application, ws_chat.pk, as_ann)
+        b = _communicator(application, ws_chat.pk, as_ben)
+        assert (await a.connect(timeout=TIMEOUT))[0]
+        assert (await b.connect(timeout=TIMEOUT))[0]
+        try:
+            await b.send_json_to({"type": "dance"})
+            error = await _next_of(b, "error")
+            assert error["message"] == "Неизвестный тип сообщения."
+            await b.send_json_to(["not", "an", "object"])
+            assert (await _next_of(b, "error"))["message"] != "Send a JSON object."
+            await b.send_json_to({"type": "message", "body": 5})
+            assert (await _next_of(b, "error"))["message"] != "Send the message as text."
+            # The English member in the same chat still reads English.
+            await a.send_json_to({"type": "dance"})
+            assert (await _next_of(a, "error"))["message"] == "Unknown message type."
+            # A deleted message's HTML, rendered for each reader in their language.
+            message = await database_sync_to_async(services.message_send)(actor=ann, chat=ws_chat, body="Hi")
+            await database_sync_to_async(services.message_delete)(actor=ann, message=message)
+            deleted = await _next_of(b, "message.deleted")
+            assert "This message was deleted." not in deleted["html"]
+            assert "This message was deleted." in (await _next_of(a, "message.deleted"))["html"]
+        finally:
+            await a.disconnect()
+            await b.disconnect()
+
+    async_to_sync(scenario)()

@@ -12,6 +12,7 @@ from portal.chat import services
 from portal.chat.models import Chat, ChatMember, Message
 from portal.groups.choices import MemberRole
 from tests.groups.factories import MembershipFactory, WorkgroupFactory
+from tests.people.factories import UserFactory
 from tests.utils import client_as
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +214,9 @@ def test_create_group_chat(people):
 def test_creator_manages_members_in_the_panel(people, group_chat):
     client = client_as(people.creator)
     html = client.get(reverse("chat:detail", args=[group_chat.pk])).content.decode()
-    assert 'id="chat-member-search"' in html
+    form = html[html.index('id="chat-member-form"') :]
+    assert "data-chip-picker" in form and 'data-sources="people"' in form and 'id="chat-member-user"' in form
+    assert "lumen/chip_picker.js" in html
     html = client.post(
         reverse("chat:member_add", args=[group_chat.pk]),
         {"user": people.outsider.pk},
@@ -227,7 +230,7 @@ def test_creator_manages_members_in_the_panel(people, group_chat):
     # A member sees no management controls and may not use them.
     member = client_as(people.member)
     assert (
-        'id="chat-member-search"'
+        'id="chat-member-form"'
         not in member.get(reverse("chat:detail", args=[group_chat.pk])).content.decode()
     )
     response = member.post(
@@ -254,3 +257,43 @@ def test_workgroup_members_open_the_group_chat(people):
     assert response.status_code == 302 and response["Location"] == chat.get_absolute_url()
     assert chat.members_count == 2 and chat.title == "Website relaunch"
     assert client_as(people.outsider).post(reverse("chat:workgroup", args=[group.pk])).status_code == 403
+
+
+def test_members_added_as_chips_all_or_none(people, group_chat):
+    client = client_as(people.creator)
+    url = reverse("chat:member_add", args=[group_chat.pk])
+    other = UserFactory(email="olga@acme.test", first_name="Olga", last_name="Other")
+    # One of the chips is a member already: the service refuses, nobody is added and the chips stay.
+    refused = client.post(
+        url, {"user": [other.pk, people.member.pk]}, format="multipart", **HTMX
+    ).content.decode()
+    assert "in this chat already" in refused
+    assert not ChatMember.objects.filter(chat=group_chat, user=other).exists()
+    picker = refused[refused.index('id="chat-member-form"') :]
+    assert f'name="user" value="{other.pk}"' in picker and "Olga Other" in picker
+    # No chip at all, or a forged id: a clear error, nothing changes.
+    assert (
+        "Choose at least one colleague." in client.post(url, {}, format="multipart", **HTMX).content.decode()
+    )
+    forged = client.post(url, {"user": [999999]}, format="multipart", **HTMX).content.decode()
+    assert 'role="alert"' in forged
+    assert set(group_chat.memberships.values_list("user_id", flat=True)) == {
+        people.creator.pk,
+        people.member.pk,
+    }
+    # Two chips: both join, and the panel comes back with an empty picker.
+    added = client.post(
+        url, {"user": [other.pk, people.outsider.pk]}, format="multipart", **HTMX
+    ).content.decode()
+    assert f'data-member="{other.pk}"' in added and f'data-member="{people.outsider.pk}"' in added
+    picker = added[added.index('id="chat-member-form"') :]
+    assert "data-chip " not in picker and 'name="user" value=' not in picker
+    group_chat.refresh_from_db()
+    assert group_chat.members_count == 4
+
+
+def test_chat_people_search_only_opens_direct_chats(people, group_chat):
+    html = client_as(people.creator).get(reverse("chat:people"), {"q": "mike", "chat": group_chat.pk}, **HTMX)
+    body = html.content.decode()
+    assert "Mike Member" in body and reverse("chat:direct") in body
+    assert reverse("chat:member_add", args=[group_chat.pk]) not in body

@@ -205,9 +205,9 @@ def test_a_control_digest_for_a_russian_head_is_in_russian(mailoutbox):
             assert report_services.digest_send(digest_id=digest.pk) is True
     mails = {m.to[0]: m for m in mailoutbox}
     russian_mail = mails["nachalnik@acme.test"]
-    assert russian_mail.subject == "Сводка контроля за 2026-01-14: всё в порядке"
+    assert russian_mail.subject == "Сводка контроля за 14 января 2026 г.: всё в порядке"
     assert "Отчёты" in russian_mail.body and "Reports waiting" not in russian_mail.body
-    assert mails["boss@acme.test"].subject == "Control digest for 2026-01-14: all is fine"
+    assert mails["boss@acme.test"].subject == "Control digest for Jan. 14, 2026: all is fine"
     assert "Reports waiting for a rating" in mails["boss@acme.test"].body
 
 

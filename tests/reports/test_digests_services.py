@@ -211,14 +211,14 @@ def test_sections_show_the_data_with_links(people, extra_counters):
 
     sections = {s.key: s for s in selectors.digest_sections(digest)}
 
-    assert sections["missing_reports"].title == "Reports not sent for 2026-01-13"
+    assert sections["missing_reports"].title == "Reports not sent for Jan. 13, 2026"
     assert sections["missing_reports"].total == 2
     assert sections["overdue_tasks"].rows[0][0]["text"] == "Call the client back"
     assert sections["overdue_tasks"].rows[0][0]["url"].startswith("/tasks/")
     assert sections["corrections_waiting"].url == "/reports/workday/corrections/"
     assert "counter:crm.activities_overdue" not in sections  # no value stored in this test
     assert sections["awaiting_control"].rows
-    assert selectors.digest_subject(digest) == "Control digest for 2026-01-14: 14 signals"
+    assert selectors.digest_subject(digest) == "Control digest for Jan. 14, 2026: 14 signals"
 
 
 def test_a_quiet_day_is_all_fine(people):
@@ -236,7 +236,7 @@ def test_a_quiet_day_is_all_fine(people):
 
     assert digest.signals == 0
     assert all(section.total == 0 for section in selectors.digest_sections(digest))
-    assert selectors.digest_subject(digest) == "Control digest for 2026-01-14: all is fine"
+    assert selectors.digest_subject(digest) == "Control digest for Jan. 14, 2026: all is fine"
 
 
 def test_people_outside_the_sub_tree_never_appear(people):
@@ -277,7 +277,7 @@ def test_mondays_digest_covers_friday(people):
         i["person"]["id"] for i in data["missing_starts"]["items"] if i["date"] == friday.isoformat()
     }
     assert friday_starts == {org.east_head.pk, org.east_rep.pk, org.field_rep.pk}
-    assert selectors.digest_sections(digest)[0].title == "Reports not sent for 2026-01-16"
+    assert selectors.digest_sections(digest)[0].title == "Reports not sent for Jan. 16, 2026"
 
 
 def test_a_later_joiner_owes_nothing_for_the_days_before(people):
@@ -473,7 +473,7 @@ def test_run_due_twice_builds_one_digest_and_sends_one_mail(people, django_captu
     to_sales_head = [m for m in mail.outbox if m.to == [org.sales_head.email]]
     assert len(to_sales_head) == 1
     message = to_sales_head[0]
-    assert message.subject.startswith("Control digest for 2026-01-14")
+    assert message.subject.startswith("Control digest for Jan. 14, 2026")
     html = message.alternatives[0][0]
     assert message.alternatives[0][1] == "text/html"
     assert "Call the client back" in html and "Call the client back" in message.body

@@ -132,3 +132,16 @@ def test_anonymous_and_inactive_actors_are_refused(org):
     org.east_head.is_active = False
     with pytest.raises(PermissionDenied):
         services.timesheet_confirm(actor=org.east_head, person=org.east_rep, month=MARCH)
+
+
+def test_the_month_inside_a_russian_notification_is_lower_case(org):
+    """ "Ваш табель за март 2026 г.": inside a sentence the Russian month is not capitalised."""
+    person = org.east_rep
+    type(person).objects.filter(pk=person.pk).update(language="ru", time_zone="Europe/Moscow")
+    services.timesheet_confirm(actor=org.east_head, person=person, month="2026-03")
+    confirmed = Notification.objects.get(recipient=person, kind="timesheet_confirmed")
+    assert confirmed.title == "Ваш табель за март 2026 г. подтверждён"
+    services.timesheet_unconfirm(actor=org.east_head, person=person, month="2026-03")
+    withdrawn = Notification.objects.filter(recipient=person, kind="timesheet_confirmed").latest("id")
+    assert withdrawn.title == "Подтверждение вашего табеля за март 2026 г. отозвано"
+    assert "Март" not in confirmed.title + withdrawn.title

@@ -83,7 +83,6 @@ def test_every_task_page_endpoint_as_every_role(org, roles):
         ep("delete", "POST", "detail_delete", (), CREATOR_ONLY, {}),
         ep("description", "POST", "detail_description", (), CREATOR_ONLY, {"description": "New"}),
         ep("people", "POST", "detail_people", (), CREATOR_ONLY, people),
-        ep("people search", "GET", "detail_people_search", (), READ, {"q": "rep", "field": "observers"}),
         ep("dates", "POST", "detail_dates", (), CREATOR_ONLY, {"deadline": "2030-01-02T10:00"}),
         ep("tags", "POST", "detail_tags", (), PARTICIPANTS, {"tags": "fair, stand"}),
         ep("rules", "POST", "detail_rules", (), CREATOR_ONLY, {"priority": "high", "requires_control": "on"}),

@@ -356,19 +356,48 @@ def test_people_errors_change_nothing(org, laid, creator):
     assert list(laid.task.members.values_list("user_id", flat=True)) == [org.east_rep.pk]
 
 
-def test_people_picker_finds_colleagues(org, laid, creator):
-    response = creator.get(url("detail_people_search", laid.task.pk), {"q": "east", "field": "observers"})
-    body = html(response)
-    assert f'value="{org.east_head.pk}"' in body and 'name="observers"' in body and 'type="checkbox"' in body
-    responsible = creator.get(
-        url("detail_people_search", laid.task.pk), {"q": "east", "field": "responsible"}
-    )
-    assert 'type="radio"' in html(responsible) and 'name="responsible"' in html(responsible)
-    assert (
-        creator.get(url("detail_people_search", laid.task.pk), {"q": "x", "field": "nope"}).status_code == 404
-    )
-    short = creator.get(url("detail_people_search", laid.task.pk), {"q": "e", "field": "observers"})
-    assert "data-pick" not in html(short)
+def _picker(body: str, field: str) -> str:
+    """The chip picker of the people block's `field` (from its box to the end of the block)."""
+    start = body.index(f'data-people-field="{field}"')
+    return body[start : body.index("</div>\n        </div>", start)]
+
+
+def test_people_block_is_made_of_chip_pickers(org, laid, creator):
+    TaskMemberFactory(task=laid.task, user=org.ceo, role=MemberRole.OBSERVER)
+    body = html(creator.get(url("detail", laid.task.pk)))
+    start = body.index('id="task-people-form"')
+    people = body[start : body.index("</section>", start)]
+    responsible = _picker(people, "responsible")
+    assert "data-chip-picker" in responsible and 'data-sources="people"' in responsible
+    assert 'data-multiple="0"' in responsible
+    assert f'name="responsible" value="{org.field_rep.pk}"' in responsible
+    participants, observers = _picker(people, "participants"), _picker(people, "observers")
+    assert 'data-multiple="1"' in participants and 'data-multiple="1"' in observers
+    assert f'name="participants" value="{org.east_rep.pk}"' in participants
+    assert f'name="observers" value="{org.ceo.pk}"' in observers and org.ceo.full_name in observers
+    # The chips carry the values; no hand-made search box nor its route is left.
+    assert "data-picker-search" not in people and 'type="radio"' not in people
+    assert "lumen/chip_picker.js" in body
+    assert creator.get(f"/tasks/{laid.task.pk}/people/search/", {"q": "east"}).status_code == 404
+
+
+def test_people_refused_form_keeps_the_chips(org, laid, creator):
+    both = {"responsible": org.east_head.pk, "participants": [org.ceo.pk], "observers": [org.ceo.pk]}
+    body = html(creator.post(url("detail_people", laid.task.pk), both, **HTMX))
+    assert "task-error" in body and "<details open" in body
+    # What was chosen comes back as chips, not the task's people.
+    assert f'name="responsible" value="{org.east_head.pk}"' in body
+    assert f'name="observers" value="{org.ceo.pk}"' in body
+    assert f'name="participants" value="{org.east_rep.pk}"' not in body
+    laid.task.refresh_from_db()
+    assert laid.task.responsible == org.field_rep
+
+
+def test_people_forged_id_is_refused(org, laid, creator):
+    data = {"responsible": org.field_rep.pk, "observers": [999999]}
+    body = html(creator.post(url("detail_people", laid.task.pk), data, **HTMX))
+    assert "task-error" in body
+    assert list(laid.task.members.values_list("user_id", flat=True)) == [org.east_rep.pk]
 
 
 # --- dates -----------------------------------------------------------------------------------------------

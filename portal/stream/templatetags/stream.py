@@ -1,8 +1,11 @@
 """Template helpers of the stream: texts with mentions, event entries, poll results."""
 
+import datetime
+
 from django import template
 from django.template.loader import get_template
 from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
@@ -36,6 +39,25 @@ def render_event(context, entry):
         return get_template(entry.template).render(values, context.get("request"))
     except template.TemplateDoesNotExist:
         return mark_safe(f"<p>{escape(entry.verb)}</p>")  # noqa: S308 - escaped
+
+
+@register.filter
+def stream_datetime(value, format_name="DATETIME_FORMAT"):
+    """A moment stored in an event's context (ISO text, as JSON keeps it) shown in the reader's time zone
+    and language. Publishers store the moment, never its text: the entry is written once, in the actor's
+    zone and language, but read by everybody in their own. Unreadable text is shown as it is."""
+    if not value:
+        return ""
+    moment = value
+    if isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is None:
+            return value
+    if isinstance(moment, datetime.datetime):
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, datetime.UTC)
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, format_name)
 
 
 @register.filter
