@@ -60,6 +60,7 @@ class ChipPicker(forms.Widget):
         self.create = create
         self.placeholder = placeholder
         self.user = None
+        self.form_labels = None  # set by bind_pickers: the labels shared by the form's pickers
         # A ModelChoiceField puts its ModelChoiceIterator here; the widget never iterates it.
         self.choices = ()
 
@@ -109,14 +110,9 @@ class ChipPicker(forms.Widget):
     # --- rendering --------------------------------------------------------------------------------------
 
     def chips(self, pairs: list[tuple[str, str]], name: str) -> list[dict]:
-        """The chips of `pairs`, labelled by their sources (one query per source), in the given order."""
-        by_source: dict[str, list[str]] = {}
-        for source, value in pairs:
-            by_source.setdefault(source, []).append(value)
-        labels = {}
-        for source, values in by_source.items():
-            for item in lookup_resolve(user=self.user, source=source, values=values):
-                labels[(source, item.value)] = item
+        """The chips of `pairs`, labelled by their sources (one query per source and form), in the given order."""
+        shared = self.form_labels
+        labels = shared.get(pairs) if shared is not None else _resolve_pairs(self.user, pairs)
         chips = []
         for source, value in dict.fromkeys(pairs):
             item = labels.get((source, value))
@@ -157,11 +153,47 @@ class ChipPicker(forms.Widget):
         return context
 
 
+class _FormLabels:
+    """The chip labels of all the pickers of one form, resolved together on the first render: one query per
+    source for the whole form (a task's responsible person, participants and observers are one query)."""
+
+    def __init__(self, form: forms.BaseForm, user, names: list[str]) -> None:
+        self.form, self.user, self.names = form, user, names
+        self.labels: dict[tuple[str, str], object] | None = None
+
+    def get(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], object]:
+        if self.labels is None:
+            wanted = list(pairs)
+            for name in self.names:
+                widget = self.form.fields[name].widget
+                wanted += widget.format_value(self.form[name].value())
+            self.labels = _resolve_pairs(self.user, wanted)
+        missing = [pair for pair in pairs if pair not in self.labels]
+        if missing:  # a value the form did not hold when it was first drawn
+            self.labels.update(_resolve_pairs(self.user, missing))
+        return self.labels
+
+
+def _resolve_pairs(user, pairs) -> dict[tuple[str, str], object]:
+    by_source: dict[str, list[str]] = {}
+    for source, value in pairs:
+        by_source.setdefault(source, []).append(value)
+    labels = {}
+    for source, values in by_source.items():
+        for item in lookup_resolve(user=user, source=source, values=values):
+            labels[(source, item.value)] = item
+    return labels
+
+
 def bind_pickers(form: forms.BaseForm, user) -> None:
-    """Give every picker of `form` the user whose view of the data labels the chips."""
-    for field in form.fields.values():
-        if isinstance(field.widget, ChipPicker):
-            field.widget.user = user
+    """Give every picker of `form` the user whose view of the data labels the chips, and let them label
+    their chips together."""
+    names = [name for name, field in form.fields.items() if isinstance(field.widget, ChipPicker)]
+    shared = _FormLabels(form, user, names)
+    for name in names:
+        widget = form.fields[name].widget
+        widget.user = user
+        widget.form_labels = shared
 
 
 # --- quick dates ------------------------------------------------------------------------------------------

@@ -241,8 +241,9 @@ def build_api_world(org) -> ApiWorld:
         user=employee,
         date=yesterday,
         state="closed",
-        started_at=timezone.now() - datetime.timedelta(days=1, hours=8),
-        ended_at=timezone.now() - datetime.timedelta(days=1),
+        # Within yesterday whatever the hour the suite runs (now - 1 day - 9 h is the day before after midnight).
+        started_at=timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(9))),
+        ended_at=timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(17))),
     )
     ids["day"] = past_day.pk
     ids["correction"] = _made(
