@@ -11,7 +11,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,7 +65,8 @@ def _cell_maker(shared: bool):
 
 
 def _hours(seconds: int) -> str:
-    return f"{seconds / 3600:.1f}"
+    """Hours with one decimal in the reader's number format ("7.5" in English, "7,5" in Russian)."""
+    return number_format(round(seconds / 3600, 1), decimal_pos=1)
 
 
 def _local_time(moment: datetime.datetime, spec) -> str:
