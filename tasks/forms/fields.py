@@ -32,6 +32,32 @@ def _datetime_field(label, help_text=""):
     )
 
 
+def person_picker_field(label, *, required=True, placeholder=None):
+    """One person chosen with the chip picker (its queryset is set per form: the active people)."""
+    from portal.core.widgets import ChipPicker
+
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=None,
+        required=required,
+        widget=ChipPicker(
+            sources=["people"], multiple=False, placeholder=placeholder or _("Find a colleague…")
+        ),
+    )
+
+
+def people_picker_field(label):
+    """Any number of people chosen with the chip picker (queryset set per form)."""
+    from portal.core.widgets import ChipPicker
+
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=None,
+        required=False,
+        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
+    )
+
+
 def _to_minute(value):
     return value.replace(second=0, microsecond=0) if value else value
 

@@ -42,6 +42,8 @@ from .fields import (
     _to_minute,
     group_choices,
     people_choices,
+    people_picker_field,
+    person_picker_field,
 )
 
 
@@ -116,23 +118,9 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
         help_text=_("Markdown: **bold**, _italic_, lists, links."),
         widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 6}),
     )
-    responsible = forms.ModelChoiceField(
-        label=_("Responsible person"),
-        queryset=None,
-        widget=ChipPicker(sources=["people"], multiple=False, placeholder=_("Find a colleague…")),
-    )
-    participants = forms.ModelMultipleChoiceField(
-        label=_("Participants"),
-        queryset=None,
-        required=False,
-        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
-    )
-    observers = forms.ModelMultipleChoiceField(
-        label=_("Observers"),
-        queryset=None,
-        required=False,
-        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
-    )
+    responsible = person_picker_field(_("Responsible person"))
+    participants = people_picker_field(_("Participants"))
+    observers = people_picker_field(_("Observers"))
     checklist_required = forms.BooleanField(
         label=_("The checklist must be complete before the task is completed"),
         required=False,
@@ -491,23 +479,9 @@ class PeopleForm(forms.Form):
     """The task page's people block: three chip pickers over the "people" lookup. `user` labels the chips
     (bind_pickers); the fields and the service still check every posted id."""
 
-    responsible = forms.ModelChoiceField(
-        label=_("Responsible person"),
-        queryset=None,
-        widget=ChipPicker(sources=["people"], multiple=False, placeholder=_("Find a colleague…")),
-    )
-    participants = forms.ModelMultipleChoiceField(
-        label=_("Participants"),
-        queryset=None,
-        required=False,
-        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
-    )
-    observers = forms.ModelMultipleChoiceField(
-        label=_("Observers"),
-        queryset=None,
-        required=False,
-        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
-    )
+    responsible = person_picker_field(_("Responsible person"))
+    participants = people_picker_field(_("Participants"))
+    observers = people_picker_field(_("Observers"))
 
     def __init__(self, *args, user=None, **kwargs):
         kwargs.setdefault("auto_id", "task-people-%s")  # the page has other forms with a "responsible"

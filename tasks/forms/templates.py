@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.widgets import ChipPicker, bind_pickers
+from portal.core.widgets import bind_pickers
 
 from .. import services
 from ..choices import (
@@ -13,7 +13,15 @@ from ..choices import (
     TaskPriority,
 )
 from ..models import TaskTemplate
-from .fields import PeopleFieldsMixin, ServiceErrorsMixin, _lines, _split_names, group_choices
+from .fields import (
+    PeopleFieldsMixin,
+    ServiceErrorsMixin,
+    _lines,
+    _split_names,
+    group_choices,
+    people_picker_field,
+    person_picker_field,
+)
 from .tasks import TaskRulesFields
 
 WEEKDAY_CHOICES = [
@@ -42,24 +50,11 @@ class TaskTemplateForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
         required=False,
         widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 4}),
     )
-    responsible = forms.ModelChoiceField(
-        label=_("Responsible person"),
-        queryset=None,
-        required=False,
-        widget=ChipPicker(sources=["people"], multiple=False, placeholder=_("Whoever creates the task")),
+    responsible = person_picker_field(
+        _("Responsible person"), required=False, placeholder=_("Whoever creates the task")
     )
-    participants = forms.ModelMultipleChoiceField(
-        label=_("Participants"),
-        queryset=None,
-        required=False,
-        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
-    )
-    observers = forms.ModelMultipleChoiceField(
-        label=_("Observers"),
-        queryset=None,
-        required=False,
-        widget=ChipPicker(sources=["people"], placeholder=_("Find a colleague…")),
-    )
+    participants = people_picker_field(_("Participants"))
+    observers = people_picker_field(_("Observers"))
     group = forms.ModelChoiceField(
         label=_("Workgroup or project"),
         queryset=None,
