@@ -99,3 +99,15 @@ def test_gantt_data_budget(scene):
     data = fetch().json()
     assert len(data["tasks"]) + len(data["unscheduled"]) == 50
     assert any(row["dependencies"] for row in data["tasks"])
+
+
+def test_kanban_swimlanes_and_more_budgets(scene):
+    """A project board in rows by person, and a column's next cards, cost the same at 10 or 50 tasks."""
+    client = client_as(scene["me"])
+    lanes = lambda: client.get(  # noqa: E731
+        reverse("tasks:kanban"), {"group": scene["group"].pk, "swimlanes": "responsible"}
+    )
+    more = lambda: client.get(reverse("tasks:kanban_more"), {"status": "new", "offset": "1"})  # noqa: E731
+    assert lanes().status_code == 200 and more().status_code == 200
+    assert_query_budget(lanes, lambda: scene["add"](40), budget=9)
+    assert_query_budget(more, lambda: scene["add"](40), budget=7)
