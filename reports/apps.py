@@ -41,6 +41,7 @@ class ReportsConfig(AppConfig):
         )
         register_notification_kind("workday_confirm", _("Working day: confirm a day closed automatically"))
         register_notification_kind("workday_correction", _("Working day: corrections asked for and decided"))
+        register_notification_kind("workday_reminder", _("Working day: a reminder to start it"))
         # Work reports part: reports to rate, my unsent report, and the notifications of the report cycle.
         register_counter(
             "reports.to_rate",

@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from portal.core.links import url_for_pk
-from portal.core.registry import HOME_CARD_ROWS, HOME_DAY, HomeAction, HomeCard, HomeRow, TaskOrigin, registry
+from portal.core.registry import (
+    HOME_CARD_ROWS,
+    HOME_DAY,
+    DashboardCount,
+    HomeAction,
+    HomeCard,
+    HomeRow,
+    TaskOrigin,
+    registry,
+)
 
 
 def _report_model():
@@ -199,7 +208,48 @@ HOME_CARDS = (
 )
 
 
+# --- the control dashboard: day corrections waiting for the viewer's decision ------------------------------
+
+
+def _corrections_count(among, *, viewer, today):
+    from .selectors.corrections import corrections_to_decide_counts
+
+    return corrections_to_decide_counts(among, viewer=viewer, today=today)
+
+
+def _corrections_url(user_id: int) -> str:
+    return f"{reverse('reports:corrections')}?person={user_id}"
+
+
+def _corrections_detail(user_id: int) -> str:
+    return reverse("reports:control_corrections", args=[user_id])
+
+
+CORRECTIONS_COUNT = DashboardCount(
+    key="day_corrections",
+    label=gettext_lazy("Corrections"),
+    count=_corrections_count,
+    amber_at=1,
+    red_at=3,
+    url=_corrections_url,
+    detail=_corrections_detail,
+    order=45,
+    help_text=gettext_lazy("Corrections of working days waiting for your decision"),
+)
+
+
 def register() -> None:
+    from portal.notifications.services import register_notification_kind
+
+    from .services.reports import REPORT_REMINDER_KIND
+
     registry.task_origins.register(TASK_ORIGIN)
+    registry.dashboard_counts.register(CORRECTIONS_COUNT)
+    # A supervisor's "Remind" on a missing report (the control dashboard), at most once a day per report.
+    register_notification_kind(
+        REPORT_REMINDER_KIND,
+        gettext_lazy("Work reports: a reminder of a report I have not sent"),
+        email_default=True,
+    )
     for card in HOME_CARDS:
         registry.home_cards.register(card)

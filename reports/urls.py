@@ -4,7 +4,16 @@ schedules); work reports and ratings; timesheets with confirmations and exports;
 
 from django.urls import path, re_path
 
-from .views import control, digests, reports, timesheets, workday
+from .views import (
+    control,
+    control_corrections,
+    control_details,
+    control_workday,
+    digests,
+    reports,
+    timesheets,
+    workday,
+)
 
 app_name = "reports"
 urlpatterns = [
@@ -13,6 +22,37 @@ urlpatterns = [
     path("control/touch/", control.touch, name="touch"),
     path("control/touch/<int:pk>/done/", control.touch_done, name="touch_done"),
     path("control/beat/", control.control_beat, name="control_beat"),
+    path("control/people/<int:person_id>/workday/", control_workday.control_workday, name="control_workday"),
+    path(
+        "control/people/<int:person_id>/workday/remind/",
+        control_workday.control_workday_remind,
+        name="control_workday_remind",
+    ),
+    path(
+        "control/people/<int:person_id>/corrections/",
+        control_corrections.control_corrections,
+        name="control_corrections",
+    ),
+    path(
+        "control/corrections/<int:pk>/decide/",
+        control_corrections.control_correction_decide,
+        name="control_correction_decide",
+    ),
+    path(
+        "control/people/<int:person_id>/reports/",
+        control_details.control_reports,
+        name="control_reports",
+    ),
+    path(
+        "control/people/<int:person_id>/remind/",
+        control_details.control_report_remind,
+        name="control_report_remind",
+    ),
+    path(
+        "control/reports/<int:pk>/rate/",
+        control_details.control_report_rate,
+        name="control_report_rate",
+    ),
     path("workday/", workday.my_days, name="my_days"),
     path("workday/widget/", workday.workday_widget, name="workday_widget"),
     re_path(r"^workday/(?P<action>start|pause|resume|end)/$", workday.workday_action, name="workday_action"),

@@ -21,6 +21,7 @@ from portal.core.registry import (
     HOME_CARD_ROWS,
     HOME_DAY,
     ControlTouchKind,
+    DashboardCount,
     DashboardCounter,
     DigestSource,
     HomeCard,
@@ -42,13 +43,13 @@ TASK_NO_DEADLINE = "tasks.no_deadline"
 _TASK_LINKS: dict[tuple, tuple[str, str]] = {}
 
 
-def _tasks_url(field: str, user_id: int, rest: dict) -> str:
+def _tasks_url(field: str, user_id: int, rest: dict, *, role: str = "all") -> str:
     # role=all: the tasks list shows "I do" by default, the viewer wants the person's tasks. The list's URL
     # and the rest of the query are built once (a control dashboard links hundreds of cells).
-    key = (field, tuple(rest.items()), get_script_prefix(), get_urlconf())
+    key = (role, field, tuple(rest.items()), get_script_prefix(), get_urlconf())
     prefix = _TASK_LINKS.get(key)
     if prefix is None:
-        prefix = _TASK_LINKS[key] = (f"{reverse('tasks:home')}?role=all&{field}=", f"&{urlencode(rest)}")
+        prefix = _TASK_LINKS[key] = (f"{reverse('tasks:home')}?role={role}&{field}=", f"&{urlencode(rest)}")
     return f"{prefix[0]}{int(user_id)}{prefix[1]}"
 
 
@@ -72,8 +73,34 @@ def _no_deadline_url(user_id: int) -> str:
     return _tasks_url("responsible", user_id, {"no_deadline": "true"})
 
 
+def _my_control_url(user_id: int) -> str:
+    # "I set": the viewer's own tasks of that person, waiting for the viewer's control.
+    return _tasks_url("responsible", user_id, {"status": "awaiting_control"}, role="set")
+
+
+def _my_control_count(among, *, viewer, today=None):
+    from .selectors.control import tasks_my_control_count
+
+    return tasks_my_control_count(among, viewer=viewer, today=today)
+
+
+# The fragments a dashboard cell opens in place (tasks/views/control.py): the cause and what to do about it.
+def _awaiting_detail(user_id: int) -> str:
+    return url_for_pk("tasks:control_awaiting", user_id)
+
+
+def _overdue_detail(user_id: int) -> str:
+    return url_for_pk("tasks:control_overdue", user_id)
+
+
+def _no_deadline_detail(user_id: int) -> str:
+    return url_for_pk("tasks:control_no_deadline", user_id)
+
+
 # The task columns of the control dashboard: stored counters (read with the dashboard's other counters in one
-# query), kept out of the digests' counter list: the digests have task sections of their own.
+# query), kept out of the digests' counter list: the digests have task sections of their own. The stored
+# "awaiting control" counter stays (navigation, home page) but is no column: the supervisor cannot act on the
+# tasks a person waits to accept; "Waiting for my control" below counts what they can.
 DASHBOARD_COUNTERS = (
     DashboardCounter(
         TASK_OVERDUE,
@@ -85,16 +112,7 @@ DASHBOARD_COUNTERS = (
         column="tasks_overdue",
         help_text=gettext_lazy("Open tasks of the person whose deadline has passed"),
         in_digest=False,
-    ),
-    DashboardCounter(
-        TASK_AWAITING_CONTROL,
-        gettext_lazy("To accept"),
-        amber_at=1,
-        url=_awaiting_control_url,
-        order=60,
-        column="tasks_awaiting_control",
-        help_text=gettext_lazy("Tasks the person set that wait for them to accept or return"),
-        in_digest=False,
+        detail=_overdue_detail,
     ),
     DashboardCounter(
         TASK_NO_DEADLINE,
@@ -105,6 +123,21 @@ DASHBOARD_COUNTERS = (
         column="tasks_no_deadline",
         help_text=gettext_lazy("Open tasks of the person without a deadline"),
         in_digest=False,
+        detail=_no_deadline_detail,
+    ),
+)
+
+# What the viewer can act on: the person's tasks waiting for the viewer's own control (the viewer set them).
+DASHBOARD_COUNTS = (
+    DashboardCount(
+        "tasks_my_control",
+        gettext_lazy("Waiting for my control"),
+        _my_control_count,
+        amber_at=1,
+        url=_my_control_url,
+        detail=_awaiting_detail,
+        order=60,
+        help_text=gettext_lazy("Tasks of the person that wait for you to accept or return them"),
     ),
 )
 
@@ -310,10 +343,20 @@ HOME_CARDS = (
 
 
 def register() -> None:
+    from portal.notifications.services import register_notification_kind
+
+    from .services.control import REMINDER_KIND
+
+    # A supervisor's "Remind" on an overdue task (the control dashboard), at most once a day per task.
+    register_notification_kind(
+        REMINDER_KIND, gettext_lazy("Tasks: a supervisor's reminder of an overdue task"), email_default=True
+    )
     for card in HOME_CARDS:
         registry.home_cards.register(card)
     for counter in DASHBOARD_COUNTERS:
         registry.dashboard_counters.register(counter)
+    for count in DASHBOARD_COUNTS:
+        registry.dashboard_counts.register(count)
     registry.control_touch_kinds.register(TOUCH_KIND)
     registry.timesheet_sources.register(TIMESHEET_SOURCE)
     registry.report_task_sources.register(REPORT_TASK_SOURCE)

@@ -8,6 +8,7 @@ from .views import (
     boards,
     checklists,
     comments,
+    control,
     files,
     links,
     plan,
@@ -87,4 +88,23 @@ urlpatterns = [
     path("tags/<int:pk>/delete/", tags.tag_delete, name="tag_delete"),
     path("efficiency/", reports.efficiency, name="efficiency"),
     path("time/", reports.time_report, name="time_report"),
+    # The task fragments of the control dashboard and their actions.
+    path("control/people/<int:person_id>/awaiting/", control.control_awaiting, name="control_awaiting"),
+    path(
+        "control/people/<int:person_id>/awaiting/accept-all/",
+        control.control_awaiting_accept_all,
+        name="control_awaiting_accept_all",
+    ),
+    path("control/tasks/<int:pk>/decide/", control.control_awaiting_decide, name="control_awaiting_decide"),
+    path("control/people/<int:person_id>/overdue/", control.control_overdue, name="control_overdue"),
+    path(
+        "control/people/<int:person_id>/overdue/remind-all/",
+        control.control_overdue_remind_all,
+        name="control_overdue_remind_all",
+    ),
+    path("control/tasks/<int:pk>/remind/", control.control_overdue_remind, name="control_overdue_remind"),
+    path(
+        "control/people/<int:person_id>/no-deadline/", control.control_no_deadline, name="control_no_deadline"
+    ),
+    path("control/tasks/<int:pk>/deadline/", control.control_deadline, name="control_deadline"),
 ]

@@ -150,13 +150,15 @@ class PrefillSource:
 @dataclass(frozen=True)
 class DashboardCell:
     """One cell of the control dashboard: a value (plain JSON), its colour ("green", "amber", "red" or
-    "grey"), the list behind it, what the page shows (`text`, else the value) and why it is coloured (`hint`)."""
+    "grey"), the list behind it, what the page shows (`text`, else the value) and why it is coloured (`hint`).
+    `detail` is the URL of a fragment the cell opens in place: the cause of its signal and what to do about it."""
 
     value: Any = None
     signal: str = "green"
     url: str = ""
     text: str = ""
     hint: str = ""
+    detail: str = ""
 
     @property
     def display(self) -> str:
@@ -171,6 +173,7 @@ class DashboardCell:
             "url": self.url,
             "text": self.display,
             "hint": str(self.hint),
+            "detail": self.detail,
         }
 
 
@@ -201,6 +204,28 @@ class DashboardCounter:
     column: str = ""
     help_text: Any = ""
     in_digest: bool = True
+    # user_id -> the URL of the fragment the cell opens in place (the cause and what to do about it).
+    detail: Callable[[int], str] | None = None
+
+
+@dataclass(frozen=True)
+class DashboardCount:
+    """A dashboard column counting, per person, what the supervisor looking at it can act on (tasks waiting for
+    their control, corrections waiting for their decision...). `count(among, *, viewer, today)` answers ONE
+    queryset of (person id, n) rows for the people `among` (a list of ids or an SQL subquery of them: use it
+    only as `<field>__in=among`), so that the dashboard can run it for a page and join it into its SQL ranking
+    of a whole company. Amber from `amber_at`, red from `red_at` (if set); `url(user_id)` is the list behind a
+    cell, `detail(user_id)` the fragment it opens in place."""
+
+    key: str
+    label: Any
+    count: Callable[..., Any]
+    amber_at: int = 1
+    red_at: int | None = None
+    url: Callable[[int], str] | None = None
+    detail: Callable[[int], str] | None = None
+    order: int = 200
+    help_text: Any = ""
 
 
 @dataclass(frozen=True)
@@ -585,6 +610,7 @@ registry.add_section("report_prefill", PrefillSource)
 registry.add_section("report_task_sources", ReportTaskSource)
 registry.add_section("dashboard_columns", DashboardColumn)
 registry.add_section("dashboard_counters", DashboardCounter)
+registry.add_section("dashboard_counts", DashboardCount)
 registry.add_section("control_touch_kinds", ControlTouchKind)
 registry.add_section("digest_counters", DigestCounter)
 registry.add_section("digest_sources", DigestSource)
@@ -607,6 +633,7 @@ __all__ = [
     "CounterDefinition",
     "DashboardCell",
     "DashboardColumn",
+    "DashboardCount",
     "DashboardCounter",
     "DemoSeeder",
     "HOME_CARD_ROWS",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Notification, NotificationSetting, UserCounter
+from .models import Notification, NotificationSetting, Reminder, UserCounter
 
 
 @admin.register(Notification)
@@ -48,3 +48,12 @@ class UserCounterAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("recipient", "key", "date", "sender", "created_at")
+    list_filter = ("date",)
+    search_fields = ("key", "recipient__email")
+    raw_id_fields = ("recipient", "sender")
+    date_hierarchy = "date"

@@ -102,3 +102,25 @@ class UserCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}={self.value}"
+
+
+class Reminder(models.Model):
+    """A reminder one person sent another about one thing (`key`, e.g. "reports.missing:2026-12-04") on one
+    day: at most one per recipient, key and day, so a supervisor's "Remind" never nags twice."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    key = models.CharField(max_length=120)
+    date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key", "date"], name="reminder_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}:{self.key}@{self.date}"

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,7 @@ from portal.core.i18n import render
 from portal.core.registry import NotificationKind, registry
 
 from .counters import counters_recount
-from .models import Notification, NotificationSetting
+from .models import Notification, NotificationSetting, Reminder
 from .realtime import push_to_users
 
 log = logging.getLogger(__name__)
@@ -262,3 +262,41 @@ def notification_settings_update(*, user, email_kinds: Iterable[str]) -> Notific
         user=user, defaults={"email_kinds": sorted(kinds)}
     )
     return setting
+
+
+# --- reminders -----------------------------------------------------------------------------------
+
+
+def reminder_sent(*, recipient, key: str, date) -> bool:
+    """Whether `recipient` was already reminded of `key` on `date`."""
+    return Reminder.objects.filter(recipient_id=_pk(recipient), key=key, date=date).exists()
+
+
+def reminders_sent(*, recipients, keys, date) -> set[tuple[int, str]]:
+    """The (recipient id, key) pairs among `recipients` x `keys` already reminded on `date` (one query)."""
+    rows = Reminder.objects.filter(
+        recipient_id__in=[_pk(r) for r in recipients], key__in=list(keys), date=date
+    ).values_list("recipient_id", "key")
+    return set(rows)
+
+
+@transaction.atomic
+def reminder_send(
+    *, actor, recipient, key: str, date, kind: str, title, body="", url: str = "", target=None
+) -> bool:
+    """Remind `recipient` of something (`key` names it, e.g. "reports.missing:2026-12-04") once per `date`:
+    notify them (kind `kind`, as `notify`) and record it. False, and nothing sent, when they were already
+    reminded of it that day (a second click, a second supervisor, a double submit)."""
+    if not key:
+        raise Invalid(_("A reminder needs a key."))
+    recipient_id = _pk(recipient)
+    if recipient_id is None or recipient_id == _pk(actor):
+        raise Invalid(_("You cannot remind yourself."))
+    # The unique constraint decides between two concurrent clicks: the second insert fails and sends nothing.
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(recipient_id=recipient_id, sender_id=_pk(actor), key=key[:120], date=date)
+    except IntegrityError:
+        return False
+    notify(recipients=[recipient_id], kind=kind, title=title, actor=actor, body=body, url=url, target=target)
+    return True

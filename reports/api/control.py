@@ -5,7 +5,7 @@
   everybody; today's control time);
 - touch/: GET the checks I may see (mine; HR and admins all), POST pick a random item to check
   ({"subject": id} optional), GET touch/{id}/, POST touch/{id}/done/ ({"note": ""});
-- control-time/: GET ?date=YYYY-MM-DD (my control time against the budget), POST control-time/beat/ (one
+- control-time/: GET ?date=YYYY-MM-DD&subtree=1 (my control time against the budget), POST control-time/beat/ (one
   heartbeat of a control page).
 
 The same selectors and services as the pages: people who control nobody get 403; a check the caller may
@@ -87,13 +87,27 @@ class DashboardRowSerializer(serializers.Serializer):
 class ControlTimeSerializer(serializers.Serializer):
     date = serializers.DateField()
     seconds = serializers.IntegerField(help_text="Measured control time of the day.")
-    budget_seconds = serializers.IntegerField(help_text="5% of the controlled people's working time.")
-    share = serializers.FloatField(help_text="Control time in % of the controlled people's working time.")
+    budget_seconds = serializers.IntegerField(
+        help_text="5% of the working time today of the people controlled (0 on a day off)."
+    )
+    share = serializers.IntegerField(
+        allow_null=True, help_text="The budget used, in whole % (null when there is no budget)."
+    )
     budget_share = serializers.FloatField()
-    controlled_seconds = serializers.IntegerField()
-    basis = serializers.ChoiceField(choices=["worked", "scheduled"])
+    controlled_seconds = serializers.IntegerField(
+        help_text="The working time the budget is a share of: worked so far, or scheduled for those who "
+        "have not started yet."
+    )
+    basis = serializers.ChoiceField(
+        choices=["worked", "scheduled", "mixed", "day_off", "nobody"],
+        help_text="worked: everybody scheduled has started; scheduled: nobody has; mixed: some have; "
+        "day_off: nobody is scheduled to work today; nobody: the caller controls nobody.",
+    )
+    has_budget = serializers.BooleanField()
     people = serializers.IntegerField()
     over_budget = serializers.BooleanField()
+    time = serializers.CharField(help_text='The control time as shown ("2 min 15 s").')
+    budget_time = serializers.CharField(help_text='The budget as shown ("12 min").')
 
 
 @extend_schema_serializer(many=False)
@@ -158,6 +172,11 @@ class TouchDoneSerializer(serializers.Serializer):
 
 class ControlTimeQuerySerializer(serializers.Serializer):
     date = serializers.DateField(required=False, help_text="My local date (default: today).")
+    subtree = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="1: the budget of the whole sub-tree; otherwise the direct people.",
+    )
 
 
 class ControlBeatSerializer(serializers.Serializer):
@@ -242,7 +261,7 @@ class DashboardViewSet(viewsets.ViewSet):
             page=request.query_params.get("page") or 1,
         )
         control_time = selectors.control_time_summary(
-            user=user, date=board.today, now=board.now, people_ids=board.direct_ids
+            user=user, date=board.today, now=board.now, people_ids=board.direct_ids, subtree=board.subtree
         )
         return Response(DashboardSerializer(_dashboard_data(board, control_time, request)).data)
 
@@ -307,7 +326,11 @@ class ControlTimeViewSet(viewsets.ViewSet):
         _require_control(request.user)
         query = ControlTimeQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        summary = selectors.control_time_summary(user=request.user, date=query.validated_data.get("date"))
+        summary = selectors.control_time_summary(
+            user=request.user,
+            date=query.validated_data.get("date"),
+            subtree=query.validated_data["subtree"],
+        )
         return Response(ControlTimeSerializer(summary).data)
 
     @extend_schema(

@@ -11,7 +11,7 @@ from .people import DRAFT_AUTHOR, FORGETFUL_REPORTER, LIVE_WORKDAYS, NEGATIVE_AU
 
 WEEKLY_DEPARTMENT = "marketing.head"  # the department (by its head) that reports weekly
 # Working days a supervisor leaves unrated (the reports they will rate next); others rate the next morning.
-RATING_LAG = {"sales.head": 2, "cto": 2, "inside.head": 0, "cfo": 0}
+RATING_LAG = {"sales.head": 1, "cto": 2, "inside.head": 0, "cfo": 0}
 DEFAULT_RATING_LAG = 1
 
 # The area of a person's work (which texts their reports draw from), by the head of their department.

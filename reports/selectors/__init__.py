@@ -4,6 +4,8 @@
 from .control import *  # noqa: F403
 from .control_checks import *  # noqa: F403
 from .control_columns import *  # noqa: F403
+from .control_details import *  # noqa: F403
+from .control_workday import *  # noqa: F403
 from .digest_display import *  # noqa: F403
 from .digests import *  # noqa: F403
 from .report_numbers import *  # noqa: F403

@@ -31,10 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.core.errors import NotAllowed
+from portal.core.errors import NotAllowed, NotFound
 from portal.core.registry import (
     DashboardCell,
     DashboardColumn,
+    DashboardCount,
     DashboardCounter,
     registry,
 )
@@ -52,15 +53,18 @@ __all__ = [
     "Cell",
     "Dashboard",
     "DashboardColumn",
+    "DashboardCount",
     "DashboardCounter",
     "DashboardRow",
     "can_control",
     "can_control_person",
     "control_people",
+    "control_person_get",
     "dashboard",
     "dashboard_columns",
     "dashboard_counter_keys",
     "dashboard_now",
+    "dashboard_viewer",
     "personal_overview",
     "register_dashboard_column",
     "register_dashboard_counter",
@@ -126,6 +130,17 @@ def control_people(*, user, subtree: bool = False):
     return everyone.filter(Q(pk=root.head_id) | Q(pk__in=direct))
 
 
+def control_person_get(*, viewer, pk):
+    """An active person `viewer` controls, with their department (HR and admins: anyone active but
+    themselves): what a dashboard cell's detail is about. Missing and not controlled alike raise NotFound."""
+    from portal.people.models import User
+
+    person = User.objects.select_related("department").filter(pk=pk, is_active=True).first()
+    if person is None or not can_control_person(viewer, person):
+        raise NotFound(_("No person matches the given query."))
+    return person
+
+
 # --- cells, columns and their registry -----------------------------------------------------------------
 
 
@@ -187,13 +202,16 @@ def dashboard_counter_keys() -> list[str]:
 
 
 def dashboard_columns() -> list[DashboardColumn]:
-    """Every column in display order: the built-in ones, registered ones and one per dashboard counter."""
-    from .control_columns import _BUILTIN, _counter_column
+    """Every column in display order: the built-in ones, registered ones, one per dashboard counter and one
+    per dashboard count."""
+    from .control_columns import _BUILTIN, _count_column, _counter_column
 
     columns = dict(_BUILTIN)
     columns.update((column.key, column) for column in registry.dashboard_columns)
     for spec in _counter_specs():
         columns.setdefault(spec.column or f"counter:{spec.key}", _counter_column(spec))
+    for count in registry.dashboard_counts:
+        columns.setdefault(count.key, _count_column(count))
     return sorted(columns.values(), key=lambda c: (c.order, c.key))
 
 
@@ -206,6 +224,13 @@ def dashboard_now() -> datetime.datetime:
     """The instant the current dashboard is computed at (now, outside a dashboard)."""
     run = _RUN.get()
     return run["now"] if run else timezone.now()
+
+
+def dashboard_viewer():
+    """The person looking at the current dashboard (None outside a dashboard): columns counting what the
+    viewer can act on (`DashboardCount`) read it."""
+    run = _RUN.get()
+    return run.get("viewer") if run else None
 
 
 def _memo(name: str, key, load: Callable[[], Any]):
@@ -456,12 +481,16 @@ def dashboard(
         "counter_keys": list(dict.fromkeys(counter_keys)),
         "people": {},
         "deferred_urls": {},
+        "deferred_details": {},
+        "viewer": user,
     }
     token = _RUN.set(run)
     try:
         # A head's own team (tens of people, a page or two) is ranked from its cells, computed once; the
         # SQL ranking pays off for a sub-tree, where the cells of thousands would be computed to show fifty.
-        ranked = _rank_in_sql(people_query, columns, run, today=today, now=now) if subtree else None
+        ranked = (
+            _rank_in_sql(people_query, columns, run, today=today, now=now, viewer=user) if subtree else None
+        )
         if ranked is None:
             ranked = _rank_in_python(people_query, columns, run, today=today)
     finally:
@@ -487,7 +516,7 @@ def dashboard(
         row.__dict__.update(red=row_red, amber=row_amber)  # the cached counts, already known
         rows.append(row)
     _full_people(rows)
-    _fill_deferred_urls(rows, columns, run["deferred_urls"])
+    _fill_deferred_urls(rows, columns, run["deferred_urls"], run["deferred_details"])
     return Dashboard(
         columns=columns,
         rows=rows,
@@ -522,14 +551,14 @@ def _stats(entries) -> dict:
     }
 
 
-def _rank_in_sql(people_query, columns, run: dict, *, today, now):
+def _rank_in_sql(people_query, columns, run: dict, *, today, now, viewer):
     """Everybody ranked and counted by the database (`control_signals`); the cells computed for the rows
     asked for only. None when a column cannot say its signal in SQL."""
     from portal.people.models import User
 
     from .control_signals import class_of, signal_ranking
 
-    ranking = signal_ranking(columns, people_query, today=today, now=now, memo=_memo)
+    ranking = signal_ranking(columns, people_query, today=today, now=now, memo=_memo, viewer=viewer)
     if ranking is None:
         return None
 
@@ -570,16 +599,34 @@ def _rank_in_python(people_query, columns, run: dict, *, today):
     return entries, _stats(entries), lambda ids: {pk: cells[pk] for pk in ids}
 
 
-def _fill_deferred_urls(rows: list[DashboardRow], columns: list[DashboardColumn], deferred: dict) -> None:
-    """Build the links a column left for later (`deferred[column key] = url(user_id)`), for `rows` only."""
-    if not deferred:
+def _fill_deferred_urls(
+    rows: list[DashboardRow], columns: list[DashboardColumn], deferred: dict, details: dict | None = None
+) -> None:
+    """Build the links a column left for later, for `rows` only: `deferred[column key] = url(user_id)` (the
+    list behind a cell) and `details[column key] = detail(user_id, cell)` (the fragment a cell with a signal
+    opens in place; "" for none)."""
+    details = details or {}
+    if not deferred and not details:
         return
-    slots = [(index, deferred[column.key]) for index, column in enumerate(columns) if column.key in deferred]
+    slots = [
+        (index, deferred.get(column.key), details.get(column.key))
+        for index, column in enumerate(columns)
+        if column.key in deferred or column.key in details
+    ]
     for row in rows:
-        for index, url_of in slots:
+        for index, url_of, detail_of in slots:
             cell = row.cells[index]
-            if cell is not EMPTY_CELL and not cell.url:
-                row.cells[index] = dataclasses.replace(cell, url=url_of(row.person.pk))
+            if cell is EMPTY_CELL:
+                continue
+            changes = {}
+            if url_of is not None and not cell.url:
+                changes["url"] = url_of(row.person.pk)
+            if detail_of is not None and not cell.detail:
+                detail = detail_of(row.person.pk, cell)
+                if detail:
+                    changes["detail"] = detail
+            if changes:
+                row.cells[index] = dataclasses.replace(cell, **changes)
 
 
 # --- the personal overview -------------------------------------------------------------------------------

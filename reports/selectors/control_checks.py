@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -21,12 +21,14 @@ from ..choices import DayState
 from ..models import ControlCheck, ControlTime, WorkDay, WorkReport
 from .control import CONTROL_BUDGET_SHARE, TOUCH_WINDOW, _active, can_control, control_people
 from .control_columns import _period_text, _short_date
+from .people_ids import ids_lookup
 from .reports import SENT_STATES
-from .workday import schedules_for, workday_local_date, worked_seconds
+from .workday import workday_local_date
 
 __all__ = [
     "TouchKind",
     "control_time_of",
+    "duration_text",
     "control_time_summary",
     "touch_candidates",
     "touch_get",
@@ -137,6 +139,21 @@ def touch_get(*, user, pk) -> ControlCheck:
 # --- control time ----------------------------------------------------------------------------------------
 
 
+def duration_text(seconds) -> str:
+    """A measured time in minutes and seconds: "2 min 15 s", "45 s", "12 min" (never rounded to minutes:
+    control is often a matter of seconds)."""
+    try:
+        seconds = max(0, int(seconds or 0))
+    except (TypeError, ValueError):
+        seconds = 0
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return _("%(seconds)s s") % {"seconds": rest}
+    if not rest:
+        return _("%(minutes)s min") % {"minutes": minutes}
+    return _("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": rest}
+
+
 def control_time_of(*, user, date: datetime.date) -> int:
     """Seconds `user` spent on control pages on `date` (their local date). One query."""
     if not _active(user):
@@ -145,42 +162,108 @@ def control_time_of(*, user, date: datetime.date) -> int:
     return int(seconds.first() or 0)
 
 
-def control_time_summary(*, user, date: datetime.date | None = None, now=None, people_ids=None) -> dict:
-    """The control time of `user` on `date` against the budget: 5% of the working time of the people they
-    control directly that day (the time worked so far; the scheduled time when nobody has worked yet).
-
-    {"date", "seconds", "budget_seconds", "share" (control time in % of the controlled time),
-    "budget_share" (5.0), "controlled_seconds", "basis" ("worked" | "scheduled"), "people",
-    "over_budget", "minutes", "budget_minutes"}. `people_ids`: the ids of the people `user` controls
-    directly when the caller has them (`Dashboard.direct_ids`).
+def _controlled_time(people, *, date: datetime.date, now: datetime.datetime) -> dict:
+    """The working time of `people` (a User queryset) on `date` the budget is a share of: the time each
+    person has worked so far when they have started their day, else the time their schedule plans (the
+    scheduled hours less the break; nothing on a day off). Three queries whatever the number of people:
+    the worked time summed by the database, the people who have not started grouped by what their
+    schedule depends on ("classes", as the dashboard's SQL ranking does), and the schedules of the classes.
     """
+    from .control_signals import _Class, _running_seconds, _specs
+
+    days = WorkDay.objects.filter(user_id__in=people.order_by().values("pk"), date=date)
+    worked = days.order_by().aggregate(seconds=Sum(_running_seconds(now)), people=Count("user_id"))
+    started = WorkDay.objects.filter(user_id=OuterRef("pk"), date=date)
+    fields = (
+        "sig_own",
+        "department_id",
+        "department__path",
+        "time_zone",
+        "work_start",
+        "work_end",
+        "is_active",
+    )
+    rows = (
+        people.order_by()
+        .annotate(sig_own=F("work_schedule__pk"))
+        .values(*fields)
+        .annotate(n=Count("pk"), waiting=Count("pk", filter=~Q(Exists(started))))
+        .values_list(*fields, "n", "waiting")
+    )
+    classes = [(_Class(*row[:7]), row[7], row[8]) for row in rows]
+    specs = _specs([c for c, _n, _waiting in classes]) if classes else {}
+    scheduled_people = scheduled_seconds = waiting_people = 0
+    net: dict = {}  # classes share a handful of schedules
+    for c, n, waiting in classes:
+        spec = specs[c]
+        if not spec.is_working_day(date):
+            continue
+        if spec not in net:
+            net[spec] = max(0, spec.scheduled_seconds(date) - spec.break_minutes * 60)
+        scheduled_people += n
+        waiting_people += waiting
+        scheduled_seconds += waiting * net[spec]
+    return {
+        "people": sum(n for _c, n, _waiting in classes),
+        "worked_people": int(worked["people"] or 0),
+        "worked_seconds": int(worked["seconds"] or 0),
+        "scheduled_people": scheduled_people,
+        "waiting_people": waiting_people,
+        "waiting_seconds": scheduled_seconds,
+    }
+
+
+def control_time_summary(
+    *, user, date: datetime.date | None = None, now=None, people_ids=None, subtree: bool = False
+) -> dict:
+    """The control time of `user` on `date` against its budget: CONTROL_BUDGET_SHARE (5%) of the working
+    time that day of the people they actually control on the page: directly, or the whole sub-tree with
+    `subtree`. A person counts with the time they have worked so far once they have started their day, else
+    with their scheduled time (see `_controlled_time`). A constant number of queries, whatever the number
+    of people.
+
+    {"date", "seconds", "budget_seconds", "share" (the budget used, in whole %; None without a budget),
+    "budget_share" (5.0), "controlled_seconds", "basis" ("worked" | "scheduled" | "mixed" | "day_off":
+    nobody is scheduled to work or has worked | "nobody": controls nobody), "has_budget", "people",
+    "over_budget" (never on a day off), "time", "budget_time" ("2 min 15 s")}. `people_ids`: the people
+    when the caller has them already (`Dashboard.direct_ids`); otherwise they are read (as a subquery).
+    """
+    from portal.people.models import User
+
     now = now or timezone.now()
     date = date or workday_local_date(user, now)
     seconds = control_time_of(user=user, date=date)
-    if people_ids is not None:  # the caller has read them (a dashboard without the switch)
-        ids = list(people_ids)
+    if people_ids is not None:
+        people = User.objects.filter(pk__in=ids_lookup(people_ids))
+    elif can_control(user):
+        people = control_people(user=user, subtree=subtree)
     else:
-        ids = list(control_people(user=user).values_list("pk", flat=True)) if can_control(user) else []
-    controlled = (
-        sum(worked_seconds(user_ids=ids, start_date=date, end_date=date, now=now).values()) if ids else 0
-    )
-    basis = "worked"
-    if not controlled and ids:
+        people = User.objects.none()
+    counted = _controlled_time(people, date=date, now=now)
+    controlled = counted["worked_seconds"] + counted["waiting_seconds"]
+    if not counted["people"]:
+        basis = "nobody"
+    elif not counted["scheduled_people"] and not counted["worked_people"]:
+        basis = "day_off"
+    elif not counted["worked_people"]:
         basis = "scheduled"
-        for spec in schedules_for(ids).values():
-            if spec.is_working_day(date):
-                controlled += max(0, spec.scheduled_seconds(date) - spec.break_minutes * 60)
-    budget = round(controlled * CONTROL_BUDGET_SHARE)
+    elif not counted["waiting_people"]:
+        basis = "worked"
+    else:
+        basis = "mixed"
+    has_budget = basis not in ("nobody", "day_off")
+    budget = round(controlled * CONTROL_BUDGET_SHARE) if has_budget else 0
     return {
         "date": date,
         "seconds": seconds,
         "budget_seconds": budget,
-        "share": round(seconds * 100 / controlled, 1) if controlled else 0.0,
+        "share": round(seconds * 100 / budget) if budget else None,
         "budget_share": round(CONTROL_BUDGET_SHARE * 100, 1),
         "controlled_seconds": controlled,
         "basis": basis,
-        "people": len(ids),
-        "over_budget": seconds > budget,
-        "minutes": round(seconds / 60),
-        "budget_minutes": round(budget / 60),
+        "has_budget": has_budget,
+        "people": counted["people"],
+        "over_budget": has_budget and seconds > budget,
+        "time": duration_text(seconds),
+        "budget_time": duration_text(budget),
     }

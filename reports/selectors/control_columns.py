@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from django.urls import reverse
@@ -16,12 +17,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.core.registry import DashboardColumn, DashboardCounter
+from portal.core.registry import DashboardColumn, DashboardCount, DashboardCounter
 
 from ..choices import DayState, Rating, ReportPeriod, ReportStatus, Signal
 from ..models import WorkReport
-from .control import _RUN, Cell, _memo, _schedules, _stored_counters, dashboard_now
-from .people_ids import PeopleIds
+from .control import _RUN, Cell, _memo, _schedules, _stored_counters, dashboard_now, dashboard_viewer
+from .people_ids import PeopleIds, ids_lookup
 from .report_numbers import last_report_states, missing_reports, waiting_counts
 from .reports import _rules_by_path
 from .workday import workday_states, worked_seconds
@@ -45,6 +46,40 @@ def _deferred(key: str, url_of) -> bool:
         return False
     run["deferred_urls"][key] = url_of
     return True
+
+
+def _deferred_detail(key: str, detail_of) -> bool:
+    """Inside a dashboard, leave the detail links of column `key`'s cells to be built for the rows of the page
+    (`detail_of(user_id, cell) -> url or ""`). Outside one (the API's single person), False: build them now."""
+    run = _RUN.get()
+    if run is None or "deferred_details" not in run:
+        return False
+    run["deferred_details"][key] = detail_of
+    return True
+
+
+def _reports_detail(user_id: int, date: datetime.date | None = None) -> str:
+    """The fragment of a person's reports: those waiting for a rating, and the day whose report is missing."""
+    url = reverse("reports:control_reports", args=[user_id])
+    return f"{url}?{urlencode({'date': date.isoformat()})}" if date else url
+
+
+def _workday_detail(user_id: int) -> str:
+    """The fragment of a person's day and week against the schedule (with "Remind" on a day not started)."""
+    return reverse("reports:control_workday", args=[user_id])
+
+
+def _signal_detail(url_of):
+    """`detail_of(user_id, cell)`: the fragment for the cells with a signal only."""
+    return lambda user_id, cell: url_of(user_id) if cell.signal != Signal.GREEN else ""
+
+
+def _with_details(cells: dict[int, Cell], url_of) -> dict[int, Cell]:
+    """Outside a dashboard (nothing deferred): the detail of each cell with a signal, built now."""
+    return {
+        user_id: replace(cell, detail=url_of(user_id)) if cell.signal != Signal.GREEN else cell
+        for user_id, cell in cells.items()
+    }
 
 
 def _cell_maker(shared: bool):
@@ -83,6 +118,7 @@ def _workday_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]
     month = f"&{urlencode({'month': today.strftime('%Y-%m')})}"
     base = _prefix(reverse("reports:my_days"))
     defer = _deferred("workday", lambda user_id: f"{base}person={user_id}{month}")
+    defer = _deferred_detail("workday", _signal_detail(_workday_detail)) and defer
     make = _cell_maker(defer)
     # Translated once per dashboard, not per cell; people share a handful of schedules.
     started_late = _("Started late")
@@ -121,7 +157,7 @@ def _workday_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]
             shape = not_started[spec] = not_started_cell(spec)
         value, signal, text, hint = shape
         cells[user_id] = make(value, signal, url, text, hint)
-    return cells
+    return cells if defer else _with_details(cells, _workday_detail)
 
 
 def _expected_seconds(spec, first: datetime.date, today: datetime.date, now: datetime.datetime) -> int:
@@ -191,6 +227,7 @@ def _week_hours_cells(user_ids: list[int], today: datetime.date) -> dict[int, Ce
     month = f"&{urlencode({'month': today.strftime('%Y-%m')})}"
     base = _prefix(reverse("reports:my_days"))
     defer = _deferred("week_hours", lambda user_id: f"{base}person={user_id}{month}")
+    defer = _deferred_detail("week_hours", _signal_detail(_workday_detail)) and defer
     make = _cell_maker(defer)
     below = _("Below the schedule: %(expected)s h expected by now")
     expected_of: dict[tuple, int] = {}  # (spec, first day) -> seconds: people share a handful of schedules
@@ -219,7 +256,7 @@ def _week_hours_cells(user_ids: list[int], today: datetime.date) -> dict[int, Ce
             cells[user_id] = make(seconds, Signal.AMBER, url, text, hint)
         else:
             cells[user_id] = make(seconds, Signal.GREEN, url, text)
-    return cells
+    return cells if defer else _with_details(cells, _workday_detail)
 
 
 def _last_working_day(spec, today: datetime.date) -> datetime.date | None:
@@ -278,6 +315,13 @@ def _last_report_cells(user_ids: list[int], today: datetime.date) -> dict[int, C
             missing[user_id] = date
     base = _prefix(reverse("reports:report_list"))
     defer = _deferred("last_report", lambda user_id: f"{base}author={user_id}")
+
+    def detail_of(user_id: int, cell) -> str:
+        if cell.value == "missing":
+            return _reports_detail(user_id, missing.get(user_id))
+        return _reports_detail(user_id) if cell.signal != Signal.GREEN else ""
+
+    defer = _deferred_detail("last_report", detail_of) and defer
     make = _cell_maker(defer)
     # Translated and formatted once per dashboard, not per cell.
     missing_for = _("Missing for %(date)s")
@@ -315,6 +359,8 @@ def _last_report_cells(user_ids: list[int], today: datetime.date) -> dict[int, C
             if text is None:
                 text = missing_texts[date] = missing_for % {"date": short(date)}
             cells[user_id] = make("missing", Signal.RED, url, text, missing_hint)
+            if not defer:
+                cells[user_id] = replace(cells[user_id], detail=_reports_detail(user_id, date))
         elif report is None:
             cells[user_id] = make(None, Signal.GREEN, url)
         elif report.status == ReportStatus.RATED:
@@ -322,6 +368,8 @@ def _last_report_cells(user_ids: list[int], today: datetime.date) -> dict[int, C
             text = f"{period_text(report)} · {label}"
             if report.rating == Rating.NEGATIVE:
                 cells[user_id] = make(report.rating, Signal.RED, url, text, negative_hint)
+                if not defer:
+                    cells[user_id] = replace(cells[user_id], detail=_reports_detail(user_id))
             else:
                 cells[user_id] = make(report.rating, Signal.GREEN, url, text)
         else:
@@ -335,12 +383,20 @@ def _waiting_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]
     base = _prefix(reverse("reports:report_list"))
     status = f"&{urlencode({'status': ReportStatus.SENT})}"
     defer = _deferred("reports_waiting", lambda user_id: f"{base}author={user_id}{status}")
+    defer = (
+        _deferred_detail(
+            "reports_waiting", lambda user_id, cell: _reports_detail(user_id) if cell.value else ""
+        )
+        and defer
+    )
     make = _cell_maker(defer)
     cells = {}
     for user_id in user_ids:
         n = int(counts.get(user_id, 0))
         signal = Signal.RED if n > 2 else Signal.AMBER if n > 0 else Signal.GREEN
         cells[user_id] = make(n, signal, "" if defer else f"{base}author={user_id}{status}")
+        if n and not defer:
+            cells[user_id] = replace(cells[user_id], detail=_reports_detail(user_id))
     return cells
 
 
@@ -360,7 +416,12 @@ def _counter_column(spec: DashboardCounter) -> DashboardColumn:
         deferred = run is not None and "deferred_urls" in run and spec.url
         if deferred:
             run["deferred_urls"][key] = lambda user_id: _counter_url(spec, user_id)
-        shared = bool(deferred or not spec.url)
+        detail = getattr(spec, "detail", None)
+        if detail is not None and not _deferred_detail(
+            key, lambda user_id, cell: detail(user_id) if cell.value else ""
+        ):
+            deferred = False  # outside a dashboard: every cell is built in full
+        shared = bool(deferred or not spec.url) and (detail is None or deferred)
         make = _cell_maker(shared)
         cells = {}
         for user_id in user_ids:
@@ -372,6 +433,8 @@ def _counter_column(spec: DashboardCounter) -> DashboardColumn:
             else:
                 signal = Signal.GREEN
             cells[user_id] = make(n, signal, "" if shared else _counter_url(spec, user_id))
+            if n and detail is not None and not shared:
+                cells[user_id] = replace(cells[user_id], detail=detail(user_id))
         return cells
 
     compute.counter_spec = spec  # the SQL signals (`control_signals`) read a counter column's thresholds
@@ -386,6 +449,49 @@ def _counter_column(spec: DashboardCounter) -> DashboardColumn:
         compute=compute,
         order=spec.order,
         help_text=spec.help_text,
+    )
+
+
+def _count_column(spec: DashboardCount) -> DashboardColumn:
+    """The column of a `DashboardCount`: its one query for the people asked, amber/red by its thresholds, the
+    list and the detail fragment of each cell that counts something."""
+
+    def compute(user_ids: list[int], today: datetime.date) -> dict[int, Cell]:
+        viewer = dashboard_viewer()
+        values = dict(spec.count(ids_lookup(user_ids), viewer=viewer, today=today)) if user_ids else {}
+        run = _RUN.get()
+        deferred = run is not None and "deferred_urls" in run
+        if deferred:
+            if spec.url is not None:
+                run["deferred_urls"][spec.key] = spec.url
+            if spec.detail is not None:
+                run["deferred_details"][spec.key] = lambda user_id, cell: (
+                    spec.detail(user_id) if cell.value else ""
+                )
+        make = _cell_maker(deferred)
+        cells = {}
+        for user_id in user_ids:
+            n = int(values.get(user_id, 0) or 0)
+            if spec.red_at is not None and n >= spec.red_at:
+                signal = Signal.RED
+            elif n >= spec.amber_at:
+                signal = Signal.AMBER
+            else:
+                signal = Signal.GREEN
+            if deferred:
+                cells[user_id] = make(n, signal)
+            else:
+                cells[user_id] = Cell(
+                    n,
+                    signal,
+                    spec.url(user_id) if spec.url is not None else "",
+                    detail=spec.detail(user_id) if spec.detail is not None and n else "",
+                )
+        return cells
+
+    compute.count_spec = spec  # the SQL signals (`control_signals`) join the count into the ranking
+    return DashboardColumn(
+        key=spec.key, label=spec.label, compute=compute, order=spec.order, help_text=spec.help_text
     )
 
 

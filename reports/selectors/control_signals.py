@@ -256,7 +256,7 @@ class SignalRanking:
     specs: dict[_Class, ScheduleSpec]
 
 
-def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime.datetime, memo):
+def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime.datetime, memo, viewer=None):
     """Everybody's red and amber cells in one query (plus the classes, their schedules and the report rules:
     constant queries). None when a column cannot say its signal in SQL. `memo(name, key, load)` shares the
     report rules with the columns of the page."""
@@ -266,11 +266,14 @@ def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime
         return None
     builtin = set()
     counters = []
+    counts = []
     for column in columns:
         if _BUILTIN.get(column.key) is column:
             builtin.add(column.key)
         elif getattr(column.compute, "counter_spec", None) is not None:
             counters.append(column.compute.counter_spec)
+        elif getattr(column.compute, "count_spec", None) is not None:
+            counts.append(column.compute.count_spec)
         else:
             return None
 
@@ -418,6 +421,18 @@ def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime
                 amber.append(at_amber & ~at_red)
             else:
                 amber.append(at_amber)
+
+    for n, spec in enumerate(counts):
+        # A viewer's count (`DashboardCount`): its one (person id, n) query joined like the tables above.
+        name = f"sig_count_{n}"
+        joins.append((f"COALESCE(d.v, 0) AS {name}", spec.count(among, viewer=viewer, today=today)))
+        at_amber = _Sql(f"t.{name} >= %s", spec.amber_at)
+        if spec.red_at is not None:
+            at_red = _Sql(f"t.{name} >= %s", spec.red_at)
+            red.append(at_red)
+            amber.append(at_amber & ~at_red)
+        else:
+            amber.append(at_amber)
 
     fields = [
         "id",

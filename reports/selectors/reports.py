@@ -45,6 +45,7 @@ __all__ = [
     "report_settings_for",
     "report_settings_list",
     "reports_to_rate",
+    "reports_to_rate_of",
     "waiting_for_q",
 ]
 
@@ -319,6 +320,14 @@ def reports_to_rate(*, user, direct_only: bool = False) -> QuerySet[WorkReport]:
     HR and admins: everyone's); `direct_only` keeps those sent to them as the direct supervisor (what the
     "reports.to_rate" badge counts). Oldest first, so nothing waits forever."""
     return _base(user).filter(waiting_for_q(user, direct_only=direct_only)).order_by("sent_at", "id")
+
+
+def reports_to_rate_of(*, user, direct_only: bool = False, author=None) -> QuerySet[WorkReport]:
+    """The inbox (`reports_to_rate`), of one author only when `author` (a person or an id) is given."""
+    reports = reports_to_rate(user=user, direct_only=direct_only)
+    if author is not None:
+        reports = reports.filter(author_id=getattr(author, "pk", author))
+    return reports
 
 
 def report_is_overdue(*, report: WorkReport | None, span: ReportSpan, now=None) -> bool:

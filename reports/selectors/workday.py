@@ -508,12 +508,17 @@ def can_decide_corrections(user) -> bool:
     return _active(user) and (sees_all(user) or headed_path(user) is not None)
 
 
-def correction_list(*, user, pending_only: bool = False, to_decide: bool = False) -> QuerySet[DayCorrection]:
+def correction_list(
+    *, user, pending_only: bool = False, to_decide: bool = False, person_id: int | None = None
+) -> QuerySet[DayCorrection]:
     """Corrections `user` may see: their own and their sub-tree's (HR and admins: all). `to_decide` leaves
-    out the user's own (the list of a supervisor's page); `pending_only` keeps those still waiting."""
+    out the user's own (the list of a supervisor's page); `pending_only` keeps those still waiting;
+    `person_id` keeps one person's."""
     qs = DayCorrection.objects.visible_to(user).select_related(
         "day", "day__user", "day__user__department", "requested_by", "decided_by"
     )
+    if person_id is not None:
+        qs = qs.filter(day__user_id=person_id)
     if pending_only:
         qs = qs.filter(status=CorrectionStatus.PENDING)
     if to_decide and _active(user):

@@ -25,7 +25,6 @@ from ..selectors import control_checks
 from ..selectors.workday import workday_local_date
 
 __all__ = [
-    "BEAT_FIRST_CREDIT",
     "BEAT_MAX_STEP",
     "BEAT_STRETCH_GAP",
     "control_time_beat",
@@ -33,13 +32,13 @@ __all__ = [
     "touch_pick",
 ]
 
-# A beat adds the time since the previous beat (of any tab) up to BEAT_MAX_STEP; a gap longer than
-# BEAT_STRETCH_GAP means the supervisor was away (the page sends beats only while visible and in use), so
-# that beat starts a new stretch and adds only BEAT_FIRST_CREDIT (the page waits at least that long after
-# loading before its first beat, so the credit is never more than the time really spent).
+# A beat adds the time since the previous beat of the same person (of any tab), capped at BEAT_MAX_STEP. The
+# pages beat when they open, every 20 s while visible and in use, and once more when they are left or hidden,
+# so a gap longer than BEAT_STRETCH_GAP means the supervisor was away: that beat adds nothing and marks the
+# start of a new stretch (so does the first beat of the day). Hopping from one control page to the next is
+# one stretch: the leaving page's last beat and the next page's first beat are a moment apart.
 BEAT_MAX_STEP = datetime.timedelta(seconds=30)
 BEAT_STRETCH_GAP = datetime.timedelta(seconds=60)
-BEAT_FIRST_CREDIT = datetime.timedelta(seconds=5)
 NOTE_MAX = 1000
 
 _random = random.SystemRandom()
@@ -138,10 +137,12 @@ def touch_done(*, actor, check: ControlCheck, note: str = "") -> ControlCheck:
 
 @transaction.atomic
 def control_time_beat(*, actor, now: datetime.datetime | None = None) -> ControlTime:
-    """One heartbeat of a control page: add the time since the previous beat of ANY of the actor's tabs,
-    at most 30 s, to their ControlTime of their local date; a beat after a gap longer than 60 s (or the
-    first of the day) starts a stretch and adds a 5-second credit. The row is locked, so concurrent tabs
-    never count the same seconds twice. The returned row carries `added` (seconds this beat added).
+    """One heartbeat of a control page (its opening, a beat while in use, its leaving): add the time since
+    the previous beat of ANY of the actor's tabs, at most 30 s, to their ControlTime of their local date. The
+    first beat of the day, or one after a gap longer than 60 s, adds nothing: it marks the start of a
+    stretch. The row is locked, so concurrent tabs never count the same seconds twice. Whole seconds are
+    added and the fraction left over is carried to the next beat (quick page hops of a second or less add
+    up instead of each being rounded away). The returned row carries `added` (seconds this beat added).
 
     No audit row: a beat is a measurement, not a change anyone decides (and comes every 20 seconds).
     """
@@ -151,19 +152,18 @@ def control_time_beat(*, actor, now: datetime.datetime | None = None) -> Control
     ControlTime.objects.get_or_create(supervisor=actor, date=date)
     row = ControlTime.objects.select_for_update().get(supervisor=actor, date=date)
     last = row.last_beat_at
-    if last is None:
-        step = BEAT_FIRST_CREDIT
-    else:
+    added = 0
+    if last is None or now - last > BEAT_STRETCH_GAP:
+        row.last_beat_at = now  # a new stretch starts here
+    elif now > last:  # (a beat stamped at or before the last one, from another tab, adds nothing)
         gap = now - last
-        if gap <= datetime.timedelta(0):
-            step = datetime.timedelta(0)  # another tab beat at the same instant or later
-        elif gap > BEAT_STRETCH_GAP:
-            step = min(BEAT_FIRST_CREDIT, gap)
+        if gap > BEAT_MAX_STEP:
+            added = int(BEAT_MAX_STEP.total_seconds())
+            row.last_beat_at = now
         else:
-            step = min(gap, BEAT_MAX_STEP)
-    added = round(step.total_seconds())
+            added = int(gap.total_seconds())  # whole seconds; the rest counts with the next beat
+            row.last_beat_at = last + datetime.timedelta(seconds=added)
     row.seconds += added
-    row.last_beat_at = now if last is None else max(last, now)
     row.save(update_fields=["seconds", "last_beat_at"])
     row.added = added
     return row

@@ -22,25 +22,28 @@ from django.utils.translation import gettext_lazy
 
 from portal.core import i18n
 from portal.core.audit import audit_record, diff, snapshot
-from portal.core.errors import NotAllowed, NotFound
+from portal.core.errors import Invalid, NotAllowed, NotFound
 from portal.notifications.counters import counters_recount, counters_store
 
 from ..choices import Rating, ReportPeriod, ReportStatus
 from ..models import ReportSettings, WorkReport, WorkReportRevision
-from ..selectors import report_numbers, report_prefills
+from ..selectors import control_details, report_numbers, report_prefills
 from ..selectors import reports as selectors
 
 __all__ = [
     "COMMENT_MAX",
     "REPORT_COUNTERS",
+    "REPORT_REMINDER_KIND",
     "TEXT_FIELDS",
     "TEXT_MAX",
     "report_rate",
+    "report_remind",
     "report_return",
     "report_save",
     "report_send",
     "report_settings_reset",
     "report_settings_save",
+    "reports_rate_positive",
     "reports_unsent_recount_due",
 ]
 
@@ -361,6 +364,81 @@ def report_return(*, actor, report: WorkReport, comment: str) -> WorkReport:
     )
     counters_recount([fresh.supervisor_id, actor.pk, fresh.author_id], REPORT_COUNTERS)
     return _sync(report, fresh)
+
+
+@transaction.atomic
+def reports_rate_positive(*, actor, reports, comment: str = "") -> int:
+    """Rate positive, with one optional comment for all, each of `reports` (reports or their ids) that still
+    waits for a rating and that the actor may rate; the others (rated meanwhile, returned, someone else's to
+    rate) are left as they are. Each is rated as `report_rate` rates one (audit row, the author notified).
+    Returns how many were rated."""
+    _require_actor(actor)
+    comment = _clean_comment(comment, required=False)
+    try:
+        ids = {int(getattr(report, "pk", report)) for report in reports}
+    except (TypeError, ValueError):
+        raise Invalid({"reports": [_("Choose the reports to rate.")]}) from None
+    if not ids:
+        return 0
+    # Locked in one go, in id order, so that two bulk ratings of overlapping reports cannot deadlock.
+    waiting = (
+        WorkReport.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("author", "author__department")
+        .filter(pk__in=ids, status=ReportStatus.SENT)
+        .order_by("pk")
+    )
+    rated = 0
+    for report in waiting:
+        if selectors.can_rate_report(actor, report):
+            report_rate(actor=actor, report=report, rating=Rating.POSITIVE, comment=comment)
+            rated += 1
+    return rated
+
+
+# --- reminders ---------------------------------------------------------------------------------------
+
+REPORT_REMINDER_KIND = "report_reminder"
+
+
+def _short_day(date: datetime.date) -> str:
+    return date_format(date, "D j M")
+
+
+@transaction.atomic
+def report_remind(*, actor, person, date: datetime.date) -> bool:
+    """Remind `person` (whom the actor controls) that their report for `date` is missing: a notification
+    linking to the report form of that date, at most once a day per person and date. A second reminder the
+    same day sends nothing and answers False. Refuses a report that is not missing (sent already, not due
+    yet, not a working day of theirs)."""
+    from portal.notifications.services import reminder_send
+
+    from ..selectors.control import can_control_person
+
+    _require_actor(actor)
+    if not can_control_person(actor, person):
+        raise NotAllowed(_("Only the person's supervisor, HR or an admin may remind them of a report."))
+    if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
+        raise Invalid({"date": [_("Give a date.")]})
+    if person.pk not in report_numbers.missing_reports(user_ids=[person.pk], date=date):
+        raise Invalid({"date": [_("The report for %(date)s is not missing.") % {"date": _short_day(date)}]})
+    sent = reminder_send(
+        actor=actor,
+        recipient=person,
+        key=control_details.report_reminder_key(person.pk, date),
+        date=control_details.report_reminder_day(person),
+        kind=REPORT_REMINDER_KIND,
+        title=i18n.message(
+            gettext_lazy("Your work report for %(date)s is missing"), date=i18n.deferred(_short_day, date)
+        ),
+        body=i18n.message(
+            gettext_lazy("%(name)s asks you to write it and send it."), name=actor.full_name or actor.email
+        ),
+        url=reverse("reports:report_write") + f"?date={date.isoformat()}",
+    )
+    if sent:
+        audit_record(actor=actor, action="report.remind", target=person, changes={"date": date.isoformat()})
+    return sent
 
 
 # --- settings ----------------------------------------------------------------------------------------

@@ -36,9 +36,11 @@ __all__ = [
     "CORRECTIONS_COUNTER",
     "NOTIFY_DAY_CONFIRM",
     "NOTIFY_DAY_CORRECTION",
+    "NOTIFY_WORKDAY_REMINDER",
     "workday_confirm",
     "workday_end",
     "workday_pause",
+    "workday_remind",
     "workday_resume",
     "workday_start",
     "workdays_close_open",
@@ -49,6 +51,7 @@ log = logging.getLogger(__name__)
 CORRECTIONS_COUNTER = "reports.corrections_waiting"
 NOTIFY_DAY_CONFIRM = "workday_confirm"
 NOTIFY_DAY_CORRECTION = "workday_correction"
+NOTIFY_WORKDAY_REMINDER = "workday_reminder"
 LIVE_EVENT = "workday"
 _UTC = datetime.UTC
 _DAY_FIELDS = [
@@ -455,3 +458,46 @@ def workdays_close_open(*, now: datetime.datetime | None = None) -> int:
         except Exception:  # noqa: BLE001 - one bad row must not stop the sweep; the next run retries it
             log.exception("closing working day %s failed", day.pk)
     return closed
+
+
+@transaction.atomic
+def workday_remind(*, actor, person, now: datetime.datetime | None = None) -> bool:
+    """Remind `person` (whom the actor controls) to start today's working day: a notification linking to
+    their days, at most once a day. Refuses when today is not a working day of theirs, they are away, or
+    they have started it. A second reminder the same day sends nothing and answers False."""
+    from portal.notifications.services import reminder_send
+
+    from ..selectors.control import can_control_person
+    from ..selectors.control_workday import WORKDAY_REMINDER_KEY, control_workday
+
+    _require_actor(actor)
+    if not can_control_person(actor, person):
+        raise NotAllowed(_("Only the person's supervisor, HR or an admin remind them of their working day."))
+    facts = control_workday(person=person, now=_now(now))
+    if not facts.working_today or facts.absent_today:
+        raise ValidationError(_("Today is not a working day for %(name)s.") % {"name": person.full_name})
+    if facts.day is not None:
+        raise ValidationError(_("%(name)s has started the working day already.") % {"name": person.full_name})
+    if facts.reminded:
+        return False
+    sent = reminder_send(
+        actor=actor,
+        recipient=person,
+        key=f"{WORKDAY_REMINDER_KEY}:{facts.today}",
+        date=facts.today,
+        kind=NOTIFY_WORKDAY_REMINDER,
+        title=i18n.message(
+            gettext_lazy("Your working day has not started: it begins at %(time)s"),
+            time=facts.spec.start.strftime("%H:%M"),
+        ),
+        body=i18n.message(
+            gettext_lazy("%(name)s asks you to start it (or to say why not)."),
+            name=actor.full_name or actor.email,
+        ),
+        url=reverse("reports:my_days"),
+    )
+    if sent:
+        audit_record(
+            actor=actor, action="workday.remind", target=person, changes={"date": facts.today.isoformat()}
+        )
+    return sent

@@ -79,9 +79,19 @@ def control_cells(cells) -> str:
         hint = cell.hint
         if hint:
             inner += f'<span class="visually-hidden"> ({_escaped(hint)})</span>'
+        detail = getattr(cell, "detail", "")
+        href = cell.url or detail
         if not safe:
-            inner = html.escape(inner) if cell.url else inner
-        if cell.url:
+            inner = html.escape(inner) if href else inner
+        if detail:
+            # The cell opens its cause in place (static/reports/control-board.js); without JavaScript, or with a
+            # modifier key, the link still leads to the list behind it (or to the detail as a page).
+            inner, safe = (
+                f'<a href="{_escaped(href)}" class="control-detail-link" data-detail-url="{_escaped(detail)}"'
+                f' aria-expanded="false">{inner}</a>',
+                True,
+            )
+        elif cell.url:
             inner, safe = f'<a href="{_escaped(cell.url)}">{inner}</a>', True
         title = f' title="{_escaped(hint)}"' if hint else ""
         parts.append(

@@ -34,16 +34,21 @@ def _require_control(request: HttpRequest) -> None:
 
 
 def control_time_text(summary: dict, *, placeholders: bool = False) -> str:
-    """The line of the control-time panel, e.g. "Control today: 12 min of 24 min budget (2.5%)" (or its
-    template with {minutes}, {budget} and {share} for the heartbeat script to fill in)."""
-    text = _("Control today: %(minutes)s min of %(budget)s min budget (%(share)s%%)")
+    """The line of the control-time panel: "Control today: 2 min 15 s of 12 min budget: 19%", or on a day
+    off "Control today: 3 min 5 s. No budget today (day off)." With `placeholders`, its template with {time},
+    {budget} and {share} for the heartbeat script to fill in as the seconds grow."""
     if placeholders:
-        return text % {"minutes": "{minutes}", "budget": "{budget}", "share": "{share}"}
-    return text % {
-        "minutes": summary["minutes"],
-        "budget": summary["budget_minutes"],
-        "share": summary["share"],
-    }
+        values = {"time": "{time}", "budget": "{budget}", "share": "{share}"}
+    else:
+        share = summary["share"]
+        values = {"time": summary["time"], "budget": summary["budget_time"], "share": share}
+    if summary["basis"] == "day_off":
+        return _("Control today: %(time)s. No budget today (day off).") % values
+    if not summary["has_budget"]:
+        return _("Control today: %(time)s. No budget: you control nobody.") % values
+    if not summary["budget_seconds"]:
+        return _("Control today: %(time)s of %(budget)s budget") % values
+    return _("Control today: %(time)s of %(budget)s budget: %(share)s%%") % values
 
 
 # --- reports:home -----------------------------------------------------------------------------------------
@@ -59,15 +64,28 @@ def home(request: HttpRequest) -> HttpResponse:
     return _overview(request)
 
 
+def _remembered(request: HttpRequest, name: str) -> bool:
+    """A switch of the dashboard (`subtree`, `signals`): as the link says, and remembered for the next visit
+    (the "Back to the dashboard" links, the menu entry) when it does not say."""
+    key = f"reports.control.{name}"
+    raw = request.GET.get(name)
+    if raw is None:
+        return bool(request.session.get(key, False))
+    value = raw.lower() in TRUE
+    if request.session.get(key, False) != value:
+        request.session[key] = value
+    return value
+
+
 def _dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    subtree = request.GET.get("subtree", "").lower() in TRUE
-    only_signals = request.GET.get("signals", "").lower() in TRUE
+    subtree = _remembered(request, "subtree")
+    only_signals = _remembered(request, "signals")
     board = selectors.dashboard(
         user=user, subtree=subtree, only_signals=only_signals, page=request.GET.get("page") or 1
     )
     summary = selectors.control_time_summary(
-        user=user, date=board.today, now=board.now, people_ids=board.direct_ids
+        user=user, date=board.today, now=board.now, people_ids=board.direct_ids, subtree=subtree
     )
     context = {
         "nav_area": "reports",
@@ -90,11 +108,8 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
 
 def _page_urls(board, *, subtree: bool, only_signals: bool) -> dict[str, str]:
     """The links to the previous and next pages of the dashboard, keeping its filters."""
-    params = {}
-    if subtree:
-        params["subtree"] = "1"
-    if only_signals:
-        params["signals"] = "1"
+    # Both switches said, so that the links do not depend on what the session remembers.
+    params = {"subtree": "1" if subtree else "0", "signals": "1" if only_signals else "0"}
     base = reverse("reports:home")
     urls = {}
     for name, number in (("previous", board.previous_page), ("next", board.next_page)):

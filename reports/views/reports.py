@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.htmx import partial_or_redirect, render_htmx
@@ -255,26 +256,66 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the supervisor's inbox --------------------------------------------------------------------------
 
 
+def _inbox_author(request: HttpRequest):
+    """The person of `?author=` whose reports the inbox is limited to (one the viewer may see, else 404);
+    None without it (or when it is not a number)."""
+    try:
+        pk = int(request.GET.get("author") or "")
+    except ValueError:
+        return None
+    return selectors.report_person_get(user=request.user, pk=pk)
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def to_rate(request: HttpRequest) -> HttpResponse:
-    """Reports waiting for my rating: those sent to me, or (?all=1) of my whole sub-tree; oldest first."""
+    """Reports waiting for my rating: those sent to me, or (?all=1) of my whole sub-tree, or (?author=) of one
+    person; oldest first. POST rates the reports shown (`report` ids) positive, with one optional comment."""
     user = request.user
     if not selectors.can_rate_any(user):
         raise PermissionDenied(_("Only supervisors, HR and admins rate reports."))
-    direct_only = request.GET.get("all") != "1"
-    reports = selectors.reports_to_rate(user=user, direct_only=direct_only)
+    author = _inbox_author(request)
+    if request.method == "POST":
+        return _rate_shown_positive(request)
+    # One person's reports: all that wait for me, not only those sent to me directly.
+    direct_only = request.GET.get("all") != "1" and author is None
+    reports = selectors.reports_to_rate_of(user=user, direct_only=direct_only, author=author)
     page = Paginator(reports, INBOX_SIZE).get_page(request.GET.get("page"))
     context = {
         **_nav_context(request, "to_rate"),
         "page_obj": page,
         "reports": page.object_list,
         "direct_only": direct_only,
+        "author": author,
+        "bulk_action": request.get_full_path(),
         "rate_form": ReportRateForm(),
         "return_form": ReportReturnForm(),
         "is_control_page": True,
     }
     return render(request, "reports/reports/to_rate.html", context)
+
+
+def _rate_shown_positive(request: HttpRequest) -> HttpResponse:
+    """The inbox's "Rate all shown as positive": the posted ids, those still waiting and mine to rate."""
+    back = request.get_full_path()
+    try:
+        rated = services.reports_rate_positive(
+            actor=request.user,
+            reports=request.POST.getlist("report"),
+            comment=request.POST.get("comment", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    if rated:
+        messages.success(
+            request,
+            ngettext("Rated %(n)s report positive.", "Rated %(n)s reports positive.", rated) % {"n": rated},
+        )
+    else:
+        messages.info(request, _("Nothing was rated: those reports no longer wait for your rating."))
+    return redirect(back)
 
 
 # --- settings ----------------------------------------------------------------------------------------

@@ -257,11 +257,14 @@ def day_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def corrections(request: HttpRequest) -> HttpResponse:
-    """Corrections of my people waiting for my confirmation (and, on ?status=decided, those decided)."""
+    """Corrections of my people waiting for my confirmation (and, on ?status=decided, those decided);
+    ?person=<id> keeps one person's (the list behind a cell of the control dashboard)."""
     if not selectors.can_decide_corrections(request.user):
         raise PermissionDenied(_("Only heads, HR and admins confirm corrections."))
     decided = request.GET.get("status") == "decided"
-    qs = selectors.correction_list(user=request.user, to_decide=True)
+    person = request.GET.get("person", "")
+    person_id = int(person) if person.isdigit() else None
+    qs = selectors.correction_list(user=request.user, to_decide=True, person_id=person_id)
     qs = (
         qs.exclude(status=CorrectionStatus.PENDING) if decided else qs.filter(status=CorrectionStatus.PENDING)
     )
@@ -270,6 +273,7 @@ def corrections(request: HttpRequest) -> HttpResponse:
         request,
         "corrections",
         decided=decided,
+        person_id=person_id,
         page_obj=page,
         corrections=page.object_list,
     )

@@ -126,22 +126,35 @@ def test_control_time_beat_and_summary(staff, monkeypatch):
     current = {"now": at(WEDNESDAY, 10)}
     monkeypatch.setattr(timezone, "now", lambda: current["now"])
     client = client_as(staff.east_head)
-    assert client.post(BEAT).json() == {"added": 5, "seconds": 5, "date": "2026-11-18"}
+    assert client.post(BEAT).json() == {"added": 0, "seconds": 0, "date": "2026-11-18"}  # the page opens
     current["now"] = at(WEDNESDAY, 10) + datetime.timedelta(seconds=25)
     assert client.post(BEAT).json()["added"] == 25
     workday(staff.east_rep, WEDNESDAY, (2, 0), (10, 0))  # 8 h
+    workday(staff.field_rep, WEDNESDAY, (2, 0), (6, 0))  # 4 h
 
     summary = client.get(CONTROL_TIME, {"date": "2026-11-18"}).json()
-    assert summary["seconds"] == 30
-    assert summary["controlled_seconds"] == 8 * 3600
-    assert summary["budget_seconds"] == 1440
-    assert summary["share"] == round(30 * 100 / 28800, 1)
+    assert summary["seconds"] == 25 and summary["time"] == "25 s"
+    assert summary["controlled_seconds"] == 12 * 3600
+    assert summary["budget_seconds"] == 2160 and summary["budget_time"] == "36 min"
+    assert summary["share"] == 1
     assert summary["basis"] == "worked" and summary["people"] == 2
     assert client.get(CONTROL_TIME).json()["date"] == "2026-11-18"  # my today
     bad = client.get(CONTROL_TIME, {"date": "yesterday"})
     assert bad.status_code == 400 and "date" in bad.json()["error"]["fields"]
     assert client_as(staff.east_rep).post(BEAT).status_code == 403
     assert client_as(staff.east_rep).get(CONTROL_TIME).status_code == 403
+
+
+def test_control_time_of_the_whole_sub_tree(staff, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: at(WEDNESDAY, 7))
+    client = client_as(staff.sales_head)  # directly: sales_rep, east_head; the sub-tree adds two more
+    direct = client.get(CONTROL_TIME).json()
+    subtree = client.get(CONTROL_TIME, {"subtree": "1"}).json()
+    assert (direct["people"], subtree["people"]) == (2, 4)
+    assert subtree["budget_seconds"] == 2 * direct["budget_seconds"] == 4 * 1440
+    board = client.get(DASHBOARD, {"subtree": "1"}).json()
+    assert board["control_time"]["people"] == 4 and board["control_time"]["budget_seconds"] == 4 * 1440
+    assert client.get(DASHBOARD, {"subtree": "0"}).json()["control_time"]["people"] == 2
 
 
 def test_the_endpoints_are_in_the_schema(staff):

@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.notifications.models import Notification, Reminder
 from tests.reports.factories import ControlCheckFactory
 from tests.reports.probes import REPORT_TABLES
 from tests.tasks.factories import TaskFactory
-from tests.utils import ROLES, Endpoint, assert_matrix
+from tests.utils import ROLES, Endpoint, assert_matrix, tables
 
 LOGIN = 302  # pages send anonymous visitors to the login page
 API_ANON = (401, 403)
@@ -82,6 +84,39 @@ def test_page_matrix(roles, checkable, fresh_check):
         ],
         changed=REPORT_TABLES,
     )
+
+
+def _no_reminders_yet(role: str) -> dict:
+    """Each role meets a person not reminded yet today (a reminder goes once a day)."""
+    Reminder.objects.all().delete()
+    return {}
+
+
+def test_working_day_detail_matrix(roles, org):
+    """The working day a dashboard cell opens in place, and its "Remind", on a Wednesday morning after the
+    start (east_rep has not started)."""
+    with time_machine.travel(datetime.datetime(2026, 11, 18, 11, tzinfo=datetime.UTC), tick=False):
+        assert_matrix(
+            roles,
+            [
+                Endpoint(
+                    "working day in place",
+                    "GET",
+                    reverse("reports:control_workday", args=[org.east_rep.pk]),
+                    _controllers(200, others=404),
+                ),
+                Endpoint(
+                    "remind to start the day",
+                    "POST",
+                    reverse("reports:control_workday_remind", args=[org.east_rep.pk]),
+                    _controllers(302, others=404),
+                    _no_reminders_yet,
+                    "form",
+                    changed=tables(Reminder, Notification),
+                ),
+            ],
+            changed=REPORT_TABLES,
+        )
 
 
 def test_home_shows_the_dashboard_only_to_those_who_control_people(roles, org):

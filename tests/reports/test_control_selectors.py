@@ -32,6 +32,7 @@ from tests.reports.control_support import (
     workday,
 )
 from tests.reports.factories import WorkScheduleFactory
+from tests.tasks.factories import TaskFactory
 from tests.utils import assert_query_budget
 
 RED, AMBER, GREEN = Signal.RED, Signal.AMBER, Signal.GREEN
@@ -70,7 +71,14 @@ def scene(staff):
     workday(org.field_rep, WEDNESDAY, (8, 55))
     report(org.field_rep, TUESDAY)
     counter(org.field_rep, "tasks.overdue", 2)
-    counter(org.field_rep, "tasks.awaiting_control", 1)
+    # a task field_rep completed that waits for sales_head's control ("Waiting for my control")
+    TaskFactory(
+        creator=org.sales_head,
+        responsible=org.field_rep,
+        status="awaiting_control",
+        requires_control=True,
+        completed_at=at(TUESDAY, 17),
+    )
     counter(org.field_rep, "tasks.no_deadline", 4)
     return org
 
@@ -87,8 +95,9 @@ def test_every_column_signals_on_hand_made_data(scene):
         "week_hours": GREEN,
         "last_report": GREEN,
         "reports_waiting": GREEN,
+        "day_corrections": GREEN,
         "tasks_overdue": GREEN,
-        "tasks_awaiting_control": GREEN,
+        "tasks_my_control": GREEN,
         "tasks_no_deadline": GREEN,
     }
     assert signals(cells[scene.east_head.pk]) == {
@@ -96,8 +105,9 @@ def test_every_column_signals_on_hand_made_data(scene):
         "week_hours": AMBER,  # 1.5 h by Wednesday 11:00
         "last_report": RED,  # Tuesday's report missing
         "reports_waiting": GREEN,
+        "day_corrections": GREEN,
         "tasks_overdue": GREEN,
-        "tasks_awaiting_control": GREEN,
+        "tasks_my_control": GREEN,
         "tasks_no_deadline": GREEN,
     }
     assert signals(cells[scene.east_rep.pk]) == {
@@ -105,8 +115,9 @@ def test_every_column_signals_on_hand_made_data(scene):
         "week_hours": AMBER,
         "last_report": RED,  # rated negative
         "reports_waiting": RED,  # three waiting
+        "day_corrections": GREEN,
         "tasks_overdue": GREEN,
-        "tasks_awaiting_control": GREEN,
+        "tasks_my_control": GREEN,
         "tasks_no_deadline": GREEN,
     }
     assert signals(cells[scene.field_rep.pk]) == {
@@ -114,8 +125,9 @@ def test_every_column_signals_on_hand_made_data(scene):
         "week_hours": AMBER,
         "last_report": GREEN,  # sent, not rated yet
         "reports_waiting": AMBER,
+        "day_corrections": GREEN,
         "tasks_overdue": RED,
-        "tasks_awaiting_control": AMBER,
+        "tasks_my_control": AMBER,
         "tasks_no_deadline": AMBER,
     }
 
@@ -139,8 +151,9 @@ def test_cells_show_values_and_link_to_the_lists_behind_them(scene):
     assert rep["reports_waiting"].url == f"{reports_url}?author={scene.east_rep.pk}&status=sent"
     assert field["tasks_overdue"].value == 2
     assert field["tasks_overdue"].url == f"{tasks_url}?role=all&responsible={scene.field_rep.pk}&overdue=true"
-    assert field["tasks_awaiting_control"].url == (
-        f"{tasks_url}?role=all&creator={scene.field_rep.pk}&status=awaiting_control&open=true"
+    assert field["tasks_my_control"].value == 1
+    assert field["tasks_my_control"].url == (
+        f"{tasks_url}?role=set&responsible={scene.field_rep.pk}&status=awaiting_control"
     )
     assert (
         field["tasks_no_deadline"].url
@@ -434,8 +447,9 @@ def test_the_dashboard_costs_the_same_queries_for_5_and_500_people(staff):
 
     assert len(fetch().rows) == 5
     # the viewer, the people (3), the day, schedules (2), hours (2), last reports, missing reports (5),
-    # waiting reports, the stored counters (one query for every counter column)
-    assert_query_budget(fetch, lambda: _add_people(team, 495, 5), budget=17)
+    # waiting reports, the stored counters (one query for every counter column), the tasks waiting for the
+    # viewer's control
+    assert_query_budget(fetch, lambda: _add_people(team, 495, 5), budget=19)
     assert len(fetch().rows) == 500
 
 
@@ -482,19 +496,26 @@ def test_the_dashboard_cells_match_the_columns_computed_for_a_plain_list_of_ids(
 def test_control_time_summary_against_5_percent_of_the_worked_time(staff):
     east = staff.east_head  # controls east_rep and field_rep directly
     workday(staff.east_rep, WEDNESDAY, (9, 0), (17, 0))  # 8 h
+    workday(staff.field_rep, WEDNESDAY, (9, 0), (13, 0))  # 4 h
     ControlTime.objects.create(supervisor=east, date=WEDNESDAY, seconds=720)
 
     summary = selectors.control_time_summary(user=east, date=WEDNESDAY, now=at(WEDNESDAY, 20))
     assert summary["basis"] == "worked"
-    assert summary["controlled_seconds"] == 8 * 3600
-    assert summary["budget_seconds"] == 1440  # 24 min
+    assert summary["controlled_seconds"] == 12 * 3600
+    assert summary["budget_seconds"] == 2160  # 36 min
     assert summary["seconds"] == 720
-    assert summary["share"] == 2.5
-    assert (summary["minutes"], summary["budget_minutes"], summary["over_budget"]) == (12, 24, False)
+    assert summary["share"] == 33  # of the budget used
+    assert (summary["time"], summary["budget_time"], summary["over_budget"]) == ("12 min", "36 min", False)
 
+
+def test_control_time_budget_counts_each_person_worked_or_scheduled(staff):
+    """Someone who has started counts with the time worked so far, someone who has not with their
+    scheduled time (not the first person to start making everybody else's time vanish)."""
+    east = staff.east_head
     workday(staff.field_rep, WEDNESDAY, (9, 0))  # still working at 13:00: 4 h so far
     running = selectors.control_time_summary(user=east, date=WEDNESDAY, now=at(WEDNESDAY, 13))
-    assert running["controlled_seconds"] == 8 * 3600 + 4 * 3600
+    assert running["basis"] == "mixed"
+    assert running["controlled_seconds"] == 4 * 3600 + 8 * 3600  # east_rep: 9 h − 1 h break
     assert running["budget_seconds"] == round(12 * 3600 * 0.05)
 
 
@@ -505,16 +526,33 @@ def test_control_time_budget_falls_back_to_the_scheduled_time(staff):
     assert summary["basis"] == "scheduled"
     assert summary["controlled_seconds"] == 2 * 8 * 3600
     assert summary["budget_seconds"] == 2880
-    assert summary["seconds"] == 0 and summary["share"] == 0.0
+    assert summary["seconds"] == 0 and summary["share"] == 0
+
+
+def test_control_time_on_a_day_off_has_no_budget_and_is_never_over_it(staff):
+    east = staff.east_head
     weekend = selectors.control_time_summary(user=east, date=SATURDAY, now=at(SATURDAY, 7))
     assert weekend["controlled_seconds"] == 0 and weekend["budget_seconds"] == 0
-    ControlTime.objects.create(supervisor=east, date=SATURDAY, seconds=60)
-    assert selectors.control_time_summary(user=east, date=SATURDAY, now=at(SATURDAY, 7))["over_budget"]
+    assert weekend["basis"] == "day_off" and weekend["has_budget"] is False
+    ControlTime.objects.create(supervisor=east, date=SATURDAY, seconds=185)
+    spent = selectors.control_time_summary(user=east, date=SATURDAY, now=at(SATURDAY, 7))
+    assert (spent["seconds"], spent["time"], spent["share"], spent["over_budget"]) == (
+        185,
+        "3 min 5 s",
+        None,
+        False,
+    )
+    # someone working on the day off gives a budget again
+    workday(staff.east_rep, SATURDAY, (9, 0), (11, 0))
+    worked = selectors.control_time_summary(user=east, date=SATURDAY, now=at(SATURDAY, 12))
+    assert worked["basis"] == "worked" and worked["budget_seconds"] == 360
+    assert worked["over_budget"] is False and worked["share"] == 51
 
 
 def test_control_time_summary_of_someone_who_controls_nobody(staff):
     summary = selectors.control_time_summary(user=staff.developer, date=WEDNESDAY, now=NOW)
     assert (summary["people"], summary["budget_seconds"], summary["seconds"]) == (0, 0, 0)
+    assert summary["basis"] == "nobody" and summary["over_budget"] is False
 
 
 # --- the personal overview ---------------------------------------------------------------------------------

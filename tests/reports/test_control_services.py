@@ -189,27 +189,27 @@ def seconds_of(person, date=WEDNESDAY) -> int:
 def test_a_beat_adds_the_time_since_the_last_one_at_most_30_seconds(staff):
     head = staff.east_head
     t = at(WEDNESDAY, 10)
-    assert beat(head, t).added == 5  # the first beat of a stretch: a small credit
+    assert beat(head, t).added == 0  # the page opens: the start of a stretch
     assert beat(head, t + datetime.timedelta(seconds=20)).added == 20
     assert beat(head, t + datetime.timedelta(seconds=40)).added == 20
     assert beat(head, t + datetime.timedelta(seconds=85)).added == 30  # 45 s: capped at 30
-    assert seconds_of(head) == 75
+    assert seconds_of(head) == 70
     row = ControlTime.objects.get(supervisor=head, date=WEDNESDAY)
     assert row.last_beat_at == t + datetime.timedelta(seconds=85)
 
 
 def test_a_gap_starts_a_new_stretch(staff):
-    """The page beats only while visible and in use: minutes without beats (a hidden tab, the person away)
-    add nothing but the credit of the next stretch."""
+    """The page beats only while visible and in use (and once when left): minutes without beats (a hidden
+    tab, the person away) add nothing; the next beat marks the start of a new stretch."""
     head = staff.east_head
     t = at(WEDNESDAY, 10)
     for n in range(7):  # two minutes of use, a beat every 20 s
         beat(head, t + datetime.timedelta(seconds=20 * n))
-    assert seconds_of(head) == 5 + 120
+    assert seconds_of(head) == 120
     back = t + datetime.timedelta(minutes=12)
-    assert beat(head, back).added == 5
+    assert beat(head, back).added == 0
     assert beat(head, back + datetime.timedelta(seconds=20)).added == 20
-    assert seconds_of(head) == 5 + 120 + 5 + 20
+    assert seconds_of(head) == 120 + 20
 
 
 def test_several_tabs_do_not_count_twice(staff):
@@ -223,7 +223,7 @@ def test_several_tabs_do_not_count_twice(staff):
     for moment in moments:
         beat(head, moment)
     elapsed = (moments[-1] - moments[0]).total_seconds()
-    assert seconds_of(head) == 5 + elapsed == 195
+    assert seconds_of(head) == elapsed == 190
     # a beat arriving late (sent before the last one recorded) adds nothing and keeps the last instant
     late = beat(head, moments[-1] - datetime.timedelta(seconds=3))
     assert late.added == 0 and late.last_beat_at == moments[-1]
@@ -243,7 +243,8 @@ def test_control_time_goes_to_the_supervisors_local_date(staff):
 def test_only_those_who_control_people_beat(staff):
     with pytest.raises(PermissionDenied):
         beat(staff.east_rep, NOW)
-    assert beat(staff.admin, NOW).seconds == 5
+    assert beat(staff.admin, NOW).seconds == 0  # the start of a stretch
+    assert beat(staff.admin, NOW + datetime.timedelta(seconds=7)).seconds == 7
     assert not ControlTime.objects.filter(supervisor=staff.east_rep).exists()
 
 

@@ -51,6 +51,13 @@ def page_client(user) -> Client:
     return client
 
 
+def control_time_panel(html: str) -> str:
+    """The control-time panel of a page."""
+    match = re.search(r'<div class="card h-100" id="control-time".*?data-control-time-basis', html, re.S)
+    assert match, "no control-time panel"
+    return match.group(0)
+
+
 def rows_of(html: str) -> list[int]:
     return [int(pk) for pk in re.findall(r'<tr data-person="(\d+)"', html)]
 
@@ -77,7 +84,7 @@ def test_home_is_the_dashboard_for_a_supervisor(staff, clock):
     # a cell leads to the list behind it
     assert f"{reverse('reports:report_list')}?author={staff.sales_rep.pk}" in html
     # the control-time panel, the heartbeat and the switch
-    assert "Control today: 0 min of" in html
+    assert "Control today: 0 s of" in html
     assert 'id="control-beat"' in html and "reports/control.js" in html
     assert 'id="control-subtree"' in html
 
@@ -95,7 +102,10 @@ def test_the_switch_to_the_whole_sub_tree_and_its_htmx_partial(staff, clock):
     html = partial.content.decode()
     assert partial.status_code == 200
     assert html.lstrip().startswith('<section id="control-dashboard"')
-    assert "<html" not in html and "control-time" not in html
+    assert "<html" not in html and 'id="control-beat"' not in html
+    # the panels of the page that depend on the switch come along out of band: the budget of the people shown
+    assert 'id="control-time" data-control-time hx-swap-oob="true"' in html
+    assert 'id="control-to-rate" hx-swap-oob="true"' in html and "?all=1" in html
     assert len(rows_of(html)) == 4
     assert 'id="control-subtree"' in html and 'aria-current="true"' in html
 
@@ -113,12 +123,15 @@ def test_only_rows_with_signals(staff, clock):
 
 
 def test_the_control_time_panel_shows_the_measured_time_against_the_budget(staff, clock):
-    workday(staff.east_rep, WEDNESDAY, (3, 0))  # 8 h by 11:00
-    ControlTime.objects.create(supervisor=staff.east_head, date=WEDNESDAY, seconds=720)
+    workday(staff.east_rep, WEDNESDAY, (3, 0))  # 8 h by 11:00; field_rep not started: 8 h scheduled
+    ControlTime.objects.create(supervisor=staff.east_head, date=WEDNESDAY, seconds=735)
     html = page_client(staff.east_head).get(reverse("reports:home")).content.decode()
-    assert "Control today: 12 min of 24 min budget (2.5%)" in html
-    assert 'data-controlled-seconds="28800"' in html
-    assert 'data-template="Control today: {minutes} min of {budget} min budget ({share}%)"' in html
+    assert "Control today: 12 min 15 s of 48 min budget: 26%" in html
+    assert 'data-controlled-seconds="57600"' in html and 'data-budget-seconds="2880"' in html
+    assert 'data-template="Control today: {time} of {budget} budget: {share}%"' in html
+    assert 'data-unit-both="{minutes} min {seconds} s"' in html
+    panel = control_time_panel(html)
+    assert "bg-success" in panel and "bg-danger" not in panel
 
 
 def test_the_control_time_budget_line_counts_people_in_singular_and_plural(staff, clock):
@@ -237,7 +250,7 @@ def test_the_dashboard_is_paged_signals_first_keeping_its_filters(staff, clock):
     assert board.people_red == sum(1 for r in selectors.dashboard(user=head, subtree=True).rows if r.red)
     assert 'id="control-page-next"' in html and 'id="control-page-previous"' not in html
     next_url = re.search(r'id="control-page-next" rel="next" href="([^"]+)"', html).group(1)
-    assert next_url.replace("&amp;", "&") == f"{reverse('reports:home')}?subtree=1&page=2"
+    assert next_url.replace("&amp;", "&") == f"{reverse('reports:home')}?subtree=1&signals=0&page=2"
     assert f'hx-get="{next_url}"' in html
     # the next page as an htmx partial: other rows, both links
     second = client.get(reverse("reports:home"), {"subtree": "1", "page": "2"}, HTTP_HX_REQUEST="true")
@@ -371,12 +384,12 @@ def test_the_heartbeat_endpoint(staff, monkeypatch):
     current["now"] = next(moments)
     first = client.post(reverse("reports:control_beat"))
     assert first.status_code == 200
-    assert first.json() == {"added": 5, "seconds": 5, "date": "2026-11-18"}
+    assert first.json() == {"added": 0, "seconds": 0, "date": "2026-11-18"}  # the page opens
     current["now"] = next(moments)
-    assert client.post(reverse("reports:control_beat")).json()["seconds"] == 25
+    assert client.post(reverse("reports:control_beat")).json()["seconds"] == 20
     assert client.get(reverse("reports:control_beat")).status_code == 405
     assert page_client(staff.east_rep).post(reverse("reports:control_beat")).status_code == 403
-    assert ControlTime.objects.get(supervisor=staff.east_head, date=WEDNESDAY).seconds == 25
+    assert ControlTime.objects.get(supervisor=staff.east_head, date=WEDNESDAY).seconds == 20
 
 
 def test_the_heartbeat_include_renders_only_for_those_who_control_people(staff, rf):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests.matrix import assert_covers_every_route
 from tests.tasks import (
     test_api_permissions,
+    test_control_permissions,
     test_permissions_boards,
     test_permissions_pages,
     test_permissions_tags_reports,
@@ -20,6 +21,7 @@ def test_matrix_covers_every_route(request, db):
         urlconfs=["tasks.urls", "tasks.api.urls"],
         modules=[
             test_api_permissions,
+            test_control_permissions,
             test_permissions_boards,
             test_permissions_pages,
             test_permissions_tags_reports,
