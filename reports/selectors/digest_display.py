@@ -83,14 +83,15 @@ def _source_sections(data: dict, kind: str) -> list[DigestSection]:
     return sections
 
 
-def _day_in_text(value) -> str:
-    """A day (a date or its stored ISO text) inside a sentence, in the reader's language ("5 декабря 2026 г.")."""
+def _day_in_text(value, format: str = "D j M") -> str:
+    """A day (a date or its stored ISO text) inside a sentence, in the reader's language and in the format the
+    control dashboard's cells use ("Tue 8 Dec"): the digest sits beside the dashboard, one date format for both."""
     if isinstance(value, str):
         try:
             value = datetime.date.fromisoformat(value)
         except ValueError:
             return value
-    return date_format(value, "DATE_FORMAT")
+    return date_format(value, format)
 
 
 def _supervisor_sections(data: dict, date: datetime.date) -> list[DigestSection]:
@@ -209,7 +210,7 @@ def digest_sections(digest: Digest) -> list[DigestSection]:
 
 def digest_subject(digest: Digest) -> str:
     """The e-mail subject: what and when, and at a glance whether all is fine."""
-    date = _day_in_text(digest.date)
+    date = _day_in_text(digest.date, "DATE_FORMAT")  # a mail's subject stands alone: the full date
     if digest.signals:
         state = ngettext("%(n)d signal", "%(n)d signals", digest.signals) % {"n": digest.signals}
     else:

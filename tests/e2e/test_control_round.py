@@ -218,7 +218,10 @@ def test_a_supervisor_of_twelve_clears_the_day_in_three_minutes(page, live_serve
             f" {round_.clicks} clicks, {round_.seconds:.0f} s modelled (goal {GOAL_SECONDS} s),"
             f" control time measured {measured} s; "
             + ", ".join(f"{what} {seconds:.0f} s" for what, seconds in round_.spent.most_common())
-            + "\nleft: " + "; ".join(left) + "\nopened: " + ", ".join(round_.opened)
+            + "\nleft: "
+            + "; ".join(left)
+            + "\nopened: "
+            + ", ".join(round_.opened)
         )
     assert round_.seconds <= GOAL_SECONDS
     assert signals_after < signals_before
