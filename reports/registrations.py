@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from portal.core.links import url_for_pk
+from portal.core.links import url_for_name, url_for_pk
 from portal.core.registry import (
     HOME_CARD_ROWS,
     HOME_DAY,
@@ -218,11 +218,11 @@ def _corrections_count(among, *, viewer, today):
 
 
 def _corrections_url(user_id: int) -> str:
-    return f"{reverse('reports:corrections')}?person={user_id}"
+    return f"{url_for_name('reports:corrections')}?person={int(user_id)}"
 
 
 def _corrections_detail(user_id: int) -> str:
-    return reverse("reports:control_corrections", args=[user_id])
+    return url_for_pk("reports:control_corrections", user_id)
 
 
 CORRECTIONS_COUNT = DashboardCount(

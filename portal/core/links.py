@@ -31,9 +31,22 @@ def url_for_pk(viewname: str, pk) -> str:
     return f"{halves[0]}{int(pk)}{halves[1]}"
 
 
+_plain: dict[tuple, str] = {}
+
+
+def url_for_name(viewname: str) -> str:
+    """`reverse(viewname)` for a route without arguments, reversed once (a page linking it per row)."""
+    key = (viewname, get_script_prefix(), get_urlconf())
+    url = _plain.get(key)
+    if url is None:
+        url = _plain[key] = reverse(viewname)
+    return url
+
+
 def _forget(*, setting, **kwargs) -> None:
     if setting == "ROOT_URLCONF":  # tests that swap the URLconf
         _halves.clear()
+        _plain.clear()
 
 
 setting_changed.connect(_forget, dispatch_uid="portal.core.links.forget")

@@ -17,7 +17,6 @@ columns read it with `dashboard_now()` (so do tests that pin it).
 from __future__ import annotations
 
 import contextvars
-import dataclasses
 import datetime
 import operator
 from collections.abc import Callable
@@ -618,15 +617,11 @@ def _fill_deferred_urls(
             cell = row.cells[index]
             if cell is EMPTY_CELL:
                 continue
-            changes = {}
-            if url_of is not None and not cell.url:
-                changes["url"] = url_of(row.person.pk)
-            if detail_of is not None and not cell.detail:
-                detail = detail_of(row.person.pk, cell)
-                if detail:
-                    changes["detail"] = detail
-            if changes:
-                row.cells[index] = dataclasses.replace(cell, **changes)
+            url = cell.url or (url_of(row.person.pk) if url_of is not None else "")
+            detail = cell.detail or (detail_of(row.person.pk, cell) if detail_of is not None else "")
+            if url != cell.url or detail != cell.detail:
+                # (the constructor, not dataclasses.replace: a company's page fills hundreds of cells)
+                row.cells[index] = Cell(cell.value, cell.signal, url, cell.text, cell.hint, detail)
 
 
 # --- the personal overview -------------------------------------------------------------------------------

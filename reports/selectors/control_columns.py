@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.core.links import url_for_pk
 from portal.core.registry import DashboardColumn, DashboardCount, DashboardCounter
 
 from ..choices import DayState, Rating, ReportPeriod, ReportStatus, Signal
@@ -60,13 +61,13 @@ def _deferred_detail(key: str, detail_of) -> bool:
 
 def _reports_detail(user_id: int, date: datetime.date | None = None) -> str:
     """The fragment of a person's reports: those waiting for a rating, and the day whose report is missing."""
-    url = reverse("reports:control_reports", args=[user_id])
-    return f"{url}?{urlencode({'date': date.isoformat()})}" if date else url
+    url = url_for_pk("reports:control_reports", user_id)
+    return f"{url}?date={date.isoformat()}" if date else url
 
 
 def _workday_detail(user_id: int) -> str:
     """The fragment of a person's day and week against the schedule (with "Remind" on a day not started)."""
-    return reverse("reports:control_workday", args=[user_id])
+    return url_for_pk("reports:control_workday", user_id)
 
 
 def _signal_detail(url_of):

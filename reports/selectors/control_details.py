@@ -12,13 +12,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from portal.core.errors import NotFound
-
 from ..choices import ReportStatus
 from ..models import WorkDay, WorkReport
-from .control import can_control_person
 from .report_numbers import missing_reports
 from .report_prefills import prefill_links, report_prefill, report_prefills_shown
 from .reports import SENT_STATES, local_today, reports_to_rate
@@ -28,7 +23,6 @@ __all__ = [
     "MissingReportDay",
     "PersonReports",
     "person_reports_for_control",
-    "report_controlled_person_get",
     "report_reminder_day",
     "report_reminder_key",
 ]
@@ -42,17 +36,6 @@ def report_reminder_key(person_id: int, date: datetime.date) -> str:
 def report_reminder_day(person) -> datetime.date:
     """The day a reminder counts for: the person's own today (they are reminded at most once a day)."""
     return local_today(person)
-
-
-def report_controlled_person_get(*, viewer, pk):
-    """An active person `viewer` controls (HR and admins: anyone active but themselves); missing and not
-    controlled alike answer 404. Two queries at most (the person, and for a head: whether they supervise)."""
-    from portal.people.models import User
-
-    person = User.objects.select_related("department").filter(pk=pk, is_active=True).first()
-    if person is None or not can_control_person(viewer, person):
-        raise NotFound(_("No person matches the given query."))
-    return person
 
 
 @dataclass

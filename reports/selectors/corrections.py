@@ -12,22 +12,18 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from portal.core.errors import NotFound
 from portal.core.permissions import get_visible
 from portal.core.visibility import is_active_person
 
 from ..choices import CorrectionStatus
 from ..models import DayCorrection, headed_path, sees_all
-from .control import can_control_person
 
 __all__ = [
     "STALE_AFTER_DAYS",
     "CorrectionLine",
     "control_correction_get",
     "control_correction_lines",
-    "control_person_get",
     "corrections_to_decide",
     "corrections_to_decide_counts",
     "corrections_to_decide_total",
@@ -78,16 +74,6 @@ def corrections_to_decide_counts(among, *, viewer, today: datetime.date | None =
 def corrections_to_decide_total(*, viewer) -> int:
     """All the corrections waiting for `viewer`'s decision (one query)."""
     return corrections_to_decide(viewer=viewer).order_by().count()
-
-
-def control_person_get(*, viewer, pk):
-    """A person `viewer` controls (see `can_control_person`); missing and not controlled alike: 404."""
-    from portal.people.models import User
-
-    person = User.objects.select_related("department").filter(pk=pk).first()
-    if person is None or not can_control_person(viewer, person):
-        raise NotFound(_("No person matches the given query."))
-    return person
 
 
 def control_correction_get(*, viewer, pk) -> DayCorrection:

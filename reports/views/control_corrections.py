@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.core.htmx import partial_or_redirect, render_htmx
 
 from ..forms.workday import CorrectionDecideForm
-from ..selectors.corrections import control_correction_get, control_correction_lines, control_person_get
+from ..selectors.control import control_person_get
+from ..selectors.corrections import control_correction_get, control_correction_lines
 
 PAGE = "reports/control/corrections/person.html"
 FRAGMENT = "reports/control/corrections/partials/person.html"

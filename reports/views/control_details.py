@@ -68,7 +68,7 @@ def _answer(
 @require_GET
 def control_reports(request: HttpRequest, person_id: int) -> HttpResponse:
     """The reports of a person the viewer controls (?date=YYYY-MM-DD: the day whose report is missing)."""
-    person = selectors.report_controlled_person_get(viewer=request.user, pk=person_id)
+    person = selectors.control_person_get(viewer=request.user, pk=person_id)
     date = _parse_date(request.GET.get("date"))
     return render_htmx(request, PAGE, _context(request, person, date), partial=FRAGMENT)
 
@@ -78,7 +78,7 @@ def control_reports(request: HttpRequest, person_id: int) -> HttpResponse:
 def control_report_rate(request: HttpRequest, pk: int) -> HttpResponse:
     """Rate one waiting report positive or negative (optional comment) from the fragment."""
     report = selectors.report_get(user=request.user, pk=pk)
-    person = selectors.report_controlled_person_get(viewer=request.user, pk=report.author_id)
+    person = selectors.control_person_get(viewer=request.user, pk=report.author_id)
     date = _parse_date(request.POST.get("date"))
     form = ReportRateForm(request.POST)
     if not form.is_valid():
@@ -97,7 +97,7 @@ def control_report_rate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def control_report_remind(request: HttpRequest, person_id: int) -> HttpResponse:
     """Remind the person that their report for the posted `date` is missing (once a day)."""
-    person = selectors.report_controlled_person_get(viewer=request.user, pk=person_id)
+    person = selectors.control_person_get(viewer=request.user, pk=person_id)
     date = _parse_date(request.POST.get("date"))
     if date is None:
         return _answer(request, person, None, error=_("Give the date of the missing report."))
