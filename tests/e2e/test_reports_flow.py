@@ -190,9 +190,14 @@ def test_a_day_reported_controlled_and_rated(page, live_server, screenshot, comp
     expect(page.locator("#control-summary")).to_contain_text("signal")  # at least the report to rate
     screenshot("reports-flow-dashboard")
 
-    # One click from the cell into the list behind it: Rick's reports waiting for a rating.
-    with page.expect_navigation():
-        to_rate_cell.locator("a").click()
+    # One click on the cell opens the cause in place: Rick's report, with the rating buttons beside it...
+    to_rate_cell.locator("a").click()
+    detail = page.locator(f"tr.control-detail-row[data-for='{rep.pk}'] .control-detail")
+    expect(detail.locator(f'[data-report="{report.pk}"]')).to_be_visible()
+    expect(detail.locator("[data-rate='positive']")).to_be_visible()
+    screenshot("reports-flow-dashboard-detail")
+    # ...and the cell's link is the list behind it (a modifier click, or without JavaScript).
+    page.goto(live_server.url + to_rate_cell.locator("a").get_attribute("href"))
     assert f"author={rep.pk}" in page.url and "status=sent" in page.url
     expect(page.locator("#report-results [data-report]")).to_have_count(1)
     expect(page.locator(f'#report-results [data-report="{report.pk}"]')).to_contain_text("Waiting for rating")
