@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.db import connections
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -23,7 +24,7 @@ from .control import CONTROL_BUDGET_SHARE, TOUCH_WINDOW, _active, can_control, c
 from .control_columns import _period_text, _short_date
 from .people_ids import ids_lookup
 from .reports import SENT_STATES
-from .workday import workday_local_date
+from .workday import day_running_seconds, workday_local_date
 
 __all__ = [
     "TouchKind",
@@ -162,6 +163,21 @@ def control_time_of(*, user, date: datetime.date) -> int:
     return int(seconds.first() or 0)
 
 
+def _worked_today(days, now: datetime.datetime) -> dict:
+    """{"seconds", "people"} of these working days until `now`, in one query: summed by PostgreSQL; elsewhere
+    (the embedded SQLite of `make run`, a small company) each day read and counted here."""
+    from .control_signals import _running_seconds
+
+    if connections[days.db].vendor == "postgresql":
+        return days.order_by().aggregate(seconds=Sum(_running_seconds(now)), people=Count("user_id"))
+    rows = list(
+        days.order_by().only(
+            "user_id", "state", "started_at", "paused_seconds", "pause_started_at", "worked_seconds"
+        )
+    )
+    return {"seconds": sum(day_running_seconds(day, now) for day in rows), "people": len(rows)}
+
+
 def _controlled_time(people, *, date: datetime.date, now: datetime.datetime) -> dict:
     """The working time of `people` (a User queryset) on `date` the budget is a share of: the time each
     person has worked so far when they have started their day, else the time their schedule plans (the
@@ -169,10 +185,10 @@ def _controlled_time(people, *, date: datetime.date, now: datetime.datetime) -> 
     the worked time summed by the database, the people who have not started grouped by what their
     schedule depends on ("classes", as the dashboard's SQL ranking does), and the schedules of the classes.
     """
-    from .control_signals import _Class, _running_seconds, _specs
+    from .control_signals import _Class, _specs
 
     days = WorkDay.objects.filter(user_id__in=people.order_by().values("pk"), date=date)
-    worked = days.order_by().aggregate(seconds=Sum(_running_seconds(now)), people=Count("user_id"))
+    worked = _worked_today(days, now)
     started = WorkDay.objects.filter(user_id=OuterRef("pk"), date=date)
     fields = (
         "sig_own",

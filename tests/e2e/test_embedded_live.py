@@ -42,13 +42,21 @@ LIVE_PROBE = (
 )
 
 SEED = """
-from tests.people.factories import CompanyFactory, UserFactory
+from tests.people.factories import CompanyFactory, DepartmentFactory, UserFactory
 from portal.chat import services
+from portal.people.models import Department
 
 CompanyFactory(name="Embedded Ltd")
-ann = UserFactory(email="ann@embedded.test", first_name="Ann", last_name="Archer", password="{password}")
-ben = UserFactory(email="ben@embedded.test", first_name="Ben", last_name="Brooks", password="{password}")
+crew = DepartmentFactory(name="Crew")
+ann = UserFactory(
+    email="ann@embedded.test", first_name="Ann", last_name="Archer", password="{password}", department=crew
+)
+ben = UserFactory(
+    email="ben@embedded.test", first_name="Ben", last_name="Brooks", password="{password}", department=crew
+)
+Department.objects.filter(pk=crew.pk).update(head=ann)
 print("CHAT", services.chat_direct_open(actor=ben, other=ann).pk)
+print("BEN", ben.pk)
 """
 
 
@@ -257,6 +265,14 @@ def test_a_count_made_in_the_worker_moves_the_badge_live(embedded, browser, csp_
         worker_log = server.logs["worker"].read_text(errors="replace")
         # The count was made in the worker indeed (and succeeded there).
         assert "counters_recount_job" in worker_log and "succeeded" in worker_log
+
+        # Ann heads the crew: her control dashboard and a cell's cause work on the embedded SQLite too.
+        ann.goto(f"{server.url}/reports/?subtree=1")
+        expect(ann.locator("#control-table tbody tr[data-person]")).to_have_count(1)
+        expect(ann.locator("#control-time [data-control-time-text]")).to_contain_text("Control today")
+        ben_id = ann.locator("#control-table tbody tr[data-person]").get_attribute("data-person")
+        ann.goto(f"{server.url}/reports/control/people/{ben_id}/workday/")
+        expect(ann.locator(f"#control-detail-workday-{ben_id}")).to_be_visible()
     finally:
         ann_context.close()
         ben_context.close()
