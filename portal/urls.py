@@ -18,6 +18,7 @@ api_v1 = [
     path("notifications/", include("portal.notifications.api.urls")),
     path("tasks/", include("tasks.api.urls")),
     path("reports/", include("reports.api.urls")),
+    path("crm/", include("crm.api.urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("notifications/", include("portal.notifications.urls")),
     path("tasks/", include("tasks.urls")),
     path("reports/", include("reports.urls")),
+    path("crm/", include("crm.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

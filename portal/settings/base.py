@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "treebeard",
+    "djmoney",
+    "import_export",
     "portal.core",
     "portal.people",
     "portal.groups",
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "portal.chat",
     "tasks",
     "reports",
+    "crm",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +185,17 @@ TASKS_FILE_MAX_BYTES = env.int("LUMEN_TASK_FILE_MAX_BYTES", default=20 * 1024 * 
 LUMEN_ATTACHMENT_MAX_BYTES = env.int("LUMEN_ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
 LUMEN_ATTACHMENT_REFUSED_TYPES = env.list("LUMEN_ATTACHMENT_REFUSED_TYPES", default=[])
 LUMEN_INVITATION_TTL_DAYS = env.int("LUMEN_INVITATION_TTL_DAYS", default=7)
+# CRM: the key that encrypts stored mailbox passwords and store webhook secrets (crm/crypto.py); empty: one
+# derived from SECRET_KEY. Secrets saved under SECRET_KEY stay readable after this is set.
+LUMEN_CRM_SECRET_KEY = env.str("LUMEN_CRM_SECRET_KEY", default="")
+# Money in the CRM (django-money): the currency new deals and products start in, and those one may choose.
+DEFAULT_CURRENCY = env.str("LUMEN_CRM_CURRENCY", default="USD")
+CURRENCIES = tuple(env.list("LUMEN_CRM_CURRENCIES", default=["USD", "EUR", "RUB", "GBP", "CNY", "KZT"]))
+if DEFAULT_CURRENCY not in CURRENCIES:
+    CURRENCIES = (DEFAULT_CURRENCY, *CURRENCIES)
+# What the CRM takes: an import file's size; web form submissions accepted per address in 10 minutes.
+LUMEN_CRM_IMPORT_MAX_BYTES = env.int("LUMEN_CRM_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+LUMEN_CRM_WEBFORM_RATE = env.int("LUMEN_CRM_WEBFORM_RATE", default=5)
 
 # --- Signing in --------------------------------------------------------------------------------
 # Brute-force protection (django-axes, see portal/people/lockout.py): signing in is refused for

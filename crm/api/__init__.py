@@ -1,0 +1,1 @@
+"""The CRM's REST API under /api/v1/crm/, one module per feature."""
