@@ -13,10 +13,15 @@ concurrent clients. Signing in happens before the measured requests and is not p
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
+import html
 import json
 import os
 import random
+import re
 import time
+import uuid
 from urllib.parse import quote, urlsplit
 
 from locust import HttpUser, constant, events, task
@@ -142,13 +147,36 @@ HEADS = {
 TASK_WORDS = ["orion", "bluefield", "helix", "cobalt", "vega", "lisbon", "warsaw", "oslo"]
 
 
+# Scenarios of the CRM (`manage.py seed_scale_crm`, run by seed_scale). The signed-in ones collect what they open
+# first (unmeasured): the Kanban's "more" links of the default pipeline, the ids of contacts they see. The
+# webhooks are not signed in: they authenticate as a PBX (its token) or sign their body (the store's secret),
+# with the benchmark's fixed credentials (crm/management/commands/seed_scale_crm.py).
+CRM_SIGNED_IN = {"crm_deal_list", "crm_kanban_more", "crm_contact_page"}
+CRM_PBX_TOKEN = "pbx_bench_scale_lumen_0123456789abcdef"
+CRM_STORE_TOKEN = "5ca1ab1e-0000-4000-8000-00000000c0de"
+CRM_STORE_SECRET = "lumen-bench-store-secret"
+# How many contacts were seeded (their phones are `crm_phone`); a number past them rings as unknown.
+CRM_CONTACTS = int(os.environ.get("LUMEN_BENCH_CRM_CONTACTS", "1000"))
+MORE_LINK = re.compile(r"/crm/deals/kanban/more/\?[^\"'\s<>]+")
+
+
+def crm_phone(n: int) -> str:
+    """The phone of seeded contact n (0-based), as seed_scale_crm.phone_digits writes it, in E.164."""
+    area = 200 + (n // 10_000_000) * 7 % 800
+    exchange = 200 + (n // 10_000) % 800
+    return f"+1{area}{exchange}{n % 10_000:04d}"
+
+
 class LumenUser(HttpUser):
     wait_time = constant(0)
 
     def on_start(self) -> None:
         self.task_ids: list[int] = []
         self.project_ids: list[int] = []
-        if SCENARIO in SIGNED_IN | TASK_SCENARIOS:
+        self.more_links: list[str] = []
+        self.contact_ids: list[int] = []
+        self.orders = 0
+        if SCENARIO in SIGNED_IN | TASK_SCENARIOS | CRM_SIGNED_IN:
             self.sign_in(f"person{PEOPLE.randint(1, LOGINS)}@{DOMAIN}")
         elif SCENARIO in HEADS:
             self.sign_in(f"person{HEADS[SCENARIO]}@{DOMAIN}")
@@ -156,7 +184,87 @@ class LumenUser(HttpUser):
             self.sign_in(f"admin@{DOMAIN}")
         if SCENARIO in {"task_page", "gantt_data"}:
             self.collect_tasks()
+        if SCENARIO == "crm_kanban_more":
+            self.collect_more_links()
+        if SCENARIO == "crm_contact_page":
+            self.collect_contacts()
         samples.user_ready()
+
+    def collect_more_links(self) -> None:
+        """The "more" links of the default pipeline's Kanban columns (each loads a column's next cards)."""
+        with self.client.get("/crm/deals/", name="setup: kanban", catch_response=True) as response:
+            found = MORE_LINK.findall(response.text) if response.status_code == 200 else []
+            self.more_links = sorted({html.unescape(link) for link in found})
+            if not self.more_links:
+                response.failure("the Kanban has no column with more cards (seed more deals)")
+
+    def collect_contacts(self) -> None:
+        """Ids of contacts the user sees (their own, or their sub-tree's for a head)."""
+        with self.client.get(
+            "/api/v1/crm/contacts/", name="setup: contacts", catch_response=True
+        ) as response:
+            try:
+                rows = response.json().get("results", []) if response.status_code == 200 else []
+            except ValueError:
+                rows = []
+            self.contact_ids = [row["id"] for row in rows if "id" in row]
+            if not self.contact_ids:
+                response.failure("the person sees no contacts (seed the CRM)")
+
+    def post_json(self, path: str, body: bytes, headers: dict, *, name: str) -> None:
+        """A measured POST: anything but 2xx is an error."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **headers}
+        with self.client.post(path, data=body, headers=headers, name=name, catch_response=True) as response:
+            if not 200 <= response.status_code < 300:
+                response.failure(f"status {response.status_code}: {response.text[:200]}")
+
+    def ring(self) -> None:
+        """A ringing call from a seeded contact's phone (now and then an unknown one): the caller lookup."""
+        n = random.randrange(CRM_CONTACTS + CRM_CONTACTS // 10 + 1)
+        event = {
+            "event": "ringing",
+            "call_id": f"bench-{uuid.uuid4().hex}",
+            "direction": "in",
+            "caller": crm_phone(n),
+            "called": "+12125550100",
+            "extension": str(101 + random.randrange(LOGINS)),
+        }
+        self.post_json(
+            "/api/v1/crm/telephony/events/",
+            json.dumps(event).encode(),
+            {"Authorization": f"Bearer {CRM_PBX_TOKEN}"},
+            name="crm_phone_lookup",
+        )
+
+    def store_order(self) -> None:
+        """A new order of the shop in Lumen's JSON, signed with the connection's secret."""
+        self.orders += 1
+        quantity = random.randint(1, 3)
+        order = {
+            "event": "order.created",
+            "event_id": uuid.uuid4().hex,
+            "order": {
+                "id": f"bench-{uuid.uuid4().hex[:16]}",
+                "status": "paid",
+                "currency": "USD",
+                "updated_at": datetime.datetime.now(datetime.UTC).isoformat(),
+                "customer": {
+                    "email": f"buyer{random.randrange(CRM_CONTACTS)}@example.com",
+                    "phone": crm_phone(random.randrange(CRM_CONTACTS)),
+                    "first_name": "Bench",
+                    "last_name": f"Buyer {self.orders}",
+                },
+                "lines": [{"sku": "SKU-001", "name": "Product 1", "quantity": quantity, "price": "95.00"}],
+            },
+        }
+        body = json.dumps(order).encode()
+        signature = hmac.new(CRM_STORE_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        self.post_json(
+            f"/api/v1/crm/hooks/store/{CRM_STORE_TOKEN}/",
+            body,
+            {"X-Lumen-Signature": f"sha256={signature}"},
+            name="crm_store_webhook",
+        )
 
     def collect_tasks(self) -> None:
         """Ids of tasks the user is responsible for (else any they see), and of their groups with tasks."""
@@ -246,6 +354,27 @@ class LumenUser(HttpUser):
             self.get("/api/v1/reports/dashboard/?subtree=1", name="control_company_api ?subtree=1")
         elif SCENARIO == "timesheet_department":
             self.get("/reports/timesheet/department/", name="timesheet_department")
+        elif SCENARIO == "crm_deal_list":
+            self.get("/crm/deals/list/", name="crm_deal_list")
+        elif SCENARIO == "crm_kanban_more":
+            self.get(random.choice(self.more_links), name="crm_kanban_more")
+        elif SCENARIO == "crm_contact_page":
+            pk = random.choice(self.contact_ids)
+            if random.random() < 0.5:
+                self.get(f"/crm/contacts/{pk}/", name="crm_contact_page")
+            else:
+                with self.client.get(
+                    f"/crm/timeline/contact/{pk}/",
+                    headers={"HX-Request": "true"},
+                    name="crm_contact_page timeline",
+                    catch_response=True,
+                ) as response:
+                    if response.status_code != 200:
+                        response.failure(f"status {response.status_code}")
+        elif SCENARIO == "crm_phone_lookup":
+            self.ring()
+        elif SCENARIO == "crm_store_webhook":
+            self.store_order()
         elif SCENARIO == "floor":
             self.get("/bench/floor/", name="floor")
         else:

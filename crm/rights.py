@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portal.core.permissions import is_portal_admin
 from portal.core.visibility import NOTHING, any_of, is_active_person, visible
@@ -40,16 +40,17 @@ def levels(user) -> dict:
     result: dict = {"admin": False}
     if not is_active_person(user):
         return result
-    department_id, path = _department_paths(user)
+    department_id = getattr(user, "department_id", None)
     held = Q(is_default=True) | Q(assignments__user=user)
     if department_id:
         from portal.people.models import Department
 
-        step = Department.steplen
-        above = [path[:i] for i in range(step, len(path), step)]
+        # The departments above the person's (their path starts its path) as a subquery, so that reading the
+        # rights does not load the department first.
+        mine = Department.objects.filter(pk=department_id, path__startswith=OuterRef("path"))
+        above = Department.objects.filter(Exists(mine)).exclude(pk=department_id).values("pk")
         held |= Q(assignments__department_id=department_id)
-        if above:
-            held |= Q(assignments__department__path__in=above, assignments__include_subdepartments=True)
+        held |= Q(assignments__department__in=above, assignments__include_subdepartments=True)
     rows = CrmRole.objects.filter(held).values_list(
         "is_admin", "permissions__entity", "permissions__action", "permissions__level"
     )
@@ -96,11 +97,15 @@ def scope_q(user, reach: int, *, responsible: str = "responsible", own: Callable
     rules = [Q(**{responsible: user})]
     if own is not None:
         rules.append(own())
-    department_id, path = _department_paths(user)
-    if reach == Level.DEPARTMENT and department_id:
-        rules.append(Q(**{f"{responsible}__department_id": department_id}))
-    elif reach >= Level.SUBTREE and path:
-        rules.append(Q(**{f"{responsible}__department__path__startswith": path}))
+    if reach == Level.DEPARTMENT:
+        department_id = getattr(user, "department_id", None)
+        if department_id:
+            rules.append(Q(**{f"{responsible}__department_id": department_id}))
+    elif reach >= Level.SUBTREE:
+        # Only this level needs the department's path (the others do not load the department).
+        _department_id, path = _department_paths(user)
+        if path:
+            rules.append(Q(**{f"{responsible}__department__path__startswith": path}))
     return any_of(*rules)
 
 

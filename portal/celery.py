@@ -67,6 +67,11 @@ app.conf.beat_schedule = {
         "task": "tasks.jobs.task_numbers_rebuild_job",
         "schedule": crontab(hour=3, minute=15),
     },
+    # CRM: recount the counters the clock changes (overdue activities, idle deals, leads not taken in time).
+    "crm-counters-sweep": {
+        "task": "crm.jobs.counters_sweep_job",
+        "schedule": crontab(minute="2-59/5"),
+    },
     # Reports: close working days left open past local midnight (each person's zone) for confirmation.
     "reports-workdays-close-open": {
         "task": "reports.jobs.workdays_close_open_job",
@@ -81,5 +86,15 @@ app.conf.beat_schedule = {
     "reports-digests-run-due": {
         "task": "reports.jobs.digests_run_due_job",
         "schedule": crontab(minute="*/5"),
+    },
+    # CRM: read the connected mailboxes into activities and leads (a lock keeps runs from overlapping).
+    "crm-mail-fetch": {
+        "task": "crm.jobs.mail_fetch_job",
+        "schedule": crontab(minute="*/2"),
+    },
+    # CRM: empty the kept bodies of store deliveries older than 30 days.
+    "crm-store-payloads-sweep": {
+        "task": "crm.jobs.store_payloads_sweep_job",
+        "schedule": crontab(hour=4, minute=10),
     },
 }

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import TimeStampedModel
+from portal.core.visibility import is_active_person
 
 from .. import rights
 from ..choices import Action
@@ -23,7 +24,7 @@ class RecordQuerySet(models.QuerySet):
         return None
 
     def allowed(self, user, action: str = Action.VIEW):
-        own = self.own_rule(user)
+        own = self.own_rule(user) if is_active_person(user) else None
         return rights.restrict(
             self, user, self.entity, action, own=(lambda: own) if own is not None else None
         )

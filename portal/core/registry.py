@@ -303,13 +303,21 @@ class TimesheetSource:
 class TaskOrigin:
     """Something of another app a task can be made from (a work report, a line of which becomes the task),
     asked for with `?from_<key>=<pk>` on the new-task form. `model()` is its model (a task stores it as its
-    source), `get(*, user, pk)` the object, raising a 404 when `user` may not see it, `url(pk)` its page."""
+    source), `get(*, user, pk)` the object, raising a 404 when `user` may not see it, `url(pk)` its page.
+
+    Optional: `initial(obj) -> dict` prefills the new-task form (title, description, deadline, responsible)
+    instead of quoting the object's text; `made(obj, task_id)` is called by the task app, inside the
+    transaction that created the task, so that the origin can remember the task made from it; `label` is what
+    the new-task form says of it ("Made from a CRM to-do.")."""
 
     key: str
     model: Callable[[], type]
     get: Callable[..., Any]
     url: Callable[[Any], str]
     order: int = 100
+    initial: Callable[[Any], dict] | None = None
+    made: Callable[[Any, Any], None] | None = None
+    label: Any = ""
 
 
 @dataclass(frozen=True)
@@ -354,12 +362,14 @@ class ShellContext:
 class DemoSeeder:
     """A part of the demo data: `func(*, stdout=None) -> dict[str, int] | None` (how many of each thing it
     created), idempotent. The `company` stage (people, departments, groups) runs first in one transaction;
-    the `content` stage runs after it committed, each seeder on its own, in `order`."""
+    the `content` stage runs after it committed, each seeder on its own, in `order`. `hints(base_url)` gives
+    lines `manage.py demo_logins` (so `make run`) prints after the logins: how to try what the part seeded."""
 
     key: str
     func: Callable[..., Any]
     order: int = 100
     stage: str = "content"
+    hints: Callable[[str], list[str]] | None = None
 
 
 # The start page ("my day"). Sections of the page, in the order it shows them.

@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "csp",
     "treebeard",
     "djmoney",
-    "import_export",
     "portal.core",
     "portal.people",
     "portal.groups",
@@ -53,6 +52,9 @@ INSTALLED_APPS = [
     "tasks",
     "reports",
     "crm",
+    # After Lumen's apps: the first app's catalogue wins a message both translate, and this one's "New" (an
+    # import row) would rename the tasks' status.
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,8 @@ if DEFAULT_CURRENCY not in CURRENCIES:
 # What the CRM takes: an import file's size; web form submissions accepted per address in 10 minutes.
 LUMEN_CRM_IMPORT_MAX_BYTES = env.int("LUMEN_CRM_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 LUMEN_CRM_WEBFORM_RATE = env.int("LUMEN_CRM_WEBFORM_RATE", default=5)
+# A file on a CRM record (0: the portal's attachment limit, LUMEN_ATTACHMENT_MAX_BYTES).
+LUMEN_CRM_FILE_MAX_BYTES = env.int("LUMEN_CRM_FILE_MAX_BYTES", default=0)
 
 # --- Signing in --------------------------------------------------------------------------------
 # Brute-force protection (django-axes, see portal/people/lockout.py): signing in is refused for
@@ -380,6 +384,13 @@ SPECTACULAR_SETTINGS = {
         "DayStateEnum": "reports.choices.DayState",
         "DayCorrectionStatusEnum": "reports.choices.CorrectionStatus",
         "WorkReportStatusEnum": "reports.choices.ReportStatus",
+        "CrmLeadSourceEnum": "crm.choices.LeadSource",
+        "CrmStageKindEnum": "crm.choices.StageKind",
+        "CrmCompanyKindEnum": "crm.models.companies.CompanyKind",
+        "CrmActivityKindEnum": "crm.choices.ActivityKind",
+        "CrmCallDirectionEnum": "crm.choices.Direction",
+        "CrmCallStateEnum": "crm.choices.CallState",
+        "CrmCallResultEnum": "crm.choices.CallResult",
     },
     # The errors every endpoint shares, in the API's one JSON error shape (after the enum hook, the default).
     "POSTPROCESSING_HOOKS": [

@@ -216,6 +216,8 @@ def task_create(
     _bump_parent(task.parent_id, count=1)
     task_search_text_refresh(task_ids=[task.pk])
     task.refresh_from_db(fields=["search_text"])
+    if source is not None:
+        _origin_made(source, task)
 
     audit_record(
         actor=actor,
@@ -250,6 +252,15 @@ def task_create(
     )
     _recount({actor.pk, responsible.pk, *(p.pk for p in participants), *(p.pk for p in observers)})
     return task
+
+
+def _origin_made(source, task) -> None:
+    """Tell a registered origin (`registry.task_origins`, with a `made` callback) the task made from it."""
+    from portal.core.registry import registry
+
+    for origin in registry.task_origins:
+        if origin.made is not None and isinstance(source, origin.model()):
+            origin.made(source, task.pk)
 
 
 def _same(old, new) -> bool:

@@ -44,6 +44,7 @@ from ..forms.tasks import (
     TaskForm,
     TitleForm,
     is_report,
+    origin_of,
     report_initial,
     source_initial,
 )
@@ -457,6 +458,9 @@ def _form_context(request: HttpRequest, form: TaskForm, *, task=None, source=Non
         "form": form,
         "task": task,
         "source": source,
+        "source_label": origin.label
+        if source is not None and (origin := origin_of(source)) is not None
+        else "",
         "parent": parent,
         "tag_names": list(
             selectors.tag_list(user=request.user).order_by("name").values_list("name", flat=True).distinct()
@@ -484,7 +488,10 @@ def task_create(request: HttpRequest) -> HttpResponse:
     if is_report(source):
         initial.update(report_initial(source, part=request.GET.get("part"), line=request.GET.get("line")))
     elif source is not None:
-        initial.update(source_initial(source))
+        # A registered origin may prefill the form itself (a CRM to-do: its deadline and responsible person).
+        origin = origin_of(source)
+        prefill = origin.initial if origin is not None and origin.initial is not None else source_initial
+        initial.update(prefill(source))
     form = TaskForm(request.POST or None, user=request.user, source=source, initial=initial)
     if request.method == "POST" and form.is_valid():
         task = form.save(actor=request.user)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from tests.crm.factories import give_role
 from tests.groups.factories import upload
 from tests.notifications.factories import NotificationFactory
 from tests.reports.factories import ControlCheckFactory, WorkDayFactory
@@ -39,6 +40,7 @@ class ApiWorld:
     outsider: Any
     ids: dict[str, int] = field(default_factory=dict)
     own: dict[int, dict[str, int]] = field(default_factory=dict)  # user pk -> their personal objects
+    store_token: str = ""  # the address of the online store's order webhook
 
     def references(self) -> dict[str, list[int]]:
         """Ids of real objects by the name of the body or query field that names such an object, so that
@@ -62,6 +64,13 @@ class ApiWorld:
             "into": [i["tag"]],
             "day": [i["day"]],
             "message_id": [i["message"]],
+            "lead": [i["crm_lead"]],
+            "contact": [i["crm_contact"]],
+            "company": [i["crm_company"]],
+            "deal": [i["crm_deal"]],
+            "pipeline": [i["crm_pipeline"]],
+            "stage": [i["crm_stage"]],
+            "product": [i["crm_product"]],
         }
 
     def path_values(self, user) -> dict[str, dict[str, int]]:
@@ -75,6 +84,27 @@ class ApiWorld:
             "/api/v1/chat/chats/{id}/messages/": {"id": i["chat"]},
             "/api/v1/chat/chats/{id}/messages/{message_id}/": {"id": i["chat"], "message_id": i["message"]},
             "/api/v1/chat/chats/{id}/read/": {"id": i["chat"]},
+            "/api/v1/crm/activities/{id}/": {"id": i["crm_activity"]},
+            "/api/v1/crm/activities/{id}/complete/": {"id": i["crm_activity"]},
+            "/api/v1/crm/companies/{id}/": {"id": i["crm_company"]},
+            "/api/v1/crm/contacts/{id}/": {"id": i["crm_contact"]},
+            "/api/v1/crm/deals/{id}/": {"id": i["crm_deal"]},
+            "/api/v1/crm/deals/{id}/lines/": {"id": i["crm_deal"]},
+            "/api/v1/crm/deals/{id}/move/": {"id": i["crm_deal"]},
+            "/api/v1/crm/hooks/store/{token}/": {"token": self.store_token},
+            "/api/v1/crm/imports/{id}/": {"id": i["crm_import"]},
+            "/api/v1/crm/imports/{id}/preview/": {"id": i["crm_import"]},
+            "/api/v1/crm/imports/{id}/run/": {"id": i["crm_import"]},
+            "/api/v1/crm/leads/{id}/": {"id": i["crm_lead"]},
+            "/api/v1/crm/leads/{id}/convert/": {"id": i["crm_lead"]},
+            "/api/v1/crm/leads/{id}/junk/": {"id": i["crm_lead"]},
+            "/api/v1/crm/leads/{id}/reopen/": {"id": i["crm_lead"]},
+            "/api/v1/crm/leads/{id}/take/": {"id": i["crm_lead"]},
+            "/api/v1/crm/pipelines/{id}/": {"id": i["crm_pipeline"]},
+            "/api/v1/crm/pipelines/{id}/order/": {"id": i["crm_pipeline"]},
+            "/api/v1/crm/products/{id}/": {"id": i["crm_product"]},
+            "/api/v1/crm/stages/{id}/": {"id": i["crm_stage"]},
+            "/api/v1/crm/timeline/{entity}/{id}/": {"entity": "deal", "id": i["crm_deal"]},
             "/api/v1/departments/{id}/": {"id": i["department"]},
             "/api/v1/departments/{id}/head/": {"id": i["department"]},
             "/api/v1/departments/{id}/move/": {"id": i["department"]},
@@ -271,9 +301,82 @@ def build_api_world(org) -> ApiWorld:
     )["id"]
     ids["touch"] = ControlCheckFactory(supervisor=supervisor, subject=employee).pk
 
+    _lay_crm(world, org, me, boss)
+
     for person in (employee, supervisor, org.admin, outsider):
         world.own[person.pk] = {
             "notification": NotificationFactory(recipient=person).pk,
             "api_token": _made(client_as(person).post("/api/v1/auth/tokens/", {"label": "world"}), 201)["id"],
         }
     return world
+
+
+def _lay_crm(world: ApiWorld, org, me, boss) -> None:
+    """The CRM's records: the employee works their own, their head sees the department's (the default roles),
+    the portal admin keeps the settings (a pipeline, a product, a connected store)."""
+    from crm.models import CrmRole, Pipeline
+    from crm.services.defaults import defaults_ensure
+    from crm.services.stores import store_create
+
+    defaults_ensure()  # a flushed database (live-server tests) lost the roles migration 0003 made
+    give_role(CrmRole.objects.get(name="Head of department"), user=world.supervisor)
+    admin, ids = client_as(org.admin), world.ids
+
+    pipeline = _made(admin.post("/api/v1/crm/pipelines/", {"name": "Key accounts"}, format="json"), 201)
+    ids["crm_pipeline"] = pipeline["id"]
+    ids["crm_stage"] = _made(
+        admin.post("/api/v1/crm/stages/", {"pipeline": pipeline["id"], "name": "Demo"}, format="json"), 201
+    )["id"]
+    ids["crm_product"] = _made(
+        admin.post("/api/v1/crm/products/", {"name": "Licence", "price": "100.00"}, format="json"), 201
+    )["id"]
+
+    ids["crm_lead"] = _made(
+        me.post("/api/v1/crm/leads/", {"title": "Website request", "first_name": "Ann"}, format="json"), 201
+    )["id"]
+    ids["crm_contact"] = _made(
+        me.post("/api/v1/crm/contacts/", {"first_name": "Ivan", "last_name": "Petrov"}, format="json"), 201
+    )["id"]
+    ids["crm_company"] = _made(me.post("/api/v1/crm/companies/", {"name": "Globex"}, format="json"), 201)[
+        "id"
+    ]
+    ids["crm_deal"] = _made(
+        me.post(
+            "/api/v1/crm/deals/",
+            {
+                "title": "Globex licences",
+                "stage": ids["crm_stage"],
+                "company": ids["crm_company"],
+                "lines": [{"product": ids["crm_product"], "quantity": "2"}],
+            },
+            format="json",
+        ),
+        201,
+    )["id"]
+    tomorrow = (timezone.now() + datetime.timedelta(days=1)).isoformat()
+    ids["crm_activity"] = _made(
+        me.post(
+            "/api/v1/crm/activities/",
+            {"subject": "Call back", "deal": ids["crm_deal"], "deadline": tomorrow},
+            format="json",
+        ),
+        201,
+    )["id"]
+    ids["crm_import"] = _made(
+        boss.post(
+            "/api/v1/crm/imports/",
+            {
+                "entity": "contact",
+                "file": upload("people.csv", b"first_name,last_name\nOlga,Ivanova\n", "text/csv"),
+            },
+            format="multipart",
+        ),
+        201,
+    )["id"]
+    store, _secret = store_create(
+        actor=org.admin,
+        name="Web shop",
+        adapter="lumen",
+        pipeline=Pipeline.objects.get(pk=ids["crm_pipeline"]),
+    )
+    world.store_token = str(store.token)

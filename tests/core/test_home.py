@@ -62,6 +62,7 @@ def test_the_apps_register_the_cards_of_my_day():
         "reports.my_report",
         "reports.to_rate",
         "stream.important_unread",
+        "crm.mailboxes_failing",
     ]
     # Each links to its full list.
     for key in ("reports.workday", "reports.to_rate", "reports.my_report"):

@@ -41,10 +41,10 @@ def test_home_shows_groups_birthdays_and_newcomers(org):
 
 def test_navigation_has_every_area(org):
     html = client_as(org.east_rep).get("/").content.decode()
-    for label in ["Stream", "Chat", "Tasks", "Reports", "Groups", "Company"]:
+    for label in ["Stream", "Chat", "Tasks", "CRM", "Reports", "Groups", "Company"]:
         assert f'<span class="flex-grow-1">{label}</span>' in html
     # Areas come from the apps' registrations: apps that do not exist have no entry.
-    for label in ["CRM", "Strategy", "Knowledge base"]:
+    for label in ["Strategy", "Knowledge base"]:
         assert f'<span class="flex-grow-1">{label}</span>' not in html
 
 
@@ -116,4 +116,5 @@ def test_demo_seeders_run_by_stage_and_order():
     company = [s.key for s in registry.demo_seeders if s.stage == "company"]
     content = [s.key for s in registry.demo_seeders if s.stage == "content"]
     assert company == ["people", "groups"]
-    assert content == ["stream", "chat", "notifications", "tasks", "reports"]
+    # The CRM after tasks and reports: its activities feed the work reports' pre-fill of the next days.
+    assert content == ["stream", "chat", "notifications", "tasks", "reports", "crm"]

@@ -118,6 +118,11 @@ def role_with(
 
 
 def give_role(role: CrmRole, *, user=None, department=None, include_subdepartments=True) -> CrmRoleAssignment:
-    return CrmRoleAssignment.objects.create(
-        role=role, user=user, department=department, include_subdepartments=include_subdepartments
+    """Give the role (again: an assignment that exists is kept, so matrices sharing one database may repeat it)."""
+    assignment, _ = CrmRoleAssignment.objects.get_or_create(
+        role=role,
+        user=user,
+        department=department,
+        defaults={"include_subdepartments": include_subdepartments},
     )
+    return assignment

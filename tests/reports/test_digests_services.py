@@ -11,11 +11,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from portal.core.registry import registry
 from portal.notifications.models import UserCounter
 from reports import selectors, services
 from reports.choices import CorrectionStatus, DayState, DigestKind, Rating, ReportStatus
 from reports.models import DayCorrection, Digest, DigestPreference, WorkDay
-from reports.selectors.control import register_dashboard_counter, unregister_dashboard_counter
+from reports.selectors.control import register_dashboard_counter
 from tests.people.factories import DepartmentFactory
 from tests.reports.factories import DigestFactory, DigestPreferenceFactory, WorkDayFactory, WorkReportFactory
 from tests.tasks.factories import TaskFactory
@@ -633,14 +634,13 @@ def test_latest_digest_prefers_the_control_digest_of_the_newest_date(people):
 def test_dashboard_counters_of_the_control_part_are_in_the_digest(people):
     """A counter key registered for the dashboard (control part) shows in the digest without more code."""
     org = people
-    register_dashboard_counter("crm.deals_idle", label="Idle deals")
-    try:
+    # The section is restored afterwards: the CRM registers this key itself, and must keep it.
+    with registry.dashboard_counters.override():
+        register_dashboard_counter("crm.deals_idle", label="Idle deals")
         UserCounter.objects.create(user=org.field_rep, key="crm.deals_idle", value=4)
         digest = services.digest_build(
             recipient=org.sales_head, kind=DigestKind.SUPERVISOR, date=TODAY, now=NOW
         )
-    finally:
-        unregister_dashboard_counter("crm.deals_idle")
     counters = {c["key"]: c for c in digest.data["counters"]}
     assert counters["crm.deals_idle"]["total"] == 4
     assert counters["crm.deals_idle"]["label"] == "Idle deals"

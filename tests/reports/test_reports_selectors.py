@@ -169,7 +169,8 @@ def test_registered_prefill_sources_join(people, clock):
     with registry.report_prefill.override(calendar):
         data = selectors.report_prefill(user=people.east_rep, period_start=WEDNESDAY, period_end=WEDNESDAY)
     assert data["extra"] == {
-        "calendar": {"label": "Meetings", "items": [{"title": "Standup 25", "url": "/cal/1"}]}
+        "calendar": {"label": "Meetings", "items": [{"title": "Standup 25", "url": "/cal/1"}]},
+        "crm": {"label": "CRM activities", "items": []},  # the CRM's own source: nothing done that day
     }
 
 

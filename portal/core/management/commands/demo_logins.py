@@ -23,3 +23,10 @@ class Command(BaseCommand):
         for email, role in DEMO_LOGINS:
             if email in existing:
                 self.stdout.write(f"    {email:<28} {role}")
+        from django.conf import settings
+
+        from portal.core.registry import registry
+
+        for seeder in registry.demo_seeders:
+            for line in seeder.hints(settings.LUMEN_BASE_URL) if seeder.hints is not None else ():
+                self.stdout.write(f"  {line}")

@@ -74,6 +74,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tasks", type=int, default=None, help="tasks (default: 50 per employee; see seed_scale_tasks)"
         )
+        parser.add_argument(
+            "--crm-scale",
+            type=float,
+            default=1.0,
+            help="a factor on the CRM's counts per employee (see seed_scale_crm; 0: no CRM records)",
+        )
+        for what in ("contacts", "companies", "deals", "activities"):
+            parser.add_argument(
+                f"--crm-{what}", type=int, default=None, help=f"CRM {what} (see seed_scale_crm)"
+            )
         parser.add_argument("--reset", action="store_true", help="wipe the seeded company and seed again")
         parser.add_argument("--seed", type=int, default=20260101, help="random seed (same seed, same data)")
 
@@ -94,6 +104,17 @@ class Command(BaseCommand):
         from portal.groups.models import Workgroup
         from portal.people.models import User
         from portal.stream.models import Entry
+
+        # The CRM is seeded by its own command too (when installed), with its own "already seeded" check.
+        crm_options = {
+            key: kw[f"crm_{key}"]
+            for key in ("contacts", "companies", "deals", "activities")
+            if kw[f"crm_{key}"] is not None
+        }
+        crm_options["scale"] = kw["crm_scale"]
+        has_crm = apps.is_installed("crm") and (
+            kw["crm_scale"] > 0 or any(crm_options.get(k) for k in crm_options)
+        )
 
         if employees < 10:
             raise CommandError("--employees must be at least 10.")
@@ -121,6 +142,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Already seeded: {employees} employees and {groups} groups (use --reset to redo)."
             )
+            if has_crm:
+                call_command("seed_scale_crm", seed=seed, stdout=self.stdout, **crm_options)
             return
         if seeded or reset:
             # Only seeded rows are here (checked above): empty every table in one go.
@@ -133,6 +156,8 @@ class Command(BaseCommand):
         counts["entries"] = seed_stream(entries=entries, rng=random.Random(seed))
         if tasks:
             call_command("seed_scale_tasks", tasks=tasks, seed=seed, reset=True, stdout=self.stdout)
+        if has_crm:
+            call_command("seed_scale_crm", seed=seed, reset=True, stdout=self.stdout, **crm_options)
         _analyze()
         elapsed = time.perf_counter() - started
         self.stdout.write(
