@@ -25,18 +25,17 @@ from django.core.cache import cache
 from django.db.models import (
     CharField,
     Count,
-    DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
+
+from portal.core.visibility import any_of
 
 from .choices import Action, Entity, LeadStatus, Level, StageKind
 
@@ -106,24 +105,32 @@ def activities_overdue(user_ids: list[int], *, now: datetime.datetime | None = N
     return _count_by(qs)
 
 
-def idle_since(now: datetime.datetime):
-    """The moment before which a deal's last activity (or creation) makes it idle, per its pipeline."""
-    return ExpressionWrapper(Value(now) - F("pipeline__idle_days") * Value(DAY), output_field=DateTimeField())
+def idle_q(now: datetime.datetime | None = None, *, since: datetime.datetime | None = None) -> Q:
+    """Open deals without an activity for longer than their pipeline's `idle_days` at `now` (a deal never worked
+    on counts from its creation); with `since`, only those that were not idle yet at `since` (the sweep's window).
+    One short query for the pipelines, then one indexed filter on the deals (the same on PostgreSQL and SQLite:
+    no interval arithmetic in SQL). The deal list's `idle=1` filter and the counter share it."""
+    from .models import Pipeline
 
-
-def quiet_since():
-    """A deal's last sign of life: its last activity, else its creation."""
-    return Coalesce("last_activity_at", "created_at", output_field=DateTimeField())
+    now = now or timezone.now()
+    rules = []
+    for pipeline_id, days in Pipeline.objects.values_list("pk", "idle_days"):
+        cutoff = now - datetime.timedelta(days=days)
+        quiet = Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
+        if since is not None:
+            earlier = since - datetime.timedelta(days=days)
+            quiet &= Q(last_activity_at__gte=earlier) | Q(
+                last_activity_at__isnull=True, created_at__gte=earlier
+            )
+        rules.append(Q(pipeline_id=pipeline_id) & quiet)
+    return Q(stage_kind=StageKind.OPEN) & any_of(*rules)
 
 
 def idle_deals(now: datetime.datetime | None = None) -> QuerySet:
     """Open deals idle at `now` (all of them: callers filter by person or visibility)."""
     from .models import Deal
 
-    now = now or timezone.now()
-    return Deal.objects.alias(quiet=quiet_since(), idle_from=idle_since(now)).filter(
-        stage_kind=StageKind.OPEN, quiet__lt=F("idle_from")
-    )
+    return Deal.objects.filter(idle_q(now))
 
 
 def deals_idle(user_ids: list[int], *, now: datetime.datetime | None = None) -> dict[int, int]:
@@ -183,9 +190,7 @@ def counters_sweep(*, now: datetime.datetime | None = None) -> int:
     people: dict[str, set[int]] = {}
     overdue = Activity.objects.filter(is_done=False, deadline__gte=since, deadline__lt=now)
     people[ACTIVITIES_OVERDUE] = set(overdue.order_by().values_list("responsible_id", flat=True).distinct())
-    idle = Deal.objects.alias(
-        quiet=quiet_since(), idle_to=idle_since(now), idle_from=idle_since(since)
-    ).filter(stage_kind=StageKind.OPEN, quiet__gte=F("idle_from"), quiet__lt=F("idle_to"))
+    idle = Deal.objects.filter(idle_q(now, since=since))
     people[DEALS_IDLE] = set(idle.order_by().values_list("responsible_id", flat=True).distinct())
     take = datetime.timedelta(minutes=CrmSettings.current().lead_take_minutes)
     untaken = Lead.objects.filter(

@@ -6,25 +6,12 @@ import datetime
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Entity, LeadSource, StageKind
-from ..models import Deal, Pipeline
+from ..counters import idle_q
+from ..models import Deal
 from .records import FlagFilter, RecordFilterSet, date_input, day_start
-
-
-def idle_q(now: datetime.datetime | None = None) -> Q:
-    """Open deals without an activity for longer than their pipeline's `idle_days` (a deal never worked on
-    counts from its creation). One short query for the pipelines; the deals stay one indexed filter."""
-    now = now or timezone.now()
-    rules = Q(pk__in=[])
-    for pipeline_id, days in Pipeline.objects.values_list("pk", "idle_days"):
-        cutoff = now - datetime.timedelta(days=days)
-        rules |= Q(pipeline_id=pipeline_id) & (
-            Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
-        )
-    return Q(stage_kind=StageKind.OPEN) & rules
 
 
 class DealFilterSet(RecordFilterSet):
