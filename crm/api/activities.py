@@ -4,7 +4,7 @@ change, complete or reopen, delete; the same rights as the pages."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,9 +18,18 @@ from ..selectors.records import record_get
 from ..services import activities as services
 
 
+@extend_schema_field({"anyOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]})
+class OptionalUrlField(serializers.CharField):
+    """A link that may be empty: "" is no URI, so the schema says either."""
+
+
 class ActivitySerializer(serializers.ModelSerializer):
     responsible = serializers.PrimaryKeyRelatedField(read_only=True)
     overdue = serializers.SerializerMethodField()
+    # Calls only: empty on other activities (a read-only model field would not say it may be blank).
+    direction = serializers.ChoiceField(choices=Direction.choices, allow_blank=True, read_only=True)
+    call_result = serializers.ChoiceField(choices=CallResult.choices, allow_blank=True, read_only=True)
+    recording_url = OptionalUrlField(read_only=True)
 
     class Meta:
         model = Activity

@@ -29,6 +29,7 @@ from .contacts import (
     forced,
     write_arguments,
 )
+from .fields import CustomValuesField
 
 
 class CrmCompanySerializer(serializers.ModelSerializer):
@@ -65,14 +66,16 @@ class CrmCompanyWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=300, required=True)
     kind = serializers.ChoiceField(choices=CompanyKind.choices, required=False)
     industry = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    employees = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    employees = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, required=False, allow_null=True
+    )
     tax_id = serializers.CharField(max_length=50, required=False, allow_blank=True)
     source = serializers.ChoiceField(choices=LeadSource.choices, required=False)
     responsible = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
     )
     comment = serializers.CharField(required=False, allow_blank=True)
-    custom = serializers.DictField(required=False)
+    custom = CustomValuesField(entity=Entity.COMPANY)
     communications = CommunicationSerializer(many=True, required=False)
 
 
@@ -109,7 +112,8 @@ class CompanyViewSet(viewsets.ModelViewSet):
         )
 
     def _out(self, company: Company, code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=company.pk)
+        # The change may have put the company out of the caller's sight (another responsible person).
+        fresh = self.get_queryset().filter(pk=company.pk).first() or company
         return Response(CrmCompanySerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):

@@ -24,6 +24,7 @@ from ..models import Company, Contact, ContactCompany
 from ..selectors import contacts as selectors
 from ..selectors.duplicates import duplicates_find
 from ..services import contacts as services
+from .fields import CustomValuesField
 
 
 class CommunicationSerializer(serializers.Serializer):
@@ -89,7 +90,7 @@ class CrmContactWriteSerializer(serializers.Serializer):
         queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
     )
     comment = serializers.CharField(required=False, allow_blank=True)
-    custom = serializers.DictField(required=False)
+    custom = CustomValuesField(entity=Entity.CONTACT)
     communications = CommunicationSerializer(many=True, required=False)
     companies = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=50
@@ -176,7 +177,8 @@ class ContactViewSet(viewsets.ModelViewSet):
         )
 
     def _out(self, contact: Contact, code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=contact.pk)
+        # The change may have put the contact out of the caller's sight (another responsible person).
+        fresh = self.get_queryset().filter(pk=contact.pk).first() or contact
         return Response(CrmContactSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):

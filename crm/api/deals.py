@@ -19,6 +19,7 @@ from ..choices import Action, Entity
 from ..models import Company, Contact, Deal, DealLine, Lead, Product, Stage
 from ..selectors import deals as selectors
 from ..services import deals as services
+from .fields import CustomValuesField
 
 
 class DealLineSerializer(serializers.ModelSerializer):
@@ -106,7 +107,7 @@ class DealWriteSerializer(serializers.Serializer):
     probability = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
     lost_reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    custom = serializers.JSONField(required=False)
+    custom = CustomValuesField(entity=Entity.DEAL)
     lines = DealLineWriteSerializer(many=True, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -273,7 +274,7 @@ class DealViewSet(viewsets.ModelViewSet):
         request=LinesSerializer,
         responses=DealSerializer,
     )
-    @action(detail=True, methods=["get", "put"])
+    @action(detail=True, methods=["get", "put"], pagination_class=None, filter_backends=[])
     def lines(self, request, pk=None):
         if request.method != "PUT":  # GET, and HEAD like it
             deal = self._deal()

@@ -117,7 +117,7 @@ class ImportViewSet(viewsets.GenericViewSet):
         return Response(ImportSerializer(crm_import).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: PreviewRowSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def preview(self, request, pk=None):
         crm_import = selectors.import_get(user=request.user, pk=pk)
         if crm_import.status == ImportStatus.UPLOADED:

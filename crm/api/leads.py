@@ -27,6 +27,7 @@ from ..selectors.duplicates import duplicates_find
 from ..services import conversions
 from ..services import leads as services
 from .contacts import DUPLICATES_RESPONSE, FORCE, CommunicationSerializer, duplicates_response, forced
+from .fields import CustomValuesField
 
 CURRENCIES = [(code, code) for code in settings.CURRENCIES]
 
@@ -92,7 +93,7 @@ class LeadWriteSerializer(serializers.Serializer):
     currency = serializers.ChoiceField(choices=CURRENCIES, required=False)
     comment = serializers.CharField(required=False, allow_blank=True)
     utm = serializers.DictField(child=serializers.CharField(max_length=200), required=False)
-    custom = serializers.DictField(required=False)
+    custom = CustomValuesField(entity=Entity.LEAD)
     responsible = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
     )
@@ -201,7 +202,8 @@ class LeadViewSet(viewsets.ModelViewSet):
         return selectors.lead_get(user=self.request.user, pk=self.kwargs["pk"], action=action_name)
 
     def _out(self, lead: Lead, code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=lead.pk)
+        # The change may have put the lead out of the caller's sight (no responsible person, or another).
+        fresh = self.get_queryset().filter(pk=lead.pk).first() or lead
         return Response(LeadSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):

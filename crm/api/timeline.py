@@ -18,7 +18,7 @@ from .activities import ActivitySerializer
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
     actor = serializers.PrimaryKeyRelatedField(read_only=True)
-    activity = ActivitySerializer(read_only=True)
+    activity = ActivitySerializer(read_only=True, allow_null=True)  # on activity entries only
     file = serializers.SerializerMethodField()
 
     class Meta:

@@ -72,6 +72,9 @@ def _clean_value(field: CustomField, value):
     kind = field.type
     if kind == FieldType.TEXT:
         text = str(value).strip()
+        # PostgreSQL keeps neither NUL nor a lone surrogate in JSON text: refuse them as the forms do.
+        if "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text):
+            raise ValueError(_("Remove the invalid characters."))
         if len(text) > TEXT_MAX:
             raise ValueError(_("Keep it under %(max)d characters.") % {"max": TEXT_MAX})
         return text
