@@ -5,6 +5,7 @@ from .views import (
     activities,
     companies,
     contacts,
+    control,
     deals,
     fields,
     files,
@@ -46,4 +47,5 @@ urlpatterns = [
     *stores.urls,
     *telephony.urls,
     *reports.urls,
+    *control.urls,
 ]

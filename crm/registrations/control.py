@@ -75,6 +75,7 @@ def dashboard_counters():
             amber_at=1,
             red_at=5,
             url=overdue_url,
+            detail=_detail("crm:control_activities"),
             order=80,
             column="crm_activities_overdue",
             help_text=_help(_("Open calls, meetings and to-dos of the person past their deadline.")),
@@ -85,6 +86,7 @@ def dashboard_counters():
             amber_at=1,
             red_at=5,
             url=idle_url,
+            detail=_detail("crm:control_deals"),
             order=81,
             column="crm_deals_idle",
             help_text=_help(
@@ -97,6 +99,7 @@ def dashboard_counters():
             amber_at=1,
             red_at=3,
             url=untaken_url,
+            detail=_detail("crm:control_leads"),
             order=82,
             column="crm_leads_untaken",
             help_text=_help(
@@ -142,3 +145,10 @@ def register() -> None:
             url=_prefill_url,
         )
     )
+
+
+def _detail(route: str):
+    """user id -> the URL of the cell's fragment (crm/views/control.py), from a cached URL."""
+    from portal.core.links import url_for_pk
+
+    return lambda user_id: url_for_pk(route, user_id)

@@ -91,3 +91,107 @@ def activity_url(pk) -> str:
         .first()
     )
     return _record(activity)[1] if activity is not None else ""
+
+
+# --- the dashboard's fragments (crm/views/control.py) -------------------------------------------------------
+
+DETAIL_ROWS = 20
+
+
+def control_person_get(*, viewer, person_id: int):
+    """The person `viewer` controls with this id (their sub-tree; portal admins everyone but themselves);
+    NotFound for a missing person and one they do not control alike. The reports and tasks apps keep an equal
+    rule of their own: the apps do not import each other."""
+    from portal.core.errors import NotFound
+    from portal.core.permissions import is_portal_admin
+    from portal.core.visibility import is_active_person
+    from portal.people.models import User
+    from portal.people.selectors import supervises
+
+    person = User.objects.filter(pk=person_id, is_active=True).first() if is_active_person(viewer) else None
+    if person is None or person.pk == viewer.pk:
+        raise NotFound()
+    if not (is_portal_admin(viewer) or supervises(viewer, person)):
+        raise NotFound()
+    return person
+
+
+def reminder_key(kind: str, person_id: int) -> str:
+    return f"crm.control.{kind}:{person_id}"
+
+
+def control_detail(*, viewer, person, kind: str) -> dict:
+    """What a CRM cell of `person` stands for, as `viewer` may see it: {"rows": [...], "total": n (all of them,
+    seen or not), "hidden": how many the viewer's CRM roles do not show, "reminded": bool}. A constant number of
+    queries."""
+    from django.utils import timezone
+
+    from portal.notifications.services import reminder_sent
+
+    from .. import counters
+    from ..models import Activity, Deal, Lead
+    from ..services.activities import activity_may_change
+
+    now = timezone.now()
+    if kind == "activities":
+        everything = Activity.objects.filter(responsible=person, is_done=False, deadline__lt=now)
+        seen = Activity.objects.visible_to(viewer).filter(pk__in=everything.values("pk"))
+        items = list(
+            seen.select_related("lead", "contact", "company", "deal", "responsible").order_by("deadline")[
+                :DETAIL_ROWS
+            ]
+        )
+        rows = [
+            {
+                "pk": a.pk,
+                "title": a.subject,
+                "kind": a.get_kind_display(),
+                "record": _record(a),
+                "when": a.deadline,
+                "can_done": activity_may_change(viewer, a),
+            }
+            for a in items
+        ]
+    elif kind == "deals":
+        everything = counters.idle_deals(now).filter(responsible=person)
+        seen = Deal.objects.visible_to(viewer).filter(pk__in=everything.values("pk"))
+        items = list(
+            seen.select_related("stage", "company", "contact").order_by("last_activity_at", "created_at")[
+                :DETAIL_ROWS
+            ]
+        )
+        rows = [
+            {
+                "pk": d.pk,
+                "title": d.title,
+                "url": d.get_absolute_url(),
+                "stage": d.stage.name,
+                "amount": d.amount,
+                "when": d.last_activity_at or d.created_at,
+            }
+            for d in items
+        ]
+    else:
+        everything = counters.untaken_leads(now).filter(responsible=person)
+        seen = Lead.objects.visible_to(viewer).filter(pk__in=everything.values("pk"))
+        items = list(seen.order_by("created_at")[:DETAIL_ROWS])
+        rows = [
+            {
+                "pk": lead.pk,
+                "title": lead.title,
+                "url": lead.get_absolute_url(),
+                "source": lead.get_source_display(),
+                "when": lead.created_at,
+            }
+            for lead in items
+        ]
+    total = everything.count()
+    shown = seen.count()
+    return {
+        "rows": rows,
+        "total": total,
+        "hidden": max(total - shown, 0),
+        "reminded": reminder_sent(
+            recipient=person, key=reminder_key(kind, person.pk), date=timezone.localdate()
+        ),
+    }
