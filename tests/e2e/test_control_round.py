@@ -59,10 +59,17 @@ class Round:
     def read(self, what: str, seconds: float | None = None) -> None:
         self.spend(PACE["row"] if seconds is None else seconds, what)
 
-    def click(self, locator, what: str, *, post: bool = False, navigate: bool = False) -> None:
-        """Click, wait for what the click does (an htmx POST's answer, a page load), then the 1.5 s."""
+    def click(
+        self, locator, what: str, *, post: bool = False, navigate: bool = False, fetches: str = ""
+    ) -> None:
+        """Click, wait for what the click does (an htmx POST's answer, a page load, the GET of `fetches`), then
+        the 1.5 s. Waiting matters: the page's clock is paused, so an answer arriving after the 1.5 s ran would
+        never be swapped in (htmx swaps on a timer)."""
         self.clicks += 1
-        if post:
+        if fetches:
+            with self.page.expect_response(lambda r: r.request.method == "GET" and fetches in r.url):
+                locator.click()
+        elif post:
             with self.page.expect_response(lambda r: r.request.method == "POST" and "/beat/" not in r.url):
                 locator.click()
         elif navigate:
@@ -216,7 +223,7 @@ def test_a_supervisor_of_twelve_clears_the_day_in_three_minutes(
             if path in opened:
                 continue  # the fragment open already showed this one
             opened.add(path)
-            round_.click(link, "open a cause")
+            round_.click(link, "open a cause", fetches=path)
             detail = detail_of(page, person)
             expect(detail).to_be_visible()
             act(round_, page, detail)
