@@ -19,6 +19,7 @@ api_v1 = [
     path("tasks/", include("tasks.api.urls")),
     path("reports/", include("reports.api.urls")),
     path("crm/", include("crm.api.urls")),
+    path("workflows/", include("portal.workflows.api.urls")),
 ]
 
 urlpatterns = [
@@ -36,6 +37,7 @@ urlpatterns = [
     path("tasks/", include("tasks.urls")),
     path("reports/", include("reports.urls")),
     path("crm/", include("crm.urls")),
+    path("workflows/", include("portal.workflows.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -321,6 +321,58 @@ class TaskOrigin:
 
 
 @dataclass(frozen=True)
+class CalendarSource:
+    """The company's calendar of exceptions to the working week: `func(*, start, end) -> {date: (working,
+    name)}` in a constant number of queries, `working` False for a public holiday and True for a moved working
+    day (a Saturday worked instead of a bridge day). `portal.core.workdays` merges the sources; schedules,
+    timesheets, deadlines and approval deadlines count working days through it."""
+
+    key: str
+    func: Callable[..., dict]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class AutomationTrigger:
+    """Something that happens in an app that automation rules can react to ("a task's status changed",
+    "a deal moved to a stage"). The app sends `portal.core.automation.automation_event` on commit with this
+    `key`, the object, and the scopes it happened in; rules are set on a scope.
+
+    `scope_kind` names where rules of this trigger are set ("group" for a workgroup or project, "stage" for a
+    pipeline stage, "template" for a process template); `scope_choices(*, user)` -> [(scope_key, label)] the
+    scopes `user` may set rules on; `conditions` -> [(field, label, kind)] the values of the event's `data`
+    a rule may test (kind "text", "number", "choice"); `choices(field)` -> [(value, label)] for a "choice" one;
+    `get(object_id)` re-reads the object (None when it is gone), `describe(obj)` -> (text, url) for run logs."""
+
+    key: str
+    label: Any
+    scope_kind: str
+    scope_choices: Callable[..., list]
+    get: Callable[[Any], Any]
+    describe: Callable[[Any], tuple]
+    conditions: tuple = ()
+    choices: Callable[[str], list] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class AutomationAction:
+    """Something an automation rule can do: `run(*, rule, obj, event, params) -> str` (a short result for the
+    run log; raise an exception to fail the run with its message), idempotent for one (rule, object, event);
+    `fields` -> [(name, label, kind)] of its `params` (kind "text", "longtext", "number", "person", "people",
+    "choice", "template"), `choices(field)` -> [(value, label)]; `triggers` limits it to some triggers (empty:
+    every trigger), e.g. "change a task's field" only reacts to task triggers."""
+
+    key: str
+    label: Any
+    run: Callable[..., str]
+    fields: tuple = ()
+    choices: Callable[[str], list] | None = None
+    triggers: tuple = ()
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class NavigationEntry:
     """An entry of the left navigation; its badge sums the counters of `counter_area` (default: `key`).
     A page marks its area with `nav_area` in its context; with `active_by_path`, every page under the entry's
@@ -627,6 +679,10 @@ registry.add_section("digest_sources", DigestSource)
 registry.add_section("absence_providers", AbsenceProvider, ordered=False)
 registry.add_section("timesheet_sources", TimesheetSource)
 registry.add_section("task_origins", TaskOrigin)
+# The company calendar (holidays) and the automation rules' triggers and actions.
+registry.add_section("calendar_sources", CalendarSource)
+registry.add_section("automation_triggers", AutomationTrigger)
+registry.add_section("automation_actions", AutomationAction)
 # The shell of every page.
 registry.add_section("navigation", NavigationEntry)
 registry.add_section("topbar_widgets", TopbarWidget)
@@ -639,6 +695,9 @@ registry.add_section("portal_state", PortalState)
 __all__ = [
     "AbsenceProvider",
     "AlreadyRegistered",
+    "AutomationAction",
+    "AutomationTrigger",
+    "CalendarSource",
     "ControlTouchKind",
     "CounterDefinition",
     "DashboardCell",

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.stream",
     "portal.chat",
+    "portal.workflows",
     "tasks",
     "reports",
     "crm",

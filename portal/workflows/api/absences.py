@@ -1,0 +1,7 @@
+"""API of the workflows app: absences (under /api/v1/workflows/)."""
+
+urls: list = []
+
+
+def register(router) -> None:
+    """Register this feature's view sets on the workflows router."""

@@ -1,0 +1,1 @@
+"""FilterSets shared by the pages and the API, one module per feature."""

@@ -1,0 +1,1 @@
+"""The workflows app's forms, one module per feature."""

@@ -1,0 +1,1 @@
+"""Every write of the workflows app, one module per feature."""

@@ -1,0 +1,3 @@
+"""Pages of the workflows app: roles."""
+
+urls: list = []

@@ -1,0 +1,3 @@
+"""Pages of the workflows app: rules."""
+
+urls: list = []
