@@ -160,6 +160,17 @@ CRM_CONTACTS = int(os.environ.get("LUMEN_BENCH_CRM_CONTACTS", "1000"))
 MORE_LINK = re.compile(r"/crm/deals/kanban/more/\?[^\"'\s<>]+")
 
 
+# Scenarios of the workflows app (`manage.py seed_scale_workflows`, run by seed_scale): "waiting for me" of a
+# team head (person4, who decides their team's requests), the absence chart of the department of about 300
+# people for the current month, and a leave request started through its form (the ids come from the seed's
+# output, through bench.run: LUMEN_BENCH_LEAVE_TEMPLATE, _VACATION_TYPE, _CHART_DEPARTMENT).
+WORKFLOWS_APPROVER = 4
+LEAVE_TEMPLATE = os.environ.get("LUMEN_BENCH_LEAVE_TEMPLATE", "")
+VACATION_TYPE = os.environ.get("LUMEN_BENCH_VACATION_TYPE", "")
+CHART_DEPARTMENT = os.environ.get("LUMEN_BENCH_CHART_DEPARTMENT", "")
+WORKFLOWS_SIGNED_IN = {"workflows_absence_chart", "workflows_start"}
+
+
 def crm_phone(n: int) -> str:
     """The phone of seeded contact n (0-based), as seed_scale_crm.phone_digits writes it, in E.164."""
     area = 200 + (n // 10_000_000) * 7 % 800
@@ -176,12 +187,16 @@ class LumenUser(HttpUser):
         self.more_links: list[str] = []
         self.contact_ids: list[int] = []
         self.orders = 0
-        if SCENARIO in SIGNED_IN | TASK_SCENARIOS | CRM_SIGNED_IN:
+        if SCENARIO in SIGNED_IN | TASK_SCENARIOS | CRM_SIGNED_IN | WORKFLOWS_SIGNED_IN:
             self.sign_in(f"person{PEOPLE.randint(1, LOGINS)}@{DOMAIN}")
         elif SCENARIO in HEADS:
             self.sign_in(f"person{HEADS[SCENARIO]}@{DOMAIN}")
         elif SCENARIO == "task_list_all_admin":
             self.sign_in(f"admin@{DOMAIN}")
+        elif SCENARIO == "workflows_waiting":
+            self.sign_in(f"person{WORKFLOWS_APPROVER}@{DOMAIN}")
+        if SCENARIO == "workflows_start" and not (LEAVE_TEMPLATE and VACATION_TYPE):
+            raise RuntimeError("workflows_start: no leave template in the seed (run seed_scale_workflows)")
         if SCENARIO in {"task_page", "gantt_data"}:
             self.collect_tasks()
         if SCENARIO == "crm_kanban_more":
@@ -265,6 +280,30 @@ class LumenUser(HttpUser):
             {"X-Lumen-Signature": f"sha256={signature}"},
             name="crm_store_webhook",
         )
+
+    def leave_request(self) -> None:
+        """A leave request of a few days some months ahead, posted as the start page's form posts it: the
+        answer is the redirect to the new request."""
+        start = datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=random.randint(30, 300))
+        end = start + datetime.timedelta(days=random.randint(0, 9))
+        path = f"/workflows/start/{LEAVE_TEMPLATE}/"
+        data = {
+            "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+            "absence_type": VACATION_TYPE,
+            "period_0": start.isoformat(),
+            "period_1": end.isoformat(),
+            "comment": "Bench leave",
+        }
+        with self.client.post(
+            path,
+            data=data,
+            headers={"Referer": self.host + path},
+            name="workflows_start",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code not in (302, 303):
+                response.failure(f"status {response.status_code} (not the redirect to the new request)")
 
     def collect_tasks(self) -> None:
         """Ids of tasks the user is responsible for (else any they see), and of their groups with tasks."""
@@ -375,6 +414,14 @@ class LumenUser(HttpUser):
             self.ring()
         elif SCENARIO == "crm_store_webhook":
             self.store_order()
+        elif SCENARIO == "workflows_waiting":
+            self.get("/workflows/processes/?scope=waiting", name="workflows_waiting ?scope=waiting")
+        elif SCENARIO == "workflows_absence_chart":
+            month = datetime.datetime.now(datetime.UTC).date().strftime("%Y-%m")
+            query = f"department={CHART_DEPARTMENT}&month={month}" if CHART_DEPARTMENT else f"month={month}"
+            self.get(f"/workflows/absences/?{query}", name="workflows_absence_chart")
+        elif SCENARIO == "workflows_start":
+            self.leave_request()
         elif SCENARIO == "floor":
             self.get("/bench/floor/", name="floor")
         else:

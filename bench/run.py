@@ -21,6 +21,7 @@ import json
 import math
 import os
 import platform
+import re
 import secrets
 import signal
 import socket
@@ -61,6 +62,9 @@ SCENARIOS = {
     "crm_contact_page": "GET /crm/contacts/<id>/ and its timeline (htmx): a contact the person sees, signed in",
     "crm_phone_lookup": "POST /api/v1/crm/telephony/events/ ringing: the caller looked up by phone (PBX token)",
     "crm_store_webhook": "POST /api/v1/crm/hooks/store/<token>/: a signed new order (Lumen JSON) becomes a deal",
+    "workflows_waiting": "GET /workflows/processes/?scope=waiting: the approvals waiting for a team head (person4)",
+    "workflows_absence_chart": "GET /workflows/absences/?department=<id>&month=…: a ~300-person department's month",
+    "workflows_start": "POST /workflows/start/<leave template>/: a leave request started through its form, signed in",
     "floor": "GET /bench/floor/: the directory's first page as JSON via .values(), anonymous",
 }
 
@@ -95,6 +99,11 @@ GOALS = {
     "crm_contact_page": PAGE,
     "crm_phone_lookup": {"p95_ms": 20.0},
     "crm_store_webhook": {"p95_ms": 100.0},
+    # Issue 16: the absence chart of a department within 3× the floor's p95; "waiting for me" and starting a
+    # leave request (a write: the process, its steps, assignments and history) as pages.
+    "workflows_waiting": PAGE,
+    "workflows_absence_chart": {"p95_floor": 3.0},
+    "workflows_start": PAGE,
 }
 
 # Scenarios that model a few people at once rather than the crowd of `--users`: one company head (and a
@@ -112,6 +121,11 @@ SCENARIO_USERS = {
 }
 
 CRM_CONTACTS_PER_EMPLOYEE = 40  # seed_scale_crm's PER_EMPLOYEE["contacts"]
+# The line seed_scale_workflows prints (its `bench_line`): what the workflows scenarios post and open.
+WORKFLOWS_LINE = re.compile(
+    r"Workflows bench: leave template (?P<template>\d+|None), vacation type (?P<type>\d+|None), "
+    r"absence chart department (?P<department>\d+|None)"
+)
 DIGEST_SECONDS_GOAL = 60.0  # issue 5: all digests of 5,000 employees under 500 supervisors in under a minute
 DIGEST_KINDS = ("supervisor", "personal")  # the per-kind keys of bench_digests' JSON
 PG_NAME_MAX = 63  # PostgreSQL truncates longer identifiers
@@ -137,6 +151,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=1.0,
         help="a factor on the CRM seeded per employee (default 1: 5,000 employees make issue 15's 200,000 "
         "contacts, 50,000 companies, 300,000 deals, 2,000,000 activities)",
+    )
+    parser.add_argument(
+        "--workflows-scale",
+        type=float,
+        default=1.0,
+        help="a factor on the approvals seeded per employee (default 1: 5,000 employees make issue 16's "
+        "100,000 processes, with a year of absences)",
     )
     parser.add_argument(
         "--scenarios",
@@ -354,6 +375,7 @@ def run_scenario(name: str, args: argparse.Namespace, port: int, log_path: Path)
         "LUMEN_BENCH_WARMUP": str(args.warmup),
         "LUMEN_BENCH_USERS": str(users),
         "LUMEN_BENCH_CRM_CONTACTS": str(round(CRM_CONTACTS_PER_EMPLOYEE * args.employees * args.crm_scale)),
+        **workflows_env(getattr(args, "seed_output", "")),
     }
     command = [
         sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
@@ -380,6 +402,16 @@ def run_scenario(name: str, args: argparse.Namespace, port: int, log_path: Path)
     finally:
         samples_path.unlink(missing_ok=True)
     return {**summarise(name, raw), "users": users}
+
+
+def workflows_env(seed_output: str) -> dict[str, str]:
+    """The ids the workflows scenarios need, from seed_scale_workflows' line in the seed output (none: the
+    scenarios say what is missing)."""
+    found = WORKFLOWS_LINE.search(seed_output or "")
+    if not found:
+        return {}
+    names = {"template": "LEAVE_TEMPLATE", "type": "VACATION_TYPE", "department": "CHART_DEPARTMENT"}
+    return {f"LUMEN_BENCH_{names[key]}": value for key, value in found.groupdict().items() if value != "None"}
 
 
 def run_digests(args: argparse.Namespace, database_url: str, redis_url: str) -> dict:
@@ -648,8 +680,9 @@ def main(argv: list[str] | None = None) -> int:
     seed_args = ["--employees", str(args.employees)]
     if args.tasks is not None:
         seed_args += ["--tasks", str(args.tasks)]
-    seed_args += ["--crm-scale", str(args.crm_scale)]
+    seed_args += ["--crm-scale", str(args.crm_scale), "--workflows-scale", str(args.workflows_scale)]
     seed_output = manage(env, "seed_scale", *seed_args)
+    args.seed_output = seed_output
     seed_seconds = round(time.perf_counter() - started, 1)
     print(seed_output.rstrip())
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
@@ -701,6 +734,7 @@ def main(argv: list[str] | None = None) -> int:
             "employees": args.employees,
             "tasks": args.tasks,
             "crm_scale": args.crm_scale,
+            "workflows_scale": args.workflows_scale,
             "workers": args.workers,
             "database": args.database,
             "scenarios": args.scenario_list,

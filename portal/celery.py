@@ -97,4 +97,19 @@ app.conf.beat_schedule = {
         "task": "crm.jobs.store_payloads_sweep_job",
         "schedule": crontab(hour=4, minute=10),
     },
+    # Workflows: remind approvers of steps past their deadline, escalate those past it by the further delay.
+    "workflows-deadlines-sweep": {
+        "task": "portal.workflows.jobs.workflows_deadlines_sweep",
+        "schedule": crontab(minute="3-59/5"),
+    },
+    # Workflows: automation rule runs whose wait (N days, N working days) is over go on.
+    "workflows-rule-waits": {
+        "task": "portal.workflows.jobs.workflows_rule_waits",
+        "schedule": crontab(),
+    },
+    # Workflows: carry last year's unused vacation days into the new year (idempotent: a re-run changes nothing).
+    "workflows-allowances-carry-over": {
+        "task": "portal.workflows.jobs.workflows_allowances_carry_over",
+        "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30),
+    },
 }

@@ -20,6 +20,8 @@ from portal.core.links import url_for_pk
 from portal.core.registry import (
     HOME_CARD_ROWS,
     HOME_DAY,
+    AutomationAction,
+    AutomationTrigger,
     ControlTouchKind,
     DashboardCount,
     DashboardCounter,
@@ -342,6 +344,174 @@ HOME_CARDS = (
 )
 
 
+# Automation rules (the workflows app runs them): the trigger "a task's status changed", set per workgroup or
+# project by its owners (and admins), and the actions "create a task from a template" (any rule) and "change
+# a task's field" (rules of this trigger). Actions run with the rights of the rule's author.
+STATUS_CHANGED = "tasks.status_changed"
+
+
+def _group_scopes(*, user, scope: str | None = None) -> list[tuple[str, str]]:
+    """The workgroups and projects whose rules `user` may set: the ones they own (admins: all)."""
+    from portal.core.permissions import is_portal_admin
+    from portal.groups.choices import MemberRole
+    from portal.groups.models import Workgroup
+
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    groups = Workgroup.objects.order_by("name", "id")
+    if not is_portal_admin(user):
+        groups = groups.filter(memberships__user=user, memberships__role=MemberRole.OWNER)
+    if scope is not None:
+        kind, _sep, ident = scope.partition(":")
+        if kind != "group" or not ident.isdigit():
+            return []
+        groups = groups.filter(pk=int(ident))
+    return [(f"group:{pk}", name) for pk, name in groups.values_list("pk", "name")]
+
+
+def _task_get(object_id):
+    from .models import Task
+
+    try:
+        return Task.objects.filter(pk=int(object_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def _status_choices(field: str) -> list[tuple[str, str]]:
+    return list(TaskStatus.choices) if field in ("status", "old_status") else []
+
+
+def _rule_author(rule):
+    """The person whose rights the rule's actions use: its author, while active."""
+    from portal.core.errors import NotAllowed
+
+    author = rule.created_by if rule.created_by_id else None
+    if author is None or not author.is_active:
+        raise NotAllowed(_("The rule's author is no longer active."))
+    return author
+
+
+def _template_choices(field: str, *, user=None) -> list[tuple[str, str]]:
+    from .models import TaskTemplate
+
+    if field != "template" or user is None:
+        return []
+    templates = TaskTemplate.objects.visible_to(user).filter(parent__isnull=True).order_by("title", "id")
+    return [(str(pk), title) for pk, title in templates.values_list("pk", "title")]
+
+
+def _create_from_template(*, rule, obj, event, params) -> str:
+    from portal.core.errors import NotFound
+
+    from .models import TaskTemplate
+    from .services.templates import task_from_template
+
+    author = _rule_author(rule)
+    template = (
+        TaskTemplate.objects.visible_to(author).filter(pk=params.get("template"), parent__isnull=True).first()
+    )
+    if template is None:
+        raise NotFound(_("The task template is gone or not the rule author's any more."))
+    task = task_from_template(actor=author, template=template)
+    return _("Task #%(id)d created: %(title)s") % {"id": task.pk, "title": task.title}
+
+
+CHANGE_FIELDS = (
+    ("status", gettext_lazy("Status")),
+    ("priority", gettext_lazy("Priority")),
+    ("deadline", gettext_lazy("Deadline (move by days)")),
+    ("responsible", gettext_lazy("Responsible person")),
+)
+
+
+def _change_choices(field: str, *, user=None) -> list[tuple[str, str]]:
+    if field == "field":
+        return [(key, str(label)) for key, label in CHANGE_FIELDS]
+    if field == "status":
+        return list(TaskStatus.choices)
+    if field == "priority":
+        return list(TaskPriority.choices)
+    return []
+
+
+def _change_field(*, rule, obj, event, params) -> str:
+    from django.contrib.auth import get_user_model
+
+    from portal.core.errors import NotFound
+
+    from .services.tasks import task_update
+    from .services.transitions import task_set_status
+
+    author = _rule_author(rule)
+    field = params.get("field")
+    if field == "status":
+        task_set_status(actor=author, task=obj, status=params["status"])
+        return _("Status: %(value)s") % {"value": TaskStatus(params["status"]).label}
+    if field == "priority":
+        task_update(actor=author, task=obj, priority=params["priority"])
+        return _("Priority: %(value)s") % {"value": TaskPriority(params["priority"]).label}
+    if field == "deadline":
+        base = obj.deadline or timezone.now()
+        deadline = base + datetime.timedelta(days=int(params["days"]))
+        task_update(actor=author, task=obj, deadline=deadline)
+        return _("Deadline: %(value)s") % {"value": formats.date_format(timezone.localtime(deadline))}
+    if field == "responsible":
+        person = get_user_model().objects.filter(pk=params.get("person"), is_active=True).first()
+        if person is None:
+            raise NotFound(_("The person is no longer with the company."))
+        task_update(actor=author, task=obj, responsible=person)
+        return _("Responsible person: %(name)s") % {"name": person.full_name or person.email}
+    raise ValueError(_("Unknown field to change."))
+
+
+AUTOMATION_TRIGGER = AutomationTrigger(
+    key=STATUS_CHANGED,
+    label=gettext_lazy("A task's status changed"),
+    scope_kind="group",
+    scope_choices=_group_scopes,
+    get=_task_get,
+    describe=_describe_task,
+    conditions=(
+        ("status", gettext_lazy("New status"), "choice"),
+        ("old_status", gettext_lazy("Previous status"), "choice"),
+        ("title", gettext_lazy("Title"), "text"),
+    ),
+    choices=_status_choices,
+    order=10,
+)
+AUTOMATION_ACTIONS = (
+    AutomationAction(
+        key="tasks.create_from_template",
+        label=gettext_lazy("Create a task from a template"),
+        run=_create_from_template,
+        fields=(("template", gettext_lazy("Task template"), "template", {"required": True}),),
+        choices=_template_choices,
+        order=30,
+    ),
+    AutomationAction(
+        key="tasks.change_field",
+        label=gettext_lazy("Change a field of the task"),
+        run=_change_field,
+        fields=(
+            ("field", gettext_lazy("Field"), "choice", {"required": True}),
+            ("status", gettext_lazy("New status"), "choice", {"when": ("field", "status")}),
+            ("priority", gettext_lazy("New priority"), "choice", {"when": ("field", "priority")}),
+            (
+                "days",
+                gettext_lazy("Days (negative: earlier)"),
+                "number",
+                {"when": ("field", "deadline"), "min": -3650, "max": 3650},
+            ),
+            ("person", gettext_lazy("New responsible person"), "person", {"when": ("field", "responsible")}),
+        ),
+        choices=_change_choices,
+        triggers=(STATUS_CHANGED,),
+        order=40,
+    ),
+)
+
+
 def register() -> None:
     from portal.notifications.services import register_notification_kind
 
@@ -363,3 +533,6 @@ def register() -> None:
     registry.report_prefill.register(REPORT_PREFILL)
     for source in DIGEST_SOURCES:
         registry.digest_sources.register(source)
+    registry.automation_triggers.register(AUTOMATION_TRIGGER)
+    for action in AUTOMATION_ACTIONS:
+        registry.automation_actions.register(action)

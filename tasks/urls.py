@@ -24,6 +24,7 @@ app_name = "tasks"
 urlpatterns = [
     path("", tasks.task_list, name="home"),
     path("new/", tasks.task_create, name="create"),
+    path("new/away/", tasks.task_responsible_away, name="responsible_away"),
     path("<int:pk>/edit/", tasks.task_edit, name="edit"),
     path("bulk/", tasks.task_bulk, name="bulk"),
     path("filters/", saved_filters.saved_filter_save, name="filter_save"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from portal.core.audit import audit_record, diff, snapshot
+from portal.core.automation import automation_event_send
 from portal.core.errors import DomainError, Invalid, NotAllowed
 
 from .. import rights
@@ -348,7 +349,7 @@ def deal_move(*, actor, deal: Deal, stage: Stage, lost_reason: str = "") -> Deal
             "updated_at",
         ]
     )
-    DealStageChange.objects.create(
+    change = DealStageChange.objects.create(
         deal=deal,
         pipeline_id=stage.pipeline_id,
         from_stage=previous,
@@ -356,6 +357,23 @@ def deal_move(*, actor, deal: Deal, stage: Stage, lost_reason: str = "") -> Deal
         actor=actor,
         changed_at=now,
         seconds_in_stage=seconds,
+    )
+    # Automation rules of the stage (run after commit, never holding this move up).
+    automation_event_send(
+        trigger="crm.deal_stage_changed",
+        object_id=deal.pk,
+        event_id=f"{deal.pk}:{stage.pk}:{change.pk}",
+        scopes=[f"stage:{stage.pk}"],
+        data={
+            "stage": stage.pk,
+            "old_stage": previous.pk,
+            "stage_name": stage.name,
+            "old_stage_name": previous.name,
+            "amount": str(deal.amount.amount) if isinstance(deal.amount, Money) else "0",
+            "currency": _currency(deal.amount),
+            "title": deal.title,
+        },
+        actor_id=getattr(actor, "pk", None),
     )
     timeline_add(
         kind=TimelineKind.STAGE,

@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.absences import absence_until
 from portal.core.attachments import AttachmentDownloadView
 from portal.core.htmx import partial_or_redirect, redirect_htmx, render_htmx
 
@@ -106,6 +108,7 @@ def _detail_context(request: HttpRequest, chat, *, form=None, member_errors=None
         "nav_area": "chat",
         "chat": chat,
         "chat_title": chat.display_title(user) if not chat.is_direct else _direct_title(chat, user, members),
+        "chat_away": _direct_away(chat, user, members),
         "members": members,
         "can_manage": can_manage,
         "member_form": MemberAddForm(actor=user) if can_manage else None,
@@ -115,6 +118,17 @@ def _detail_context(request: HttpRequest, chat, *, form=None, member_errors=None
         "member_errors": member_errors or [],
         "file_max_bytes": services.file_max_bytes(),
     }
+
+
+def _direct_away(chat, user, members):
+    """In a direct chat, whether the other person is away today and until when ("Vacation until 12 Jan",
+    core's absences), else None."""
+    if not chat.is_direct:
+        return None
+    other = next((m.user for m in members if m.user_id != user.pk), None)
+    if other is None:
+        return None
+    return absence_until(user_ids=[other.pk], day=timezone.localdate()).get(other.pk)
 
 
 def _direct_title(chat, user, members) -> str:

@@ -201,6 +201,13 @@ LUMEN_CRM_IMPORT_MAX_BYTES = env.int("LUMEN_CRM_IMPORT_MAX_BYTES", default=10 * 
 LUMEN_CRM_WEBFORM_RATE = env.int("LUMEN_CRM_WEBFORM_RATE", default=5)
 # A file on a CRM record (0: the portal's attachment limit, LUMEN_ATTACHMENT_MAX_BYTES).
 LUMEN_CRM_FILE_MAX_BYTES = env.int("LUMEN_CRM_FILE_MAX_BYTES", default=0)
+# Workflows: hours after an approval step's deadline (and its reminder) before it is escalated to the
+# supervisors of the approvers who have not decided yet.
+LUMEN_WORKFLOWS_ESCALATE_AFTER_HOURS = env.int("LUMEN_WORKFLOWS_ESCALATE_AFTER_HOURS", default=24)
+# Absences: the vacation days of a year for a person without an allowance row, and the most unused days of
+# last year carried into this one (the carry-over runs on January 1st).
+LUMEN_LEAVE_DEFAULT_DAYS = env.int("LUMEN_LEAVE_DEFAULT_DAYS", default=28)
+LUMEN_LEAVE_CARRY_OVER_MAX_DAYS = env.int("LUMEN_LEAVE_CARRY_OVER_MAX_DAYS", default=14)
 
 # --- Signing in --------------------------------------------------------------------------------
 # Brute-force protection (django-axes, see portal/people/lockout.py): signing in is refused for
@@ -392,6 +399,10 @@ SPECTACULAR_SETTINGS = {
         "CrmCallDirectionEnum": "crm.choices.Direction",
         "CrmCallStateEnum": "crm.choices.CallState",
         "CrmCallResultEnum": "crm.choices.CallResult",
+        "WorkflowsHolidayKindEnum": "portal.workflows.choices.HolidayKind",
+        "WorkflowsTemplateKindEnum": "portal.workflows.choices.TemplateKind",
+        "WorkflowsProcessStatusEnum": "portal.workflows.choices.ProcessStatus",
+        "WorkflowsStepActionEnum": "portal.workflows.choices.StepAction",
     },
     # The errors every endpoint shares, in the API's one JSON error shape (after the enum hook, the default).
     "POSTPROCESSING_HOOKS": [

@@ -1,7 +1,7 @@
 """Workflows pages, all in the "workflows" namespace. Each feature's view module lists its own routes (`urls`);
 this module puts them together in one order."""
 
-from .views import absences, deputies, holidays, home, payments, processes, roles, rules, templates
+from .views import absences, control, deputies, holidays, home, payments, processes, roles, rules, templates
 
 app_name = "workflows"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     *holidays.urls,
     *deputies.urls,
     *rules.urls,
+    *control.urls,
 ]

@@ -43,7 +43,7 @@ from ..choices import Signal
 from ..models import headed_path, sees_all
 from .people_ids import PeopleIds, ids_lookup
 from .reports import report_list
-from .workday import schedules_for, schedules_of_people, workday_local_date, workday_today
+from .workday import calendar_scope, schedules_for, schedules_of_people, workday_local_date, workday_today
 
 __all__ = [
     "CONTROL_BUDGET_SHARE",
@@ -449,6 +449,7 @@ def _page_number(page, pages: int) -> int:
     return min(max(number, 1), pages)
 
 
+@calendar_scope()  # one read of the company calendar for every column and schedule of the page
 def dashboard(
     *,
     user,

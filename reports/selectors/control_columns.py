@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.core.absences import Away, absence_days, absence_until
 from portal.core.links import url_for_pk
 from portal.core.registry import DashboardColumn, DashboardCount, DashboardCounter
 
@@ -100,6 +101,50 @@ def _cell_maker(shared: bool):
     return make
 
 
+def _asked(user_ids):
+    """The people to ask the absence providers about: a dashboard's `PeopleIds` as a query of their ids (the
+    providers filter by it in the database instead of an IN list of thousands)."""
+    if isinstance(user_ids, PeopleIds):
+        from portal.people.models import User
+
+        return User.objects.filter(pk__in=user_ids.query).values_list("pk", flat=True)
+    return user_ids
+
+
+def _away_today(user_ids, today: datetime.date) -> dict[int, Away]:
+    """{user_id: Away} of the people away today (core's absences, read from the week's: one call shared by
+    a dashboard's columns, or the one the SQL ranking made for everybody)."""
+    run = _RUN.get()
+    everybody = run.get("away_all", {}).get(today) if run else None
+    if everybody is not None:
+        return everybody
+    week = _away_week(user_ids, today - datetime.timedelta(days=today.weekday()), today)
+    return _memo(
+        "away", (tuple(user_ids), today), lambda: absence_until(user_ids=list(week), day=today, days=week)
+    )
+
+
+def _away_week(user_ids, first: datetime.date, today: datetime.date) -> dict[int, dict[datetime.date, str]]:
+    """{user_id: {date: label}} of the people's absences from `first` (Monday) to today (shared like
+    `_away_today`)."""
+    run = _RUN.get()
+    everybody = run.get("away_week_all", {}).get((first, today)) if run else None
+    if everybody is not None:
+        return everybody
+    return _memo(
+        "away_week",
+        (tuple(user_ids), first, today),
+        lambda: absence_days(user_ids=_asked(user_ids), start=first, end=today),
+    )
+
+
+def absent_text(away: Away) -> str:
+    """What the "Today" cell of a person away says: "Absent (Vacation) until 12 Jan"."""
+    if away.label == _("Absent"):  # a private type, or a provider that does not say: no "Absent (Absent)"
+        return _("Absent until %(date)s") % {"date": away.until}
+    return _("Absent (%(label)s) until %(date)s") % {"label": away.label, "date": away.until}
+
+
 def _hours(seconds: int) -> str:
     """Hours with one decimal in the reader's number format ("7.5" in English, "7,5" in Russian)."""
     return number_format(round(seconds / 3600, 1), decimal_pos=1)
@@ -116,6 +161,7 @@ def _workday_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]
     now = dashboard_now()
     days = workday_states(user_ids=user_ids, date=today)
     specs = _schedules(user_ids)
+    away = _away_today(user_ids, today)
     month = f"&{urlencode({'month': today.strftime('%Y-%m')})}"
     base = _prefix(reverse("reports:my_days"))
     defer = _deferred("workday", lambda user_id: f"{base}person={user_id}{month}")
@@ -153,6 +199,9 @@ def _workday_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]
             else:
                 cells[user_id] = make(day.state, Signal.GREEN, url, text)
             continue
+        if user_id in away:  # away today (vacation, sick leave...): not a missing day
+            cells[user_id] = make("absent", Signal.GREEN, url, absent_text(away[user_id]))
+            continue
         shape = not_started.get(spec)
         if shape is None:
             shape = not_started[spec] = not_started_cell(spec)
@@ -161,19 +210,21 @@ def _workday_cells(user_ids: list[int], today: datetime.date) -> dict[int, Cell]
     return cells if defer else _with_details(cells, _workday_detail)
 
 
-def _expected_seconds(spec, first: datetime.date, today: datetime.date, now: datetime.datetime) -> int:
+def _expected_seconds(
+    spec, first: datetime.date, today: datetime.date, now: datetime.datetime, skip=frozenset()
+) -> int:
     """The time a person's schedule asks for from `first` (Monday, or the day they joined) until now (a
     working day counts what is required for it not to be too short; today pro rata of its scheduled hours
-    gone by)."""
+    gone by). The dates in `skip` (the person's absences) ask for nothing."""
     if first > today:
         return 0
     expected = 0
     date = first
     while date < today:
-        if spec.is_working_day(date):
+        if spec.is_working_day(date) and date not in skip:
             expected += spec.required_seconds(date)
         date += datetime.timedelta(days=1)
-    if spec.is_working_day(today):
+    if spec.is_working_day(today) and today not in skip:
         # Instants in UTC: two datetimes sharing a zone would subtract as wall times (wrong on DST days).
         start, end = (
             spec.start_at(today).astimezone(datetime.UTC),
@@ -225,13 +276,15 @@ def _week_hours_cells(user_ids: list[int], today: datetime.date) -> dict[int, Ce
     worked = worked_seconds(user_ids=user_ids, start_date=monday, end_date=today, now=now)
     specs = _schedules(user_ids)
     joined = _joined_dates(user_ids, specs, monday)
+    away = _away_week(user_ids, monday, today)
     month = f"&{urlencode({'month': today.strftime('%Y-%m')})}"
     base = _prefix(reverse("reports:my_days"))
     defer = _deferred("week_hours", lambda user_id: f"{base}person={user_id}{month}")
     defer = _deferred_detail("week_hours", _signal_detail(_workday_detail)) and defer
     make = _cell_maker(defer)
     below = _("Below the schedule: %(expected)s h expected by now")
-    expected_of: dict[tuple, int] = {}  # (spec, first day) -> seconds: people share a handful of schedules
+    # (spec, first day, absent days) -> seconds: people share a handful of schedules
+    expected_of: dict[tuple, int] = {}
     hints: dict[int, str] = {}
     cells = {}
     for user_id in user_ids:
@@ -240,10 +293,11 @@ def _week_hours_cells(user_ids: list[int], today: datetime.date) -> dict[int, Ce
         expected = 0
         if spec is not None:
             first = max(monday, joined.get(user_id, monday))
-            key = (spec, first)
+            skip = frozenset(away.get(user_id, ()))
+            key = (spec, first, skip)
             expected = expected_of.get(key)
             if expected is None:
-                expected = expected_of[key] = _expected_seconds(spec, first, today, now)
+                expected = expected_of[key] = _expected_seconds(spec, first, today, now, skip)
         url = "" if defer else f"{base}person={user_id}{month}"
         text = (
             _("%(hours)s / %(expected)s h") % {"hours": _hours(seconds), "expected": _hours(expected)}

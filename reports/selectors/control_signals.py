@@ -53,6 +53,7 @@ from .workday import (
     DEFAULT_WORKING_DAYS,
     ScheduleSpec,
     _ancestor_paths,
+    work_calendar,
 )
 from .workday import _zone as _schedule_zone
 
@@ -185,6 +186,7 @@ def _specs(classes: list[_Class]) -> dict[_Class, ScheduleSpec]:
             by_path[row["department__path"]] = row
     shared: dict[tuple, ScheduleSpec] = {}
     result = {}
+    company_calendar = work_calendar()  # holidays and moved working days, read once for every class
     for c in classes:
         row, source = (by_pk.get(c.own), "person") if c.own is not None else (None, "person")
         if row is None and c.path:
@@ -201,6 +203,7 @@ def _specs(classes: list[_Class]) -> dict[_Class, ScheduleSpec]:
                     break_minutes=DEFAULT_BREAK_MINUTES,
                     time_zone=c.time_zone,
                     source="default",
+                    calendar=company_calendar,
                 )
         else:
             key = (source, row["pk"], c.time_zone)
@@ -215,6 +218,7 @@ def _specs(classes: list[_Class]) -> dict[_Class, ScheduleSpec]:
                     source=source,
                     schedule_id=row["pk"],
                     name=row["name"],
+                    calendar=company_calendar,
                 )
         result[c] = shared[key]
     return result
@@ -260,6 +264,8 @@ def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime
     """Everybody's red and amber cells in one query (plus the classes, their schedules and the report rules:
     constant queries). None when a column cannot say its signal in SQL. `memo(name, key, load)` shares the
     report rules with the columns of the page."""
+    from portal.core.absences import absence_days, absence_until
+
     from .control_columns import _BUILTIN, _expected_seconds, _last_working_day
 
     if connections[people_query.db].vendor != "postgresql":
@@ -278,6 +284,17 @@ def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime
             return None
 
     people = people_query.order_by().annotate(sig_own=F("work_schedule__pk"))
+    everybody = people_query.order_by().values_list("pk", flat=True)  # for the absence providers
+    week_start = today - datetime.timedelta(days=today.weekday())
+
+    def away_this_week() -> dict:
+        """Everybody's absences from Monday to today (core's; one read shared with the page's cells)."""
+        return memo(
+            "away_week_all",
+            (week_start, today),
+            lambda: absence_days(user_ids=everybody, start=week_start, end=today),
+        )
+
     classes = [
         _Class(*row)
         for row in people.values_list(
@@ -313,7 +330,14 @@ def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime
             if spec not in late:
                 late[spec] = spec.is_working_day(today) and now > spec.late_after(today)
         params["c_late"] = {c: late[spec] for c, spec in specs.items()}
-        red.append(_Sql("t.c_late AND t.sig_day_late IS NULL"))
+        not_started = _Sql("t.c_late AND t.sig_day_late IS NULL")
+        # People away today (core's absences: the few the providers name, asked about everybody at once) have
+        # no missing day; the page's cells read the same answer.
+        week = away_this_week()
+        away = memo("away_all", today, lambda: absence_until(user_ids=list(week), day=today, days=week))
+        if away:
+            not_started = not_started & _Sql(f"t.id NOT IN ({', '.join(['%s'] * len(away))})", *sorted(away))
+        red.append(not_started)
         amber.append(_Sql("t.sig_day_late IS TRUE"))
 
     if "week_hours" in builtin:
@@ -333,7 +357,12 @@ def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime
         for n in range(len(days)):
             params[f"c_e{n}"] = {c: of_spec[spec][n] for c, spec in specs.items()}
         # As `_week_hours_cells`: the week from the day they joined when that was this week.
-        whens = _Sql("CASE WHEN t.sig_joined > %s THEN 0", today)
+        # People away some day of this week: what their week asks for without those days, one by one (few).
+        away_week = away_this_week()
+        whens = _Sql("CASE")
+        for pk, seconds in _expected_when_away(people, specs, away_week, monday, today, now):
+            whens += _Sql(" WHEN t.id = %s THEN %s", pk, seconds)
+        whens += _Sql(" WHEN t.sig_joined > %s THEN 0", today)
         for n, first in enumerate(days[1:], start=1):
             whens += _Sql(f" WHEN t.sig_joined = %s THEN t.c_e{n}", first)
         whens += _Sql(" ELSE t.c_e0 END")
@@ -356,7 +385,7 @@ def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime
             if spec not in last_day:
                 last_day[spec] = _last_working_day(spec, today)
             date = last_day[spec]
-            if date is None or date.weekday() not in spec.working_days:
+            if date is None or not spec.is_working_day(date):
                 continue
             rule = _rule_for_path(c.path, rules)
             key = (rule, c.time_zone, date)
@@ -482,6 +511,38 @@ def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime
         if own_schedule is not None:
             owns[pk] = own_schedule
     return SignalRanking(entries=entries, owns=owns, specs=specs)
+
+
+def _expected_when_away(people, specs, away_week, monday, today, now) -> list[tuple[int, int]]:
+    """(pk, seconds) the week asks of each person away some day of it (`_week_hours_cells`'s number: from
+    the day they joined when that was this week, the absent days asking for nothing). One query, for those
+    people only; none when nobody is away."""
+    from .control_columns import _expected_seconds
+
+    if not away_week:
+        return []
+    rows = people.filter(pk__in=sorted(away_week)).values_list(
+        "pk",
+        "sig_own",
+        "department_id",
+        "department__path",
+        "time_zone",
+        "work_start",
+        "work_end",
+        "is_active",
+        "date_joined",
+    )
+    result = []
+    for pk, *fields, joined_at in rows:
+        spec = specs.get(_Class(*fields))
+        if spec is None:
+            continue
+        first = monday
+        if joined_at is not None:
+            first = max(monday, joined_at.astimezone(spec.tzinfo).date())
+        skip = frozenset(away_week.get(pk, ()))
+        result.append((pk, _expected_seconds(spec, first, today, now, skip)))
+    return result
 
 
 def class_of(person, own: int | None) -> _Class:

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from portal.core.absences import Away, absence_days, absence_until
+
 from ..models import WorkDay
-from .control_columns import _expected_seconds
-from .timesheet_absences import absence_days
+from .control_columns import _expected_seconds, absent_text
 from .workday import ScheduleSpec, day_running_seconds, schedule_for, workday_local_date
 
 __all__ = ["WORKDAY_REMINDER_KEY", "ControlWorkday", "ControlWorkdayDay", "control_workday"]
@@ -27,6 +28,7 @@ class ControlWorkdayDay:
     day: WorkDay | None
     seconds: int
     absence: str = ""
+    holiday: str = ""  # the public holiday's name (the company calendar)
 
     @property
     def started(self) -> bool:
@@ -45,6 +47,12 @@ class ControlWorkday:
     expected_seconds: int = 0
     late: bool = False  # today: not started and past the start + allowed lateness of a working day
     reminded: bool = False
+    away: Away | None = None  # away today: the absence and its last day
+
+    @property
+    def away_text(self) -> str:
+        """ "Absent (Vacation) until 12 Jan" when away today, else ""."""
+        return absent_text(self.away) if self.away is not None else ""
 
     @property
     def working_today(self) -> bool:
@@ -76,6 +84,9 @@ def control_workday(*, person, now: datetime.datetime | None = None) -> ControlW
         day.date: day for day in WorkDay.objects.filter(user_id=person.pk, date__gte=monday, date__lte=today)
     }
     away = absence_days(user_ids=[person.pk], start=monday, end=today).get(person.pk, {})
+    away_today = None
+    if today in away:  # until when (the days after today, read for this person only)
+        away_today = absence_until(user_ids=[person.pk], day=today, days={person.pk: away}).get(person.pk)
     days = []
     total = 0
     for offset in range((today - monday).days + 1):
@@ -83,11 +94,15 @@ def control_workday(*, person, now: datetime.datetime | None = None) -> ControlW
         row = rows.get(date)
         seconds = day_running_seconds(row, now) if row is not None else 0
         total += seconds
-        days.append(ControlWorkdayDay(date, spec.is_working_day(date), row, seconds, away.get(date, "")))
+        days.append(
+            ControlWorkdayDay(
+                date, spec.is_working_day(date), row, seconds, away.get(date, ""), spec.holiday(date)
+            )
+        )
     joined = person.date_joined.astimezone(spec.tzinfo).date() if person.date_joined else monday
-    expected = _expected_seconds(spec, max(monday, joined), today, now)
+    expected = _expected_seconds(spec, max(monday, joined), today, now, frozenset(away))
     day = rows.get(today)
-    late = spec.is_working_day(today) and day is None and now > spec.late_after(today)
+    late = spec.is_working_day(today) and day is None and today not in away and now > spec.late_after(today)
     reminded = day is None and reminder_sent(
         recipient=person, key=f"{WORKDAY_REMINDER_KEY}:{today}", date=today
     )
@@ -100,4 +115,5 @@ def control_workday(*, person, now: datetime.datetime | None = None) -> ControlW
         expected_seconds=expected,
         late=late,
         reminded=reminded,
+        away=away_today,
     )

@@ -36,9 +36,12 @@ class DigestSection:
     more: int = 0
     url: str = ""
     note: str = ""
+    info: bool = False  # for information (who is away): not a signal, shown without the red
 
     @property
     def level(self) -> str:
+        if self.info:
+            return "info"
         return "red" if self.total else "green"
 
 
@@ -168,6 +171,24 @@ def _supervisor_sections(data: dict, date: datetime.date) -> list[DigestSection]
                 columns=[_("Person"), _("Count")],
                 rows=[[_cell(i["person"]["name"]), _cell(i["count"])] for i in items],
                 more=max(0, counter.get("people", len(items)) - len(items)),
+            )
+        )
+    away = data.get("away") or {}
+    if away.get("total"):
+        items = away.get("items", [])
+        sections.append(
+            DigestSection(
+                key="away",
+                title=_("Away today"),
+                total=away["total"],
+                columns=[_("Person"), _("Absence"), _("Until")],
+                rows=[
+                    [_person_cell(i), _cell(i.get("label", "")), _cell(_day_in_text(i.get("until", "")))]
+                    for i in items
+                ],
+                more=max(0, away["total"] - len(items)),
+                note=_("Not counted as missing days or reports."),
+                info=True,
             )
         )
     own = data.get("my_counters", [])

@@ -34,6 +34,7 @@ from portal.core.registry import DigestCounter, registry
 
 from ..choices import CorrectionStatus, DayState, DigestKind
 from ..models import DayCorrection, Digest, DigestPreference, WorkDay
+from .workday import calendar_scope
 
 __all__ = [
     "DEFAULT_DIGEST_TIME",
@@ -400,18 +401,27 @@ def previous_working_day(spec, date: datetime.date) -> datetime.date:
     return date - datetime.timedelta(days=1)
 
 
+def _away_on(absences: dict, date: datetime.date) -> dict:
+    """Core's `absence_until` for the people `absences` ({user_id: {date: label}}) shows away on `date`."""
+    from portal.core.absences import absence_until
+
+    return absence_until(user_ids=list(absences), day=date, days=absences) if absences else {}
+
+
 def _section(items: list, **extra) -> dict:
     return {"total": len(items), "items": _capped(items), **extra}
 
 
+@calendar_scope()  # one read of the company calendar for every schedule of the digest
 def digest_supervisor_data(
     *, recipient, date: datetime.date, now: datetime.datetime | None = None
 ) -> dict | None:
     """The content of `recipient`'s control digest for their local `date` (None when they head no
     department or it has nobody else): plain JSON with a total per section and `signals`, the number of
     problems found. A constant number of queries, whatever the number of people."""
+    from portal.core.absences import absence_days
+
     from . import report_numbers as report_selectors
-    from . import timesheet_absences as timesheet_selectors
     from . import workday as workday_selectors
 
     now = _now(now)
@@ -422,8 +432,10 @@ def digest_supervisor_data(
     zone = _zone(recipient.time_zone)
     schedules = workday_selectors.schedules_for([*ids, recipient.pk])
     yesterday = previous_working_day(schedules.get(recipient.pk), date)
+    absences = absence_days(user_ids=ids, start=yesterday, end=date)
 
     missing_ids = report_selectors.missing_reports(user_ids=ids, date=yesterday, now=now)
+    missing_ids = {pk for pk in missing_ids if yesterday not in absences.get(pk, {})}  # away: owes no report
     missing = sorted(
         (
             {
@@ -448,7 +460,6 @@ def digest_supervisor_data(
         }
         for report in report_selectors.negative_reports(user_ids=ids, date=yesterday)
     ]
-    absences = timesheet_selectors.absence_days(user_ids=ids, start=yesterday, end=date)
     days = _days(ids, (yesterday, date), date)
     days_by_date: dict[datetime.date, dict[int, WorkDay]] = {yesterday: {}, date: {}}
     for day in days:
@@ -474,6 +485,14 @@ def digest_supervisor_data(
         DigestKind.SUPERVISOR, recipient=recipient, user_ids=ids, people=people, zone=zone, now=now
     )
     counters, own = _stored_counters(recipient, ids, people)
+    # Who is away today and until when (for information: not a signal; they are left out of the sections).
+    away = sorted(
+        (
+            {"person": _person(people, user_id), "label": item.label, "until": item.last_day.isoformat()}
+            for user_id, item in _away_on(absences, date).items()
+        ),
+        key=lambda item: (item["until"], item["person"]["name"].lower(), item["person"]["id"]),
+    )
 
     data = {
         "version": DIGEST_DATA_VERSION,
@@ -499,6 +518,7 @@ def digest_supervisor_data(
         **contributed,
         "counters": counters,
         "my_counters": own,
+        "away": _section(away),
     }
     data["signals"] = (
         sum(

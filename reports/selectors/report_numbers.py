@@ -77,6 +77,13 @@ def _working_days(people: list, specs: dict | None = None) -> dict[int, frozense
     return result
 
 
+def _works_on(date: datetime.date, weekdays: frozenset[int], calendar) -> bool:
+    """Whether `date` is a working day of a person working on `weekdays`: the company calendar's word first
+    (a public holiday is off, a moved working day on)."""
+    found = calendar.get(date)
+    return found[0] if found is not None else date.weekday() in weekdays
+
+
 def _joined_on(person) -> datetime.date:
     return timezone.localtime(person.date_joined, zone_of(person)).date()
 
@@ -193,8 +200,10 @@ def missing_reports(
     now = _utc(now)
     if rules is None:
         rules = _rules_by_path()
+    from .workday import work_calendar
+
     working = _working_days(people, schedules)
-    weekday = date.weekday()
+    calendar = work_calendar()
     # Whoever joined two days before `date` (in UTC) had joined by `date` in any time zone: no conversion.
     joined_long_ago = datetime.datetime.combine(
         date - datetime.timedelta(days=2), datetime.time.min, datetime.UTC
@@ -203,7 +212,7 @@ def missing_reports(
     due_of: dict[tuple, bool] = {}  # (rule, time zone) -> whether the report of `date` is due by now
     due = set()
     for person in people:
-        if weekday not in working[person.pk]:
+        if not _works_on(date, working[person.pk], calendar):
             continue
         if person.date_joined >= joined_long_ago and date < _joined_on(person):
             continue
@@ -256,7 +265,10 @@ def credited_share(*, user_ids: Iterable[int], start: datetime.date, end: dateti
     people = _people(user_ids)
     if not people or end < start:
         return {p.pk: {"credited": 0, "working_days": 0, "share": 0.0} for p in people}
+    from .workday import work_calendar
+
     working = _working_days(people)
+    calendar = work_calendar()
     covered: dict[int, set[datetime.date]] = {p.pk: set() for p in people}
     rows = WorkReport.objects.filter(
         author_id__in=[p.pk for p in people],
@@ -276,7 +288,7 @@ def credited_share(*, user_ids: Iterable[int], start: datetime.date, end: dateti
         days = [
             first_day + datetime.timedelta(days=i)
             for i in range((end - first_day).days + 1)
-            if (first_day + datetime.timedelta(days=i)).weekday() in working[person.pk]
+            if _works_on(first_day + datetime.timedelta(days=i), working[person.pk], calendar)
         ]
         credited = sum(1 for d in days if d in covered[person.pk])
         share = round(100.0 * credited / len(days), 1) if days else 0.0
@@ -307,16 +319,21 @@ def count_to_rate(user_ids: list[int]) -> dict[int, int]:
     return counts
 
 
-def _required_periods(person, rule: ReportRule, working: frozenset[int], now) -> list[tuple]:
+def _required_periods(person, rule: ReportRule, working: frozenset[int], now, calendar=None) -> list[tuple]:
     """The periods whose report the person owes by `now`: the current one once its due time has passed,
     and the latest earlier period that had a working day. Periods before they joined owe nothing."""
     zone = zone_of(person)
     today = timezone.localtime(now, zone).date()
     joined = _joined_on(person)
 
+    if calendar is None:
+        from .workday import work_calendar
+
+        calendar = work_calendar()
+
     def owes(start: datetime.date, end: datetime.date) -> bool:
         return any(
-            (start + datetime.timedelta(days=i)).weekday() in working
+            _works_on(start + datetime.timedelta(days=i), working, calendar)
             and start + datetime.timedelta(days=i) >= joined
             for i in range((end - start).days + 1)
         )
@@ -345,15 +362,18 @@ def count_my_unsent(user_ids: list[int], *, now=None) -> dict[int, int]:
     if not people:
         return {}
     now = _utc(now)
+    from .workday import work_calendar
+
     rules = _rules_by_path()
     working = _working_days(people)
+    calendar = work_calendar()
     supervised = _supervised_people(people)
     required: dict[int, list[tuple]] = {}
     for person in people:
         if person.pk not in supervised:
             continue
         rule = _rule_for_path(person.department.path if person.department_id else None, rules)
-        periods = _required_periods(person, rule, working[person.pk], now)
+        periods = _required_periods(person, rule, working[person.pk], now, calendar)
         if periods:
             required[person.pk] = periods
     if not required:

@@ -249,6 +249,7 @@ class TimesheetDay:
     task_seconds: int = 0
     tzinfo: zoneinfo.ZoneInfo | None = None
     before_joining: bool = False
+    holiday: str = ""  # the public holiday's name (the company calendar): not a working day
 
     @property
     def state(self) -> str:
@@ -438,6 +439,7 @@ def _build_days(
                 task_seconds=task_seconds.get(date, 0),
                 tzinfo=zone,
                 before_joining=joined is not None and date < joined,
+                holiday=spec.holiday(date),
             )
         )
     return rows
@@ -632,6 +634,7 @@ def timesheet_department_page(
     everybody = TimesheetTotals()
     for member in members:
         spec = specs[member.pk]
+        # (the specs of one page share the company calendar: the weekdays still tell their working dates apart)
         working = working_of.get(spec.working_days)
         if working is None:
             working = working_of[spec.working_days] = [d for d in dates if spec.is_working_day(d)]

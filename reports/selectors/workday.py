@@ -13,9 +13,12 @@ which is wrong on daylight-saving change days).
 from __future__ import annotations
 
 import calendar
+import contextlib
+import contextvars
 import datetime
 import zoneinfo
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -26,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from portal.core.errors import NotFound
 from portal.core.permissions import get_visible
+from portal.core.workdays import calendar_days
 
 from ..choices import CorrectionStatus, DayState
 from ..models import DayCorrection, WorkDay, WorkDayEvent, WorkSchedule, headed_path, sees_all
@@ -36,6 +40,8 @@ __all__ = [
     "DEFAULT_BREAK_MINUTES",
     "DEFAULT_WORKING_DAYS",
     "ScheduleSpec",
+    "WorkCalendar",
+    "calendar_scope",
     "can_decide_corrections",
     "can_manage_schedules",
     "correction_get",
@@ -51,6 +57,7 @@ __all__ = [
     "schedule_people",
     "schedules_for",
     "schedules_of_people",
+    "work_calendar",
     "workday_calendar",
     "workday_get",
     "workday_list",
@@ -90,6 +97,62 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
     return now
 
 
+# --- the company calendar ----------------------------------------------------------------------------------
+
+
+class WorkCalendar:
+    """The company calendar's exceptions to the working week (public holidays off, moved working days on:
+    `portal.core.workdays.calendar_days`), read lazily: the first date asked about loads a window around it
+    (one query per calendar source), later dates inside it cost nothing. Every schedule of a page or a job
+    shares one (`work_calendar`), so a page asks the calendar once, not once per person or per day."""
+
+    WINDOW = datetime.timedelta(days=400)
+
+    def __init__(self) -> None:
+        self._days: dict[datetime.date, tuple[bool, str]] = {}
+        self._ranges: list[tuple[datetime.date, datetime.date]] = []
+
+    def get(self, date: datetime.date) -> tuple[bool, str] | None:
+        """(working, name) when the calendar names `date`, else None (the schedule's weekdays decide)."""
+        if not any(start <= date <= end for start, end in self._ranges):
+            start, end = date - self.WINDOW, date + self.WINDOW
+            self._days.update(calendar_days(start, end))
+            self._ranges.append((start, end))
+        return self._days.get(date)
+
+    def holiday(self, date: datetime.date) -> str:
+        """The name of the public holiday on `date` ("" on any other day)."""
+        found = self.get(date)
+        if found is None or found[0]:
+            return ""
+        return found[1] or _("Holiday")
+
+
+_CALENDAR: contextvars.ContextVar[WorkCalendar | None] = contextvars.ContextVar(
+    "reports_work_calendar", default=None
+)
+
+
+def work_calendar() -> WorkCalendar:
+    """The calendar of the current page or job (inside `calendar_scope`), else a new one."""
+    return _CALENDAR.get() or WorkCalendar()
+
+
+@contextlib.contextmanager
+def calendar_scope() -> Iterator[WorkCalendar]:
+    """Within the block every schedule read shares one calendar (the dashboard, a digest sweep): one read of
+    the calendar for all of them. Nested scopes share the outer one."""
+    current = _CALENDAR.get()
+    if current is not None:
+        yield current
+        return
+    token = _CALENDAR.set(WorkCalendar())
+    try:
+        yield _CALENDAR.get()
+    finally:
+        _CALENDAR.reset(token)
+
+
 # --- schedules -------------------------------------------------------------------------------------------
 
 
@@ -111,13 +174,26 @@ class ScheduleSpec:
     source: str
     schedule_id: int | None = None
     name: str = ""
+    # The company calendar (holidays, moved working days) the schedule's days are corrected by; None: the
+    # weekdays alone. Not part of the spec's identity: specs sharing a schedule are equal whatever it is.
+    calendar: WorkCalendar | None = field(default=None, compare=False, repr=False)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return _zone(self.time_zone)
 
     def is_working_day(self, date: datetime.date) -> bool:
+        """A working day of the schedule: a public holiday is not one, a moved working day is (the company
+        calendar's word first), else the schedule's weekdays."""
+        if self.calendar is not None:
+            found = self.calendar.get(date)
+            if found is not None:
+                return found[0]
         return date.weekday() in self.working_days
+
+    def holiday(self, date: datetime.date) -> str:
+        """The name of the public holiday on `date`, "" on any other day."""
+        return self.calendar.holiday(date) if self.calendar is not None else ""
 
     def start_at(self, date: datetime.date) -> datetime.datetime:
         """The scheduled start on `date`, as an aware instant (local wall time in the person's zone)."""
@@ -190,6 +266,7 @@ def schedules_of_people(people, ids) -> dict[int, ScheduleSpec]:
             seen.add(path)
             paths.update(_ancestor_paths(path))
     fields = ("pk", "name", "user_id", "working_days", "start", "end", "allowed_lateness", "break_minutes")
+    company_calendar = work_calendar()
     schedules = WorkSchedule.objects.filter(
         Q(user_id__in=ids_lookup(ids)) | Q(department__path__in=sorted(paths))
     )
@@ -224,6 +301,7 @@ def schedules_of_people(people, ids) -> dict[int, ScheduleSpec]:
                     break_minutes=DEFAULT_BREAK_MINUTES,
                     time_zone=time_zone,
                     source="default",
+                    calendar=company_calendar,
                 )
         else:
             key = (source, row["pk"], time_zone)
@@ -239,6 +317,7 @@ def schedules_of_people(people, ids) -> dict[int, ScheduleSpec]:
                     source=source,
                     schedule_id=row["pk"],
                     name=row["name"],
+                    calendar=company_calendar,
                 )
         result[pk] = spec
     return result
@@ -490,6 +569,7 @@ def workday_calendar(*, user, person, month: datetime.date, now: datetime.dateti
             {
                 "date": date,
                 "is_working_day": working,
+                "holiday": spec.holiday(date),
                 "is_today": date == today,
                 "is_future": date > today,
                 "missing": working and day is None and joined <= date < today,

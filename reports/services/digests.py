@@ -23,6 +23,7 @@ from ..choices import DigestKind
 from ..models import Digest, DigestPreference
 from ..selectors import digest_display
 from ..selectors import digests as selectors
+from ..selectors.workday import calendar_scope
 
 __all__ = [
     "digest_build",
@@ -95,6 +96,7 @@ def _should_mail(digest: Digest) -> bool:
     return digest.kind == DigestKind.SUPERVISOR or digest.signals > 0
 
 
+@calendar_scope()  # one read of the company calendar for the whole sweep
 def digests_run_due(*, now=None) -> int:
     """The beat's sweep: build every digest whose time has come (see `selectors.digests_due`), each in its
     own transaction, and e-mail each new one after its commit. Returns the number of digests built.

@@ -367,3 +367,44 @@ def task_row_tags(rows, *, user) -> dict[int, list[dict]]:
     for task_id, pk, name, group_id in found:
         tags.setdefault(task_id, []).append({"id": pk, "name": name, "group": group_id})
     return tags
+
+
+def responsible_away(*, user, responsible, deadline=None):
+    """(person, Away) when the person chosen as responsible is away on the deadline's day (in their own time
+    zone; today when there is no deadline or it has passed), else None: the task form's warning and the task
+    page's responsible chip. `responsible` is a user or an id among the people `user` may see (anyone else
+    answers None). Core's absences (`portal.core.absences`): a query for the person when given an id, one per
+    absence provider, and one more for a person away."""
+    import zoneinfo
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from portal.core.absences import absence_until
+
+    if not _active(user) or responsible in (None, ""):
+        return None
+    person = responsible
+    if not hasattr(person, "pk"):
+        try:
+            pk = int(person)
+        except (TypeError, ValueError):
+            return None
+        person = (
+            get_user_model()
+            .objects.visible_to(user)
+            .filter(pk=pk, is_active=True)
+            .only("id", "first_name", "last_name", "email", "time_zone")
+            .first()
+        )
+        if person is None:
+            return None
+    try:
+        zone = zoneinfo.ZoneInfo(getattr(person, "time_zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    day = timezone.now().astimezone(zone).date()
+    if deadline is not None:
+        day = max(day, deadline.astimezone(zone).date())
+    away = absence_until(user_ids=[person.pk], day=day).get(person.pk)
+    return (person, away) if away is not None else None

@@ -156,27 +156,40 @@ def _zone(person) -> ZoneInfo:
 
 def work_hours_deadline(deadline: datetime.datetime | None, person) -> datetime.datetime | None:
     """Move a deadline outside `person`'s working hours back to the end of their last working period at or
-    before it (working days are Monday to Friday, hours `work_start`-`work_end` in their time zone).
+    before it (working days are Monday to Friday as the company calendar corrects them: public holidays are
+    days off, moved working days are worked; hours `work_start`-`work_end` in their time zone).
 
     Saturday 12:00 -> Friday at the end of work; 21:00 -> the same day's end of work; 07:00 -> the previous
-    working day's end of work. A deadline inside working hours stays as it is.
+    working day's end of work; a public holiday -> the working day before it. A deadline inside working hours
+    of a working day stays as it is.
     """
     if deadline is None or person is None:
         return deadline
+    from portal.core.workdays import calendar_days, is_working_day
+
     zone = _zone(person)
     local = deadline.astimezone(zone)
     start, end = person.work_start, person.work_end
     day = local.date()
     moment = local.time().replace(tzinfo=None)
-    if day.weekday() < 5 and start <= moment <= end:
+    calendar = calendar_days(day - datetime.timedelta(days=HOLIDAY_LOOKBACK_DAYS), day)
+
+    def working(date: datetime.date) -> bool:
+        return is_working_day(date, calendar=calendar)
+
+    if working(day) and start <= moment <= end:
         return deadline
-    if not (day.weekday() < 5 and moment > end):
-        # Before work starts, or a weekend: the previous working day.
+    if not (working(day) and moment > end):
+        # Before work starts, or a day off: the previous working day.
         day -= datetime.timedelta(days=1)
-        while day.weekday() >= 5:
+        while not working(day) and day > local.date() - datetime.timedelta(days=HOLIDAY_LOOKBACK_DAYS):
             day -= datetime.timedelta(days=1)
     moved = datetime.datetime.combine(day, end, tzinfo=zone)
     return moved.astimezone(datetime.UTC)
+
+
+# How far back a deadline on days off looks for a working day (the longest holidays are about two weeks).
+HOLIDAY_LOOKBACK_DAYS = 40
 
 
 # --- stream entries ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from portal.core import i18n
 from portal.core.audit import audit_record
+from portal.core.automation import automation_event_send
 from portal.core.errors import NotFound
 
 from .. import selectors
@@ -97,7 +98,17 @@ def _apply_status(*, actor, task: Task, action: str, status: str, now, comment: 
     changes: dict = {"status": [old, status], "action": action}
     if comment:
         changes["comment"] = comment[:300]
-    audit_record(actor=actor, action="task.status", target=task, changes=changes)
+    entry = audit_record(actor=actor, action="task.status", target=task, changes=changes)
+    if task.group_id:
+        # Automation rules of the task's workgroup (run after commit, never holding this change up).
+        automation_event_send(
+            trigger="tasks.status_changed",
+            object_id=task.pk,
+            event_id=f"{task.pk}:{status}:{entry.pk}",
+            scopes=[f"group:{task.group_id}"],
+            data={"status": status, "old_status": old, "title": task.title},
+            actor_id=getattr(actor, "pk", None),
+        )
     return old
 
 

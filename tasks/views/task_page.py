@@ -33,7 +33,7 @@ from portal.core.htmx import is_htmx, partial_or_redirect, redirect_htmx
 from portal.core.permissions import is_portal_admin
 
 from .. import selectors
-from ..choices import DependantsPolicy, MemberRole, OpenSubtasksPolicy, TaskPriority
+from ..choices import CLOSED_STATUSES, DependantsPolicy, MemberRole, OpenSubtasksPolicy, TaskPriority
 from ..forms.links import LinkForm
 
 
@@ -293,7 +293,14 @@ def _people_context(request, task, perms) -> dict:
     members = list(task.members.all())  # prefetched by task_get
     participants = [m.user for m in members if m.role == MemberRole.PARTICIPANT]
     observers = [m.user for m in members if m.role == MemberRole.OBSERVER]
-    context = {"participants": participants, "observers": observers}
+    # The responsible person away on the deadline (today without one): "Vacation until 12 Jan" by the chip.
+    away = None
+    if task.responsible is not None and task.status not in CLOSED_STATUSES:
+        found = selectors.responsible_away(
+            user=request.user, responsible=task.responsible, deadline=task.deadline
+        )
+        away = found[1] if found else None
+    context = {"participants": participants, "observers": observers, "responsible_away": away}
     if perms.edit:
         # Chip pickers over the "people" lookup; a refused form comes back instead (`keep` in _respond).
         context["people_form"] = PeopleForm(

@@ -452,8 +452,28 @@ def _source_of(request: HttpRequest):
     return None
 
 
+def _away_warning(request: HttpRequest, responsible, deadline) -> dict:
+    """The warning under the form's responsible person when they are away on the deadline (today without
+    one): {"away_person", "away"} or {} (`responsible` and `deadline` as the form holds or posts them)."""
+    if isinstance(deadline, str):
+        try:
+            deadline = TaskForm.base_fields["deadline"].clean(deadline) if deadline.strip() else None
+        except ValidationError:
+            deadline = None
+    if deadline is not None and timezone.is_naive(deadline):
+        deadline = timezone.make_aware(deadline)
+    found = selectors.responsible_away(
+        user=request.user, responsible=getattr(responsible, "pk", responsible), deadline=deadline
+    )
+    if found is None:
+        return {}
+    person, away = found
+    return {"away_person": person, "away": away}
+
+
 def _form_context(request: HttpRequest, form: TaskForm, *, task=None, source=None, parent=None) -> dict:
     return {
+        **_away_warning(request, form["responsible"].value(), form["deadline"].value()),
         "nav_area": "tasks",
         "form": form,
         "task": task,
@@ -469,6 +489,15 @@ def _form_context(request: HttpRequest, form: TaskForm, *, task=None, source=Non
         if task is None and source is None
         else [],
     }
+
+
+@login_required
+@require_GET
+def task_responsible_away(request: HttpRequest) -> HttpResponse:
+    """The task form asks (htmx, on a change of the responsible person or the deadline) whether the chosen
+    person is away on the deadline: the warning, or nothing."""
+    context = _away_warning(request, request.GET.get("responsible"), request.GET.get("deadline", ""))
+    return render(request, "tasks/tasks/partials/away.html", context)
 
 
 @login_required

@@ -11,6 +11,7 @@ fill).
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +72,9 @@ class ApiWorld:
             "pipeline": [i["crm_pipeline"]],
             "stage": [i["crm_stage"]],
             "product": [i["crm_product"]],
+            "template": [i["wf_template"]],
+            "type": [i["wf_absence_type"]],
+            "deputy": people,
         }
 
     def path_values(self, user) -> dict[str, dict[str, int]]:
@@ -105,6 +109,19 @@ class ApiWorld:
             "/api/v1/crm/products/{id}/": {"id": i["crm_product"]},
             "/api/v1/crm/stages/{id}/": {"id": i["crm_stage"]},
             "/api/v1/crm/timeline/{entity}/{id}/": {"entity": "deal", "id": i["crm_deal"]},
+            "/api/v1/workflows/absence-types/{id}/": {"id": i["wf_absence_type"]},
+            "/api/v1/workflows/absences/{id}/": {"id": i["wf_absence"]},
+            "/api/v1/workflows/deputies/{id}/": {"id": i["wf_deputy"]},
+            "/api/v1/workflows/holidays/{id}/": {"id": i["wf_holiday"]},
+            "/api/v1/workflows/payments/{id}/": {"id": i["wf_payment"]},
+            "/api/v1/workflows/payments/{id}/paid/": {"id": i["wf_payment"]},
+            "/api/v1/workflows/processes/{id}/": {"id": i["wf_process"]},
+            "/api/v1/workflows/processes/{id}/act/": {"id": i["wf_process"]},
+            "/api/v1/workflows/processes/{id}/resubmit/": {"id": i["wf_process"]},
+            "/api/v1/workflows/processes/{id}/withdraw/": {"id": i["wf_process"]},
+            "/api/v1/workflows/rule-runs/{id}/": {"id": i["wf_rule_run"]},
+            "/api/v1/workflows/rules/{id}/": {"id": i["wf_rule"]},
+            "/api/v1/workflows/templates/{id}/": {"id": i["wf_template"]},
             "/api/v1/departments/{id}/": {"id": i["department"]},
             "/api/v1/departments/{id}/head/": {"id": i["department"]},
             "/api/v1/departments/{id}/move/": {"id": i["department"]},
@@ -302,6 +319,7 @@ def build_api_world(org) -> ApiWorld:
     ids["touch"] = ControlCheckFactory(supervisor=supervisor, subject=employee).pk
 
     _lay_crm(world, org, me, boss)
+    _lay_workflows(world, org, me, boss)
 
     for person in (employee, supervisor, org.admin, outsider):
         world.own[person.pk] = {
@@ -380,3 +398,98 @@ def _lay_crm(world: ApiWorld, org, me, boss) -> None:
         pipeline=Pipeline.objects.get(pk=ids["crm_pipeline"]),
     )
     world.store_token = str(store.token)
+
+
+def _lay_workflows(world: ApiWorld, org, me, boss) -> None:
+    """Approvals and absences: the employee asks for two payments (one the supervisor and the accountant
+    approve, one still waiting), the admin (HR's rights) enters an absence and a holiday and sets a rule on the
+    payment template, the employee names a deputy."""
+    from django.conf import settings
+
+    from portal.workflows.models import AbsenceType, ProcessTemplate, RuleRun
+    from portal.workflows.services.defaults import defaults_ensure
+
+    defaults_ensure()
+    admin, ids = client_as(org.admin), world.ids
+    today = timezone.localdate()
+    template = ProcessTemplate.objects.get(key="payment")
+    ids["wf_template"] = template.pk
+    ids["wf_absence_type"] = AbsenceType.objects.get(key="vacation").pk
+
+    def payment(counterparty: str) -> int:
+        data = {
+            "counterparty": counterparty,
+            "amount": {"amount": "500.00", "currency": settings.DEFAULT_CURRENCY},
+            "purpose": "Licences",
+            "due_date": (today + datetime.timedelta(days=10)).isoformat(),
+        }
+        body = {"template": template.pk, "data": json.dumps(data), "invoice": upload("invoice.pdf")}
+        return _made(me.post("/api/v1/workflows/processes/", body, format="multipart"), 201)["id"]
+
+    ids["wf_payment"] = payment("Globex")
+    _made(
+        boss.post(
+            f"/api/v1/workflows/processes/{ids['wf_payment']}/act/", {"action": "approve"}, format="json"
+        )
+    )
+    # The accountant's step: nobody holds the role, so the portal admins approve.
+    _made(
+        admin.post(
+            f"/api/v1/workflows/processes/{ids['wf_payment']}/act/", {"action": "approve"}, format="json"
+        )
+    )
+    ids["wf_process"] = payment("Initech")
+
+    ids["wf_absence"] = _made(
+        admin.post(
+            "/api/v1/workflows/absences/",
+            {
+                "user": world.employee.pk,
+                "type": ids["wf_absence_type"],
+                "start": (today + datetime.timedelta(days=30)).isoformat(),
+                "end": (today + datetime.timedelta(days=34)).isoformat(),
+            },
+            format="json",
+        ),
+        201,
+    )["id"]
+    ids["wf_holiday"] = _made(
+        admin.post(
+            "/api/v1/workflows/holidays/",
+            {"date": (today + datetime.timedelta(days=60)).isoformat(), "name": "Founders' day"},
+            format="json",
+        ),
+        201,
+    )["id"]
+    ids["wf_deputy"] = _made(
+        me.post(
+            "/api/v1/workflows/deputies/",
+            {
+                "deputy": world.supervisor.pk,
+                "start": (today + datetime.timedelta(days=30)).isoformat(),
+                "end": (today + datetime.timedelta(days=34)).isoformat(),
+            },
+            format="json",
+        ),
+        201,
+    )["id"]
+    ids["wf_rule"] = _made(
+        admin.post(
+            "/api/v1/workflows/rules/",
+            {
+                "scope": f"template:{template.pk}",
+                "name": "Tell the requester",
+                "trigger": "workflows.process_finished",
+                "actions": [
+                    {"action": "workflows.notify", "params": {"to": "owner", "text": "{{ title }} ended"}}
+                ],
+            },
+            format="json",
+        ),
+        201,
+    )["id"]
+    # A run as the rule's engine makes one when a payment ends (events leave on commit, after this test's
+    # transaction).
+    ids["wf_rule_run"] = RuleRun.objects.create(
+        rule_id=ids["wf_rule"], object_id=str(ids["wf_payment"]), event_id="finished:approved:1"
+    ).pk

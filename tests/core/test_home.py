@@ -58,6 +58,7 @@ def test_the_apps_register_the_cards_of_my_day():
     assert day == [
         "reports.workday",
         "tasks.due_today",
+        "workflows.waiting",
         "tasks.awaiting_control",
         "reports.my_report",
         "reports.to_rate",
@@ -327,6 +328,7 @@ def test_a_registered_card_gets_the_frame_count_link_and_empty_state(org):
     assert set(order[3:]) == {
         "probe.idle",
         "tasks.due_today",
+        "workflows.waiting",
         "tasks.awaiting_control",
         "stream.important_unread",
     }
@@ -415,5 +417,5 @@ def test_the_start_page_costs_the_same_with_10_or_100_of_everything(org, who):
     # The session, the person and their department, the navigation's counters, groups and newcomers (the
     # birthdays and the company are cached); then each card of the day: the working day, the tasks due, the tasks
     # awaiting control, the permissions (whether I rate reports), my report's rules and my report (or the
-    # reports to rate), the departments above me and the important posts.
-    assert_query_budget(load, lambda: _lay(org, 100), budget=17)
+    # reports to rate), the departments above me, the important posts and the approvals waiting for me.
+    assert_query_budget(load, lambda: _lay(org, 100), budget=18)

@@ -116,5 +116,6 @@ def test_demo_seeders_run_by_stage_and_order():
     company = [s.key for s in registry.demo_seeders if s.stage == "company"]
     content = [s.key for s in registry.demo_seeders if s.stage == "content"]
     assert company == ["people", "groups"]
-    # The CRM after tasks and reports: its activities feed the work reports' pre-fill of the next days.
-    assert content == ["stream", "chat", "notifications", "tasks", "reports", "crm"]
+    # The CRM after tasks and reports: its activities feed the work reports' pre-fill of the next days; the
+    # workflows last (their rules react to tasks and deals, their requests to the people's heads).
+    assert content == ["stream", "chat", "notifications", "tasks", "reports", "crm", "workflows"]

@@ -172,6 +172,17 @@ def test_the_cells_markup_carries_the_detail_for_the_page_script():
     assert '<a href="/detail/8/" class="control-detail-link" data-detail-url="/detail/8/"' in html
 
 
+def test_a_green_cells_hint_is_markup_for_screen_readers_not_text():
+    cells = [
+        selectors.Cell("none", GREEN, "", "Not started yet", "Within the allowed <lateness>"),
+        selectors.Cell("none", GREEN, "/list/", "Not started yet", "Within"),
+    ]
+    html = str(control_cells(cells))
+    assert 'Not started yet<span class="visually-hidden"> (Within the allowed &lt;lateness&gt;)</span></td>' in html
+    assert '<a href="/list/">Not started yet<span class="visually-hidden"> (Within)</span></a>' in html
+    assert "&lt;span" not in html
+
+
 def test_the_dashboard_remembers_its_switches(client, staff):
     client.force_login(staff.sales_head)
     home = reverse("reports:home")
@@ -288,11 +299,12 @@ def test_the_working_day_fragment_costs_the_same_queries_for_one_and_five_days(
     client.force_login(staff.sales_head)
     url = reverse("reports:control_workday", args=[staff.sales_rep.pk])
     with time_machine.travel(NOW, tick=False):
-        with django_assert_max_num_queries(12):
+        # (+ the company calendar and the absences of the week)
+        with django_assert_max_num_queries(14):
             client.get(url, headers={"HX-Request": "true"})
         workday(staff.sales_rep, MONDAY, (9, 0), (17, 0))
         workday(staff.sales_rep, TUESDAY, (9, 0), (17, 0))
         workday(staff.sales_rep, WEDNESDAY, (9, 0))
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(14):
             html = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert html.count("<tr") == 4  # the header and Monday to Wednesday

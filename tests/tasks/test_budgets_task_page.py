@@ -28,10 +28,11 @@ from tests.utils import assert_query_budget
 # A repeat visit with nothing new: session, user, the task with its people (and whether the viewer has a
 # comment to see: then nothing is written, no "seen" row moved, no recount), for a supervisor whether they
 # see it, one query per block that has rows (the stored counts tell which have none), the layout's counters.
-# 14 for the creator, 16 for a supervisor (visibility is asked of the task and of the links' other ends).
-PAGE_BUDGET = 16
+# 15 for the creator, 17 for a supervisor (visibility is asked of the task and of the links' other ends), each
+# with whether the responsible person is away (core absences, one query).
+PAGE_BUDGET = 17
 # A first visit (a comment the person has not seen): the seen mark is written as well (one upsert).
-PAGE_FIRST_VISIT_BUDGET = 17
+PAGE_FIRST_VISIT_BUDGET = 18
 WRITE_BUDGET = 26  # a comment: the service, then the comments block and the history (26 today)
 BLOCK_BUDGET = 5  # session, user, the task and its people, the block
 

@@ -65,6 +65,12 @@ def test_every_list_page_endpoint_as_every_role(org, roles):
         Endpoint("list", "GET", reverse("tasks:home"), everyone(200)),
         Endpoint("list htmx", "GET", reverse("tasks:home"), everyone(200), extra={"HTTP_HX_REQUEST": "true"}),
         Endpoint("create form", "GET", create, everyone(200)),
+        Endpoint(  # the form's warning when the responsible person is away (nothing for anyone else)
+            "responsible away",
+            "GET",
+            f"{reverse('tasks:responsible_away')}?responsible={org.field_rep.pk}",
+            everyone(200),
+        ),
         Endpoint("create", "POST", create, everyone(302), form_data, "form"),
         Endpoint(
             "create subtask form",

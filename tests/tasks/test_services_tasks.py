@@ -308,6 +308,39 @@ def test_deadline_in_work_hours_moves_back_to_the_last_working_period(p, deadlin
     assert fresh(task).deadline == expected
 
 
+def test_deadline_in_work_hours_skips_the_company_holidays_and_keeps_moved_working_days(p):
+    from portal.core.registry import CalendarSource, registry
+
+    calendar = {
+        datetime.date(2026, 3, 9): (False, "Holiday"),  # a Monday off
+        datetime.date(2026, 3, 6): (False, "Holiday"),  # and the Friday before
+        datetime.date(2026, 3, 14): (True, "Moved"),  # a Saturday worked
+    }
+
+    def source(*, start, end):
+        return {day: value for day, value in calendar.items() if start <= day <= end}
+
+    with registry.calendar_sources.override(CalendarSource(key="test", func=source), clear=True):
+        # Monday (a holiday) noon -> back over the weekend and the Friday holiday to Thursday's end of work.
+        task = services.task_create(
+            actor=p.boss,
+            title="T",
+            responsible=p.worker,
+            deadline=at(2026, 3, 9, 12),
+            deadline_in_work_hours=True,
+        )
+        assert fresh(task).deadline == at(2026, 3, 5, 18)
+        # The Saturday worked keeps a deadline inside its hours.
+        task = services.task_create(
+            actor=p.boss,
+            title="T",
+            responsible=p.worker,
+            deadline=at(2026, 3, 14, 12),
+            deadline_in_work_hours=True,
+        )
+        assert fresh(task).deadline == at(2026, 3, 14, 12)
+
+
 def test_deadline_in_work_hours_uses_the_responsible_persons_time_zone_and_hours(p):
     worker = UserFactory(
         time_zone="Asia/Tokyo", work_start=datetime.time(10, 0), work_end=datetime.time(19, 0)

@@ -111,3 +111,54 @@ class DeputyFactory(factory.django.DjangoModelFactory):
     deputy = factory.SubFactory(UserFactory)
     start = factory.LazyFunction(lambda: timezone.localdate())
     end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(days=7))
+
+
+def process_laid(
+    *,
+    requester,
+    approvers=(),
+    template=None,
+    title="Request",
+    status="running",
+    started_at=None,
+    due_at=None,
+    counterparty="",
+    decided=(),
+):
+    """A process laid directly, without the engine (SCALE+DEMO+CONTROL's lists, counters and search): one
+    step, active while the process runs, assigned to `approvers` (those in `decided` approved already)."""
+    from portal.workflows.models import Process, ProcessStep, StepAssignment
+
+    template = template or ProcessTemplateFactory()
+    now = timezone.now()
+    started_at = started_at or now
+    process = Process.objects.create(
+        template=template,
+        version=template.current_version,
+        kind=template.kind,
+        title=title,
+        requester=requester,
+        status=status,
+        submitted_at=started_at,
+        counterparty=counterparty,
+        finished_at=None if status in ("running", "returned") else now,
+    )
+    step = ProcessStep.objects.create(
+        process=process,
+        index=0,
+        key="boss",
+        name="Supervisor",
+        status="active" if status == "running" else "approved",
+        started_at=started_at,
+        due_at=due_at,
+    )
+    for user in approvers:
+        StepAssignment.objects.create(
+            step=step,
+            user=user,
+            decision="approve" if user in decided else "",
+            decided_at=now if user in decided else None,
+        )
+    process.current_step = step
+    process.save(update_fields=["current_step"])
+    return process

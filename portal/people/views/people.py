@@ -9,11 +9,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.absences import absence_until
 from portal.core.attachments import extension_for, file_response
 from portal.core.htmx import is_htmx
 from portal.core.links import url_for_pk
@@ -60,9 +62,11 @@ def _directory_page(people, number, *, searching: bool) -> Page:
     return paginator.get_page(number)
 
 
-def _directory_rows(people) -> str:
+def _directory_rows(people, away: dict | None = None) -> str:
     """The rows of the directory, built in Python (50 rows, each with an avatar and four links: a template
-    render per row was most of the page's time)."""
+    render per row was most of the page's time). `away`: {user_id: Away} of those away today ("Vacation
+    until 12 Jan" under the name)."""
+    away = away or {}
     deactivated = escape(_("deactivated"))
     email_label = escape(_("E-mail"))
     rows = []
@@ -86,6 +90,11 @@ def _directory_rows(people) -> str:
                 f"{number}</a></div>"
             )
         badge = "" if person.is_active else f'<span class="badge text-bg-secondary ms-1">{deactivated}</span>'
+        if person.pk in away:
+            badge += (
+                f'<span class="badge text-bg-info text-wrap ms-1" data-away="{person.pk}">'
+                f'<i class="bi bi-airplane" aria-hidden="true"></i> {escape(away[person.pk].text)}</span>'
+            )
         rows.append(
             f'  <li class="list-group-item d-flex align-items-center gap-3 py-2" data-person="{person.pk}">\n'
             f"    {avatar_html(person, 40, 13)}\n"
@@ -117,11 +126,13 @@ def directory(request: HttpRequest) -> HttpResponse:
     people = selectors.person_list(user=request.user, filters=request.GET)
     searching = any(request.GET.get(key, "").strip() for key in ("q", "position"))
     page = _directory_page(people, request.GET.get("page"), searching=searching)
+    # Who of the page is away today and until when: one call for the page (core's absences).
+    away = absence_until(user_ids=[person.pk for person in page.object_list], day=timezone.localdate())
     context = {
         "nav_area": "company",
         "page_obj": page,
         "people": page.object_list,
-        "directory_rows": _directory_rows(page.object_list),
+        "directory_rows": _directory_rows(page.object_list, away),
     }
     if _wants_partial(request):
         return render(request, "people/partials/directory_results.html", context)
@@ -150,12 +161,19 @@ def _profile_context(request: HttpRequest, person, **forms) -> dict:
     user = request.user
     is_admin = is_portal_admin(user)
     can_move = is_admin or bool(person.department and services.can_manage_department(user, person.department))
+    supervisor = selectors.supervisor_of(person)
+    subordinates = list(selectors.subordinates_of(person).select_related("department"))
+    # Who of them is away today and until when ("Vacation until 12 Jan"): one call for the page.
+    shown = [person, *([supervisor] if supervisor else []), *subordinates]
+    away = absence_until(user_ids=[p.pk for p in shown], day=timezone.localdate())
+    for someone in shown:
+        someone.away = away.get(someone.pk)
     context = {
         **_area(request),
         "person": person,
         "is_me": person.pk == user.pk,
-        "supervisor": selectors.supervisor_of(person),
-        "subordinates": selectors.subordinates_of(person).select_related("department"),
+        "supervisor": supervisor,
+        "subordinates": subordinates,
         "profile_sections": [
             {"key": section.key, "template": section.template, "data": section.context(request, person)}
             for section in registry.profile_sections

@@ -84,6 +84,15 @@ class Command(BaseCommand):
             parser.add_argument(
                 f"--crm-{what}", type=int, default=None, help=f"CRM {what} (see seed_scale_crm)"
             )
+        parser.add_argument(
+            "--workflows-scale",
+            type=float,
+            default=1.0,
+            help="a factor on the approvals seeded per employee (see seed_scale_workflows; 0: none)",
+        )
+        parser.add_argument(
+            "--workflows-processes", type=int, default=None, help="processes (see seed_scale_workflows)"
+        )
         parser.add_argument("--reset", action="store_true", help="wipe the seeded company and seed again")
         parser.add_argument("--seed", type=int, default=20260101, help="random seed (same seed, same data)")
 
@@ -116,6 +125,14 @@ class Command(BaseCommand):
             kw["crm_scale"] > 0 or any(crm_options.get(k) for k in crm_options)
         )
 
+        # Approvals and absences too, by the workflows app's own command (when installed).
+        workflows_options = {"scale": kw["workflows_scale"]}
+        if kw["workflows_processes"] is not None:
+            workflows_options["processes"] = kw["workflows_processes"]
+        has_workflows = apps.is_installed("portal.workflows") and (
+            kw["workflows_scale"] > 0 or bool(kw["workflows_processes"])
+        )
+
         if employees < 10:
             raise CommandError("--employees must be at least 10.")
         groups = max(6, employees // 20) if groups is None else groups
@@ -144,6 +161,8 @@ class Command(BaseCommand):
             )
             if has_crm:
                 call_command("seed_scale_crm", seed=seed, stdout=self.stdout, **crm_options)
+            if has_workflows:
+                call_command("seed_scale_workflows", seed=seed, stdout=self.stdout, **workflows_options)
             return
         if seeded or reset:
             # Only seeded rows are here (checked above): empty every table in one go.
@@ -158,6 +177,10 @@ class Command(BaseCommand):
             call_command("seed_scale_tasks", tasks=tasks, seed=seed, reset=True, stdout=self.stdout)
         if has_crm:
             call_command("seed_scale_crm", seed=seed, reset=True, stdout=self.stdout, **crm_options)
+        if has_workflows:
+            call_command(
+                "seed_scale_workflows", seed=seed, reset=True, stdout=self.stdout, **workflows_options
+            )
         _analyze()
         elapsed = time.perf_counter() - started
         self.stdout.write(
