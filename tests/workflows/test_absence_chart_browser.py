@@ -1,7 +1,8 @@
 """The absence chart in Chromium: a department of twelve people with overlapping vacations, a sick leave, a trip
-and a holiday this month; a click on a bar opens its details; the department filter swaps the chart in place; at
-phone width the chart scrolls inside its box and the page does not widen. Takes the screenshots of the chart
-(desktop and 375 px) and of a bar's details."""
+and a holiday this month; the bars sit on their days of the grid drawn once behind the rows, in their types'
+colours; a click on a bar opens its details; the department filter swaps the chart in place; at phone width the
+chart scrolls inside its box and the page does not widen. Takes the screenshots of the chart (desktop and 375 px)
+and of a bar's details."""
 
 from __future__ import annotations
 
@@ -83,14 +84,48 @@ def test_open_the_chart_and_a_bars_details(page, live_server, login, screenshot,
     department, people = design
     login(page, live_server, people[4].email, PASSWORD)
     page.goto(f"{live_server.url}{reverse('workflows:absence_chart')}?department={department.pk}")
-    rows = page.locator("#wf-chart tbody tr")
+    rows = page.locator("#wf-chart .wf-rows > li")
     expect(rows).to_have_count(12)
     bar_count = Absence.objects.filter(user__department=department).count()
     expect(page.locator("#wf-chart .wf-bar")).to_have_count(bar_count)
-    # The bars took their types' colours (set by absence_chart.js: no style attributes under the policy).
-    vacation_bar = page.locator(f'.wf-bar[data-absence="{Absence.objects.get(user=people[0]).pk}"]')
+    # The bars took their types' colours (one rule per type set by absence_chart.js: no style attributes under
+    # the policy), white text on the dark green, dark text on a light colour.
+    vacation = Absence.objects.get(user=people[0])
+    vacation_bar = page.locator(f'.wf-bar[data-absence="{vacation.pk}"]')
     assert vacation_bar.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(25, 135, 84)"
-    expect(page.locator("#wf-chart thead .wf-today")).to_have_count(1)
+    assert vacation_bar.evaluate("el => getComputedStyle(el).color") == "rgb(255, 255, 255)"
+    sick_bar = page.locator(f'.wf-bar[data-absence="{Absence.objects.get(user=people[3]).pk}"]')
+    assert sick_bar.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(173, 181, 189)"
+    assert sick_bar.evaluate("el => getComputedStyle(el).color") == "rgb(33, 37, 41)"
+    expect(page.locator("#wf-chart .wf-head .wf-today")).to_have_count(1)
+    # Each bar starts and ends on its days' columns (the header's and the layer's), in its person's row.
+    first = timezone.localdate().replace(day=1)
+    geometry = page.evaluate(
+        """([pk, start, end]) => {
+            const box = (el) => el.getBoundingClientRect();
+            const days = document.querySelectorAll('#wf-chart .wf-head .wf-day');
+            const layer = document.querySelectorAll('#wf-chart .wf-layer .wf-day');
+            const bar = document.querySelector(`.wf-bar[data-absence="${pk}"]`);
+            const row = bar.closest('li');
+            return {bar: box(bar), from: box(days[start]), to: box(days[end]), under: box(layer[start]),
+                    row: box(row), body: box(document.querySelector('#wf-chart .wf-body'))};
+        }""",
+        [vacation.pk, (vacation.start - first).days, (vacation.end - first).days],
+    )
+    bar, start_day, end_day = geometry["bar"], geometry["from"], geometry["to"]
+    assert (
+        abs(bar["x"] - start_day["x"]) <= 2
+        and abs(bar["x"] + bar["width"] - end_day["x"] - end_day["width"]) <= 2
+    )
+    assert (
+        abs(geometry["under"]["x"] - start_day["x"]) < 1
+        and abs(geometry["under"]["width"] - start_day["width"]) < 1
+    )
+    assert (
+        geometry["row"]["y"] <= bar["y"]
+        and bar["y"] + bar["height"] <= geometry["row"]["y"] + geometry["row"]["height"]
+    )
+    assert abs(geometry["under"]["height"] - geometry["body"]["height"]) < 1  # the layer spans every row
     _shot(screenshot, "workflows-absence-chart", full_page=False)
 
     trip = Absence.objects.get(user=people[5])
@@ -112,6 +147,17 @@ def test_open_the_chart_and_a_bars_details(page, live_server, login, screenshot,
     sick = Absence.objects.get(user=people[3])
     expect(page.locator(f'.wf-bar[data-absence="{sick.pk}"]')).to_have_text("Absent")
 
+    # The quarter view: three months of narrower days, the same rows and bars.
+    with page.expect_response(lambda r: "view=quarter" in r.url and r.status == 200):
+        page.locator("#id_view").select_option("quarter")
+    expect(page.locator("#wf-chart .wf-head .wf-month")).to_have_count(3)
+    expect(rows).to_have_count(12)
+    expect(page.locator("#wf-chart .wf-bar")).to_have_count(bar_count)
+    assert page.locator("#wf-chart .wf-layer .wf-day").count() in (90, 91, 92)
+    _shot(screenshot, "workflows-absence-chart-quarter", full_page=False)
+    with page.expect_response(lambda r: "view=month" in r.url and r.status == 200):
+        page.locator("#id_view").select_option("month")
+
     # The department filter swaps the chart in place (Sales: its five people, with its sub-departments).
     with page.expect_response(lambda r: "/workflows/absences/" in r.url and r.status == 200):
         page.locator("#id_department").select_option(str(org.sales.pk))
@@ -124,13 +170,13 @@ def test_the_chart_at_phone_width(page, live_server, login, screenshot, org, des
     page.set_viewport_size({"width": 375, "height": 812})
     login(page, live_server, people[0].email, PASSWORD)
     page.goto(f"{live_server.url}{reverse('workflows:absence_chart')}?department={department.pk}")
-    expect(page.locator("#wf-chart tbody tr")).to_have_count(12)
+    expect(page.locator("#wf-chart .wf-rows > li")).to_have_count(12)
     # The page keeps the phone's width; the chart scrolls sideways in its own box, the names stay in view.
     assert page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth + 1")
     scroller = page.locator(".wf-chart-scroll")
     assert scroller.evaluate("el => el.scrollWidth > el.clientWidth")
     scroller.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
-    name = page.locator("#wf-chart tbody .wf-name").first
+    name = page.locator("#wf-chart .wf-rows .wf-name").first
     box, frame = name.bounding_box(), scroller.bounding_box()
     assert abs(box["x"] - frame["x"]) < 3  # sticky: still at the left edge after scrolling
     scroller.evaluate("el => { el.scrollLeft = 0; }")

@@ -1,7 +1,8 @@
-"""The absence pages: the chart (rows, bars, weekends, holidays, today, month and quarter, navigation, filters by
-department with sub-departments, type and "only people away", privacy, the same number of queries for 3 and 30
-people, built to scroll on a phone), an absence's popover and page, HR's entry, change and removal, the list, the
-absence types and the allowances with their balances."""
+"""The absence pages: the chart (rows, bars placed on the day grid, weekends, holidays, today, month and quarter,
+navigation, filters by department with sub-departments, type and "only people away", privacy, the same number of
+queries for 3 and 30 people and for 10 and 300, the day grid drawn once and a size budget, built to scroll on a
+phone), an absence's popover and page, HR's entry, change and removal, the list, the absence types and the
+allowances with their balances."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from portal.people.models import User
 from portal.workflows.models import Absence, AbsenceType, LeaveAllowance
 from tests.people.factories import DepartmentFactory, UserFactory
 from tests.utils import client_as, count_queries
@@ -38,14 +41,31 @@ def hr_person(org):
     return person
 
 
+BAR = re.compile(
+    r'<a class="wf-bar wf-s(?P<offset>\d+) wf-w(?P<span>\d+) wf-t(?P<key>\d+)(?P<cut>[^"]*)"'
+    r' href="(?P<href>[^"]+)" data-absence="(?P<pk>\d+)" title="(?P<title>[^"]*)">(?P<label>[^<]*)</a>'
+)
+
+
 def bars(html: str) -> dict[int, tuple[str, str]]:
-    """{absence id: (colspan, label)} of the chart's bars."""
-    found = re.findall(
-        r'<td class="wf-bar-cell" colspan="(\d+)"><a [^>]*data-absence="(\d+)"[^>]*>'
-        r'<span class="wf-bar-label">([^<]*)</span>',
-        html,
-    )
-    return {int(pk): (span, label) for span, pk, label in found}
+    """{absence id: (the days it spans, label)} of the chart's bars."""
+    return {int(m["pk"]): (m["span"], m["label"]) for m in BAR.finditer(html)}
+
+
+def bar_of(html: str, pk: int) -> re.Match:
+    return next(m for m in BAR.finditer(html) if int(m["pk"]) == pk)
+
+
+def colors(html: str) -> dict[int, str]:
+    """{colour key: colour} of the chart's data-colors (the bars' wf-t<key> classes)."""
+    found = re.search(r'<div id="wf-chart" class="wf-chart-box" data-colors="([^"]*)"', html).group(1)
+    return {int(key): color for key, color in (pair.split(":") for pair in found.split())}
+
+
+def day_columns(html: str) -> int:
+    """The day columns of the layer drawn behind all rows."""
+    layer = re.search(r'<div class="wf-layer wf-line" aria-hidden="true">(.*?)</div>', html).group(1)
+    return layer.count('<i class="wf-day')
 
 
 def test_the_chart_draws_rows_bars_weekends_holidays_and_today(org, chart_kinds):
@@ -64,14 +84,34 @@ def test_the_chart_draws_rows_bars_weekends_holidays_and_today(org, chart_kinds)
     found = bars(html)
     assert found[vacation.pk] == ("12", "Vacation")
     assert found[long_trip.pk] == ("31", "Business trip")
-    assert "wf-bar wf-cut-before wf-cut-after" in html
-    # 31 day columns, weekends and the holiday shaded, the moved Saturday not.
-    assert html.count('<col class="wf-col-day">') == 31
-    assert html.count("wf-day wf-off") >= 8
+    # Placed on the grid from its first day (the 6th: offset 5), coloured by its type, its dates in the title.
+    bar = bar_of(html, vacation.pk)
+    assert (bar["offset"], bar["key"], bar["cut"]) == ("5", str(chart_kinds["vacation"].pk), "")
+    assert bar["href"] == reverse("workflows:absence_detail", args=[vacation.pk])
+    assert bar["title"] == "Vacation: 05/06/2030 – 05/17/2030"
+    assert colors(html)[chart_kinds["vacation"].pk] == "#198754"
+    trip = bar_of(html, long_trip.pk)
+    assert (trip["offset"], trip["cut"]) == ("0", " wf-cut-before wf-cut-after")
+    # 31 day columns drawn once behind the rows: weekends and the holiday shaded, the moved Saturday not.
+    assert day_columns(html) == 31 and "wf-days-31" in html
+    layer = re.search(r'<div class="wf-layer wf-line" aria-hidden="true">(.*?)</div>', html).group(1)
+    assert layer.count("wf-day wf-off") == 8  # seven weekend days (not the moved Saturday) and the holiday
+    assert '<i class="wf-day wf-off wf-holiday">' in layer and '<i class="wf-day wf-workday">' in layer
     assert "wf-day wf-off wf-holiday" in html and "Victory Day" in html
     assert "wf-day wf-workday" in html and "Moved working day" in html
-    # Every active person has a row with a link to their profile.
+    # Every active person has a row with a link to their profile, with the initials (drawn by CSS) or the photo.
     assert reverse("people:profile", args=[org.field_rep.pk]) in html
+    profile = reverse("people:profile", args=[org.east_rep.pk])
+    name, initials = escape(str(org.east_rep)), escape(org.east_rep.initials)
+    assert f'<a class="wf-name" href="{profile}" data-i="{initials}">{name}</a>' in html
+    User.objects.filter(pk=org.field_rep.pk).update(photo="people/photos/2030/05/face.jpg")
+    with_photo = client_as(org.sales_rep).get(CHART, MONTH).content.decode()
+    photo = reverse("people:photo", args=[org.field_rep.pk])
+    assert re.search(
+        rf'<a class="wf-name" href="{reverse("people:profile", args=[org.field_rep.pk])}">'
+        rf'<img src="{photo}" alt="" class="rounded-circle lumen-avatar"[^>]*>{re.escape(escape(str(org.field_rep)))}</a>',
+        with_photo,
+    )
     assert "May 2030" in html
 
     with_today = client_as(org.sales_rep).get(CHART).content.decode()
@@ -80,8 +120,13 @@ def test_the_chart_draws_rows_bars_weekends_holidays_and_today(org, chart_kinds)
 
 def test_month_and_quarter_and_navigation(org, chart_kinds):
     quarter = client_as(org.east_rep).get(CHART, {"view": "quarter", "month": "2030-05"}).content.decode()
-    # A quarter from May is April to June: 91 days.
-    assert quarter.count('<col class="wf-col-day">') == 91
+    # A quarter from May is April to June: 91 days, a header cell per month spanning its days.
+    assert day_columns(quarter) == 91 and "wf-chart-quarter wf-days-91" in quarter
+    assert re.findall(r'<div class="wf-month wf-w(\d+)"><span>(\w+)</span>', quarter) == [
+        ("30", "April"),
+        ("31", "May"),
+        ("30", "June"),
+    ]
     assert "April – June 2030" in quarter
     assert "month=2030-01" in quarter and "month=2030-07" in quarter  # previous and next quarter
     month = client_as(org.east_rep).get(CHART, {"month": "2030-12"}).content.decode()
@@ -121,8 +166,12 @@ def test_privacy_on_the_chart(org, chart_kinds):
     )
     colleague = client_as(org.developer).get(CHART, MONTH).content.decode()
     assert bars(colleague)[sick.pk] == ("2", "Absent") and "Sick leave:" not in colleague
+    # The colour says nothing either: the neutral grey under the hidden key, not the type's id and red.
+    assert bar_of(colleague, sick.pk)["key"] == "0" and colors(colleague) == {0: "#adb5bd"}
     supervisor = client_as(org.east_head).get(CHART, MONTH).content.decode()
     assert bars(supervisor)[sick.pk] == ("2", "Sick leave")
+    assert bar_of(supervisor, sick.pk)["key"] == str(chart_kinds["sick"].pk)
+    assert colors(supervisor) == {chart_kinds["sick"].pk: "#dc3545"}
     # Filtering by the private type finds nothing for a colleague (it would tell who is ill).
     by_type = client_as(org.developer).get(CHART, {**MONTH, "type": [chart_kinds["sick"].pk], "absent": "on"})
     assert sick.pk not in bars(by_type.content.decode())
@@ -159,7 +208,7 @@ def test_the_chart_takes_the_same_queries_for_3_and_30_people(org, chart_kinds):
     _company(night, 12, chart_kinds)
     many = count_queries(lambda: client.get(CHART, query))
     html = client.get(CHART, query).content.decode()
-    assert html.count('<th scope="row" class="wf-name">') == 30
+    assert html.count('<a class="wf-name"') == 30
     assert many == few, (few, many)
     assert count_queries(lambda: client.get(CHART, query, **HTMX)) == few_partial
     # HR (who sees every type) and the whole company cost the same.
@@ -168,6 +217,97 @@ def test_the_chart_takes_the_same_queries_for_3_and_30_people(org, chart_kinds):
     everyone_few = count_queries(lambda: client_as(hr).get(CHART, MONTH))
     _company(org.it, 10, chart_kinds)
     assert count_queries(lambda: client_as(hr).get(CHART, MONTH)) == everyone_few
+
+
+def _department_of(department, count: int, kinds, start: int = 0) -> None:
+    """`count` people in `department` laid in bulk, each with a vacation and a trip this May (and one in April)."""
+    people = User.objects.bulk_create(
+        User(
+            email=f"crowd{start + n}@acme.test",
+            first_name=f"Crowd{start + n}",
+            last_name=f"Member{start + n:04d}",
+            department=department,
+        )
+        for n in range(count)
+    )
+    absences = []
+    for n, person in enumerate(people):
+        day = 1 + n % 20
+        absences += [
+            Absence(user=person, type=kinds["vacation"], start=D(2030, 5, day), end=D(2030, 5, day + 3)),
+            Absence(user=person, type=kinds["trip"], start=D(2030, 5, day + 6), end=D(2030, 5, day + 7)),
+            Absence(
+                user=person, type=kinds["sick"], start=D(2030, 4, 1 + n % 28), end=D(2030, 4, 2 + n % 28)
+            ),
+        ]
+    Absence.objects.bulk_create(absences)
+
+
+def test_the_chart_takes_the_same_queries_for_10_and_300_people(org, chart_kinds):
+    """A department's month at 10 and at 300 people (a full page) costs the same queries, page and partial; the
+    day grid is drawn once, whatever the rows, and 300 people's page stays well under 150 KB."""
+    team = DepartmentFactory(name="Warehouse", parent=org.root)
+    shift = DepartmentFactory(name="Late shift", parent=team)
+    HolidayFactory(date=D(2030, 5, 9), name="Holiday")
+    _department_of(team, 6, chart_kinds)
+    _department_of(shift, 4, chart_kinds, start=6)
+    query = {**MONTH, "department": team.pk}
+    client = client_as(org.east_rep)
+    client.get(CHART, query)
+    few = count_queries(lambda: client.get(CHART, query))
+    few_partial = count_queries(lambda: client.get(CHART, query, **HTMX))
+    small = client.get(CHART, query).content.decode()
+    assert small.count('<a class="wf-name"') == 10 and len(bars(small)) == 20
+
+    _department_of(team, 150, chart_kinds, start=10)
+    _department_of(shift, 140, chart_kinds, start=160)
+    response = client.get(CHART, query)
+    html = response.content.decode()
+    assert html.count('<a class="wf-name"') == 300 and len(bars(html)) == 600
+    assert "300 people" in html and 'aria-label="Pages"' not in html
+    assert count_queries(lambda: client.get(CHART, query)) == few
+    assert count_queries(lambda: client.get(CHART, query, **HTMX)) == few_partial
+    # One person more makes a second page: the count joins (one query), the second page costs the same.
+    _department_of(shift, 1, chart_kinds, start=400)
+    paged = count_queries(lambda: client.get(CHART, query))
+    assert paged == few + 1
+    assert count_queries(lambda: client.get(CHART, {**query, "page": 2})) == paged
+    second = client.get(CHART, {**query, "page": 2}).content.decode()
+    assert second.count('<a class="wf-name"') == 1 and "2 / 2" in second and "301 people" in second
+    # The grid is one layer of 31 days for all rows; a row is its name cell and its bars, nothing per day.
+    assert day_columns(html) == 31 and html.count('<i class="wf-day') == 31
+    rows = re.search(r'<ul class="wf-rows"[^>]*>(.*?)</ul>', html, re.S).group(1)
+    assert "wf-day" not in rows and rows.count("<li>") == 300
+    assert len(response.content) < 150_000, len(response.content)
+
+
+def test_the_chart_takes_the_same_queries_when_nobody_is_away(org, chart_kinds):
+    team = DepartmentFactory(name="Quiet", parent=org.root)
+    for _ in range(3):
+        UserFactory(department=team)
+    query = {**MONTH, "department": team.pk}
+    client = client_as(org.east_rep)
+    client.get(CHART, query)
+    quiet = count_queries(lambda: client.get(CHART, query))
+    _department_of(team, 5, chart_kinds)
+    assert count_queries(lambda: client.get(CHART, query)) == quiet
+
+
+def test_the_filters_keep_what_was_chosen(org, chart_kinds):
+    html = (
+        client_as(org.east_rep)
+        .get(CHART, {**MONTH, "view": "quarter", "department": org.east.pk, "type": [chart_kinds["trip"].pk]})
+        .content.decode()
+    )
+    assert '<select name="view" class="form-select form-select-sm" id="id_view">' in html
+    assert '<option value="quarter" selected>' in html and '<option value="month">' in html
+    assert f'<option value="{org.east.pk}" selected>— — Sales East</option>' in html
+    assert '<option value="">Everyone</option>' in html
+    trip = chart_kinds["trip"]
+    boxes = re.findall(r'<input type="checkbox" name="type" value="(\d+)" id="id_type_\d+"( checked)?>', html)
+    assert (str(trip.pk), " checked") in boxes and len([box for box in boxes if box[1]]) == 1
+    everyone = client_as(org.east_rep).get(CHART).content.decode()
+    assert '<option value="" selected>Everyone</option>' in everyone and " checked>" not in everyone
 
 
 def test_the_chart_is_built_to_scroll_on_a_phone(org, chart_kinds):

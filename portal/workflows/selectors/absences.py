@@ -115,15 +115,18 @@ class AbsenceView:
         return self.absence.process_id if self.details else None
 
 
-def absence_view(viewer, absence: Absence, *, details: bool | None = None) -> AbsenceView:
-    """What `viewer` sees of `absence` (`details`: the answer of `details_visible`, when known)."""
+def absence_view(
+    viewer, absence: Absence, *, details: bool | None = None, hidden_as: str | None = None
+) -> AbsenceView:
+    """What `viewer` sees of `absence` (`details`: the answer of `details_visible`, when known; `hidden_as`:
+    `hidden_label()`, when the caller has translated it already)."""
     if details is None:
         details = details_visible(viewer, absence.user)
     kind = absence.type
     hidden = kind.private and not details
     return AbsenceView(
         absence=absence,
-        label=hidden_label() if hidden else kind.name,
+        label=(hidden_as or hidden_label()) if hidden else kind.name,
         color=HIDDEN_COLOR if hidden else kind.color,
         details=details,
         comment=absence.comment if details else "",
@@ -539,7 +542,7 @@ def absence_chart(
     `absence_types`: every absence type (active or not), when the caller has read them already.
 
     A constant number of queries, whatever the number of people and absences: the people (and their count
-    when they fill a page or the page is not the first), their absences, the types, the calendar. People and
+    when there is more than one page), their absences, the types, the calendar. People and
     absences are read as values (ChartPerson, ChartAbsence), not model instances."""
     if end < start:
         start, end = end, start
@@ -557,9 +560,12 @@ def absence_chart(
     departments: dict[int, ChartDepartment] = {}
     chosen: list[ChartPerson] = []
     if page == 1:
-        # The first page (a department's chart, nearly always) needs no count unless it is full.
-        chosen = [_chart_person(values, departments) for values in rows_of_page[:page_size]]
-        total = people.count() if len(chosen) == page_size else len(chosen)
+        # The first page (a department's chart, nearly always) needs no count unless there is a second one.
+        chosen = [_chart_person(values, departments) for values in rows_of_page[: page_size + 1]]
+        total = len(chosen)
+        if total > page_size:
+            del chosen[page_size:]
+            total = people.count()
     else:
         total = people.count()
         page = min(page, max(1, -(-total // page_size)))
@@ -580,11 +586,15 @@ def absence_chart(
             .values_list(*CHART_ABSENCE_FIELDS)
         )
         for pk, user_id, type_id, first, last, comment, process_id in absences:
+            kind = kinds.get(type_id)
+            if kind is None:  # a type added since the caller read them
+                kind = kinds[type_id] = AbsenceType.objects.get(pk=type_id)
             by_person.setdefault(user_id, []).append(
-                ChartAbsence(pk, user_id, kinds[type_id], first, last, comment, process_id)
+                ChartAbsence(pk, user_id, kind, first, last, comment, process_id)
             )
     # Whether the reader sees the details depends on the person's department only (and on being the person).
     details_by_department: dict[int | None, bool] = {}
+    hidden = hidden_label()
     rows = []
     for person in chosen:
         row = ChartRow(person=person)
@@ -606,7 +616,7 @@ def absence_chart(
                 continue  # overlapping data from before the rule: the earlier bar keeps the days
             row.bars.append(
                 ChartBar(
-                    view=absence_view(user, absence, details=details),
+                    view=absence_view(user, absence, details=details, hidden_as=hidden),
                     start=first,
                     end=last,
                     offset=(first - start).days,

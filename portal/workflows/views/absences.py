@@ -69,15 +69,10 @@ def _may_change(user, absence: Absence) -> bool:
 # --- the chart ----------------------------------------------------------------------------------------------
 
 
-def _months(days: list[selectors.ChartDay]) -> list[dict]:
-    """The month header: each month of the range with its number of days."""
-    months: list[dict] = []
-    for day in days:
-        if months and months[-1]["first"].month == day.date.month:
-            months[-1]["span"] += 1
-        else:
-            months.append({"first": day.date, "span": 1})
-    return months
+def _department_tree(user) -> list[tuple[int, str, str, int]]:
+    """(id, name, path, depth) of the departments `user` may pick, in tree order: the filter's choices and the
+    chosen department from one values query (no model instance and no head per department)."""
+    return list(Department.objects.visible_to(user).values_list("id", "name", "path", "depth"))
 
 
 def _shift(first: datetime.date, months: int) -> datetime.date:
@@ -91,9 +86,11 @@ def absence_chart(request: HttpRequest) -> HttpResponse:
     """The chart: ?view=month|quarter&month=YYYY-MM&department=<id>&type=<id>...&absent=1&page=N."""
     today = timezone.localdate()
     every_type = list(selectors.absence_type_list(user=request.user, active=None))
+    tree = _department_tree(request.user)
     form = ChartFilterForm(
         request.GET or None,
-        departments=department_choices(user=request.user),
+        # As people.selectors.department_choices labels them.
+        departments=[(pk, "— " * (depth - 1) + name) for pk, name, _path, depth in tree],
         types=[kind for kind in every_type if kind.is_active],
     )
     view, first = form.period(today)
@@ -102,7 +99,9 @@ def absence_chart(request: HttpRequest) -> HttpResponse:
     start, end = selectors.month_range(first, months)
     department = None
     if data.get("department"):
-        department = Department.objects.visible_to(request.user).filter(pk=data["department"]).first()
+        chosen = next((item for item in tree if item[0] == data["department"]), None)
+        if chosen is not None:
+            department = Department(id=chosen[0], name=chosen[1], path=chosen[2], depth=chosen[3])
     chart = selectors.absence_chart(
         user=request.user,
         start=start,
@@ -118,7 +117,6 @@ def absence_chart(request: HttpRequest) -> HttpResponse:
         **_tabs(request, "chart"),
         "form": form,
         "chart": chart,
-        "months": _months(chart.days),
         "view": view,
         "first": first,
         "previous": _shift(first, -months).strftime("%Y-%m"),
