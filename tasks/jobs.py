@@ -5,12 +5,10 @@ are safe to repeat."""
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable
-from typing import Any
 
 from celery import shared_task
-from django.core.cache import cache
+
+from portal.core.jobs import with_lock
 
 log = logging.getLogger(__name__)
 
@@ -20,26 +18,12 @@ REMINDERS_LOCK_KEY = "lumen:tasks:due-reminders-lock"
 NUMBERS_LOCK_KEY = "lumen:tasks:numbers-rebuild-lock"
 
 
-def _with_lock(key: str, seconds: int, work: Callable[[], Any]) -> Any:
-    """Run `work` unless another run holds `key`; None when skipped. The lock expires by itself after
-    `seconds` should a worker die holding it."""
-    token = uuid.uuid4().hex
-    if not cache.add(key, token, timeout=seconds):
-        log.info("%s: another run holds the lock; skipped", key)
-        return None
-    try:
-        return work()
-    finally:
-        if cache.get(key) == token:
-            cache.delete(key)
-
-
 @shared_task(name="tasks.jobs.templates_run_due_job")
 def templates_run_due_job() -> int | None:
     """Every minute: create the tasks of recurring templates that are due."""
     from . import services
 
-    return _with_lock(TEMPLATES_LOCK_KEY, 5 * 60, lambda: services.templates_run_due())
+    return with_lock(TEMPLATES_LOCK_KEY, 5 * 60, lambda: services.templates_run_due())
 
 
 @shared_task(name="tasks.jobs.deadlines_sweep_job")
@@ -47,7 +31,7 @@ def deadlines_sweep_job() -> int | None:
     """Every five minutes: flag tasks that became overdue and recount the people whose deadlines passed."""
     from . import services
 
-    return _with_lock(SWEEP_LOCK_KEY, 4 * 60, lambda: services.deadlines_sweep())
+    return with_lock(SWEEP_LOCK_KEY, 4 * 60, lambda: services.deadlines_sweep())
 
 
 @shared_task(name="tasks.jobs.due_reminders_job")
@@ -56,7 +40,7 @@ def due_reminders_job() -> int | None:
     (running hourly is what lets every time zone get it in its own morning)."""
     from . import services
 
-    return _with_lock(REMINDERS_LOCK_KEY, 50 * 60, lambda: services.due_reminders_send())
+    return with_lock(REMINDERS_LOCK_KEY, 50 * 60, lambda: services.due_reminders_send())
 
 
 @shared_task(name="tasks.jobs.task_numbers_rebuild_job")
@@ -64,4 +48,4 @@ def task_numbers_rebuild_job(task_ids: list[int] | None = None) -> int | None:
     """Nightly (or for some tasks): rebuild the stored numbers of tasks from their rows."""
     from . import services
 
-    return _with_lock(NUMBERS_LOCK_KEY, 60 * 60, lambda: services.task_numbers_rebuild(task_ids=task_ids))
+    return with_lock(NUMBERS_LOCK_KEY, 60 * 60, lambda: services.task_numbers_rebuild(task_ids=task_ids))

@@ -1,15 +1,34 @@
-"""Celery jobs of core: the shared pieces' background work (thumbnails of attachments)."""
+"""Celery jobs of core: the shared pieces' background work (thumbnails of attachments), and `with_lock`, the
+one way a periodic job keeps two beats (or a slow previous run) from doubling up."""
 
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
 
 from celery import shared_task
 from django.apps import apps
+from django.core.cache import cache
 
 from portal.core.errors import job_edge
 
 log = logging.getLogger(__name__)
+
+
+def with_lock(key: str, seconds: int, work: Callable[[], Any]) -> Any:
+    """Run `work` unless another run holds `key`; None when skipped. The lock expires by itself after
+    `seconds` should a worker die holding it."""
+    token = uuid.uuid4().hex
+    if not cache.add(key, token, timeout=seconds):
+        log.info("%s: another run holds the lock; skipped", key)
+        return None
+    try:
+        return work()
+    finally:
+        if cache.get(key) == token:
+            cache.delete(key)
 
 
 @shared_task(name="portal.core.jobs.attachment_thumbnail_job")

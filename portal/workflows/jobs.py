@@ -6,30 +6,14 @@ beats (or a slow previous run) never double up, and the services themselves are 
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable
-from typing import Any
 
 from celery import shared_task
-from django.core.cache import cache
+
+from portal.core.jobs import with_lock
 
 log = logging.getLogger(__name__)
 
 DEADLINES_LOCK_KEY = "lumen:workflows:deadlines-sweep-lock"
-
-
-def _with_lock(key: str, seconds: int, work: Callable[[], Any]) -> Any:
-    """Run `work` unless another run holds `key`; None when skipped. The lock expires by itself after
-    `seconds` should a worker die holding it."""
-    token = uuid.uuid4().hex
-    if not cache.add(key, token, timeout=seconds):
-        log.info("%s: another run holds the lock; skipped", key)
-        return None
-    try:
-        return work()
-    finally:
-        if cache.get(key) == token:
-            cache.delete(key)
 
 
 @shared_task(name="portal.workflows.jobs.workflows_deadlines_sweep")
@@ -38,7 +22,7 @@ def workflows_deadlines_sweep() -> dict | None:
     further delay (portal.workflows.services.deadlines)."""
     from .services.deadlines import deadlines_sweep
 
-    return _with_lock(DEADLINES_LOCK_KEY, 4 * 60, lambda: deadlines_sweep())
+    return with_lock(DEADLINES_LOCK_KEY, 4 * 60, lambda: deadlines_sweep())
 
 
 # --- automation rules ----------------------------------------------------------------------------------------
@@ -61,7 +45,7 @@ def workflows_rule_waits() -> int | None:
     each run is taken with a conditional update besides)."""
     from .services.rules import rule_waits_resume
 
-    return _with_lock(RULE_WAITS_LOCK_KEY, 5 * 60, lambda: rule_waits_resume())
+    return with_lock(RULE_WAITS_LOCK_KEY, 5 * 60, lambda: rule_waits_resume())
 
 
 # --- absences --------------------------------------------------------------------------------------------------
@@ -78,4 +62,4 @@ def workflows_allowances_carry_over(year: int | None = None) -> dict | None:
     from .services.absences import allowances_carry_over
 
     year = year or timezone.localdate().year
-    return _with_lock(CARRY_OVER_LOCK_KEY, 30 * 60, lambda: allowances_carry_over(year=year))
+    return with_lock(CARRY_OVER_LOCK_KEY, 30 * 60, lambda: allowances_carry_over(year=year))
