@@ -88,5 +88,7 @@ def control_cells(cells) -> str:
         elif cell.url:
             inner = f'<a href="{_escaped(cell.url)}">{inner}</a>'
         title = f' title="{_escaped(hint)}"' if hint else ""
-        parts.append(f'<td class="control-cell control-cell-{signal}" data-signal="{signal}"{title}>{inner}</td>')
+        parts.append(
+            f'<td class="control-cell control-cell-{signal}" data-signal="{signal}"{title}>{inner}</td>'
+        )
     return mark_safe("".join(parts))  # noqa: S308 - every part escaped above

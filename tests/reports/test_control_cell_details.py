@@ -178,7 +178,10 @@ def test_a_green_cells_hint_is_markup_for_screen_readers_not_text():
         selectors.Cell("none", GREEN, "/list/", "Not started yet", "Within"),
     ]
     html = str(control_cells(cells))
-    assert 'Not started yet<span class="visually-hidden"> (Within the allowed &lt;lateness&gt;)</span></td>' in html
+    assert (
+        'Not started yet<span class="visually-hidden"> (Within the allowed &lt;lateness&gt;)</span></td>'
+        in html
+    )
     assert '<a href="/list/">Not started yet<span class="visually-hidden"> (Within)</span></a>' in html
     assert "&lt;span" not in html
 

@@ -120,6 +120,14 @@ def test_a_leave_request_is_approved_from_the_live_counter(
     boss_page.goto(f"{asgi_live_server.url}{chart}?month={start:%Y-%m}")
     expect(boss_page.locator(f'a.wf-bar[data-absence="{absence.pk}"]')).to_be_visible()
 
+    # And in the person's timesheet of that month, as their supervisor reads it: the days away are marked.
+    timesheet = reverse("reports:timesheet")
+    boss_page.goto(f"{asgi_live_server.url}{timesheet}?person={org.east_rep.pk}&month={start:%Y-%m}")
+    marks = boss_page.locator('[data-mark="absence"]')
+    expect(marks.first).to_contain_text("Vacation")
+    in_month = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+    assert marks.count() == sum(1 for day in in_month if day.month == start.month)
+
 
 # --- screenshots -------------------------------------------------------------------------------------------
 
