@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from portal.core.errors import NotFound
 from portal.core.permissions import is_portal_admin
 from portal.core.visibility import NOTHING, any_of, is_active_person, visible
 
@@ -74,6 +75,12 @@ def is_crm_admin(user) -> bool:
     if not is_active_person(user):
         return False
     return is_portal_admin(user) or levels(user)["admin"]
+
+
+def require_crm_admin(user) -> None:
+    """The CRM's settings are for its administrators: anyone else is told they do not exist (404)."""
+    if not is_crm_admin(user):
+        raise NotFound()
 
 
 def level(user, entity: str, action: str = Action.VIEW) -> int:
@@ -171,6 +178,7 @@ __all__ = [
     "allows",
     "forget",
     "is_crm_admin",
+    "require_crm_admin",
     "level",
     "levels",
     "may",

@@ -11,14 +11,9 @@ from ..choices import Action, Entity, Level
 from ..models import CrmRole, CrmRoleAssignment, CrmSettings
 
 
-def _require_admin(user) -> None:
-    if not rights.is_crm_admin(user):
-        raise NotFound()
-
-
 def role_list(*, user) -> QuerySet[CrmRole]:
     """Every role with its table and holders prefetched, and the number of people and departments holding it."""
-    _require_admin(user)
+    rights.require_crm_admin(user)
     return CrmRole.objects.annotate(
         people_count=Count("assignments", filter=Q(assignments__user__isnull=False)),
         department_count=Count("assignments", filter=Q(assignments__department__isnull=False)),
@@ -32,7 +27,7 @@ def role_list(*, user) -> QuerySet[CrmRole]:
 
 
 def role_get(*, user, pk) -> CrmRole:
-    _require_admin(user)
+    rights.require_crm_admin(user)
     try:
         return CrmRole.objects.get(pk=pk)
     except (CrmRole.DoesNotExist, ValueError, TypeError):
@@ -70,5 +65,5 @@ def role_holders(role: CrmRole | None) -> dict[str, list[int]]:
 
 
 def crm_settings_get(*, user) -> CrmSettings:
-    _require_admin(user)
+    rights.require_crm_admin(user)
     return CrmSettings.current()

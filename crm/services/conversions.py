@@ -21,7 +21,7 @@ from portal.core.audit import audit_record, snapshot
 from portal.core.errors import Invalid, NotAllowed
 
 from .. import rights
-from ..choices import Action, CommunicationKind, Entity, LeadStatus, StageKind, TimelineKind
+from ..choices import Action, CommunicationKind, Entity, LeadStatus, TimelineKind
 from ..counters import recount_records
 from ..models import (
     Activity,
@@ -33,10 +33,10 @@ from ..models import (
     DealStageChange,
     Lead,
     Pipeline,
-    Stage,
     TimelineEntry,
 )
 from .communications import communications_set
+from .deals import default_pipeline, first_open_stage
 from .leads import check_responsible, clean_amount, require_lead_right
 from .timeline import timeline_add
 
@@ -52,15 +52,6 @@ class Conversion:
     company: Company | None = None
     deal: Deal | None = None
     created: tuple[str, ...] = ()
-
-
-def default_pipeline() -> Pipeline | None:
-    """The default pipeline, else the first active one."""
-    return Pipeline.objects.filter(is_active=True).order_by("-is_default", "sort", "id").first()
-
-
-def first_open_stage(pipeline: Pipeline) -> Stage | None:
-    return pipeline.stages.filter(kind=StageKind.OPEN).order_by("sort", "id").first()
 
 
 def _responsible_for(actor, lead: Lead, entity: str):
@@ -106,7 +97,7 @@ def _check(actor, lead, *, make_contact, contact, make_company, company, make_de
         errors.setdefault("company", []).append(_("The lead has no company name."))
     found: dict = {"pipeline": None, "stage": None, "amount": None}
     if make_deal:
-        pipeline = pipeline or default_pipeline()
+        pipeline = pipeline or default_pipeline(active_only=True)
         if pipeline is None or not pipeline.is_active:
             errors.setdefault("pipeline", []).append(_("Choose an active pipeline."))
         else:

@@ -121,11 +121,13 @@ def _clean_amount(amount) -> Money:
 # --- pipelines and stages -----------------------------------------------------------------------------------
 
 
-def default_pipeline() -> Pipeline | None:
-    return (
-        Pipeline.objects.filter(is_active=True).order_by("-is_default", "sort", "id").first()
-        or Pipeline.objects.order_by("-is_default", "sort", "id").first()
-    )
+def default_pipeline(*, active_only: bool = False) -> Pipeline | None:
+    """The default pipeline, else the first active one; else (unless `active_only`) the first of all."""
+    ordered = Pipeline.objects.order_by("-is_default", "sort", "id")
+    found = ordered.filter(is_active=True).first()
+    if found is None and not active_only:
+        found = ordered.first()
+    return found
 
 
 def first_open_stage(pipeline: Pipeline) -> Stage | None:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from portal.core.audit import audit_record, diff, snapshot
 from portal.core.errors import Invalid
 
+from .. import rights
 from ..choices import Entity, FieldType
 from ..models import CustomField
 
@@ -185,15 +186,6 @@ def _clean_definition(values: dict) -> dict:
     return values
 
 
-def _require_admin(actor) -> None:
-    from portal.core.errors import NotFound
-
-    from .. import rights
-
-    if not rights.is_crm_admin(actor):
-        raise NotFound()
-
-
 @transaction.atomic
 def field_create(
     *,
@@ -211,7 +203,7 @@ def field_create(
 ) -> CustomField:
     """Define a custom field of `entity` (CRM administrators). The key defaults to the label's slug and is
     unique per entity."""
-    _require_admin(actor)
+    rights.require_crm_admin(actor)
     values = _clean_definition(
         {
             "entity": entity,
@@ -244,7 +236,7 @@ def field_update(*, actor, field: CustomField, **changes) -> CustomField:
     unknown = sorted(set(changes) - EDITABLE)
     if unknown:
         raise TypeError(f"field_update() got unexpected fields: {', '.join(unknown)}")
-    _require_admin(actor)
+    rights.require_crm_admin(actor)
     before = snapshot(field, FIELD_ATTRS)
     values = _clean_definition({**before, **changes})
     changed = [name for name in EDITABLE if values[name] != before[name]]
@@ -265,6 +257,6 @@ def field_update(*, actor, field: CustomField, **changes) -> CustomField:
 @transaction.atomic
 def field_delete(*, actor, field: CustomField) -> None:
     """Delete a definition; records keep their stored values under its key (hidden, not lost)."""
-    _require_admin(actor)
+    rights.require_crm_admin(actor)
     audit_record(actor=actor, action="crm.field_delete", target=field, changes=snapshot(field, FIELD_ATTRS))
     CustomField.objects.filter(pk=field.pk).delete()

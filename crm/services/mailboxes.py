@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from portal.core.attachments import attachment_store
 from portal.core.audit import audit_record, diff, snapshot
-from portal.core.errors import Invalid, NotFound
+from portal.core.errors import Invalid
 
 from .. import rights
 from ..choices import ActivityKind, CommunicationKind, Direction, LeadSource, MailSecurity, TimelineKind
@@ -55,10 +55,8 @@ def _failing_changed() -> None:
     transaction.on_commit(lambda: cache.delete(FAILING_CACHE_KEY))
 
 
-def require_crm_admin(actor) -> None:
-    """Mailboxes are CRM settings: anyone else is told they do not exist."""
-    if not rights.is_crm_admin(actor):
-        raise NotFound()
+# The settings pages of this channel are for CRM administrators (404 for anyone else).
+require_crm_admin = rights.require_crm_admin
 
 
 # --- settings ------------------------------------------------------------------------------------------------

@@ -27,11 +27,6 @@ ROLE_FIELDS = ["name", "is_admin", "is_default"]
 SETTINGS_FIELDS = ["lead_take_minutes", "won_post_enabled", "won_post_threshold", "default_region"]
 
 
-def _require_admin(actor) -> None:
-    if not rights.is_crm_admin(actor):
-        raise NotFound()
-
-
 def _clean_levels(levels: Mapping) -> dict[tuple[str, str], int]:
     """{(entity, action): level} for every cell of the table (missing cells are "none")."""
     clean: dict[tuple[str, str], int] = {}
@@ -129,7 +124,7 @@ def role_create(
 ) -> CrmRole:
     """Create a role with its table of levels ({(entity, action): level}) and the people and departments who
     hold it."""
-    _require_admin(actor)
+    rights.require_crm_admin(actor)
     name = (name or "").strip()
     if not name:
         raise Invalid(fields={"name": [_("Give the role a name.")]})
@@ -161,7 +156,7 @@ def role_update(
     subtree_departments: Iterable = (),
 ) -> CrmRole:
     """Change a role's name, flags, table and holders at once; the audit row keeps what changed."""
-    _require_admin(actor)
+    rights.require_crm_admin(actor)
     role = CrmRole.objects.select_for_update().filter(pk=role.pk).first()
     if role is None:
         raise NotFound()
@@ -185,7 +180,7 @@ def role_update(
 @transaction.atomic
 def role_delete(*, actor, role: CrmRole) -> None:
     """Delete a role (its table and assignments go with it)."""
-    _require_admin(actor)
+    rights.require_crm_admin(actor)
     role = CrmRole.objects.select_for_update().filter(pk=role.pk).first()
     if role is None:
         raise NotFound()
@@ -202,7 +197,7 @@ def role_delete(*, actor, role: CrmRole) -> None:
 @transaction.atomic
 def crm_settings_update(*, actor, **values) -> CrmSettings:
     """Change the CRM's general settings (`SETTINGS_FIELDS`)."""
-    _require_admin(actor)
+    rights.require_crm_admin(actor)
     unknown = set(values) - set(SETTINGS_FIELDS)
     if unknown:
         raise Invalid(fields={name: [_("Unknown setting.")] for name in sorted(unknown)})

@@ -88,11 +88,6 @@ def address_hash(address: str | None) -> str:
 # --- building forms (CRM administrators) --------------------------------------------------------------------
 
 
-def _require_admin(actor) -> None:
-    if not rights.is_crm_admin(actor):
-        raise NotFound()
-
-
 def custom_targets(entity: str) -> dict[str, str]:
     """{"custom:<key>": label} of the active custom fields of `entity`."""
     rows = CustomField.objects.filter(entity=entity, is_active=True).order_by("sort", "id")
@@ -198,7 +193,7 @@ def webform_create(
     is_active: bool = True,
 ) -> WebForm:
     """A new web form (CRM administrators only)."""
-    _require_admin(actor)
+    rights.require_crm_admin(actor)
     values = _clean(
         actor,
         {
@@ -226,7 +221,7 @@ def webform_update(*, actor, form: WebForm, **changes) -> WebForm:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise TypeError(f"webform_update() got unexpected fields: {sorted(unknown)}")
-    _require_admin(actor)
+    rights.require_crm_admin(actor)
     changes.setdefault("target", form.target)
     values = _clean(actor, dict(changes))
     before = snapshot(form, list(EDITABLE))
@@ -242,7 +237,7 @@ def webform_update(*, actor, form: WebForm, **changes) -> WebForm:
 @transaction.atomic
 def webform_delete(*, actor, form: WebForm) -> None:
     """Delete a web form; the leads it made stay."""
-    _require_admin(actor)
+    rights.require_crm_admin(actor)
     audit_record(actor=actor, action="crm.webform.delete", target=form, changes=snapshot(form, ["name"]))
     form.delete()
 
