@@ -13,7 +13,7 @@ from portal.workflows.choices import StepKind, TemplateKind
 from portal.workflows.definitions import condition_holds, field_defs, parse_fields, purpose_field, step_defs
 from portal.workflows.models import AbsenceType, ProcessRole, ProcessTemplate, TemplateVersion
 from portal.workflows.services import templates as template_services
-from portal.workflows.services.defaults import BUILTIN_TEMPLATE_KEYS, defaults_ensure
+from portal.workflows.services.defaults import BUILTIN_TEMPLATE_KEYS, defaults_ensure, defaults_relabel
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +233,31 @@ def test_builtins_in_english_by_default():
     assert ProcessTemplate.objects.get(key="leave").name == "Leave request"
     fields = parse_fields(ProcessTemplate.objects.get(key="payment").current_version.fields)
     assert [f.label for f in fields][:2] == ["Counterparty", "Amount"]
+
+
+def test_the_demo_relabels_untouched_builtins_in_its_language():
+    """A portal in English seeded with a Russian demo: the built-ins nobody changed take the demo's language
+    (the form and route too, while no request used them); what an admin renamed stays."""
+    _wipe_builtins()
+    defaults_ensure()
+    contract = ProcessTemplate.objects.get(key="contract")
+    contract.name = "Contracts (our way)"
+    contract.save(update_fields=["name"])
+
+    with translation.override("ru"):
+        words = {
+            word: translation.gettext(word)
+            for word in ("Leave request", "Supervisor", "Vacation", "Accountant", "Outgoing payment")
+        }
+    assert words["Leave request"] != "Leave request"  # the Russian catalogue has them
+
+    assert defaults_relabel(language="ru") > 0
+    leave = ProcessTemplate.objects.get(key="leave")
+    assert leave.name == words["Leave request"]
+    assert leave.current_version.steps[0]["name"] == words["Supervisor"]
+    assert leave.current_version.number == 1
+    assert AbsenceType.objects.get(key="vacation").name == words["Vacation"]
+    assert ProcessRole.objects.get(key="accountant").name == words["Accountant"]
+    assert ProcessTemplate.objects.get(key="contract").name == "Contracts (our way)"
+    assert defaults_relabel(language="ru") == 0  # nothing left in English
+    assert defaults_relabel(language="en") == 0  # the portal's own language: nothing to do

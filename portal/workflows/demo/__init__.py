@@ -28,8 +28,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from portal.core.demo import demo_email, in_demo_language
+from portal.core.demo import demo_email, demo_language, in_demo_language
 
+from ..services.defaults import defaults_relabel
 from . import plan, texts, texts_ru
 
 __all__ = ["demo_hints", "seed_demo_workflows"]
@@ -61,6 +62,8 @@ def seed_demo_workflows(*, stdout=None, now: datetime.datetime | None = None) ->
         if stdout is not None:
             stdout.write("Workflows demo skipped: the demo company is not there.")
         return created
+    # The built-ins were laid in the portal's language by the migration; the demo speaks its own.
+    defaults_relabel(language=demo_language())
     seeder = DemoWorkflows(people=people, now=now or timezone.now())
     created["holidays"] = seeder.holidays()
     seeder.roles()

@@ -268,3 +268,60 @@ def _lay(using: str) -> None:
         template.current_version = version
         template.save(using=using, update_fields=["current_version"])
         template.viewer_roles.set([roles[key] for key in spec["viewers"] if key in roles])
+
+
+def _spec_texts(language: str) -> tuple[dict, dict, dict]:
+    """The built-ins' texts in `language`: {key: name} of the absence types, {key: (name, description)} of the
+    roles, {key: spec} of the templates (plain strings)."""
+    with translation.override(language):
+        types = {key: str(name) for key, name, *_rest in ABSENCE_TYPES}
+        roles = {key: (str(name), str(description)) for key, name, description in ROLES}
+        templates = {spec["key"]: _text(spec) for spec in builtin_templates()}
+    return types, roles, templates
+
+
+def _version_json(spec: dict) -> tuple[list, list]:
+    fields = parse_fields(spec["fields"])
+    steps = parse_steps(spec["steps"], fields)
+    return [f.as_json() for f in fields], [s.as_json() for s in steps]
+
+
+@transaction.atomic
+def defaults_relabel(*, language: str) -> int:
+    """Name the built-ins in `language` where they still carry the portal language's default texts (the demo
+    seeded in another language than LANGUAGE_CODE): absence types, roles, and templates (name, description,
+    and the form and route of a first version no process has used yet). What an admin changed is left alone.
+    Returns how many things were renamed."""
+    if language.split("-")[0] == settings.LANGUAGE_CODE.split("-")[0]:
+        return 0
+    old_types, old_roles, old_templates = _spec_texts(settings.LANGUAGE_CODE)
+    new_types, new_roles, new_templates = _spec_texts(language)
+    changed = 0
+    for absence_type in AbsenceType.objects.filter(key__in=list(old_types)):
+        if absence_type.name == old_types[absence_type.key] != new_types[absence_type.key]:
+            absence_type.name = new_types[absence_type.key]
+            absence_type.save(update_fields=["name"])
+            changed += 1
+    for role in ProcessRole.objects.filter(key__in=list(old_roles)):
+        if (role.name, role.description) == old_roles[role.key] != new_roles[role.key]:
+            role.name, role.description = new_roles[role.key]
+            role.save(update_fields=["name", "description", "updated_at"])
+            changed += 1
+    templates = ProcessTemplate.objects.filter(key__in=list(old_templates)).select_related("current_version")
+    for template in templates:
+        old, new = old_templates[template.key], new_templates[template.key]
+        if (template.name, template.description) == (old["name"], old["description"]):
+            template.name, template.description = new["name"], new["description"]
+            template.save(update_fields=["name", "description", "updated_at"])
+            changed += 1
+        version = template.current_version
+        if (
+            version is not None
+            and version.number == 1
+            and not version.processes.exists()
+            and (version.fields, version.steps) == _version_json(old)
+        ):
+            version.fields, version.steps = _version_json(new)
+            version.save(update_fields=["fields", "steps"])
+            changed += 1
+    return changed
