@@ -147,7 +147,8 @@ class WorkflowProcessSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    # A decimal as text ("500.00"), as DRF writes decimals: the schema says so.
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True))
     def get_amount(self, process) -> str | None:
         return str(process.amount.amount) if process.amount is not None else None
 
