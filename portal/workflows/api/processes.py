@@ -15,7 +15,13 @@ import json
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -41,6 +47,13 @@ class AlreadyDecided(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = gettext_lazy("Already decided.")
     default_code = "already_decided"
+
+
+# Documented on every action that runs through `_service_call` (the shared error shape is filled in by the
+# schema hook).
+ALREADY_DECIDED = OpenApiResponse(
+    description="Someone decided first: `already_decided`, saying who and when."
+)
 
 
 def _service_call(call, *args, **kwargs):
@@ -329,7 +342,7 @@ class ProcessViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Approve, reject, return for rework or comment (a comment is required to reject or return)",
         request=WorkflowProcessActSerializer,
-        responses={200: WorkflowProcessDetailSerializer},
+        responses={200: WorkflowProcessDetailSerializer, 409: ALREADY_DECIDED},
     )
     @action(detail=True, methods=["post"])
     def act(self, request, pk=None):
@@ -350,7 +363,7 @@ class ProcessViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Withdraw your request (while it runs or is returned)",
         request=WorkflowProcessWithdrawSerializer,
-        responses={200: WorkflowProcessDetailSerializer},
+        responses={200: WorkflowProcessDetailSerializer, 409: ALREADY_DECIDED},
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
@@ -371,7 +384,7 @@ class ProcessViewSet(viewsets.GenericViewSet):
             "application/json": WorkflowProcessResubmitSerializer,
             "multipart/form-data": WorkflowProcessResubmitSerializer,
         },
-        responses={200: WorkflowProcessDetailSerializer},
+        responses={200: WorkflowProcessDetailSerializer, 409: ALREADY_DECIDED},
     )
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
