@@ -20,17 +20,16 @@ the absence chart scenario opens.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import json
 import random
 import time
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
-from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
+
+from portal.core.seeding import Writer, reset_sequences
 
 SCALE_DOMAIN = "scale.lumen"  # portal.stream.management.commands.seed_scale.DOMAIN
 PER_EMPLOYEE = 20  # processes: 5,000 employees make issue 16's 100,000
@@ -119,61 +118,6 @@ class Command(BaseCommand):
 # --- writing --------------------------------------------------------------------------------------------
 
 
-class Writer:
-    """Rows (dicts by attribute name) into a model's table: COPY on PostgreSQL, bulk_create elsewhere. Columns
-    a row leaves out get the field's default."""
-
-    def __init__(self) -> None:
-        self.copy = connection.vendor == "postgresql"
-        self.written: dict[str, int] = {}
-
-    def write(self, model, rows: list[dict]) -> None:
-        if not rows:
-            return
-        self.written[model.__name__] = self.written.get(model.__name__, 0) + len(rows)
-        if not self.copy:
-            with _given_times(model):
-                model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
-            return
-        pk = model._meta.pk.attname
-        fields = [f for f in model._meta.concrete_fields if f.attname != pk or pk in rows[0]]
-        names = [f.attname for f in fields]
-        defaults = [_default(f) for f in fields]
-        json_columns = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        table = connection.ops.quote_name(model._meta.db_table)
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                values = [row.get(name, default) for name, default in zip(names, defaults, strict=True)]
-                for i in json_columns:
-                    values[i] = json.dumps(values[i])
-                copy.write_row(values)
-
-
-def _default(field):
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return timezone.now()
-    return field.get_default()
-
-
-@contextlib.contextmanager
-def _given_times(model):
-    """`auto_now(_add)` would stamp every row with the same moment; a history needs its own."""
-    touched = []
-    for f in model._meta.concrete_fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            touched.append((f, f.auto_now, f.auto_now_add))
-            f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in touched:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
 def _record_models():
     from ... import models as m
 
@@ -199,12 +143,6 @@ def clear_records() -> None:
     m.Process.objects.update(current_step=None)
     for model in reversed(models):
         model.objects.all().delete()
-
-
-def _reset_sequences(models) -> None:
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)
 
 
 # --- the company as the generator sees it -------------------------------------------------------------------
@@ -347,7 +285,7 @@ def seed_workflows(
         for model, rows in gen.all():
             with transaction.atomic():
                 writer.write(model, rows)
-        _reset_sequences(_record_models())
+        reset_sequences(_record_models())
         lap("generated and wrote the records")
     if on_postgres:
         with connection.cursor() as cursor:
