@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import math
 import os
 import platform
 import re
-import secrets
 import signal
 import socket
 import subprocess
@@ -277,13 +277,19 @@ def drop_database(database_url: str, name: str) -> None:
 # --- processes ------------------------------------------------------------------------------------
 
 
+def bench_secret_key(database_url: str) -> str:
+    """The same key for every run on one bench database: secrets the seed encrypted with it (the benchmark
+    store's webhook secret) must still be readable by the next run's server. Loopback only, never a real key."""
+    return hashlib.sha256(f"lumen-bench:{database_url}".encode()).hexdigest() * 2
+
+
 def server_env(database_url: str, redis_url: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.prod",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "SECRET_KEY": secrets.token_urlsafe(64),
+        "SECRET_KEY": bench_secret_key(database_url),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",

@@ -88,6 +88,10 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.core.registry import DemoSeeder
+
+        from .backends import connect_permission_signals
+
+        connect_permission_signals()
         from portal.core.registry import registry as core_registry
 
         from .demo import seed_demo_people

@@ -422,3 +422,14 @@ def test_summaries_carry_the_answer_size():
         "sizes": [2048, 4096],
     }
     assert run.summarise("control_company", raw)["kb_per_response"] == 3.0
+
+
+def test_the_servers_key_is_the_same_in_every_run_on_one_database():
+    """Secrets the seed encrypted (the benchmark store's webhook secret) stay readable in the next run."""
+    from bench.run import bench_secret_key, server_env
+
+    url = "postgres://postgres@127.0.0.1:5432/lumen_bench"
+    first, second = server_env(url, "redis://x")["SECRET_KEY"], server_env(url, "redis://x")["SECRET_KEY"]
+    assert first == second == bench_secret_key(url)
+    assert len(first) >= 50
+    assert bench_secret_key(url + "_other") != first

@@ -115,6 +115,7 @@ class Command(BaseCommand):
             raise CommandError("No people to give records to: run `manage.py seed_scale` first.")
         models = {"contacts": Contact, "companies": Company, "deals": Deal, "activities": Activity}
         if not reset and all(models[key].objects.count() == value for key, value in counts.items()):
+            refresh_store_secret()
             self.stdout.write(
                 "Already seeded: "
                 + ", ".join(f"{v} {k}" for k, v in counts.items())
@@ -305,6 +306,15 @@ def ensure_settings() -> dict:
             responsible=people[0] if people else None,
         )
     return pipelines
+
+
+def refresh_store_secret() -> None:
+    """The benchmark store's secret encrypted again under this run's SECRET_KEY (reused data keeps the
+    connection, which a different key could no longer read)."""
+    from ... import models as m
+    from ...crypto import encrypt_secret
+
+    m.StoreConnection.objects.filter(token=STORE_TOKEN).update(secret_encrypted=encrypt_secret(STORE_SECRET))
 
 
 # --- generating -----------------------------------------------------------------------------------------

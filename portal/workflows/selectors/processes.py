@@ -21,6 +21,12 @@ from ..models import Process, ProcessAction, ProcessFile, ProcessStep, ProcessTe
 HOME_ROWS = 20
 EXPORT_MAX = 50_000
 LIST_RELATED = ("template", "requester", "requester__department", "current_step")
+# What a list row never shows (the form's JSON, the template's description, the requester's password...).
+LIST_DEFERRED = (
+    "data",
+    "template__description",
+    "requester__password",
+)
 
 
 def _pending() -> Prefetch:

@@ -60,7 +60,8 @@ def process_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     data = request.GET.copy()
     data["scope"] = scope
-    queryset = selectors.process_list(user=request.user, filters=data)
+    # A row shows neither the form's data nor the template's description: not read, nor decoded per row.
+    queryset = selectors.process_list(user=request.user, filters=data).defer(*selectors.LIST_DEFERRED)
     page = Paginator(queryset, PAGE_SIZE).get_page(_page_number(request))
     query = data.copy()
     query.pop("page", None)
