@@ -5,6 +5,11 @@ responsible person and for anyone who may edit a record it is linked to. Every w
 last activity (and a lead as taken in work), puts the activity on their timeline once, writes an audit row and
 tells the responsible person when someone else gave them the activity. An outgoing e-mail is sent by a job
 after the transaction commits (`crm.jobs.activity_email_send_job`).
+
+`activity_create(actor=None, ...)` is the portal itself logging what arrived by itself (an e-mail taken from a
+mailbox, a call the PBX reported): no person's rights apply, and the rest is the same as for an activity
+logged by hand, except that only work done with the client takes a lead in work (an answered call does; an
+e-mail or a missed call arriving does not, so the lead still waits for someone).
 """
 
 from __future__ import annotations
@@ -190,12 +195,12 @@ def _addresses(text: str) -> list[str]:
 # --- effects ----------------------------------------------------------------------------------------------
 
 
-def _touch(records, *, at) -> None:
-    """Mark the records' last activity; a lead not yet taken in work is taken now."""
+def _touch(records, *, at, takes_lead: bool = True) -> None:
+    """Mark the records' last activity; a lead not yet taken in work is taken now (with `takes_lead`)."""
     for record in records:
         type(record).objects.filter(pk=record.pk).update(last_activity_at=at)
         record.last_activity_at = at
-        if isinstance(record, Lead) and record.taken_at is None:
+        if takes_lead and isinstance(record, Lead) and record.taken_at is None:
             Lead.objects.filter(pk=record.pk, taken_at__isnull=True).update(taken_at=at)
             record.taken_at = at
 
@@ -212,18 +217,27 @@ def _record_url(activity: Activity) -> str:
 
 
 def _notify_assigned(*, actor, activity: Activity) -> None:
-    """Tell the responsible person someone else gave them an activity."""
+    """Tell the responsible person someone else (or the portal's intake) gave them an activity."""
     if activity.responsible_id is None or activity.responsible_id == getattr(actor, "pk", None):
         return
+    if actor is None and activity.kind == ActivityKind.CALL and activity.call_result != CallResult.MISSED:
+        return  # a call the telephony logged: the person on it knows; a missed one is news
     from portal.notifications.services import notify
 
-    name = (getattr(actor, "full_name", "") or getattr(actor, "email", "")) if actor else ""
+    if actor is None:
+        title = i18n.message(
+            gettext_lazy("A new CRM activity for you: %(subject)s"), subject=activity.subject
+        )
+    else:
+        title = i18n.message(
+            gettext_lazy("%(name)s gave you a CRM activity: %(subject)s"),
+            name=getattr(actor, "full_name", "") or getattr(actor, "email", ""),
+            subject=activity.subject,
+        )
     notify(
         recipients=[activity.responsible_id],
         kind="crm_activity",
-        title=i18n.message(
-            gettext_lazy("%(name)s gave you a CRM activity: %(subject)s"), name=name, subject=activity.subject
-        ),
+        title=title,
         actor=actor,
         body=activity.body[:300],
         url=_record_url(activity),
@@ -274,17 +288,25 @@ def activity_create(
     email_from: str = "",
     email_to: str = "",
     is_done: bool = False,
+    done_at: datetime.datetime | None = None,
+    mailbox=None,
+    message_id: str = "",
 ) -> Activity:
     """Add a call, meeting, e-mail or to-do on `records` (a deal and its contact, say); the actor needs the
     right to edit each of them. The responsible person defaults to the actor. An outgoing e-mail is sent to
-    `email_to` (the record's e-mail when empty) after commit."""
+    `email_to` (the record's e-mail when empty) after commit. A done activity was done at `done_at` (now).
+
+    `actor=None` is the portal itself (see the module's docstring). `mailbox` and `message_id` are the e-mail
+    intake's: the message an incoming e-mail was taken from, unique per mailbox (a second insert of the same
+    message raises `IntegrityError`, which the intake reads as "taken already")."""
     records = [record for record in records if record is not None]
     if not records:
         raise Invalid(fields={"records": [_("Choose the record the activity is about.")]})
     if kind not in ActivityKind.values:
         raise Invalid(fields={"kind": [_("Choose a kind of activity.")]})
-    for record in records:
-        _require_edit(actor, record)
+    if actor is not None:
+        for record in records:
+            _require_edit(actor, record)
     values = _clean(
         {
             "subject": subject,
@@ -310,11 +332,15 @@ def activity_create(
         kind=kind,
         created_by=actor,
         is_done=bool(is_done),
-        done_at=now if is_done else None,
+        done_at=(done_at or now) if is_done else None,
+        mailbox=mailbox,
+        message_id=(message_id or "")[:300],
         **values,
         **record_links(*records),
     )
-    _touch(records, at=now)
+    # A person's activity is work on the lead; of what arrives by itself, only a call someone answered is.
+    by_hand = actor is not None
+    _touch(records, at=now, takes_lead=by_hand or values["call_result"] == CallResult.ANSWERED)
     timeline_add(
         kind=TimelineKind.ACTIVITY, actor=actor, records=records, text=activity.subject, activity=activity
     )

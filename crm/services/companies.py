@@ -59,7 +59,8 @@ def company_create(
     custom: dict | None = None,
     communications: Sequence[dict] = (),
 ) -> Company:
-    """Create a company (responsible: the actor unless someone in reach is named) with its communications."""
+    """Create a company (responsible: the actor unless someone in reach is named) with its communications.
+    `actor=None` is the portal itself (intake): no rights apply, and the responsible person stays as given."""
     require_add(actor, Entity.COMPANY)
     fields = {
         "name": name,

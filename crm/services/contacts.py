@@ -3,6 +3,10 @@
 Every write checks the actor's CRM rights (the add right to create; the edit or delete right on the record,
 404 when the record is hidden), keeps the responsible person within the people the actor's level reaches,
 saves the communications (normalised), writes an audit row and adds timeline entries.
+
+`actor=None` on the create services is the portal itself (a store order's customer, a lead converted by a web
+form): no person's rights or reach apply, the responsible person only has to be active; the rest (validation,
+communications, audit row, timeline entry) is the same as for a record made by hand.
 """
 
 from __future__ import annotations
@@ -52,16 +56,22 @@ def require_right(actor, record, action: str) -> None:
 
 
 def require_add(actor, entity: str) -> None:
+    """The actor may add records of `entity`; the portal itself (`None`) may."""
+    if actor is None:
+        return
     if not rights.may(actor, entity, Action.ADD):
         raise NotAllowed(_("Your CRM role does not let you add these records."))
 
 
 def check_responsible(actor, entity: str, action: str, responsible) -> None:
-    """The responsible person must be someone the actor's level of `action` reaches (themselves at "own")."""
+    """The responsible person must be someone the actor's level of `action` reaches (themselves at "own"); for
+    the portal itself (`None`), anyone active."""
     if responsible is None:
         return
-    reach = rights.people_in_reach(actor, entity, action)
-    if not get_user_model().objects.filter(reach, pk=responsible.pk, is_active=True).exists():
+    people = get_user_model().objects.filter(pk=responsible.pk, is_active=True)
+    if actor is not None:
+        people = people.filter(rights.people_in_reach(actor, entity, action))
+    if not people.exists():
         raise Invalid(fields={"responsible": [_("You may not make this person responsible.")]})
 
 
@@ -82,11 +92,13 @@ def _clean_name(first_name: str, last_name: str) -> None:
 
 
 def _visible_companies(actor, companies: Iterable) -> list[Company]:
-    """The companies given (objects or ids), each visible to the actor; a hidden or missing one is refused."""
+    """The companies given (objects or ids), each visible to the actor (the portal itself sees them all); a
+    hidden or missing one is refused."""
     ids = list(dict.fromkeys(getattr(c, "pk", c) for c in companies if c not in (None, "")))
     if not ids:
         return []
-    found = {c.pk: c for c in Company.objects.visible_to(actor).filter(pk__in=ids)}
+    companies_seen = Company.objects.all() if actor is None else Company.objects.visible_to(actor)
+    found = {c.pk: c for c in companies_seen.filter(pk__in=ids)}
     if len(found) != len(ids):
         raise Invalid(fields={"companies": [_("Choose companies you can see.")]})
     return [found[pk] for pk in ids]
@@ -109,7 +121,8 @@ def contact_create(
     companies: Iterable = (),
 ) -> Contact:
     """Create a contact (responsible: the actor unless someone in reach is named), with its phones and e-mails
-    and its companies (the first one primary). Duplicates are the caller's question (`duplicates_find`)."""
+    and its companies (the first one primary). Duplicates are the caller's question (`duplicates_find`).
+    `actor=None` is the portal itself (intake): no rights apply, and the responsible person stays as given."""
     require_add(actor, Entity.CONTACT)
     _clean_name(first_name, last_name)
     responsible = responsible or actor

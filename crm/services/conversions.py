@@ -4,14 +4,16 @@ The new records take the lead's data (names, company name, phones and e-mails, a
 chosen existing contact or company may stand in for a new one. The lead keeps links to what it became
 (`contact`, `company`, the deal's `lead`), and its history follows: its activities, timeline entries and files
 get the new records' links too, so they show on their timelines, and every record gets a "converted" entry.
+
+The new records are made by their features' services (`contact_create`, `company_create`,
+`contact_companies_set`, `deal_create`), so they get what a record made by hand gets: validation, the
+"created" timeline entry, the audit row, counters. `actor=None` is the portal itself (a web form's deal).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,16 +29,15 @@ from ..models import (
     Activity,
     Company,
     Contact,
-    ContactCompany,
     CrmFile,
     Deal,
-    DealStageChange,
     Lead,
     Pipeline,
     TimelineEntry,
 )
-from .communications import communications_set
-from .deals import default_pipeline, first_open_stage
+from .companies import company_create
+from .contacts import contact_companies_set, contact_create
+from .deals import deal_create, default_pipeline, first_open_stage
 from .leads import check_responsible, clean_amount, require_lead_right
 from .timeline import timeline_add
 
@@ -111,6 +112,20 @@ def _check(actor, lead, *, make_contact, contact, make_company, company, make_de
     return found
 
 
+def _link(actor, contact: Contact, company: Company) -> None:
+    """Add `company` to the contact's companies (kept ones stay; the new one is primary when it is the first)."""
+    links = list(contact.company_links.select_related("company").order_by("-is_primary", "id"))
+    if any(link.company_id == company.pk for link in links):
+        return
+    primary = next((link.company for link in links if link.is_primary), None)
+    contact_companies_set(
+        actor=actor,
+        contact=contact,
+        companies=[*(link.company for link in links), company],
+        primary=primary or (company if not links else None),
+    )
+
+
 @transaction.atomic
 def lead_convert(
     *,
@@ -145,68 +160,53 @@ def lead_convert(
     created: list[str] = []
     made_contact = made_company = None
     if make_contact:
-        made_contact = contact = Contact.objects.create(
+        made_contact = contact = contact_create(
+            actor=actor,
             first_name=lead.first_name,
             last_name=lead.last_name,
             position=lead.position,
             source=lead.source,
             comment=lead.comment,
             responsible=_responsible_for(actor, lead, Entity.CONTACT),
-            created_by=actor,
-            last_activity_at=lead.last_activity_at,
+            communications=_items(lead, PERSON_KINDS),
         )
-        communications_set(record=contact, items=_items(lead, PERSON_KINDS))
-        audit_record(actor=actor, action="crm.contact.create", target=contact, changes={"lead": lead.pk})
         created.append(Entity.CONTACT)
     if make_company:
         # The company takes the lead's website and addresses; its phones and e-mails too when no contact does.
         kinds = None if contact is None else set(CommunicationKind.values) - PERSON_KINDS
-        made_company = company = Company.objects.create(
+        made_company = company = company_create(
+            actor=actor,
             name=(lead.company_name or lead.title)[:300],
             source=lead.source,
             comment="" if make_contact else lead.comment,
             responsible=_responsible_for(actor, lead, Entity.COMPANY),
-            created_by=actor,
-            last_activity_at=lead.last_activity_at,
+            communications=_items(lead, kinds),
         )
-        communications_set(record=company, items=_items(lead, kinds))
-        audit_record(actor=actor, action="crm.company.create", target=company, changes={"lead": lead.pk})
         created.append(Entity.COMPANY)
     if contact is not None and company is not None:
-        ContactCompany.objects.get_or_create(
-            contact=contact, company=company, defaults={"is_primary": not contact.company_links.exists()}
-        )
+        _link(actor, contact, company)
     deal = None
     if make_deal:
-        amount = (
-            found["amount"] if found["amount"] is not None else Money(Decimal("0"), settings.DEFAULT_CURRENCY)
-        )
-        deal = Deal.objects.create(
+        deal = deal_create(
+            actor=actor,
             title=((deal_title or "").strip() or lead.title)[:300],
             pipeline=found["pipeline"],
             stage=found["stage"],
-            stage_kind=found["stage"].kind,
-            stage_changed_at=now,
-            probability=found["stage"].probability,
-            amount=amount,
+            amount=found["amount"],
             contact=contact,
             company=company,
             lead=lead,
-            source=lead.source,
-            comment=lead.comment,
             responsible=_responsible_for(actor, lead, Entity.DEAL),
-            created_by=actor,
-            last_activity_at=lead.last_activity_at,
+            comment=lead.comment,
+            source=lead.source,
         )
-        DealStageChange.objects.create(
-            deal=deal,
-            pipeline=deal.pipeline,
-            to_stage=deal.stage,
-            actor=actor,
-            changed_at=now,
-        )
-        audit_record(actor=actor, action="crm.deal.create", target=deal, changes={"lead": lead.pk})
         created.append(Entity.DEAL)
+    # What the lead became carries its last activity (its history follows below).
+    if lead.last_activity_at is not None:
+        for record in (made_contact, made_company, deal):
+            if record is not None:
+                type(record).objects.filter(pk=record.pk).update(last_activity_at=lead.last_activity_at)
+                record.last_activity_at = lead.last_activity_at
 
     # The lead's history follows it: its rows link the new records as well (a link already set stays).
     links = {"contact": contact, "company": company, "deal": deal}

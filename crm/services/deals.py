@@ -157,9 +157,18 @@ def deal_create(
     custom: dict | None = None,
     source: str = LeadSource.MANUAL,
     lost_reason: str = "",
+    amount_from_lines: bool = True,
+    store=None,
+    external_id: str = "",
+    external_updated_at: datetime.datetime | None = None,
 ) -> Deal:
     """A new deal in `pipeline` (the default one) at `stage` (the pipeline's first open stage), with the
-    stage's probability unless given; with `lines` its amount is their sum."""
+    stage's probability unless given; with `lines` its amount is their sum, unless `amount_from_lines` is
+    False: then it keeps `amount` (a store order's total, which counts shipping and taxes its lines leave out).
+
+    `store`, `external_id` and `external_updated_at` tie the deal to the online-store order it came from
+    (unique per store: `crm.services.stores`). `actor=None` is the portal itself (the intake): no rights
+    apply and the responsible person stays as given."""
     _require(actor, Action.ADD)
     title = (title or "").strip()
     errors: dict[str, list[str]] = {}
@@ -205,6 +214,9 @@ def deal_create(
         source=source,
         lost_reason=(lost_reason or "").strip()[:300] if stage.kind == StageKind.LOST else "",
         closed_at=now if stage.kind != StageKind.OPEN else None,
+        store=store,
+        external_id=(external_id or "")[:100],
+        external_updated_at=external_updated_at,
     )
     deal.save()
     DealStageChange.objects.create(
@@ -213,7 +225,7 @@ def deal_create(
     if observers:
         _observers_write(deal, observers)
     if lines:
-        _lines_write(deal, lines)
+        _lines_write(deal, lines, total=amount_from_lines)
     timeline_add(
         kind=TimelineKind.CREATED,
         actor=actor,
@@ -414,8 +426,9 @@ def _decimal(value, field: str, index: int, errors: dict, default: str) -> Decim
         return None
 
 
-def _lines_write(deal: Deal, lines: list[dict]) -> list[DealLine]:
-    """Validate and store `lines` for `deal` (replacing its lines) and set the amount from them."""
+def _lines_write(deal: Deal, lines: list[dict], *, total: bool = True) -> list[DealLine]:
+    """Validate and store `lines` for `deal` (replacing its lines) and, with `total`, set the amount from
+    them (else the lines are in the currency of the deal's amount, which stays)."""
     currency = _currency(deal.amount)
     product_ids = [
         getattr(line.get("product"), "pk", line.get("product")) for line in lines if line.get("product")
@@ -465,25 +478,32 @@ def _lines_write(deal: Deal, lines: list[dict]) -> list[DealLine]:
         raise Invalid(fields=errors)
     DealLine.objects.filter(deal=deal).delete()
     DealLine.objects.bulk_create(rows)
-    if rows:
-        total = sum(
-            (line_total(price=r.price.amount, quantity=r.quantity, discount=r.discount) for r in rows),
-            Decimal("0.00"),
+    if rows and total:
+        deal.amount = Money(
+            sum(
+                (line_total(price=r.price.amount, quantity=r.quantity, discount=r.discount) for r in rows),
+                Decimal("0.00"),
+            ),
+            currency,
         )
-        deal.amount = Money(total, currency)
         deal.save(update_fields=["amount", "amount_currency", "updated_at"])
     return rows
 
 
 @transaction.atomic
-def deal_lines_set(*, actor, deal: Deal, lines: list[dict]) -> list[DealLine]:
+def deal_lines_set(*, actor, deal: Deal, lines: list[dict], amount: Money | None = None) -> list[DealLine]:
     """Replace a deal's line items: each {"product" (a Product or id, optional), "name" (the product's if
     empty), "quantity", "price" (Money in the deal's currency, or a number; the product's if empty),
     "discount" (per cent)}. With lines the deal's amount is their exact sum; a line in another currency is
-    refused and nothing changes."""
+    refused and nothing changes. With `amount` the deal takes that amount (and its currency) instead of the
+    lines' sum (a store order's total, which counts shipping and taxes its lines leave out)."""
     _require(actor, Action.EDIT, deal)
     before = snapshot(deal, ["amount"])
-    rows = _lines_write(deal, lines)
+    if amount is not None:
+        deal.amount = _clean_amount(amount)
+    rows = _lines_write(deal, lines, total=amount is None)
+    if amount is not None:
+        deal.save(update_fields=["amount", "amount_currency", "updated_at"])
     changes = diff(before, snapshot(deal, ["amount"]))
     audit_record(
         actor=actor,

@@ -9,6 +9,10 @@ records its error and the others go on. Every message is taken in its own transa
   on that record (a contact's latest open deal and the lead holding the address too);
 - an unknown sender becomes a new lead (source "e-mail") with the activity on it.
 
+The lead and the activity are made by their features' services as the portal itself (`actor=None`): the same
+validation, timeline entries, audit rows, counters and the responsible person's notification as by hand (an
+arriving e-mail does not take a lead in work, though: it still waits for someone).
+
 Attachments are kept as CRM files of the activity and its records. The folder's UIDVALIDITY and the last UID
 taken are stored after the run, so that the next one starts where this one stopped.
 """
@@ -33,13 +37,12 @@ from portal.core.audit import audit_record, diff, snapshot
 from portal.core.errors import Invalid
 
 from .. import rights
-from ..choices import ActivityKind, CommunicationKind, Direction, LeadSource, MailSecurity, TimelineKind
+from ..choices import ActivityKind, CommunicationKind, Direction, LeadSource, MailSecurity
 from ..connectors.imap import FetchedMessage, MailboxAddress, MailboxError, fetch_new, test_connection
-from ..counters import recount_records
 from ..crypto import SecretUnreadable, decrypt_secret, encrypt_secret
 from ..models import Activity, Communication, Company, Contact, CrmFile, Deal, Lead, Mailbox
 from ..selectors.mailboxes import FAILING_CACHE_KEY
-from .timeline import timeline_add
+from .activities import activity_create
 
 log = logging.getLogger(__name__)
 
@@ -288,62 +291,47 @@ def message_take(*, mailbox: Mailbox, message: FetchedMessage) -> Activity | Non
     if contact is not None:
         deal = Deal.objects.filter(contact=contact, stage_kind="open").order_by("-created_at", "-id").first()
     made_lead = contact is None and lead is None and company is None
-    if made_lead:
-        lead = _new_lead(mailbox, message)
-    owner = contact or lead or company
-    links = {"contact": contact, "lead": lead, "company": company if contact is None else None, "deal": deal}
-    links = {name: record for name, record in links.items() if record is not None}
-    now = timezone.now()
     body = message.text
     if message.skipped:
         body += "\n\n" + _("Left out for their size: %(files)s") % {"files": ", ".join(message.skipped)}
     try:
+        # The lead too: a message another run took a moment ago must not leave a lead behind.
         with transaction.atomic():
-            activity = Activity.objects.create(
+            if made_lead:
+                lead = _new_lead(mailbox, message)
+            owner = contact or lead or company
+            links = {"contact": contact, "lead": lead, "company": company if contact is None else None}
+            links = {name: record for name, record in {**links, "deal": deal}.items() if record is not None}
+            activity = activity_create(
+                actor=None,
                 kind=ActivityKind.EMAIL,
+                records=list(links.values()),
                 direction=Direction.INCOMING,
                 subject=(message.subject or _("(no subject)"))[:300],
                 body=body,
                 responsible=_active(owner.responsible) or _active(mailbox.responsible),
                 is_done=True,
-                done_at=now,
                 email_from=_sender_label(message),
                 email_to=", ".join([*message.to, *message.cc])[:1000],
-                message_id=key,
                 mailbox=mailbox,
-                **links,
+                message_id=key,
             )
     except IntegrityError:
-        # Another run took the same message a moment ago: the unique (mailbox, message id) said so.
-        return None
-    # Activities are written by the activities feature's service; the intake writes its own e-mail rows here
-    # (no person acts, and the rows are done on arrival), keeping the records' "last activity" right.
-    for record in links.values():
-        type(record).objects.filter(pk=record.pk).update(last_activity_at=now)
-    files = []
+        if Activity.objects.filter(mailbox=mailbox, message_id=key).exists():
+            return None  # another run took the same message: the unique (mailbox, message id) said so
+        raise
     for attachment in message.attachments:
         try:
-            files.append(
-                attachment_store(
-                    model=CrmFile,
-                    actor=None,
-                    upload=ContentFile(attachment.content, name=attachment.filename),
-                    activity=activity,
-                    **links,
-                )
+            attachment_store(
+                model=CrmFile,
+                actor=None,
+                upload=ContentFile(attachment.content, name=attachment.filename),
+                activity=activity,
+                **links,
             )
         except Invalid as exc:
             log.info("mailbox %s: attachment %r not kept: %s", mailbox.pk, attachment.filename, exc.message)
-    timeline_add(
-        kind=TimelineKind.ACTIVITY,
-        actor=None,
-        records=list(links.values()),
-        text=activity.subject,
-        data={"kind": ActivityKind.EMAIL, "direction": Direction.INCOMING, "files": len(files)},
-        activity=activity,
-    )
     activity.made_lead = made_lead
-    recount_records(activity)
     return activity
 
 

@@ -5,6 +5,10 @@ order, and in one transaction records the delivery (unique by connection, order 
 changes nothing), then finds or makes the customer's contact and makes or updates the order's deal, with its
 lines, amount and the stage the connection's status map names. An order older than the one already applied
 (deliveries arrive out of order) is recorded as "stale" and changes nothing.
+
+Nobody acts on a delivery: the contact and the deal are written by their features' services as the portal
+itself (`actor=None`), so they get what a record made by hand gets (validation, timeline entries, audit rows,
+counters; a move through the stages its automation event and, when won, the stream post).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,24 +30,13 @@ from portal.core.audit import audit_record, diff, snapshot
 from portal.core.errors import Invalid, NotFound
 
 from .. import rights
-from ..choices import CommunicationKind, LeadSource, StageKind, TimelineKind
-from ..connectors.stores import ADAPTERS, BadSignature, StoreOrder, check_size
-from ..counters import recount_records
+from ..choices import CommunicationKind, LeadSource, StageKind
+from ..connectors.stores import ADAPTERS, BadSignature, Malformed, StoreOrder, check_size
 from ..crypto import SecretUnreadable, decrypt_secret, encrypt_secret
-from ..models import (
-    Communication,
-    Contact,
-    Deal,
-    DealLine,
-    DealStageChange,
-    Pipeline,
-    Product,
-    Stage,
-    StoreConnection,
-    StoreDelivery,
-)
-from .communications import communications_set, normalize
-from .timeline import timeline_add, timeline_fields_changed
+from ..models import Communication, Contact, Deal, Pipeline, Product, Stage, StoreConnection, StoreDelivery
+from .communications import normalize
+from .contacts import contact_create
+from .deals import deal_create, deal_lines_set, deal_move, deal_update
 
 # The order statuses each store speaks of (the status map's rows); the Lumen format takes any word, these are
 # the usual ones, and the map may name more.
@@ -243,6 +237,12 @@ def store_order_receive(*, token, body: bytes, headers) -> Receipt:
         raise BadSignature(_("The connection's secret cannot be read; regenerate it.")) from exc
     adapter.verify(body, headers, secret)
     order = adapter.parse(body, headers)
+    if order.currency not in settings.CURRENCIES:
+        # A deal is in one of the company's currencies (the deals service refuses others): say so before
+        # anything is written, in the webhook's own error shape, so the store's log shows why.
+        raise Malformed(
+            _("The order's currency %(code)s is not one of the CRM's currencies.") % {"code": order.currency}
+        )
     key = adapter.event_key(body, headers)
     return _order_apply(connection=connection, order=order, key=key, body=body)
 
@@ -273,7 +273,6 @@ def _order_apply(*, connection: StoreConnection, order: StoreOrder, key: str, bo
         deal, outcome = _deal_write(connection, order, deal)
     delivery.outcome, delivery.deal = outcome, deal
     delivery.save(update_fields=["outcome", "deal"])
-    recount_records(deal)
     StoreConnection.objects.filter(pk=connection.pk).update(
         deliveries_count=F("deliveries_count") + 1, last_delivery_at=timezone.now()
     )
@@ -315,28 +314,25 @@ def _customer_contact(connection: StoreConnection, order: StoreOrder) -> Contact
     first_name, last_name = customer.first_name[:100], customer.last_name[:100]
     if not (first_name or last_name):
         last_name = (email or customer.phone)[:100]
-    # Contacts are written by the contacts feature's service, which acts for a person; an order arrives with
-    # nobody acting, so the intake writes the contact itself (the same rows, audit and timeline entry).
-    contact = Contact.objects.create(
-        first_name=first_name,
-        last_name=last_name,
-        source=LeadSource.STORE,
-        responsible=connection.responsible
-        if connection.responsible and connection.responsible.is_active
-        else None,
-        comment=customer.company[:300],
-    )
     items = []
     if email:
         items.append({"kind": CommunicationKind.EMAIL, "type": "work", "value": customer.email})
     if phone:
         items.append({"kind": CommunicationKind.PHONE, "type": "mobile", "value": customer.phone})
-    communications_set(record=contact, items=items)
-    audit_record(
-        actor=None, action="crm.contact.created", target=contact, changes={"source": LeadSource.STORE}
+    return contact_create(
+        actor=None,
+        first_name=first_name,
+        last_name=last_name,
+        source=LeadSource.STORE,
+        responsible=_responsible(connection),
+        comment=customer.company[:300],
+        communications=items,
     )
-    timeline_add(kind=TimelineKind.CREATED, actor=None, records=[contact], data={"source": LeadSource.STORE})
-    return contact
+
+
+def _responsible(connection: StoreConnection):
+    person = connection.responsible
+    return person if person is not None and person.is_active else None
 
 
 def _stage_for(connection: StoreConnection, order: StoreOrder, deal: Deal | None) -> Stage | None:
@@ -360,124 +356,110 @@ def _percent(line) -> Decimal:
     return min(share, Decimal("100"))
 
 
-def _lines_set(deal: Deal, order: StoreOrder) -> None:
-    # Deal lines belong to the deals feature; an order replaces its deal's lines wholesale, written here.
+def _lines(order: StoreOrder) -> list[dict]:
+    """The order's lines as the deals service takes them (a line's product found by its SKU)."""
     skus = {line.sku for line in order.lines if line.sku}
     products = {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
-    DealLine.objects.filter(deal=deal).delete()
     rows = []
-    for sort, line in enumerate(order.lines):
+    for line in order.lines:
         if line.quantity <= 0:
             continue
         product = products.get(line.sku) if line.sku else None
         rows.append(
-            DealLine(
-                deal=deal,
-                product=product,
-                name=(line.name or (product.name if product else "") or line.sku or _("Item"))[:300],
-                quantity=line.quantity.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP),
-                price=Money(line.price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), order.currency),
-                discount=_percent(line),
-                sort=sort,
-            )
+            {
+                "product": product,
+                "name": (line.name or (product.name if product else "") or line.sku or _("Item"))[:300],
+                "quantity": line.quantity.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP),
+                "price": line.price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                "discount": _percent(line),
+            }
         )
-    DealLine.objects.bulk_create(rows)
+    return rows
+
+
+def _lines_differ(deal: Deal, lines: list[dict], amount: Money) -> bool:
+    """Whether the order's lines or total differ from the deal's (a status update usually changes neither)."""
+    if deal.amount != amount:
+        return True
+    current = [
+        (line.product_id, line.name, line.quantity, line.price.amount, line.discount)
+        for line in deal.lines.order_by("sort", "id")
+    ]
+    wanted = [
+        (
+            getattr(line["product"], "pk", None),
+            line["name"],
+            line["quantity"],
+            line["price"],
+            line["discount"],
+        )
+        for line in lines
+    ]
+    return current != wanted
 
 
 def _deal_title(order: StoreOrder) -> str:
     return (_("Order %(number)s") % {"number": order.number or order.order_id})[:300]
 
 
+def _lost_reason(order: StoreOrder, stage: Stage | None) -> str:
+    if stage is None or stage.kind != StageKind.LOST:
+        return ""
+    return (_("The order's status in the store: %(status)s") % {"status": order.status or "-"})[:300]
+
+
 def _deal_write(connection: StoreConnection, order: StoreOrder, deal: Deal | None) -> tuple[Deal, str]:
-    """Make or update the order's deal. Deals are written by the deals feature's services for people; an order
-    arrives with nobody acting, so the intake writes the deal, its stage change and lines itself."""
+    """Make or update the order's deal through the deals services, as the portal itself (`actor=None`)."""
     now = timezone.now()
-    contact = _customer_contact(connection, order)
     stage = _stage_for(connection, order, deal)
     amount = Money(order.total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), order.currency)
     comment = "\n".join(part for part in (order.note, order.url) if part)
+    lines = _lines(order)
     if deal is None:
-        deal = Deal(
+        deal = deal_create(
+            actor=None,
             title=_deal_title(order),
             pipeline=connection.pipeline,
+            stage=stage,
+            amount=amount,
+            contact=_customer_contact(connection, order),
+            responsible=_responsible(connection),
+            comment=comment,
             source=LeadSource.STORE,
+            lost_reason=_lost_reason(order, stage),
+            lines=lines,
+            amount_from_lines=False,  # the order's total: its shipping and taxes are in no line
             store=connection,
             external_id=order.order_id,
-            responsible=connection.responsible
-            if connection.responsible and connection.responsible.is_active
-            else None,
-        )
-        before = None
-        previous_stage = None
-        entered_at = None
-    else:
-        before = snapshot(deal, ["title", "amount", "contact", "comment"])
-        previous_stage = deal.stage
-        entered_at = deal.stage_changed_at or deal.created_at
-    deal.title = _deal_title(order)
-    deal.amount = amount
-    deal.comment = comment
-    deal.contact = deal.contact or contact
-    deal.external_updated_at = order.updated_at or deal.external_updated_at or now
-    moved = stage is not None and (previous_stage is None or stage.pk != previous_stage.pk)
-    if moved:
-        deal.stage = stage
-        deal.stage_kind = stage.kind
-        deal.stage_changed_at = now
-        deal.probability = stage.probability
-        deal.closed_at = None if stage.kind == StageKind.OPEN else now
-        deal.lost_reason = (
-            (_("The order's status in the store: %(status)s") % {"status": order.status or "-"})[:300]
-            if stage.kind == StageKind.LOST
-            else ""
-        )
-    deal.save()
-    _lines_set(deal, order)
-    if moved:
-        DealStageChange.objects.create(
-            deal=deal,
-            pipeline=deal.pipeline,
-            from_stage=previous_stage,
-            to_stage=stage,
-            changed_at=now,
-            seconds_in_stage=_seconds_since(entered_at, now),
-        )
-    records = [deal, deal.contact] if deal.contact else [deal]
-    if before is None:
-        audit_record(
-            actor=None, action="crm.deal.store_order", target=deal, changes={"order": order.order_id}
-        )
-        timeline_add(
-            kind=TimelineKind.CREATED,
-            actor=None,
-            records=records,
-            data={
-                "source": LeadSource.STORE,
-                "store": connection.name,
-                "order": order.number or order.order_id,
-            },
+            external_updated_at=order.updated_at or now,
         )
         return deal, "created"
-    changes = diff(before, snapshot(deal, ["title", "amount", "contact", "comment"]))
-    if changes:
-        audit_record(actor=None, action="crm.deal.store_order", target=deal, changes=changes)
-        timeline_fields_changed(actor=None, record=deal, changes=changes)
-    if moved:
-        timeline_add(
-            kind=TimelineKind.STAGE,
+    # A deal that has its customer keeps them (the order's e-mail or phone may have changed since).
+    contact = deal.contact if deal.contact_id else _customer_contact(connection, order)
+    if _lines_differ(deal, lines, amount):
+        deal_lines_set(actor=None, deal=deal, lines=lines, amount=amount)
+    if (deal.title, deal.comment, deal.contact_id) != (
+        _deal_title(order),
+        comment,
+        getattr(contact, "pk", None),
+    ):
+        deal = deal_update(
             actor=None,
-            records=[deal],
-            data={
-                "from": previous_stage.name if previous_stage else "",
-                "to": stage.name,
-                "status": order.status,
-            },
+            deal=deal,
+            title=_deal_title(order),
+            contact=contact,
+            company=deal.company,
+            lead=deal.lead,
+            expected_close=deal.expected_close,
+            probability=deal.probability,
+            comment=comment,
         )
+    if stage is not None and stage.pk != deal.stage_id:
+        deal = deal_move(actor=None, deal=deal, stage=stage, lost_reason=_lost_reason(order, stage))
+    # The time of the order this deal now shows: the intake's own bookkeeping (an older delivery is stale).
+    deal.external_updated_at = order.updated_at or deal.external_updated_at or now
+    Deal.objects.filter(pk=deal.pk).update(external_updated_at=deal.external_updated_at)
     return deal, "updated"
-
-
-def _seconds_since(moment: datetime.datetime | None, now: datetime.datetime) -> int:
-    return max(int((now - moment).total_seconds()), 0) if moment else 0
 
 
 def deliveries_payloads_sweep(*, days: int = PAYLOAD_DAYS) -> int:

@@ -11,8 +11,9 @@ are stored. `call_event_take` applies one event read by `crm.connectors.telephon
 - ``finished`` records the duration, result and recording, logs a done call activity on the caller's records
   (a missed call too), and pushes the state so the card closes.
 
-No person acts on an event: the activity is written here as the portal's (like the e-mail intake), with
-the employee who took the call as its responsible person.
+No person acts on an event: the activity is made by the activities service as the portal itself
+(`actor=None`, like the e-mail intake), with the employee who took the call as its responsible person, so it
+gets what an activity logged by hand gets (timeline entry, audit row, counters, the responsible person told).
 """
 
 from __future__ import annotations
@@ -37,13 +38,11 @@ from ..choices import (
     CommunicationKind,
     Direction,
     LeadSource,
-    TimelineKind,
 )
 from ..connectors.telephony import CallEvent
-from ..counters import recount_records
 from ..models import Activity, Call, Company, Contact, CrmSettings, Lead, PbxConnection, PbxExtension
 from ..selectors.telephony import caller_find
-from .timeline import record_links, timeline_add
+from .activities import activity_create
 
 # The live message a ringing, answered or finished call sends to the employee's pages (static/crm/call-card.js).
 LIVE_EVENT = "crm.call"
@@ -310,36 +309,25 @@ def call_log(call: Call) -> Activity | None:
         return None
     responsible = call.user
     if responsible is None or not responsible.is_active:
-        responsible = next((r.responsible for r in records if r.responsible_id), None)
-    now = timezone.now()
-    activity = Activity.objects.create(
+        responsible = next(
+            (r.responsible for r in records if r.responsible_id and r.responsible.is_active), None
+        )
+    activity = activity_create(
+        actor=None,
         kind=ActivityKind.CALL,
+        records=records,
         direction=call.direction,
         subject=_subject(call)[:300],
         responsible=responsible,
         is_done=True,
-        done_at=call.ended_at or now,
+        done_at=call.ended_at,
         duration=call.duration,
         call_result=call.result,
         phone=call.external_number[:50],
         recording_url=call.recording_url,
-        **record_links(*records),
-    )
-    for record in records:
-        type(record).objects.filter(pk=record.pk).update(last_activity_at=now)
-        if isinstance(record, Lead) and record.taken_at is None and call.result == CallResult.ANSWERED:
-            Lead.objects.filter(pk=record.pk, taken_at__isnull=True).update(taken_at=now)
-    timeline_add(
-        kind=TimelineKind.ACTIVITY,
-        actor=None,
-        records=records,
-        text=activity.subject,
-        data={"kind": ActivityKind.CALL, "direction": call.direction, "result": call.result},
-        activity=activity,
     )
     call.activity = activity
     call.save(update_fields=["activity"])
-    recount_records(activity)
     return activity
 
 

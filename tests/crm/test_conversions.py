@@ -23,6 +23,7 @@ from crm.models import (
 )
 from crm.services import conversions, leads
 from portal.core.errors import Invalid, NotAllowed, NotFound
+from portal.core.models import AuditLog
 from tests.crm.factories import ActivityFactory, CompanyFactory, ContactFactory, PipelineFactory, role_with
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,8 @@ def test_convert_into_everything_moves_every_link(org, lead):
         company,
         deal,
     )
-    created = TimelineEntry.objects.get(lead=lead, kind=TimelineKind.CREATED)
+    # The lead's own "created" entry (the deal's, made by the deals service, names the lead too).
+    created = TimelineEntry.objects.get(lead=lead, kind=TimelineKind.CREATED, data__has_key="source")
     assert (created.contact, created.deal) == (contact, deal)
     converted = TimelineEntry.objects.get(kind=TimelineKind.CONVERTED)
     assert (converted.lead, converted.contact, converted.company, converted.deal) == (
@@ -182,3 +184,47 @@ def test_a_zero_amount_keeps_its_currency(org, lead):
         actor=org.east_rep, lead=lead, make_deal=True, amount=Money(Decimal("0"), "EUR")
     )
     assert result.deal.amount == Money(Decimal("0"), "EUR")
+
+
+# --- the new records come from their features' services --------------------------------------------------------
+
+
+def test_the_records_a_conversion_makes_get_what_records_made_by_hand_get(org, lead):
+    result = conversions.lead_convert(
+        actor=org.east_rep, lead=lead, make_contact=True, make_company=True, make_deal=True
+    )
+    made = {
+        "contact": (result.contact, "crm.contact.created"),
+        "company": (result.company, "crm.company.created"),
+        "deal": (result.deal, "crm.deal.create"),
+    }
+    for record, action in made.values():
+        assert AuditLog.objects.filter(action=action, target_id=str(record.pk), actor=org.east_rep).exists()
+    # each has its own "created" entry, besides the lead's (which now names them too)
+    created = TimelineEntry.objects.filter(kind=TimelineKind.CREATED, actor=org.east_rep)
+    assert created.filter(contact=result.contact, lead=None, company=None).exists()
+    assert created.filter(company=result.company, lead=None, contact=None).exists()
+    assert created.filter(deal=result.deal, data__deal=result.deal.pk).exists()
+    # the link of the contact and the company is on both timelines, as when made by hand
+    assert TimelineEntry.objects.filter(
+        kind=TimelineKind.LINKED, contact=result.contact, company=result.company
+    ).exists()
+    assert ContactCompany.objects.get(contact=result.contact, company=result.company).is_primary
+
+
+def test_a_company_added_to_an_existing_contact_keeps_its_other_companies(org, lead):
+    contact = ContactFactory(responsible=org.east_rep)
+    before = CompanyFactory(responsible=org.east_rep, name="Old employer")
+    ContactCompany.objects.create(contact=contact, company=before, is_primary=True)
+    result = conversions.lead_convert(actor=org.east_rep, lead=lead, contact=contact, make_company=True)
+    links = dict(ContactCompany.objects.filter(contact=contact).values_list("company_id", "is_primary"))
+    assert links == {before.pk: True, result.company.pk: False}
+
+
+def test_a_conversion_as_the_portal_itself_needs_no_rights(org, lead):
+    """A web form's deal: `actor=None` makes the records with the lead's responsible person."""
+    result = conversions.lead_convert(actor=None, lead=lead, make_contact=True, make_deal=True)
+    assert result.contact.responsible == lead.responsible == result.deal.responsible
+    assert result.contact.created_by is None and result.deal.created_by is None
+    assert AuditLog.objects.filter(action="crm.contact.created", target_id=str(result.contact.pk)).exists()
+    assert TimelineEntry.objects.filter(kind=TimelineKind.CREATED, contact=result.contact, lead=None).exists()

@@ -11,6 +11,8 @@ from crm.crypto import decrypt_secret
 from crm.models import Activity, CrmFile, Lead, Mailbox, TimelineEntry
 from crm.services import mailboxes as services
 from crm.services.communications import communications_set
+from portal.core.models import AuditLog
+from portal.notifications.models import Notification
 from tests.crm.factories import ContactFactory, DealFactory, LeadFactory
 from tests.crm.imap_server import message
 from tests.utils import client_as
@@ -86,6 +88,23 @@ def test_an_unknown_sender_becomes_a_lead_with_the_email_on_it(org, mailbox, ima
     assert lead.communications.filter(kind=CommunicationKind.EMAIL, normalized="anna@new-client.ru").exists()
     activity = Activity.objects.get()
     assert activity.lead == lead and activity.is_done
+
+
+def test_the_email_and_its_lead_get_what_their_services_give(org, mailbox, imap_mailbox):
+    """The activity comes from `activity_create` as the portal itself: its audit row and timeline entry, the
+    responsible person told; an arriving e-mail does not take the new lead in work (it still waits)."""
+    imap_mailbox.deliver(message(subject="Need 10 mugs", sender="Anna Smirnova <Anna@New-Client.ru>"))
+    fetch()
+    activity = Activity.objects.select_related("lead").get()
+    assert (activity.responsible, activity.created_by, activity.mailbox) == (org.east_rep, None, mailbox)
+    assert AuditLog.objects.filter(
+        action="crm.activity_create", target_id=str(activity.pk), actor=None
+    ).exists()
+    assert AuditLog.objects.filter(action="crm.lead.create", target_id=str(activity.lead_id)).exists()
+    assert TimelineEntry.objects.filter(activity=activity, lead=activity.lead).exists()
+    note = Notification.objects.get(recipient=org.east_rep, kind="crm_activity")
+    assert "Need 10 mugs" in note.title
+    assert activity.lead.last_activity_at is not None and activity.lead.taken_at is None
 
 
 def test_attachments_are_kept_as_files_of_the_activity_and_its_record(mailbox, imap_mailbox):

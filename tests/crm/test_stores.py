@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from djmoney.money import Money
 
-from crm.choices import CommunicationKind, LeadSource, StageKind
+from crm.choices import CommunicationKind, LeadSource, StageKind, TimelineKind
 from crm.connectors.stores import MAX_BODY_BYTES
 from crm.crypto import decrypt_secret
-from crm.models import Contact, Deal, DealStageChange, StoreConnection, StoreDelivery
+from crm.models import Contact, Deal, DealStageChange, StoreConnection, StoreDelivery, TimelineEntry
 from crm.services import stores as services
 from crm.services.communications import communications_set
 from tests.crm.factories import ContactFactory, PipelineFactory, ProductFactory
@@ -334,3 +334,82 @@ def test_the_webhook_is_in_the_api_schema(admin_user):
     assert answer.status_code == 200
     schema = json.loads(answer.content)
     assert "/api/v1/crm/hooks/store/{token}/" in schema["paths"]
+
+
+# --- the deal and the contact come from their features' services ---------------------------------------------
+
+
+def test_an_order_makes_its_deal_and_contact_as_the_portal_through_their_services(
+    connect, pipeline, django_capture_on_commit_callbacks
+):
+    from portal.core.models import AuditLog
+    from portal.stream.models import Entry
+
+    connection, secret = connect("woocommerce")  # the default map: completed -> the first won stage
+    body, headers = order("woocommerce", status="completed")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send(connection, secret, body, headers).json()["outcome"] == "created"
+    deal = Deal.objects.get()
+    assert deal.stage == stage(pipeline, "Won") and deal.created_by is None
+    assert AuditLog.objects.filter(action="crm.deal.create", target_id=str(deal.pk), actor=None).exists()
+    assert AuditLog.objects.filter(action="crm.contact.created", target_id=str(deal.contact_id)).exists()
+    created = TimelineEntry.objects.filter(kind=TimelineKind.CREATED, actor=None)
+    assert created.filter(deal=deal, contact=deal.contact, data__deal=deal.pk).exists()
+    assert created.filter(contact=deal.contact, deal=None).exists()
+    # a won deal is posted to its responsible person's department, as when a person wins one
+    assert Entry.objects.filter(verb="crm.deal_won", target_id=str(deal.pk)).exists()
+
+
+def test_a_status_change_moves_the_deal_as_a_person_would(
+    org, connect, pipeline, monkeypatch, django_capture_on_commit_callbacks
+):
+    from crm.services import deals as deal_services
+    from portal.core.models import AuditLog
+
+    events = []
+    monkeypatch.setattr(deal_services, "automation_event_send", lambda **event: events.append(event))
+    connection, secret = connect("lumen")
+    services.store_update(
+        actor=org.admin, connection=connection, status_map={"paid": stage(pipeline, "Paid").pk}
+    )
+    body, headers = order("lumen", when="2025-05-20T09:00:00+00:00", status="new")
+    send(connection, secret, body, headers)
+    deal = Deal.objects.get()
+    body, headers = order("lumen", when="2025-05-20T10:00:00+00:00", status="paid")
+    assert send(connection, secret, body, headers).json()["outcome"] == "updated"
+    deal.refresh_from_db()
+    assert deal.stage == stage(pipeline, "Paid")
+    assert deal.external_updated_at == datetime.datetime(2025, 5, 20, 10, tzinfo=datetime.UTC)
+    # the stage's automation rules hear of the move, and the move has its audit row and timeline entry
+    assert [(e["trigger"], e["scopes"]) for e in events] == [
+        ("crm.deal_stage_changed", [f"stage:{stage(pipeline, 'Paid').pk}"])
+    ]
+    assert AuditLog.objects.filter(action="crm.deal.move", target_id=str(deal.pk), actor=None).exists()
+    assert TimelineEntry.objects.filter(kind=TimelineKind.STAGE, deal=deal, data__to="Paid").exists()
+    # the same lines and total: the lines are left alone (no audit row for a change that did not happen)
+    assert not AuditLog.objects.filter(action="crm.deal.lines", target_id=str(deal.pk)).exists()
+
+
+def test_a_changed_total_is_written_by_the_deals_service(connect):
+    from portal.core.models import AuditLog
+
+    connection, secret = connect("lumen")
+    body, headers = order("lumen", when="2025-05-20T09:00:00+00:00")
+    send(connection, secret, body, headers)
+    data = json.loads(order("lumen", when="2025-05-20T10:00:00+00:00")[0])
+    data["order"]["total"] = "9999.00"
+    assert send(connection, secret, json.dumps(data).encode(), headers).json()["outcome"] == "updated"
+    deal = Deal.objects.get()
+    assert deal.amount == Money(Decimal("9999.00"), deal.amount.currency)  # the order's total, not the lines'
+    audit = AuditLog.objects.get(action="crm.deal.lines", target_id=str(deal.pk))
+    assert audit.actor is None and "9999" in audit.changes["amount"][1].replace(",", "")
+
+
+def test_an_order_in_a_currency_the_crm_does_not_use_is_refused_before_anything_is_written(connect, settings):
+    settings.CURRENCIES = ("USD", "EUR")
+    connection, secret = connect("lumen")
+    body, headers = order("lumen")  # in roubles
+    answer = send(connection, secret, body, headers)
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed"
+    assert "RUB" in answer.json()["error"]["message"]
+    assert not StoreDelivery.objects.exists() and not Deal.objects.exists() and not Contact.objects.exists()

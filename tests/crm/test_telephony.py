@@ -17,6 +17,8 @@ from crm.selectors.telephony import caller_find
 from crm.services import telephony as services
 from crm.services.communications import communications_set
 from portal.core import live
+from portal.core.models import AuditLog
+from portal.notifications.models import Notification
 from tests.crm.factories import CompanyFactory, ContactFactory, DealFactory, LeadFactory
 from tests.people.factories import AdminFactory, UserFactory
 from tests.utils import client_as
@@ -193,6 +195,30 @@ def test_a_missed_call_is_logged_too(org, pbx):
     assert activity.call_result == CallResult.MISSED
     assert activity.contact_id == contact.pk
     assert "Missed call" in activity.subject
+
+
+def test_the_pbx_logs_a_call_as_the_activities_service_does(org, pbx):
+    """The call activity comes from `activity_create` as the portal itself: its audit row, the employee told of
+    a missed call, and a lead taken in work only when the call was answered (a missed one leaves it waiting)."""
+    lead = LeadFactory(responsible=org.east_rep)
+    communications_set(record=lead, items=[{"kind": "phone", "type": "work", "value": NUMBER}])
+    post(pbx.token, ringing())
+    post(pbx.token, finished(duration=0, status="missed", recording_url=""))
+    missed = Activity.objects.get()
+    assert (missed.lead, missed.responsible, missed.created_by) == (lead, org.east_rep, None)
+    assert AuditLog.objects.filter(
+        action="crm.activity_create", target_id=str(missed.pk), actor=None
+    ).exists()
+    note = Notification.objects.get(recipient=org.east_rep, kind="crm_activity")
+    assert "Missed call" in note.title
+    lead.refresh_from_db()
+    assert lead.last_activity_at is not None and lead.taken_at is None
+    post(pbx.token, ringing(call_id="c-2"))
+    post(pbx.token, finished(call_id="c-2"))
+    lead.refresh_from_db()
+    assert lead.taken_at is not None
+    # The answered call is not news to the person who took it: only the missed one told them.
+    assert Notification.objects.filter(recipient=org.east_rep, kind="crm_activity").count() == 1
 
 
 def test_an_unknown_number_makes_no_activity_and_a_lead_only_on_request(org, pbx):

@@ -12,11 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from djmoney.money import Money
 
-from crm.choices import LeadSource, LeadStatus
-from crm.models import Deal, Lead, WebForm, WebFormSubmission
+from crm.choices import LeadSource, LeadStatus, TimelineKind
+from crm.models import Deal, Lead, TimelineEntry, WebForm, WebFormSubmission
 from crm.services import webforms as services
 from crm.views.webforms import embed_snippets
 from portal.core.errors import Invalid, NotFound
+from portal.core.models import AuditLog
 from tests.crm.factories import PipelineFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +167,39 @@ def test_deal_form_makes_a_deal_through_the_lead(org):
     assert deal.responsible == org.east_rep and deal.source == LeadSource.WEB_FORM
     assert deal.lead.status == LeadStatus.CONVERTED and deal.lead.utm == {}
     assert WebFormSubmission.objects.get().deal == deal
+
+
+def test_a_deal_forms_records_get_what_records_made_by_hand_get(org):
+    """The lead, contact, company and deal of a deal form come from their services: each has its own
+    "created" entry on its timeline and its audit row, with no person as the actor."""
+    form = services.webform_create(
+        actor=org.admin,
+        name="Order",
+        target="deal",
+        pipeline=PipelineFactory(),
+        responsible=org.east_rep,
+        fields=[*FIELDS, {"name": "firm", "label": "Company", "target": "company_name", "type": "text"}],
+    )
+    assert anonymous().post(url(form), {**GOOD, "firm": "Smith & Co"}).status_code == 200
+    deal = Deal.objects.select_related("contact", "company", "lead").get()
+    made = {
+        "lead": (deal.lead, "crm.lead.create"),
+        "contact": (deal.contact, "crm.contact.created"),
+        "company": (deal.company, "crm.company.created"),
+        "deal": (deal, "crm.deal.create"),
+    }
+    for name, (record, action) in made.items():
+        assert AuditLog.objects.filter(action=action, target_id=str(record.pk), actor=None).exists(), name
+    created = TimelineEntry.objects.filter(kind=TimelineKind.CREATED, actor=None)
+    # the lead's entry names what it became; each new record has one of its own besides
+    assert created.filter(lead=deal.lead, data__source=LeadSource.WEB_FORM).exists()
+    assert created.filter(contact=deal.contact, lead=None, company=None).exists()
+    assert created.filter(company=deal.company, lead=None, contact=None).exists()
+    assert created.filter(deal=deal, data__deal=deal.pk).exists()
+    linked = TimelineEntry.objects.filter(
+        kind=TimelineKind.LINKED, contact=deal.contact, company=deal.company
+    )
+    assert linked.exists()
 
 
 class _FormReader(HTMLParser):
