@@ -224,3 +224,118 @@ def test_the_list_costs_the_same_at_3_and_at_30_processes(org):
     lay(3)
     client.get(URL)
     assert_query_budget(lambda: client.get(URL), lambda: lay(27), budget=20)
+
+
+# --- a new version of the contract's draft ------------------------------------------------------------------
+
+CONTRACT = {
+    "counterparty": "Client Ltd",
+    "subject": "Support",
+    "amount": {"amount": "5000", "currency": "EUR"},
+}
+
+
+def _contract(requester):
+    return process_start(
+        actor=requester,
+        template=_template("contract"),
+        data=CONTRACT,
+        uploads={"draft": [_pdf("draft-v1.pdf")]},
+    )
+
+
+def _replace(user, process, **parts):
+    body = {"field": "draft", "file": _pdf("draft-v2.pdf"), **parts}
+    return client_as(user).post(
+        f"{URL}{process.pk}/replace-file/",
+        {k: v for k, v in body.items() if v is not None},
+        format="multipart",
+    )
+
+
+def test_the_requester_uploads_a_new_version_of_a_returned_draft(org):
+    contract = _contract(org.east_rep)
+    process_act(actor=org.east_head, process=contract, action="return", comment="Other terms")
+    first = ProcessFile.objects.get(process=contract)
+
+    response = _replace(org.east_rep, contract)
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    newest = ProcessFile.objects.get(process=contract, version=2)
+    assert (newest.field, newest.name) == ("draft", "draft-v2.pdf")
+    assert body["id"] == contract.pk and body["data"]["draft"] == [newest.pk]
+    assert {(f["id"], f["version"]) for f in body["files"]} == {(first.pk, 1), (newest.pk, 2)}
+    # The approval starts again from the first step, as after the page's upload.
+    assert body["status"] == "running" and body["round"] == 2
+    assert body["current_step"]["waiting_for"] == [org.east_head.pk]
+    change = ProcessAction.objects.get(process=contract, kind="file")
+    assert "draft-v2.pdf" in change.comment and change.details["version"] == 2
+    assert body["history"][-1]["kind"] == "file" and body["history"][-1]["comment"] == change.comment
+    assert "replace_file" in body["allowed_actions"]
+
+
+def test_the_approver_of_the_running_step_may_bring_a_new_version_too(org):
+    contract = _contract(org.east_rep)
+    response = _replace(org.east_head, contract)
+    assert response.status_code == 200, response.json()
+    assert response.json()["round"] == 2
+    assert ProcessFile.objects.get(process=contract, version=2).uploaded_by == org.east_head
+
+
+def test_who_may_not_bring_a_new_version_is_told_as_on_the_page(org):
+    contract = _contract(org.east_rep)
+    # sales_head sees the request (east_rep's department is under Sales) but is not asked: 403, as the page.
+    refused = _replace(org.sales_head, contract)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "permission_denied"
+    # A stranger does not see it at all.
+    hidden = _replace(org.developer, contract)
+    assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "not_found"
+    # Once returned, the step is over: its approver no longer brings a new version.
+    process_act(actor=org.east_head, process=contract, action="return", comment="Other terms")
+    assert _replace(org.east_head, contract).status_code == 403
+    assert ProcessFile.objects.filter(process=contract).count() == 1
+    assert not ProcessAction.objects.filter(process=contract, kind="file").exists()
+
+
+def test_a_bad_field_or_file_is_a_400_field_by_field_and_stores_nothing(org, settings):
+    contract = _contract(org.east_rep)
+
+    def refused(**parts):
+        response = _replace(org.east_rep, contract, **parts)
+        assert response.status_code == 400, response.json()
+        error = response.json()["error"]
+        assert error["code"] == "invalid"
+        return error["fields"]
+
+    assert set(refused(field="subject")) == {"field"}  # a field, but not a file
+    assert set(refused(field="nothing")) == {"field"}
+    assert set(refused(field=None)) == {"field"}
+    assert set(refused(file=None)) == {"file"}
+    assert set(refused(file="not a file")) == {"file"}
+    settings.LUMEN_ATTACHMENT_MAX_BYTES = 10
+    assert set(refused(file=_pdf("big.pdf"))) == {"file"}
+    assert ProcessFile.objects.filter(process=contract).count() == 1
+    assert not ProcessAction.objects.filter(process=contract, kind="file").exists()
+    contract.refresh_from_db()
+    assert contract.round == 1
+    # JSON cannot carry the file.
+    as_json = client_as(org.east_rep).post(
+        f"{URL}{contract.pk}/replace-file/", {"field": "draft"}, format="json"
+    )
+    assert as_json.status_code == 415
+
+
+def test_a_request_without_a_revised_file_has_nothing_to_replace(org):
+    payment = _payment(org.east_rep)
+    response = _replace(org.east_rep, payment, field="invoice")
+    assert response.status_code == 400 and set(response.json()["error"]["fields"]) == {"field"}
+    assert ProcessFile.objects.filter(process=payment).count() == 1
+
+
+def test_a_finished_request_is_a_409(org):
+    contract = _contract(org.east_rep)
+    client_as(org.east_rep).post(f"{URL}{contract.pk}/withdraw/", {}, format="json")
+    response = _replace(org.east_rep, contract)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "already_decided"
+    assert ProcessFile.objects.filter(process=contract).count() == 1

@@ -287,3 +287,27 @@ def test_api_list_has_a_query_budget(org, django_assert_max_num_queries):
         HolidayFactory(date=D(2030, 1, 1) + datetime.timedelta(days=day), name=f"Day {day}")
     with django_assert_max_num_queries(few):
         assert len(client.get(API, {"year": 2030}).json()["results"]) == 39
+
+
+def test_the_page_and_the_api_list_cost_the_same_at_3_and_at_60_holidays(org):
+    from tests.utils import count_queries
+
+    client = client_as(org.east_rep)
+    page = reverse("workflows:holiday_list")
+    for day in range(3):
+        HolidayFactory(date=D(2030, 1, 1) + datetime.timedelta(days=day), name=f"Day {day}")
+    client.get(page, {"year": 2030})  # the person's permissions are cached after their first request
+
+    def costs():
+        return (
+            count_queries(lambda: client.get(page, {"year": 2030})),
+            count_queries(lambda: client.get(API, {"year": 2030})),
+        )
+
+    few = costs()
+    for day in range(3, 60):
+        HolidayFactory(date=D(2030, 1, 1) + datetime.timedelta(days=day * 5), name=f"Day {day}")
+    assert Holiday.objects.filter(date__year=2030).count() == 60
+    assert costs() == few
+    html = client.get(page, {"year": 2030}).content.decode()
+    assert "Day 59" in html

@@ -238,6 +238,15 @@ def processes_endpoints(org, processes_users):
             {"data": leave_values},
             changed=rows(Process, "round"),
         ),
+        Endpoint(
+            "api new version of the draft",
+            "POST",
+            api("replace-file/", "contract"),
+            _api(**{**new_version, "member": 200, "approver": 200, "deputy": 200}),
+            lambda role: {"field": "draft", "file": _pdf("v2.pdf")},
+            "multipart",
+            changed=rows(ProcessFile),
+        ),
     ]
 
 

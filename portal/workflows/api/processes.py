@@ -5,8 +5,10 @@ department with sub-departments, submitted dates, amounts, `q`); the detail carr
 with their assignments), the history and the files. `POST` starts a process of a template with its form's values
 in the shape `portal.workflows.definitions` documents (JSON, or multipart with `data` as a JSON text and the files
 named by field key, `<lines key>-<n>-receipt` for a line's receipt); `act`, `withdraw` and `resubmit` are the
-page's actions. The same form checks the values as on the pages, the same services act, with the same rights:
-a process the caller does not see is 404. A decision someone else made first answers 409 `already_decided`."""
+page's actions, and `replace-file` (multipart `field` and `file`) is the page's new version of a contract's draft,
+which starts the approval again. The same form checks the values as on the pages, the same services act, with the
+same rights: a process the caller does not see is 404. A decision someone else made first answers 409
+`already_decided`."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from portal.core.errors import Invalid
 from portal.core.permissions import get_visible
 
 from ..choices import ProcessStatus, StepAction, TemplateKind
+from ..definitions import field_defs, purpose_field
 from ..forms.processes import ProcessForm, form_input
 from ..models import Process, ProcessTemplate
 from ..selectors import processes as selectors
@@ -236,6 +239,15 @@ class WorkflowProcessWithdrawSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
+class WorkflowProcessReplaceFileSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        max_length=100, help_text="The key of the form's revised file field (a contract's draft: `draft`)."
+    )
+    file = serializers.FileField(
+        use_url=False, help_text="The new version, checked as the page checks it (size limit, refused types)."
+    )
+
+
 def _json_data(value):
     if isinstance(value, str):
         try:
@@ -409,6 +421,52 @@ class ProcessViewSet(viewsets.GenericViewSet):
             uploads=uploads,
             comment=body.validated_data.get("comment", ""),
         )
+        return self._out(process)
+
+    @extend_schema(
+        summary="Upload a new version of the revised file (a contract's draft): the approval starts again",
+        description="For the requester, or an approver of the step now active, while the request runs or is "
+        "returned (`replace_file` is then among `allowed_actions`). The older versions are kept.",
+        request={"multipart/form-data": WorkflowProcessReplaceFileSerializer},
+        responses={
+            200: WorkflowProcessDetailSerializer,
+            400: OpenApiResponse(
+                description="`field` is not the form's revised file, or `file` is missing, empty, too large "
+                "or of a refused type: nothing is stored."
+            ),
+            403: OpenApiResponse(
+                description="The caller sees the request but is neither its requester nor an approver of "
+                "the step now active."
+            ),
+            409: ALREADY_DECIDED,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="replace-file", parser_classes=[MultiPartParser])
+    def replace_file(self, request, pk=None):
+        process = self._process()
+        body = WorkflowProcessReplaceFileSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        field = body.validated_data["field"]
+        # The service names a wrong field and a refused upload alike after the form's field: the field is
+        # checked here first, so that each problem is told under the part of the request that has it.
+        revised = purpose_field(field_defs(process.version), "revised_file")
+        if revised is None or revised.key != field:
+            raise exceptions.ValidationError(
+                {"field": [_("This file cannot be replaced with a new version.")]}
+            )
+        try:
+            _service_call(
+                _services().process_file_replace,
+                actor=request.user,
+                process=process,
+                field=field,
+                upload=body.validated_data["file"],
+            )
+        except Invalid as exc:
+            if field not in exc.fields:
+                raise
+            errors = {("file" if key == field else key): messages for key, messages in exc.fields.items()}
+            raise exceptions.ValidationError(errors) from exc
         return self._out(process)
 
 
