@@ -1,8 +1,9 @@
 """Values every page needs: what the apps put into the shell (the portal's name, live counters...), the left
 navigation and the top-bar widgets, all read from core's registry: core itself names no app."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
+from portal.core.links import url_for_name
 from portal.core.registry import registry
 
 
@@ -20,7 +21,7 @@ def portal(request):
     nav = []
     for entry in registry.navigation:
         try:
-            url = reverse(entry.url_name)
+            url = url_for_name(entry.url_name)
         except NoReverseMatch:
             url = None  # the area is not routed here: shown, but not a link
         counter = lambda area=entry.area: counter_areas().get(area)  # noqa: E731

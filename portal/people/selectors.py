@@ -10,7 +10,9 @@ person or a department changes who supervises whom at once:
 
 from __future__ import annotations
 
+import copy
 import datetime
+import time
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
@@ -24,19 +26,36 @@ from .models import ApiToken, Company, Department, Invitation, User
 COMPANY_KEY = "people:company"
 
 
+# The company as this process last read it, for COMPANY_LOCAL_SECONDS: every request asked the cache twice
+# (the first-run check and the layout's portal name), two network round trips for a row that changes once a
+# year. A change made in this process is seen at once; one made in another worker within the seconds.
+COMPANY_LOCAL_SECONDS = 10.0
+_company_local: tuple[float, Company] | None = None
+
+
 def company_get() -> Company | None:
     """The registered company, or None before the portal is registered.
 
-    Every page shows it, so it is kept in the cache; `company_changed` (connected to its save and delete in
-    `PeopleConfig.ready`) forgets it."""
+    Every page shows it, so it is kept in the cache, and for a few seconds in the process (a registered
+    company only: the first registration is seen by every worker at once); `company_changed` (connected to
+    its save and delete in `PeopleConfig.ready`) forgets both. Each caller gets its own copy."""
+    global _company_local
+    now = time.monotonic()
+    local = _company_local
+    if local is not None and now - local[0] < COMPANY_LOCAL_SECONDS:
+        return copy.copy(local[1])
     cached = cache.get(COMPANY_KEY)
     if cached is None:
         cached = (Company.objects.order_by("id").first(),)
         cache.set(COMPANY_KEY, cached, DAILY_SECONDS)
+    if cached[0] is not None:
+        _company_local = (now, copy.copy(cached[0]))
     return cached[0]
 
 
 def company_changed(**kwargs) -> None:
+    global _company_local
+    _company_local = None
     cache.delete(COMPANY_KEY)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -31,3 +32,13 @@ def test_a_deleted_company_is_gone_from_the_cache(org):
     assert company_get() is not None
     Company.objects.all().delete()
     assert company_get() is None
+
+
+def test_the_process_keeps_it_without_asking_the_cache_and_hands_out_copies(org, monkeypatch):
+    from django.core.cache import cache
+
+    company_get()
+    monkeypatch.setattr(cache, "get", lambda *a, **k: pytest.fail("the cache was asked"))
+    first = company_get()
+    first.name = "Edited in a form that failed"
+    assert company_get().name == Company.objects.get().name
