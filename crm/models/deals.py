@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
@@ -84,16 +84,12 @@ class Deal(CrmRecord):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # PostgreSQL also has crm_deal_column (stage, stage_changed_at DESC NULLS LAST, id DESC): a Kanban column
+        # in its order (selectors.deals.CARD_ORDER), read in order rather than sorted (migration 0004; SQLite
+        # takes no NULLS LAST in an index).
         indexes = [
             models.Index(fields=["responsible", "stage_kind", "-created_at"], name="crm_deal_resp_kind"),
             models.Index(fields=["pipeline", "stage", "-created_at"], name="crm_deal_stage"),
-            # A Kanban column in its order (selectors.deals.CARD_ORDER): its cards read in order, not sorted.
-            models.Index(
-                F("stage"),
-                F("stage_changed_at").desc(nulls_last=True),
-                F("id").desc(),
-                name="crm_deal_column",
-            ),
             models.Index(fields=["stage_kind", "last_activity_at"], name="crm_deal_idle"),
             models.Index(fields=["closed_at"], name="crm_deal_closed"),
         ]

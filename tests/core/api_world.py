@@ -119,6 +119,7 @@ class ApiWorld:
             "/api/v1/workflows/processes/{id}/act/": {"id": i["wf_process"]},
             "/api/v1/workflows/processes/{id}/resubmit/": {"id": i["wf_process"]},
             "/api/v1/workflows/processes/{id}/withdraw/": {"id": i["wf_process"]},
+            "/api/v1/workflows/processes/{id}/replace-file/": {"id": i["wf_process"]},
             "/api/v1/workflows/rule-runs/{id}/": {"id": i["wf_rule_run"]},
             "/api/v1/workflows/rules/{id}/": {"id": i["wf_rule"]},
             "/api/v1/workflows/templates/{id}/": {"id": i["wf_template"]},
