@@ -80,3 +80,20 @@ def test_match_names_is_served_by_one_trigram_index(model, fields, index):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert plan.count(f"Bitmap Index Scan on {index}") == 2, plan
+
+
+@pytest.mark.django_db
+def test_the_planner_knows_a_trigram_similarity_is_not_free():
+    """people migration 0009: with pg_trgm's COST 1 the planner computed the similarity on every row instead of
+    reading the trigram index (a common word over 100,000 approvals: 325 ms against 18 ms)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname, procost FROM pg_proc WHERE proname IN "
+            "('word_similarity_op', 'word_similarity_commutator_op', 'similarity_op')"
+        )
+        costs = dict(cursor.fetchall())
+    assert costs == {"word_similarity_op": 100, "word_similarity_commutator_op": 100, "similarity_op": 100}
