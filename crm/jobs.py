@@ -8,6 +8,7 @@ from celery import shared_task
 from django.db import transaction
 
 from portal.core.errors import job_edge
+from portal.core.jobs import with_lock
 
 log = logging.getLogger(__name__)
 
@@ -59,45 +60,19 @@ COUNTERS_SWEEP_LOCK_KEY = "lumen:crm:counters-sweep-lock"
 def counters_sweep_job() -> int | None:
     """Every five minutes: recount the CRM counters the clock changes (overdue activities, idle deals, leads
     not taken in time). A cache lock keeps two beats from doubling up; a repeated sweep only recounts again."""
-    import uuid
-
-    from django.core.cache import cache
-
     from . import counters
 
-    token = uuid.uuid4().hex
-    if not cache.add(COUNTERS_SWEEP_LOCK_KEY, token, timeout=4 * 60):
-        log.info("%s: another run holds the lock; skipped", COUNTERS_SWEEP_LOCK_KEY)
-        return None
-    try:
+    def work():
         with transaction.atomic():
             return counters.counters_sweep()
-    finally:
-        if cache.get(COUNTERS_SWEEP_LOCK_KEY) == token:
-            cache.delete(COUNTERS_SWEEP_LOCK_KEY)
+
+    return with_lock(COUNTERS_SWEEP_LOCK_KEY, 4 * 60, work)
 
 
 # --- intake: mailboxes and store deliveries -------------------------------------------------------------------
 
 MAIL_FETCH_LOCK_KEY = "lumen:crm:mail-fetch-lock"
 STORE_PAYLOADS_LOCK_KEY = "lumen:crm:store-payloads-sweep-lock"
-
-
-def _intake_locked(key: str, seconds: int, work):
-    """Run `work` unless another run holds `key` (None then); the lock expires by itself should a worker die."""
-    import uuid
-
-    from django.core.cache import cache
-
-    token = uuid.uuid4().hex
-    if not cache.add(key, token, timeout=seconds):
-        log.info("%s: another run holds the lock; skipped", key)
-        return None
-    try:
-        return work()
-    finally:
-        if cache.get(key) == token:
-            cache.delete(key)
 
 
 @shared_task(name="crm.jobs.mail_fetch_job")
@@ -110,7 +85,7 @@ def mail_fetch_job(mailbox_ids: list[int] | None = None) -> int | None:
         return sum(summary.taken for summary in mailboxes.mailboxes_fetch(mailbox_ids=mailbox_ids))
 
     # Longer than a slow run of every mailbox (network timeouts of 20 s each), shorter than a missed hour.
-    return _intake_locked(MAIL_FETCH_LOCK_KEY, 15 * 60, work)
+    return with_lock(MAIL_FETCH_LOCK_KEY, 15 * 60, work)
 
 
 @shared_task(name="crm.jobs.store_payloads_sweep_job")
@@ -118,7 +93,7 @@ def store_payloads_sweep_job() -> int | None:
     """Nightly: empty the kept bodies of store deliveries older than 30 days (the rows stay)."""
     from .services import stores
 
-    return _intake_locked(STORE_PAYLOADS_LOCK_KEY, 30 * 60, lambda: stores.deliveries_payloads_sweep())
+    return with_lock(STORE_PAYLOADS_LOCK_KEY, 30 * 60, lambda: stores.deliveries_payloads_sweep())
 
 
 @shared_task(name="crm.jobs.import_run_job")

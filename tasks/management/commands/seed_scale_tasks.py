@@ -26,10 +26,10 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from django.core.management.base import BaseCommand, CommandError
-from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portal.core.seeding import Writer, reset_sequences
 from tasks.choices import (
     CLOSED_STATUSES,
     HANDED_IN_STATUSES,
@@ -260,63 +260,6 @@ def _accumulate(values):
 # --- writing --------------------------------------------------------------------------------------------
 
 
-class Writer:
-    """Rows (dicts by attribute name) into a model's table: COPY on PostgreSQL, bulk_create elsewhere.
-
-    Columns a row leaves out get the field's default, so fields added to the models later need no change
-    here as long as they have a default (or are nullable).
-    """
-
-    def __init__(self) -> None:
-        self.copy = connection.vendor == "postgresql"
-        self.written: dict[str, int] = {}
-
-    def write(self, model, rows: list[dict]) -> None:
-        if not rows:
-            return
-        fields = [f for f in model._meta.concrete_fields]
-        self.written[model.__name__] = self.written.get(model.__name__, 0) + len(rows)
-        if self.copy:
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-            names = [f.attname for f in fields]
-            defaults = [self._default(f) for f in fields]
-            table = connection.ops.quote_name(model._meta.db_table)
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(
-                        [row.get(name, default) for name, default in zip(names, defaults, strict=True)]
-                    )
-        else:
-            with _keep_given_times(model):
-                model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
-
-    @staticmethod
-    def _default(f):
-        if f.has_default():
-            return f.get_default()
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            return timezone.now()
-        return None
-
-
-@contextlib.contextmanager
-def _keep_given_times(model):
-    """`auto_now(_add)` would stamp every seeded row with the same moment; a history needs its own."""
-    touched = []
-    for f in model._meta.concrete_fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            touched.append((f, f.auto_now, f.auto_now_add))
-            f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in touched:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
 def _task_models():
     from tasks import models as m
 
@@ -407,14 +350,6 @@ def _bulk_load(models, clock: Clock):
         clock.lap(f"{len(foreign_keys)} foreign keys checked")
 
 
-def _reset_sequences(models) -> None:
-    statements = connection.ops.sequence_reset_sql(no_style(), models)
-    if statements:
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
-
-
 # --- generating -----------------------------------------------------------------------------------------
 
 
@@ -452,7 +387,7 @@ def seed_tasks(
                 for key in counts:
                     counts[key] += chunk["counts"][key]
             clock.lap(f"generated and wrote {tasks} tasks")
-            _reset_sequences(models)
+            reset_sequences(models)
     if on_postgres:
         with connection.cursor() as cursor:
             for model in models:
