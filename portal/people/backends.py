@@ -40,7 +40,7 @@ class PersonBackend(ModelBackend):
     # change of a permission, a group or a person's groups bumps (`permissions_changed`).
 
     def get_all_permissions(self, user_obj, obj=None):
-        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous or not _cache_is_shared():
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
             stamp = _permissions_stamp(user_obj)
@@ -59,6 +59,14 @@ class PersonBackend(ModelBackend):
 PERMISSIONS_VERSION_KEY = "people:permissions:version"
 PERMISSIONS_KEY = "people:permissions:{pk}"
 PERMISSIONS_TTL = 60 * 60 * 24
+
+
+def _cache_is_shared() -> bool:
+    """Only a cache every process reads (Redis) can hold permissions: with the embedded mode's per-process
+    memory, a grant made in the web process would stay unseen by the worker's copy."""
+    from django.conf import settings
+
+    return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
 
 
 def _permissions_stamp(user) -> str:

@@ -84,3 +84,14 @@ def test_a_superuser_and_a_deactivated_person(org):
     person.is_active = False
     person.save(update_fields=["is_active"])
     assert PersonBackend().get_all_permissions(person) == set()
+
+
+def test_a_per_process_cache_keeps_no_permissions(org, settings):
+    """The embedded mode's memory cache is one per process: the worker would not see a grant made on the web."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    person = org.sales_rep
+    assert not _fresh(person).has_perm(PERM)
+    again = _fresh(person)
+    with CaptureQueriesContext(connection) as queries:
+        again.has_perm(PERM)
+    assert len(queries) == 2  # asked of the database each request, as Django does
