@@ -20,6 +20,8 @@ api_v1 = [
     path("reports/", include("reports.api.urls")),
     path("crm/", include("crm.api.urls")),
     path("workflows/", include("portal.workflows.api.urls")),
+    path("strategy/", include("strategy.api.urls")),
+    path("kb/", include("knowledgebase.api.urls")),
 ]
 
 urlpatterns = [
@@ -38,6 +40,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("crm/", include("crm.urls")),
     path("workflows/", include("portal.workflows.urls")),
+    path("strategy/", include("strategy.urls")),
+    path("kb/", include("knowledgebase.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -424,6 +424,35 @@ class DemoSeeder:
     hints: Callable[[str], list[str]] | None = None
 
 
+@dataclass(frozen=True)
+class MetricArg:
+    """An argument of a metric: `name` as formulas write it, `kind` what it takes: "person", "department",
+    "group", "pipeline" (ids, or a name bound by the indicator's subject) or "number"."""
+
+    name: str
+    kind: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A number an app computes from its live data, for the strategy app's formula indicators and KPI.
+
+    `key` is what formulas call ("tasks.closed_on_time_share"); `compute(calls, start, end)` takes many
+    argument tuples at once (each in the order of `args`) and the period (dates, both inclusive) and returns
+    `{args_tuple: Decimal | None}` in a constant number of queries whatever the number of tuples;
+    `drill_down(args_tuple, start, end, user)` returns the records behind one value as `(label, url)` pairs
+    (`url` may be ""), only those `user` may see; `unit` is "", "%", "h", or a currency code."""
+
+    key: str
+    label: Any
+    args: tuple[MetricArg, ...]
+    compute: Callable[..., dict]
+    drill_down: Callable[..., list]
+    unit: str = ""
+    order: int = 100
+
+
 # The start page ("my day"). Sections of the page, in the order it shows them.
 HOME_TOP = "top"  # who I am: the greeting
 HOME_DAY = "day"  # what I have to do today: the cards with something to do first, then the quiet ones
@@ -691,6 +720,8 @@ registry.add_section("demo_seeders", DemoSeeder)
 registry.add_section("home_cards", HomeCard)
 registry.add_section("profile_sections", ProfileSection)
 registry.add_section("portal_state", PortalState)
+# Numbers for strategy's formula indicators and KPI (portal.core.metrics).
+registry.add_section("metrics", Metric)
 
 __all__ = [
     "AbsenceProvider",
@@ -714,6 +745,8 @@ __all__ = [
     "HomeCard",
     "HomeRow",
     "LookupSource",
+    "Metric",
+    "MetricArg",
     "ProfileSection",
     "PortalState",
     "DigestCounter",

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "tasks",
     "reports",
     "crm",
+    "strategy",
+    "knowledgebase",
     # After Lumen's apps: the first app's catalogue wins a message both translate, and this one's "New" (an
     # import row) would rename the tasks' status.
     "import_export",

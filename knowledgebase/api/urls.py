@@ -1,0 +1,3 @@
+"""Knowledge base API routes under /api/v1/kb/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Strategy API routes under /api/v1/strategy/."""
+
+urlpatterns: list = []
