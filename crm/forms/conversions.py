@@ -24,15 +24,38 @@ def _record_widget(source: str, placeholder):
     return forms.NumberInput(attrs={"placeholder": _("Record number")})
 
 
-def conversion_defaults(lead: Lead) -> dict:
+def existing_records(user, lead: Lead) -> tuple[Contact | None, Company | None]:
+    """The contact and the company the lead most likely is already (the same phone or e-mail; a very similar
+    company name), among those `user` sees: converting links them instead of making a duplicate. A lead the
+    intake made from an e-mail or a web form often comes from a known client."""
+    from ..selectors.duplicates import duplicates_find
+
+    phones, emails = [], []
+    for item in lead.communications.all():
+        if item.kind == CommunicationKind.PHONE:
+            phones.append(item.value)
+        elif item.kind == CommunicationKind.EMAIL:
+            emails.append(item.value)
+    contact = company = None
+    if phones or emails:
+        found = duplicates_find(user=user, entity="contact", phones=phones, emails=emails, limit=1)
+        contact = found[0] if found else None
+    if lead.company_name:
+        found = duplicates_find(user=user, entity="company", name=lead.company_name, limit=1)
+        company = found[0] if found else None
+    return contact, company
+
+
+def conversion_defaults(lead: Lead, *, user=None) -> dict:
     """The one-click conversion: a contact when the lead names a person (or has a phone or e-mail), a company
-    when it names one, and a deal in the default pipeline."""
+    when it names one, and a deal in the default pipeline. With `user`, a contact or company that person sees
+    with the lead's phone, e-mail or company name is linked instead of a new one made."""
     person_kinds = {CommunicationKind.PHONE, CommunicationKind.EMAIL, CommunicationKind.MESSENGER}
     has_person = bool(lead.first_name or lead.last_name) or any(
         c.kind in person_kinds for c in lead.communications.all()
     )
     pipeline = default_pipeline()
-    return {
+    values = {
         "make_contact": has_person,
         "make_company": bool(lead.company_name),
         "make_deal": True,
@@ -40,6 +63,13 @@ def conversion_defaults(lead: Lead) -> dict:
         "deal_title": lead.title,
         "amount": lead.amount,
     }
+    if user is not None:
+        contact, company = existing_records(user, lead)
+        if contact is not None:
+            values.update(make_contact=False, contact=contact)
+        if company is not None:
+            values.update(make_company=False, company=company)
+    return values
 
 
 class ConversionForm(forms.Form):
@@ -63,7 +93,12 @@ class ConversionForm(forms.Form):
     amount = money_field(_("Deal amount"))
 
     def __init__(self, *args, user, lead: Lead, **kwargs):
-        kwargs.setdefault("initial", conversion_defaults(lead))
+        if "initial" not in kwargs:
+            initial = conversion_defaults(lead, user=user)
+            for name in ("contact", "company"):
+                if initial.get(name) is not None:
+                    initial[name] = initial[name].pk
+            kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.lead = lead
         self.fields["contact"].queryset = Contact.objects.visible_to(user)

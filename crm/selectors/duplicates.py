@@ -107,3 +107,31 @@ def duplicates_find(
     if exclude:
         queryset = queryset.exclude(pk=exclude)
     return list(queryset.select_related("responsible").order_by("-created_at", "-id")[:limit])
+
+
+def duplicates_of(*, user, entity: str, record, limit: int = 5) -> list:
+    """Possible duplicates of a record that exists already (one made by the intake: a store order, a mailbox,
+    a web form, a call), found as on creation from its phones, e-mails and (a company) its name, and kept to
+    those the person may merge: edit and delete. Three queries."""
+    from ..choices import Action
+
+    model = MODELS.get(str(entity))
+    if model is None:
+        return []
+    phones, emails = [], []
+    for kind, value in record.communications.values_list("kind", "value"):
+        (phones if kind == CommunicationKind.PHONE else emails).append(value)
+    name = record.name if model is Company else ""
+    found = duplicates_find(
+        user=user, entity=entity, phones=phones, emails=emails, name=name, exclude=record.pk, limit=limit
+    )
+    if not found:
+        return []
+    ids = {r.pk for r in found}
+    mergeable = set(
+        model.objects.allowed(user, Action.EDIT)
+        .filter(pk__in=ids)
+        .filter(pk__in=model.objects.allowed(user, Action.DELETE).filter(pk__in=ids).values("pk"))
+        .values_list("pk", flat=True)
+    )
+    return [r for r in found if r.pk in mergeable]

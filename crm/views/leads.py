@@ -263,7 +263,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _convert_page(request, lead, ConversionForm(user=user, lead=lead))
     if request.POST.get("defaults"):
-        values = {**conversion_defaults(lead), "pipeline": None}  # None: the default pipeline
+        values = {**conversion_defaults(lead, user=user), "pipeline": None}  # None: the default pipeline
         try:
             result = conversions.lead_convert(actor=user, lead=lead, **values)
         except Invalid as error:

@@ -124,6 +124,12 @@ def contact_endpoints(org, roles):
         Endpoint(
             "merge pick", "GET", lambda role: reverse("crm:merge", args=["contact", contact(role).pk]), seen
         ),
+        Endpoint(
+            "merge suggestions",
+            "GET",
+            lambda role: reverse("crm:merge_suggestions", args=["company", company(role).pk]),
+            seen,
+        ),
         Endpoint("merge compare", "GET", merge_url("contact", contact), seen),
         Endpoint(
             "merge contacts",
