@@ -11,6 +11,18 @@ from .goals import (
     GoalUserObjectPermission,
 )
 from .home import StrategyText
+from .indicators import (
+    Indicator,
+    IndicatorFormula,
+    IndicatorGoal,
+    IndicatorGrant,
+    IndicatorGroupObjectPermission,
+    IndicatorTarget,
+    IndicatorUserObjectPermission,
+    IndicatorValue,
+    IndicatorValueRevision,
+)
+from .kpi import KpiCard, KpiCardLine, KpiScore
 from .projects import GoalProjectLink, ProjectStatusNote
 
 __all__ = [
@@ -23,6 +35,18 @@ __all__ = [
     "GoalProjectLink",
     "GoalTaskLink",
     "GoalUserObjectPermission",
+    "Indicator",
+    "IndicatorFormula",
+    "IndicatorGoal",
+    "IndicatorGrant",
+    "IndicatorGroupObjectPermission",
+    "IndicatorTarget",
+    "IndicatorUserObjectPermission",
+    "IndicatorValue",
+    "IndicatorValueRevision",
+    "KpiCard",
+    "KpiCardLine",
+    "KpiScore",
     "ProjectStatusNote",
     "StrategyText",
 ]

@@ -27,7 +27,10 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.core.models import ObjectGrantBase, TimeStampedModel
-from portal.core.visibility import NOTHING, any_of, by_role, granted_to, is_active_person, owned_by, visible
+from portal.core.visibility import NOTHING, any_of, granted_to, is_active_person, owned_by, visible
+
+from ..choices import Rag
+from .goals import Goal, is_strategy_manager
 
 # --- choices --------------------------------------------------------------------------------------------------
 
@@ -58,12 +61,6 @@ class IndicatorVisibility(models.TextChoices):
     GOALS = "goals", _("As its goals")
     COMPANY = "company", _("Everyone in the company")
     RESTRICTED = "restricted", _("Only the people it is shared with")
-
-
-class Rag(models.TextChoices):
-    GREEN = "green", _("On target")
-    AMBER = "amber", _("At risk")
-    RED = "red", _("Off target")
 
 
 class RevisionKind(models.TextChoices):
@@ -113,7 +110,7 @@ def periods_between(kind: str, first: datetime.date, last: datetime.date) -> lis
 
 
 def period_label(kind: str, start: datetime.date) -> str:
-    """"2026-11", "2026 Q4" or "2026": the same in every language (the chart's axis, the export's column)."""
+    """ "2026-11", "2026 Q4" or "2026": the same in every language (the chart's axis, the export's column)."""
     if kind == PeriodKind.YEAR:
         return f"{start.year}"
     if kind == PeriodKind.QUARTER:
@@ -186,15 +183,6 @@ def rag_of(achievement: Decimal | None, *, green_from: Decimal, amber_from: Deci
 # --- the register ---------------------------------------------------------------------------------------------
 
 
-def is_strategy_manager(user) -> bool:
-    """Strategy managers (and portal admins) see and manage every indicator."""
-    if not is_active_person(user):
-        return False
-    from ..rights import is_strategy_manager as manager  # S1's role, read lazily (the module is S1's)
-
-    return manager(user)
-
-
 class IndicatorQuerySet(models.QuerySet):
     def visible_to(self, user) -> IndicatorQuerySet:
         """Indicators `user` may see: their own (as owner), those for everyone, those shared with them, those
@@ -203,26 +191,21 @@ class IndicatorQuerySet(models.QuerySet):
 
 
 def sees_all(user) -> bool:
-    return by_role(user) or is_strategy_manager(user)
+    """Strategy managers and portal admins see every indicator."""
+    return is_strategy_manager(user)
 
 
-def indicator_visibility_q(user, prefix: str = "") -> Q:
-    """The rule of `IndicatorQuerySet.visible_to` (with `prefix`, for a model pointing at an indicator)."""
+def indicator_visibility_q(user) -> Q:
+    """The rule of `IndicatorQuerySet.visible_to`: one filter of columns and EXISTS pieces."""
     if not is_active_person(user):
         return NOTHING
-    from .goals import Goal  # S1's model
-
-    goals = Goal.objects.visible_to(user)
-    links = IndicatorGoal.objects.filter(indicator=OuterRef(f"{prefix}pk" if prefix else "pk"), goal__in=goals)
-    if prefix:
-        return Q(**{f"{prefix}pk__in": Indicator.objects.visible_to(user).values("pk")})
+    links = IndicatorGoal.objects.filter(indicator=OuterRef("pk"), goal__in=Goal.objects.visible_to(user))
+    grants = granted_to(user, Indicator)
     return any_of(
         owned_by(user, "owner"),
         Q(visibility=IndicatorVisibility.COMPANY),
         Q(Exists(links), visibility=IndicatorVisibility.GOALS),
-        Q(granted_to(user, Indicator), visibility=IndicatorVisibility.RESTRICTED)
-        if granted_to(user, Indicator) is not NOTHING
-        else NOTHING,
+        NOTHING if grants is NOTHING else Q(grants, visibility=IndicatorVisibility.RESTRICTED),
     )
 
 
@@ -235,7 +218,9 @@ class Indicator(TimeStampedModel):
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
     )
-    period = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.MONTH)
+    period = models.CharField(
+        _("period"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.MONTH
+    )
     baseline = models.DecimalField(_("baseline"), max_digits=18, decimal_places=4, null=True, blank=True)
     default_target = models.DecimalField(
         _("target"),
@@ -258,7 +243,7 @@ class Indicator(TimeStampedModel):
         related_name="strategy_indicators",
     )
     goals = models.ManyToManyField(
-        "strategy.Goal",
+        Goal,
         verbose_name=_("goals"),
         through="IndicatorGoal",
         related_name="indicators",
@@ -310,15 +295,12 @@ class Indicator(TimeStampedModel):
         verbose_name_plural = _("indicators")
         constraints = [
             models.CheckConstraint(
-                condition=Q(amber_from__lte=models.F("green_from")), name="strategy_indicator_amber_below_green"
+                condition=Q(amber_from__lte=models.F("green_from")),
+                name="strategy_indicator_amber_below_green",
             ),
             models.CheckConstraint(
                 condition=~Q(subject_kind="department") | Q(subject_department__isnull=False),
                 name="strategy_indicator_department_subject",
-            ),
-            models.CheckConstraint(
-                condition=~Q(subject_kind="person") | Q(subject_person__isnull=False),
-                name="strategy_indicator_person_subject",
             ),
         ]
 
@@ -351,7 +333,7 @@ class IndicatorGoal(models.Model):
     """An indicator measuring a goal, with its weight in the goal's progress."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="goal_links")
-    goal = models.ForeignKey("strategy.Goal", on_delete=models.CASCADE, related_name="indicator_links")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="indicator_links")
     weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=2, default=Decimal(1))
 
     class Meta:
@@ -376,7 +358,9 @@ class IndicatorTarget(models.Model):
         ordering = ["indicator", "period_start"]
         verbose_name = _("indicator target")
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "period_start"], name="strategy_indicatortarget_unique")
+            models.UniqueConstraint(
+                fields=["indicator", "period_start"], name="strategy_indicatortarget_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -435,7 +419,9 @@ class IndicatorValue(models.Model):
         ordering = ["indicator", "period_start"]
         verbose_name = _("indicator value")
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "period_start"], name="strategy_indicatorvalue_unique")
+            models.UniqueConstraint(
+                fields=["indicator", "period_start"], name="strategy_indicatorvalue_unique"
+            )
         ]
 
     def __str__(self) -> str:
