@@ -228,21 +228,35 @@ def granted_to(user, model: type[models.Model], *, outer: str = "pk") -> Q:
         rules.append(Q(Exists(perms)))
     grant_model = grant_model_for(model)
     if grant_model is not None:
-        grantee = Q(workgroup__in=_member_rows(user).values(_structure.membership_group))
-        department_id = getattr(user, f"{_structure.person_department}_id", None)
-        if department_id:
-            # The viewer's department and the departments above it (their paths are prefixes of its path).
-            departments = grant_model._meta.get_field("department").related_model._base_manager
-            path = _structure.department_path
-            own_path = departments.filter(pk=department_id).values(path)[:1]
-            above_or_own = (
-                departments.annotate(_viewer_path=Subquery(own_path))
-                .filter(_viewer_path__startswith=F(path))
-                .values("pk")
-            )
-            grantee |= Q(department_id=department_id) | Q(
-                include_subdepartments=True, department__in=above_or_own
-            )
-        rows = grant_model._default_manager.filter(content_object=OuterRef(outer)).filter(grantee)
+        rows = grant_model._default_manager.filter(content_object=OuterRef(outer)).filter(
+            grantee_q(user, grant_model)
+        )
         rules.append(Q(Exists(rows)))
     return any_of(*rules)
+
+
+def grantee_q(user, grant_model: type[ObjectGrantBase], *, people: bool = False) -> Q:
+    """The rows of ``grant_model`` (an `ObjectGrantBase` subclass) that name the user: their department (or a
+    department above it, granted with its sub-departments) or a workgroup they are a member of; with
+    ``people``, their own grant too. For a model whose grants carry more than "view" (a role), so that the
+    app filters the same grantees by its own column."""
+    if not is_active_person(user):
+        return NOTHING
+    grantee = Q(workgroup__in=_member_rows(user).values(_structure.membership_group))
+    if people:
+        grantee |= Q(user=user)
+    department_id = getattr(user, f"{_structure.person_department}_id", None)
+    if department_id:
+        # The viewer's department and the departments above it (their paths are prefixes of its path).
+        departments = grant_model._meta.get_field("department").related_model._base_manager
+        path = _structure.department_path
+        own_path = departments.filter(pk=department_id).values(path)[:1]
+        above_or_own = (
+            departments.annotate(_viewer_path=Subquery(own_path))
+            .filter(_viewer_path__startswith=F(path))
+            .values("pk")
+        )
+        grantee |= Q(department_id=department_id) | Q(
+            include_subdepartments=True, department__in=above_or_own
+        )
+    return grantee
