@@ -23,6 +23,698 @@ Public API (the strategy app relies on these names):
   without data and the like give a result with `value=None` and an `error` message, never an exception.
 - `formula_drill_down(formula, binding, start, end, user) -> list[DrillDownSection]`: per metric call of the
   formula, its value and the records behind it that `user` may see.
+
+The rules
+---------
+
+**Keys** are `<app>.<name>` (lower case, digits and underscores): `tasks.overdue_count`.
+
+**Arguments.** A metric's `args` (`portal.core.registry.MetricArg`) say what it takes, in order; `compute` gets
+tuples in that order, with `None` for an optional argument the formula left out. Argument kinds: "person",
+"department" (a department counts with its sub-departments), "group", "pipeline" (ids) and "number".
+
+**The subject: person or department.** A metric that can be counted for a person *or* a department declares both
+as optional arguments (`SUBJECT_ARGS`: `person`, then `department`); a call must give exactly one of them.
+So `tasks.overdue_count(person)` and `tasks.overdue_count(department)` are the same metric, whose `compute` gets
+`(12, None)` or `(None, 3)`.
+
+**How a call's arguments bind.** Keyword arguments bind by name (`crm.deals_won_amount(pipeline=2,
+person=manager)`). Positional arguments fill the metric's arguments in order, except that a variable skips to the
+next argument of its own kind: `tasks.overdue_count(department)` fills `department`, not `person`. An argument is
+a variable the indicator binds or a number (an id for the id kinds). A variable's kind is given by `variables`
+when it is a mapping ({"manager": "person"}), else it is its name ("person", "department", ...).
+
+**What a formula may contain.** Numbers, the variables, `+ - * / // % **`, unary minus, comparisons, `and`,
+`or`, `not`, `min(...)`, `max(...)`, `abs(x)`, `round(x[, digits])`, `if_(condition, then, otherwise)` and the
+metric calls. Nothing else: no strings, attributes, subscripts, lambdas or comprehensions. At most
+`MAX_LENGTH` characters, nesting `MAX_DEPTH` deep, `MAX_CALLS` metric calls and exponents up to `MAX_EXPONENT`.
+
+**Values** are `Decimal`. A metric without a value (`None`: no data, e.g. a share of nothing) makes the result
+`None` with an error naming the call, unless the formula does not need it (`if_` takes one branch only).
 """
 
 from __future__ import annotations
+
+import ast
+import decimal
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from simpleeval import SimpleEval
+
+from portal.core.errors import Invalid, NotFound
+from portal.core.registry import Metric, MetricArg, registry
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 20
+MAX_CALLS = 50
+MAX_EXPONENT = 100
+MAX_ROUND_DIGITS = 20
+_MAX_TREE_DEPTH = 120
+
+ARG_KINDS = ("person", "department", "group", "pipeline", "number")
+ID_KINDS = ("person", "department", "group", "pipeline")
+# The optional person-or-department pair of a metric counted for either (a call gives exactly one).
+SUBJECT_ARGS = (
+    MetricArg("person", "person", required=False),
+    MetricArg("department", "department", required=False),
+)
+_SUBJECT_KINDS = ("person", "department")
+
+FUNCTIONS = ("min", "max", "abs", "round", "if_")
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+# The arithmetic of a formula: exact enough for money and shares, and any overflow is an error, not a hang.
+_CONTEXT = decimal.Context(
+    prec=28, Emax=999_999, Emin=-999_999, traps=[decimal.InvalidOperation, decimal.Overflow]
+)
+
+__all__ = [
+    "ARG_KINDS",
+    "DrillDownSection",
+    "Formula",
+    "FormulaResult",
+    "MetricCall",
+    "SUBJECT_ARGS",
+    "formula_drill_down",
+    "formula_evaluate_many",
+    "formula_parse",
+    "metric_get",
+    "metric_list",
+    "register_metric",
+]
+
+
+# --- the registry of metrics ----------------------------------------------------------------------------------
+
+
+def register_metric(
+    key: str,
+    compute: Callable[..., dict],
+    args: Sequence[MetricArg],
+    label: Any,
+    drill_down: Callable[..., list],
+    unit: str = "",
+    *,
+    order: int = 100,
+) -> Metric:
+    """Register a metric (from an app's `AppConfig.ready()`); see the module's docstring for the rules."""
+    if not _KEY_RE.match(key):
+        raise ValueError(f"A metric key is '<app>.<name>' in lower case: {key!r}")
+    args = tuple(args)
+    for arg in args:
+        if not isinstance(arg, MetricArg) or arg.kind not in ARG_KINDS:
+            raise ValueError(f"Metric {key!r}: an argument is a MetricArg of a kind in {ARG_KINDS}: {arg!r}")
+    names = [arg.name for arg in args]
+    if len(set(names)) != len(names):
+        raise ValueError(f"Metric {key!r} names an argument twice: {names}")
+    metric = Metric(
+        key=key, label=label, args=args, compute=compute, drill_down=drill_down, unit=unit, order=order
+    )
+    return registry.metrics.register(metric)
+
+
+def metric_list() -> list[Metric]:
+    """Every registered metric, by (order, key)."""
+    return registry.metrics.items()
+
+
+def metric_get(key: str) -> Metric:
+    metric = registry.metrics.get(key)
+    if metric is None:
+        raise NotFound(_("No metric %(key)s.") % {"key": key})
+    return metric
+
+
+def _subject_args(metric: Metric) -> list[str]:
+    return [a.name for a in metric.args if not a.required and a.kind in _SUBJECT_KINDS]
+
+
+# --- parsing --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricCall:
+    """One distinct metric call of a formula: `args` in the metric's order, each `("var", name)`,
+    `("value", number)` or `None` (an optional argument left out); `text` as the formula wrote it."""
+
+    key: str
+    args: tuple
+    text: str = field(compare=False)
+
+    @property
+    def name(self) -> str:
+        # The name the evaluator binds the call's value to: a formula cannot write it (it holds a dot and '#').
+        return f"{self.key}#{self.args!r}"
+
+    def resolve(self, binding: Mapping[str, Any]) -> tuple | None:
+        """The argument tuple for `binding`, or None when a variable it needs is unbound or None."""
+        values = []
+        for arg in self.args:
+            if arg is None:
+                values.append(None)
+            elif arg[0] == "var":
+                value = binding.get(arg[1])
+                if value is None:
+                    return None
+                values.append(value)
+            else:
+                values.append(arg[1])
+        return tuple(values)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A parsed, checked formula: its `text`, the distinct metric `calls` it makes, the `variables` it uses."""
+
+    text: str
+    calls: tuple[MetricCall, ...]
+    variables: frozenset[str]
+    tree: ast.AST = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class FormulaResult:
+    value: Decimal | None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class DrillDownSection:
+    """One metric call of a formula for one binding: the call, the metric's label and unit, its value and the
+    `(label, url)` rows behind it that the reader may see."""
+
+    key: str
+    text: str
+    label: Any
+    unit: str
+    value: Decimal | None
+    rows: list[tuple[str, str]]
+
+
+def _refuse(message: str) -> Invalid:
+    return Invalid(fields={"formula": [message]})
+
+
+_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+_UNARYOPS = (ast.USub, ast.UAdd, ast.Not)
+_CMPOPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _number(node: ast.AST) -> Decimal | None:
+    """The value of a number literal (with an optional sign), else None."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        sign = -1 if isinstance(node.op, ast.USub) else 1
+        node = node.operand
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return sign * Decimal(str(node.value))
+    return None
+
+
+def _bracket_depth(text: str) -> int:
+    """How deep the brackets nest (parentheses leave no trace in the tree, and Python's parser would
+    refuse more than 200 with a message about its own limit)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
+def _depth_ok(tree: ast.AST) -> bool:
+    """Nesting depth as people read it: a chain `a + b - c` (the left operand of an operator) does not nest
+    deeper; the tree itself (a chain counted) stays within `_MAX_TREE_DEPTH`, far from Python's recursion limit."""
+    stack = [(tree, 0, 0)]
+    while stack:
+        node, depth, tree_depth = stack.pop()
+        if depth > MAX_DEPTH or tree_depth > _MAX_TREE_DEPTH:
+            return False
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.operator | ast.unaryop | ast.cmpop | ast.boolop | ast.expr_context):
+                continue
+            flat = isinstance(node, ast.BinOp) and child is node.left and isinstance(child, ast.BinOp)
+            stack.append((child, depth if flat else depth + 1, tree_depth + 1))
+    return True
+
+
+class _Checker:
+    """Walks the tree once: refuses what is not allowed, collects the metric calls and the variables."""
+
+    def __init__(self, text: str, variables: Mapping[str, str]):
+        self.text = text
+        self.variables = variables
+        self.calls: dict[MetricCall, None] = {}
+        self.used: set[str] = set()
+        self.metric_calls = 0
+
+    def check(self, node: ast.AST) -> ast.AST:
+        """Returns the node to evaluate (numbers become Decimals, metric calls become names)."""
+        if isinstance(node, ast.Constant):
+            if type(node.value) is bool:
+                return node
+            number = _number(node)
+            if number is None:
+                raise _refuse(
+                    _("Only numbers are allowed here, not %(text)s.") % {"text": self._segment(node)}
+                )
+            if not number.is_finite():
+                raise _refuse(_("The number %(text)s is too large.") % {"text": self._segment(node)})
+            return ast.copy_location(ast.Constant(value=number), node)
+        if isinstance(node, ast.Name):
+            if node.id in ("True", "False"):
+                return node
+            if node.id not in self.variables:
+                if node.id in FUNCTIONS:
+                    raise _refuse(_("%(name)s is a function: call it.") % {"name": node.id})
+                raise _refuse(
+                    _("Unknown name %(name)s. This indicator can use: %(names)s.")
+                    % {"name": node.id, "names": ", ".join(sorted(self.variables)) or "—"}
+                )
+            self.used.add(node.id)
+            return node
+        if isinstance(node, ast.BinOp):
+            if not isinstance(node.op, _BINOPS):
+                raise _refuse(_("The operator in %(text)s is not allowed.") % {"text": self._segment(node)})
+            if isinstance(node.op, ast.Pow):
+                exponent = _number(node.right)
+                if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow) for n in ast.walk(node.right)):
+                    raise _refuse(
+                        _("An exponent may not be a power itself: %(text)s.") % {"text": self._segment(node)}
+                    )
+                if exponent is not None and abs(exponent) > MAX_EXPONENT:
+                    raise _refuse(
+                        _("An exponent may be at most %(max)s: %(text)s.")
+                        % {"max": MAX_EXPONENT, "text": self._segment(node)}
+                    )
+            node.left = self.check(node.left)
+            node.right = self.check(node.right)
+            return node
+        if isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, _UNARYOPS):
+                raise _refuse(_("The operator in %(text)s is not allowed.") % {"text": self._segment(node)})
+            node.operand = self.check(node.operand)
+            return node
+        if isinstance(node, ast.Compare):
+            if not all(isinstance(op, _CMPOPS) for op in node.ops):
+                raise _refuse(_("The comparison in %(text)s is not allowed.") % {"text": self._segment(node)})
+            node.left = self.check(node.left)
+            node.comparators = [self.check(c) for c in node.comparators]
+            return node
+        if isinstance(node, ast.BoolOp):
+            node.values = [self.check(v) for v in node.values]
+            return node
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        if isinstance(node, ast.Attribute):
+            raise _refuse(
+                _("%(text)s is not allowed: only metrics can be called with a dot (app.metric(...)).")
+                % {"text": self._segment(node)}
+            )
+        raise _refuse(_("%(text)s is not allowed in a formula.") % {"text": self._segment(node)})
+
+    def _segment(self, node: ast.AST) -> str:
+        text = ast.get_source_segment(self.text, node) or type(node).__name__
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    def _call(self, node: ast.Call) -> ast.AST:
+        func = node.func
+        if isinstance(func, ast.Name):
+            return self._function(node, func.id)
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and isinstance(func.ctx, ast.Load)
+            and not func.attr.startswith("_")
+        ):
+            return self._metric(node, f"{func.value.id}.{func.attr}")
+        raise _refuse(_("%(text)s cannot be called.") % {"text": self._segment(func)})
+
+    def _function(self, node: ast.Call, name: str) -> ast.AST:
+        if name not in FUNCTIONS:
+            raise _refuse(
+                _("Unknown function %(name)s. Use min, max, abs, round, if_ or a metric (app.metric(...)).")
+                % {"name": name}
+            )
+        if node.keywords:
+            raise _refuse(_("%(name)s takes its arguments without names.") % {"name": name})
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise _refuse(_("%(text)s is not allowed in a formula.") % {"text": self._segment(node)})
+        count = len(node.args)
+        arity = {"min": (1, None), "max": (1, None), "abs": (1, 1), "round": (1, 2), "if_": (3, 3)}[name]
+        if count < arity[0] or (arity[1] is not None and count > arity[1]):
+            expected = {
+                "min": _("at least one argument"),
+                "max": _("at least one argument"),
+                "abs": _("one argument"),
+                "round": _("one or two arguments"),
+                "if_": _("three arguments: the condition, the value if true, the value if false"),
+            }[name]
+            raise _refuse(_("%(name)s takes %(expected)s.") % {"name": name, "expected": expected})
+        node.args = [self.check(a) for a in node.args]
+        return node
+
+    def _metric(self, node: ast.Call, key: str) -> ast.AST:
+        metric = registry.metrics.get(key)
+        if metric is None:
+            raise _refuse(_("Unknown metric %(key)s.") % {"key": key})
+        self.metric_calls += 1
+        if self.metric_calls > MAX_CALLS:
+            raise _refuse(_("A formula may call metrics at most %(max)s times.") % {"max": MAX_CALLS})
+        usage = f"{key}({', '.join(a.name for a in metric.args)})"
+        filled: dict[str, tuple] = {}
+
+        def value_of(arg_node: ast.AST, arg: MetricArg) -> tuple:
+            if isinstance(arg_node, ast.Name) and arg_node.id in self.variables:
+                kind = self.variables[arg_node.id]
+                if kind in ARG_KINDS and kind != arg.kind and arg.kind != "number":
+                    raise _refuse(
+                        _("%(name)s cannot be the argument %(arg)s of %(key)s: it is of another kind.")
+                        % {"arg": arg.name, "key": key, "name": arg_node.id}
+                    )
+                self.used.add(arg_node.id)
+                return ("var", arg_node.id)
+            if isinstance(arg_node, ast.Name):
+                self.check(arg_node)  # refuses the unknown name with its message
+            number = _number(arg_node)
+            if number is None:
+                raise _refuse(
+                    _("An argument of %(key)s is a variable or a number, not %(text)s.")
+                    % {"key": key, "text": self._segment(arg_node)}
+                )
+            if arg.kind in ID_KINDS:
+                if number != number.to_integral_value() or number <= 0:
+                    raise _refuse(
+                        _("%(arg)s of %(key)s takes an id (a positive whole number), not %(text)s.")
+                        % {"arg": arg.name, "key": key, "text": self._segment(arg_node)}
+                    )
+                return ("value", int(number))
+            if not number.is_finite():
+                raise _refuse(_("The number %(text)s is too large.") % {"text": self._segment(arg_node)})
+            return ("value", number)
+
+        position = 0
+        for arg_node in node.args:
+            if isinstance(arg_node, ast.Starred):
+                raise _refuse(_("%(text)s is not allowed in a formula.") % {"text": self._segment(arg_node)})
+            kind = self.variables.get(arg_node.id) if isinstance(arg_node, ast.Name) else None
+            target = None
+            while position < len(metric.args):
+                candidate = metric.args[position]
+                position += 1
+                if candidate.name in filled:
+                    continue
+                if kind in ARG_KINDS and kind != candidate.kind and candidate.kind != "number":
+                    continue  # a variable skips to the next argument of its own kind
+                target = candidate
+                break
+            if target is None:
+                raise _refuse(
+                    _("Too many arguments, or an argument of the wrong kind, for %(usage)s: %(text)s.")
+                    % {"usage": usage, "text": self._segment(node)}
+                )
+            filled[target.name] = value_of(arg_node, target)
+        by_name = {a.name: a for a in metric.args}
+        for keyword in node.keywords:
+            if keyword.arg is None or keyword.arg not in by_name:
+                raise _refuse(
+                    _("%(key)s has no argument %(name)s; it takes %(usage)s.")
+                    % {"key": key, "name": keyword.arg or "**", "usage": usage}
+                )
+            if keyword.arg in filled:
+                raise _refuse(_("%(name)s of %(key)s is given twice.") % {"name": keyword.arg, "key": key})
+            filled[keyword.arg] = value_of(keyword.value, by_name[keyword.arg])
+        missing = [a.name for a in metric.args if a.required and a.name not in filled]
+        if missing:
+            raise _refuse(
+                _("%(key)s needs %(names)s; it takes %(usage)s.")
+                % {"key": key, "names": ", ".join(missing), "usage": usage}
+            )
+        subjects = _subject_args(metric)
+        if subjects and sum(1 for s in subjects if s in filled) != 1:
+            raise _refuse(
+                _("%(key)s is counted for exactly one of %(names)s.")
+                % {"key": key, "names": ", ".join(subjects)}
+            )
+        call = MetricCall(
+            key=key,
+            args=tuple(filled.get(a.name) for a in metric.args),
+            text=ast.get_source_segment(self.text, node),
+        )
+        self.calls.setdefault(call, None)
+        return ast.copy_location(ast.Name(id=call.name, ctx=ast.Load()), node)
+
+
+def formula_parse(text: str, *, variables: Iterable[str] | Mapping[str, str]) -> Formula:
+    """Parse and check a formula; `variables` are the names the indicator binds (a mapping gives their kinds).
+    Raises `Invalid` with fields {"formula": [message]}; nothing of the text is ever executed."""
+    if not isinstance(variables, Mapping):
+        variables = {name: name for name in variables}
+    text = (text or "").strip()
+    if not text:
+        raise _refuse(_("Enter a formula."))
+    if len(text) > MAX_LENGTH:
+        raise _refuse(_("A formula may be at most %(max)s characters long.") % {"max": MAX_LENGTH})
+    if _bracket_depth(text) > MAX_DEPTH:
+        raise _refuse(_("The formula is nested too deeply (at most %(max)s levels).") % {"max": MAX_DEPTH})
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise _refuse(
+            _("The formula is not well formed (at character %(offset)s).") % {"offset": exc.offset or 1}
+        ) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise _refuse(_("The formula is nested too deeply.")) from None
+    if not _depth_ok(tree.body):
+        raise _refuse(_("The formula is nested too deeply (at most %(max)s levels).") % {"max": MAX_DEPTH})
+    checker = _Checker(text, variables)
+    body = checker.check(tree.body)
+    return Formula(text=text, calls=tuple(checker.calls), variables=frozenset(checker.used), tree=body)
+
+
+# --- evaluation -----------------------------------------------------------------------------------------------
+
+
+class _DivisionByZero(ArithmeticError):
+    pass
+
+
+class _NoValue(Exception):
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+class _Missing:
+    """A metric call without a value: any use of it in arithmetic fails with the call's text."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _fail(self, *args):
+        raise _NoValue(self.text)
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _fail
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _fail
+    __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = __round__ = __bool__ = _fail
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _fail
+    __hash__ = None
+
+
+def _dec(value: Any) -> Any:
+    if isinstance(value, _Missing):
+        raise _NoValue(value.text)
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    return value
+
+
+def _div(a, b):
+    a, b = _dec(a), _dec(b)
+    if b == 0:
+        raise _DivisionByZero
+    return a / b
+
+
+def _floordiv(a, b):
+    a, b = _dec(a), _dec(b)
+    if b == 0:
+        raise _DivisionByZero
+    return a // b
+
+
+def _mod(a, b):
+    a, b = _dec(a), _dec(b)
+    if b == 0:
+        raise _DivisionByZero
+    return a % b
+
+
+def _pow(a, b):
+    a, b = _dec(a), _dec(b)
+    if abs(b) > MAX_EXPONENT:
+        raise OverflowError(_("an exponent larger than %(max)s") % {"max": MAX_EXPONENT})
+    if a == 0 and b < 0:
+        raise _DivisionByZero
+    return a**b
+
+
+def _binary(func):
+    return lambda a, b: func(_dec(a), _dec(b))
+
+
+def _min(*values):
+    return min(_dec(v) for v in values)
+
+
+def _max(*values):
+    return max(_dec(v) for v in values)
+
+
+def _abs(value):
+    return abs(_dec(value))
+
+
+def _round(value, digits=0):
+    digits = int(_dec(digits))
+    if abs(digits) > MAX_ROUND_DIGITS:
+        raise OverflowError(_("rounding to more than %(max)s digits") % {"max": MAX_ROUND_DIGITS})
+    return round(_dec(value), digits)
+
+
+_OPERATORS = {
+    ast.Add: _binary(lambda a, b: a + b),
+    ast.Sub: _binary(lambda a, b: a - b),
+    ast.Mult: _binary(lambda a, b: a * b),
+    ast.Div: _div,
+    ast.FloorDiv: _floordiv,
+    ast.Mod: _mod,
+    ast.Pow: _pow,
+    ast.USub: lambda a: -_dec(a),
+    ast.UAdd: lambda a: +_dec(a),
+    ast.Not: lambda a: not _dec(a),
+    ast.Eq: _binary(lambda a, b: a == b),
+    ast.NotEq: _binary(lambda a, b: a != b),
+    ast.Lt: _binary(lambda a, b: a < b),
+    ast.LtE: _binary(lambda a, b: a <= b),
+    ast.Gt: _binary(lambda a, b: a > b),
+    ast.GtE: _binary(lambda a, b: a >= b),
+}
+
+
+class _Evaluator(SimpleEval):
+    """simpleeval with the formula's operators and functions, where `if_` evaluates one branch only."""
+
+    def __init__(self, names: dict):
+        super().__init__(
+            operators=_OPERATORS,
+            functions={"min": _min, "max": _max, "abs": _abs, "round": _round},
+            names={"True": True, "False": False, **names},
+        )
+
+    def _eval_call(self, node):
+        if isinstance(node.func, ast.Name) and node.func.id == "if_":
+            condition, then, otherwise = node.args
+            return self._eval(then) if _dec(self._eval(condition)) else self._eval(otherwise)
+        return super()._eval_call(node)
+
+
+def _evaluate(formula: Formula, names: dict) -> FormulaResult:
+    try:
+        with decimal.localcontext(_CONTEXT):
+            value = _Evaluator(names).eval(formula.text, previously_parsed=formula.tree)
+            value = _dec(value)
+            if not isinstance(value, Decimal):
+                return FormulaResult(None, _("The formula does not give a number."))
+            value = +value  # rounded to the context's precision
+    except _DivisionByZero:
+        return FormulaResult(None, _("division by zero"))
+    except _NoValue as exc:
+        return FormulaResult(None, _("no value for %(call)s") % {"call": exc.text})
+    except OverflowError as exc:
+        return FormulaResult(None, _("the result is too large (%(cause)s)") % {"cause": exc})
+    except (ArithmeticError, ValueError, TypeError):
+        return FormulaResult(None, _("the result is too large or undefined"))
+    if not value.is_finite():
+        return FormulaResult(None, _("the result is too large or undefined"))
+    return FormulaResult(value)
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def _compute(formula: Formula, bindings: Sequence[Mapping[str, Any]], start, end) -> dict:
+    """{(key, args_tuple): value}: each metric computed once, for every argument tuple the bindings need."""
+    wanted: dict[str, dict[tuple, None]] = {}
+    for call in formula.calls:
+        tuples = wanted.setdefault(call.key, {})
+        for binding in bindings:
+            args = call.resolve(binding)
+            if args is not None:
+                tuples.setdefault(args, None)
+    values: dict[tuple[str, tuple], Decimal | None] = {}
+    for key, tuples in wanted.items():
+        if not tuples:
+            continue
+        computed = metric_get(key).compute(list(tuples), start, end)
+        for args in tuples:
+            values[key, args] = _as_decimal(computed.get(args))
+    return values
+
+
+def formula_evaluate_many(
+    formula: Formula, bindings: Sequence[Mapping[str, Any]], start, end
+) -> list[FormulaResult]:
+    """The formula's value for each binding, in order; each metric's `compute` runs once for all of them."""
+    bindings = list(bindings)
+    values = _compute(formula, bindings, start, end)
+    results = []
+    for binding in bindings:
+        unbound = sorted(name for name in formula.variables if binding.get(name) is None)
+        if unbound:
+            results.append(FormulaResult(None, _("no value for %(names)s") % {"names": ", ".join(unbound)}))
+            continue
+        names: dict[str, Any] = {name: _as_decimal(binding[name]) for name in formula.variables}
+        for call in formula.calls:
+            value = values.get((call.key, call.resolve(binding)))
+            names[call.name] = _Missing(call.text) if value is None else value
+        results.append(_evaluate(formula, names))
+    return results
+
+
+def formula_drill_down(
+    formula: Formula, binding: Mapping[str, Any], start, end, user
+) -> list[DrillDownSection]:
+    """Per metric call of the formula (in the formula's order): its value for `binding` and the records behind
+    it that `user` may see."""
+    values = _compute(formula, [binding], start, end)
+    sections = []
+    for call in formula.calls:
+        metric = metric_get(call.key)
+        args = call.resolve(binding)
+        rows = [] if args is None else list(metric.drill_down(args, start, end, user))
+        sections.append(
+            DrillDownSection(
+                key=call.key,
+                text=call.text,
+                label=metric.label,
+                unit=metric.unit,
+                value=None if args is None else values.get((call.key, args)),
+                rows=rows,
+            )
+        )
+    return sections

@@ -1,0 +1,70 @@
+"""The registry of KPI metrics (portal.core.metrics): registering, listing, getting."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from portal.core.errors import NotFound
+from portal.core.metrics import ARG_KINDS, SUBJECT_ARGS, metric_get, metric_list, register_metric
+from portal.core.registry import AlreadyRegistered, Metric, MetricArg, registry
+
+
+def _compute(tuples, start, end):
+    return {t: Decimal(1) for t in tuples}
+
+
+def _rows(args, start, end, user):
+    return []
+
+
+@pytest.fixture
+def empty_metrics():
+    with registry.metrics.override(clear=True):
+        yield
+
+
+def test_register_list_and_get(empty_metrics):
+    second = register_metric("b.two", _compute, SUBJECT_ARGS, "Two", _rows, unit="%")
+    first = register_metric("a.one", _compute, [MetricArg("person", "person")], "One", _rows)
+    assert isinstance(first, Metric)
+    assert first.args == (MetricArg("person", "person"),)
+    assert [m.key for m in metric_list()] == ["a.one", "b.two"]
+    assert metric_get("b.two") is second and second.unit == "%"
+    # registering the same metric again (a ready() run twice) is harmless; another one under its key is not
+    register_metric("a.one", _compute, [MetricArg("person", "person")], "One", _rows)
+    with pytest.raises(AlreadyRegistered):
+        register_metric("a.one", _compute, [MetricArg("department", "department")], "One", _rows)
+
+
+def test_get_an_unknown_metric_is_not_found(empty_metrics):
+    with pytest.raises(NotFound):
+        metric_get("a.missing")
+
+
+@pytest.mark.parametrize(
+    "key", ["count", "Tasks.count", "tasks.count.more", "tasks.", ".count", "tasks.Count"]
+)
+def test_a_key_is_app_dot_name(empty_metrics, key):
+    with pytest.raises(ValueError):
+        register_metric(key, _compute, (), "X", _rows)
+    assert metric_list() == []
+
+
+def test_arguments_are_checked(empty_metrics):
+    with pytest.raises(ValueError):
+        register_metric("a.x", _compute, [MetricArg("who", "colour")], "X", _rows)
+    with pytest.raises(ValueError):
+        register_metric("a.x", _compute, [MetricArg("p", "person"), MetricArg("p", "person")], "X", _rows)
+    with pytest.raises(ValueError):
+        register_metric("a.x", _compute, ["person"], "X", _rows)
+    assert metric_list() == []
+
+
+def test_the_apps_register_their_metrics():
+    """Every metric the apps register is well formed: a key, a label, arguments of known kinds."""
+    for metric in metric_list():
+        assert str(metric.label)
+        assert all(arg.kind in ARG_KINDS for arg in metric.args)
+        assert callable(metric.compute) and callable(metric.drill_down)
