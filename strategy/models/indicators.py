@@ -312,6 +312,10 @@ class Indicator(TimeStampedModel):
 
         return url_for_pk("strategy:indicator_detail", self.pk)
 
+    def may_share(self, user) -> bool:
+        """The owner and strategy managers share a restricted indicator (`portal.core.sharing`)."""
+        return self.owner_id == user.pk or is_strategy_manager(user)
+
     @property
     def is_formula(self) -> bool:
         return self.source == IndicatorSource.FORMULA

@@ -1,0 +1,28 @@
+"""Where indicators show up in the rest of the portal: the "values to enter" counter (an owner's manual indicators
+without a value for a closed period; the navigation's "strategy" badge sums it) and the reminder's notification
+kind."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+VALUES_TO_ENTER = "strategy.values_to_enter"
+VALUE_MISSING_KIND = "strategy.indicator_value_missing"
+
+
+def register() -> None:
+    from portal.notifications.counters import register_counter
+    from portal.notifications.services import register_notification_kind
+
+    from ..selectors.indicators import values_to_enter
+
+    register_counter(
+        VALUES_TO_ENTER,
+        label=_("Indicator values to enter"),
+        area="strategy",
+        compute=values_to_enter,
+        order=60,
+    )
+    register_notification_kind(
+        VALUE_MISSING_KIND, _("Strategy: indicator values to enter"), email_default=True
+    )

@@ -1,0 +1,1 @@
+"""The strategy app's services: every write, one module per feature."""
