@@ -34,7 +34,7 @@ from portal.core.registry import (
     registry,
 )
 
-from . import digests
+from . import digests, metrics
 from .choices import RUNNING_STATUSES, TaskPriority, TaskStatus
 
 TASK_OVERDUE = "tasks.overdue"
@@ -531,6 +531,7 @@ def register() -> None:
     registry.timesheet_sources.register(TIMESHEET_SOURCE)
     registry.report_task_sources.register(REPORT_TASK_SOURCE)
     registry.report_prefill.register(REPORT_PREFILL)
+    metrics.register()
     for source in DIGEST_SOURCES:
         registry.digest_sources.register(source)
     registry.automation_triggers.register(AUTOMATION_TRIGGER)

@@ -56,16 +56,22 @@ metric calls. Nothing else: no strings, attributes, subscripts, lambdas or compr
 from __future__ import annotations
 
 import ast
+import datetime
 import decimal
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simpleeval import SimpleEval
 
+from portal.core import visibility
 from portal.core.errors import Invalid, NotFound
 from portal.core.registry import Metric, MetricArg, registry
 
@@ -100,12 +106,18 @@ __all__ = [
     "FormulaResult",
     "MetricCall",
     "SUBJECT_ARGS",
+    "compute_by_subject",
+    "department_paths",
     "formula_drill_down",
     "formula_evaluate_many",
     "formula_parse",
     "metric_get",
+    "hours",
     "metric_list",
+    "period_range",
+    "ratio",
     "register_metric",
+    "subject_filter",
 ]
 
 
@@ -152,6 +164,143 @@ def metric_get(key: str) -> Metric:
 
 def _subject_args(metric: Metric) -> list[str]:
     return [a.name for a in metric.args if not a.required and a.kind in _SUBJECT_KINDS]
+
+
+# --- helpers for the apps' computes -----------------------------------------------------------------------------
+
+
+def period_range(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period's dates (both inclusive) as aware datetimes [start 00:00, the day after end 00:00) in the
+    portal's time zone: what a metric counting timestamps filters on."""
+    zone = timezone.get_default_timezone()
+    lower = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+    upper = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return lower, upper
+
+
+def _department_model():
+    return get_user_model()._meta.get_field(visibility._structure.person_department).related_model
+
+
+def _path_lookup(person: str) -> str:
+    return f"{person}__{visibility._structure.person_department}__{visibility._structure.department_path}"
+
+
+def department_paths(department_ids: Iterable[int]) -> dict[int, str]:
+    """{department id: its tree path} in one query (an unknown id is left out)."""
+    ids = {int(i) for i in department_ids if i is not None}
+    if not ids:
+        return {}
+    path = visibility._structure.department_path
+    return dict(_department_model().objects.filter(pk__in=ids).values_list("pk", path))
+
+
+def _under_any(lookup: str, paths: Iterable[str]) -> Q:
+    """Rows whose department path starts with one of `paths` (a path under another one adds nothing)."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return functools.reduce(
+        lambda a, b: a | b, (Q(**{f"{lookup}__startswith": p}) for p in kept), Q(pk__in=[])
+    )
+
+
+def subject_filter(args: tuple, *, person: str, person_index: int = 0, department_index: int | None = 1) -> Q:
+    """The rows of one argument tuple's subject: `person` (the field naming the person on the row) is the
+    tuple's person, or belongs to its department or one under it. For a drill-down (one query for the path)."""
+    person_id = args[person_index] if person_index is not None else None
+    if person_id is not None:
+        return Q(**{person: person_id})
+    department_id = args[department_index] if department_index is not None else None
+    path = department_paths([department_id]).get(department_id) if department_id is not None else None
+    if path is None:
+        return Q(pk__in=[])
+    return Q(**{f"{_path_lookup(person)}__startswith": path})
+
+
+def compute_by_subject(
+    calls: Iterable[tuple],
+    queryset: QuerySet,
+    *,
+    person: str,
+    parts: Mapping[str, Any],
+    value: Callable[[dict], Decimal | None],
+    person_index: int | None = 0,
+    department_index: int | None = 1,
+    group_by: Mapping[int, str] | None = None,
+) -> dict[tuple, Decimal | None]:
+    """A metric's `compute` over a person or a department (with its sub-departments), in at most three queries
+    whatever the number of tuples: the departments' paths, one GROUP BY person for the people and one GROUP BY
+    department path for the departments, rolled up the tree in Python.
+
+    `queryset` holds the rows the metric counts (already filtered by the period); `person` names the row's
+    person; `parts` are additive aggregates (`Count`, `Sum`, with `filter=`) and `value(parts)` turns their
+    sums into the metric's value. `group_by` maps another argument's index to the field it narrows (a
+    pipeline): a tuple with `None` there counts every value of it."""
+    calls = list(dict.fromkeys(calls))
+    group_by = dict(group_by or {})
+    extra_fields = list(group_by.values())
+    people = {c[person_index] for c in calls if person_index is not None and c[person_index] is not None}
+    departments = {
+        c[department_index]
+        for c in calls
+        if department_index is not None
+        and c[department_index] is not None
+        and (person_index is None or c[person_index] is None)
+    }
+    paths = department_paths(departments)
+    names = list(parts)
+
+    def rows(qs, key_field):
+        for row in qs.values(key_field, *extra_fields).order_by().annotate(**parts):
+            yield row[key_field], tuple(row[f] for f in extra_fields), [row[n] or 0 for n in names]
+
+    by_person: dict = {}
+    if people:
+        filtered = queryset.filter(**{f"{person}__in": people})
+        for key, extra, sums in rows(filtered, person):
+            by_person.setdefault(key, []).append((extra, sums))
+    by_path: dict = {}
+    if paths:
+        lookup = _path_lookup(person)
+        for key, extra, sums in rows(queryset.filter(_under_any(lookup, paths.values())), lookup):
+            by_path.setdefault(key, []).append((extra, sums))
+
+    def collect(entries, wanted: tuple) -> dict:
+        total = [0] * len(names)
+        for extra, sums in entries:
+            if all(w is None or w == e for w, e in zip(wanted, extra, strict=True)):
+                total = [a + b for a, b in zip(total, sums, strict=True)]
+        return dict(zip(names, total, strict=True))
+
+    result: dict[tuple, Decimal | None] = {}
+    for call in calls:
+        wanted = tuple(call[i] for i in group_by)
+        person_id = call[person_index] if person_index is not None else None
+        if person_id is not None:
+            entries = by_person.get(person_id, [])
+        else:
+            department_id = call[department_index] if department_index is not None else None
+            path = paths.get(department_id)
+            if path is None:
+                result[call] = None
+                continue
+            entries = [entry for key, found in by_path.items() if key.startswith(path) for entry in found]
+        result[call] = value(collect(entries, wanted))
+    return result
+
+
+def ratio(numerator, denominator) -> Decimal | None:
+    """numerator / denominator as a Decimal share (0..1), None when there is nothing to divide."""
+    if not denominator:
+        return None
+    return Decimal(numerator) / Decimal(denominator)
+
+
+def hours(seconds) -> Decimal:
+    """Seconds as hours, to the hundredth."""
+    return (Decimal(seconds or 0) / 3600).quantize(Decimal("0.01"))
 
 
 # --- parsing --------------------------------------------------------------------------------------------------
