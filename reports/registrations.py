@@ -22,6 +22,8 @@ from portal.core.registry import (
     registry,
 )
 
+from . import metrics
+
 
 def _report_model():
     from .models import WorkReport
@@ -253,3 +255,4 @@ def register() -> None:
     )
     for card in HOME_CARDS:
         registry.home_cards.register(card)
+    metrics.register()

@@ -118,6 +118,7 @@ __all__ = [
     "ratio",
     "register_metric",
     "subject_filter",
+    "subject_people",
 ]
 
 
@@ -217,6 +218,39 @@ def subject_filter(args: tuple, *, person: str, person_index: int = 0, departmen
     if path is None:
         return Q(pk__in=[])
     return Q(**{f"{_path_lookup(person)}__startswith": path})
+
+
+def subject_people(
+    calls: Iterable[tuple], *, person_index: int = 0, department_index: int | None = 1
+) -> dict[tuple, list[int]]:
+    """{call: the ids of its subject's people}: the tuple's person, or the active people of its department and
+    the departments under it. Two queries whatever the number of tuples (the paths, the people under them),
+    for a metric computed per person by a selector that takes many people at once."""
+    calls = list(dict.fromkeys(calls))
+    departments = {
+        c[department_index]
+        for c in calls
+        if department_index is not None and c[department_index] is not None and c[person_index] is None
+    }
+    paths = department_paths(departments)
+    by_path: dict[str, list[int]] = {}
+    if paths:
+        lookup = f"{visibility._structure.person_department}__{visibility._structure.department_path}"
+        people = get_user_model().objects.filter(_under_any(lookup, paths.values()), is_active=True)
+        for pk, path in people.order_by("pk").values_list("pk", lookup):
+            by_path.setdefault(path, []).append(pk)
+    result = {}
+    for call in calls:
+        if call[person_index] is not None:
+            result[call] = [call[person_index]]
+        else:
+            path = paths.get(call[department_index]) if department_index is not None else None
+            result[call] = (
+                []
+                if path is None
+                else [pk for key, pks in by_path.items() if key.startswith(path) for pk in pks]
+            )
+    return result
 
 
 def compute_by_subject(
