@@ -1,4 +1,10 @@
 """Strategy pages, all in the "strategy" namespace."""
 
+from .views import indicators, kpi
+
 app_name = "strategy"
-urlpatterns: list = []
+urlpatterns: list = [
+    # Indicators and KPI cards.
+    *indicators.urls,
+    *kpi.urls,
+]

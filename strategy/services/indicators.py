@@ -279,6 +279,7 @@ def indicator_create(
     subject_person=None,
     visibility: str = IndicatorVisibility.GOALS,
     goals=(),
+    audience: dict | None = None,
 ) -> Indicator:
     """Register an indicator (strategy managers). A formula is checked (`Invalid` on the field "formula") and
     becomes version 1; `goals` are goals (or {goal: weight}) the indicator measures."""
@@ -309,6 +310,8 @@ def indicator_create(
         _formula_version_add(actor=actor, indicator=indicator)
         indicator.save(update_fields=["formula_version"])
     _set_goals(actor=actor, indicator=indicator, goals=goals)
+    if audience:
+        indicator_audience_set(actor=actor, indicator=indicator, **audience)
     audit_record(
         actor=actor,
         action="strategy.indicator.create",
@@ -319,7 +322,9 @@ def indicator_create(
 
 
 @transaction.atomic
-def indicator_update(*, actor, indicator: Indicator, goals=None, **changes) -> Indicator:
+def indicator_update(
+    *, actor, indicator: Indicator, goals=None, audience: dict | None = None, **changes
+) -> Indicator:
     """Change an indicator (strategy managers). A changed formula becomes a new version: values already stored
     keep the version that produced them until someone asks to recompute them (`indicator_recompute`). Changed
     thresholds, baseline or targets recolour the stored values."""
@@ -347,6 +352,8 @@ def indicator_update(*, actor, indicator: Indicator, goals=None, **changes) -> I
         goal_ids = _set_goals(actor=actor, indicator=indicator, goals=goals)
         if goal_ids:
             changed["goals"] = [None, goal_ids]
+    if audience is not None:
+        indicator_audience_set(actor=actor, indicator=indicator, **audience)
     if changed:
         if formula_changed:
             changed["formula_version"] = indicator.formula_version
@@ -355,6 +362,30 @@ def indicator_update(*, actor, indicator: Indicator, goals=None, **changes) -> I
         _values_recolour(indicator=indicator)
     _goals_changed(goal_ids)
     return indicator
+
+
+def indicator_audience_set(*, actor, indicator: Indicator, departments=(), groups=(), people=()) -> None:
+    """Make the indicator's grants exactly these departments (with sub-departments), groups and people (through
+    `portal.core.sharing`: audited, idempotent); they see it while its visibility is "restricted"."""
+    from portal.core.sharing import object_share, object_unshare
+
+    from ..models import IndicatorGrant
+
+    wanted = {("department", d.pk): d for d in departments}
+    wanted |= {("group", g.pk): g for g in groups}
+    wanted |= {("user", p.pk): p for p in people}
+    for grant in list(IndicatorGrant.objects.filter(content_object=indicator)):
+        kind = "department" if grant.department_id else "group" if grant.workgroup_id else "user"
+        key = (kind, grant.department_id or grant.workgroup_id or grant.user_id)
+        if wanted.pop(key, None) is None:
+            object_unshare(actor=actor, grant=grant)
+    for (kind, _pk), obj in sorted(wanted.items(), key=lambda item: item[0]):
+        if kind == "department":
+            object_share(actor=actor, obj=indicator, department=obj, include_subdepartments=True)
+        elif kind == "group":
+            object_share(actor=actor, obj=indicator, group=obj)
+        else:
+            object_share(actor=actor, obj=indicator, user=obj)
 
 
 @transaction.atomic

@@ -120,3 +120,13 @@ class Points:
         )
         with registry.metrics.override(metric):
             yield self
+
+
+def page_client(user):
+    """Django's test client signed in as `user` (posts forms as forms, unlike the API client)."""
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -1,0 +1,1 @@
+"""The strategy app's forms, one module per feature (the same names as the other layers)."""
