@@ -1,3 +1,15 @@
-"""Knowledge base API routes under /api/v1/kb/."""
+"""Knowledge base API routes under /api/v1/kb/: each feature registers its view sets on one router and lists
+its other routes in `urls`."""
 
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from . import pages, revisions, spaces
+
+FEATURES = (spaces, pages, revisions)
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+for feature in FEATURES:
+    feature.register(router)
+
+urlpatterns = [route for feature in FEATURES for route in feature.urls] + router.urls

@@ -1,0 +1,11 @@
+"""Where the knowledge base shows up in the rest of the portal, one module per feature, each with `register()`
+called from `KnowledgebaseConfig.ready()`."""
+
+from . import navigation, search
+
+MODULES = [navigation, search]
+
+
+def register_all() -> None:
+    for module in MODULES:
+        module.register()

@@ -1,0 +1,169 @@
+"""Reads of pages, already permission-filtered: one page, a space's whole tree (one query), breadcrumbs (one
+recursive query), recent changes and the filtered list the page and the API share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from portal.core.errors import NotFound
+
+from ..choices import PageStatus
+from ..models import Page, PageFile, Space
+
+MAX_DEPTH = 200  # a guard for the recursive query; the services refuse cycles
+
+
+def page_list(*, user, filters: dict | None = None, space: Space | None = None) -> QuerySet[Page]:
+    """The pages `user` may read, filtered by the shared FilterSet (`knowledgebase.filters.pages`), newest
+    change first."""
+    from ..filters.pages import PageFilterSet, filter_data
+
+    qs = Page.objects.visible_to(user)
+    if space is not None:
+        qs = qs.filter(space=space)
+    if filters is not None:
+        filterset = PageFilterSet(filter_data(filters), queryset=qs)
+        qs = filterset.qs if filterset.is_valid() else qs.none()
+    return (
+        qs.select_related("space", "updated_by", "created_by", "responsible")
+        .defer("body")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def page_get(*, user, pk) -> Page:
+    """One page `user` may read, with its space; `NotFound` for hidden and missing alike."""
+    try:
+        return (
+            Page.objects.visible_to(user)
+            .select_related("space", "space__responsible", "responsible", "created_by", "updated_by")
+            .get(pk=pk)
+        )
+    except (Page.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFound("No page matches the given query.") from exc
+
+
+def page_files(*, user, page: Page) -> QuerySet[PageFile]:
+    return PageFile.objects.visible_to(user).filter(page=page).order_by("created_at", "id")
+
+
+def recent_pages(*, user, limit: int = 10) -> QuerySet[Page]:
+    """The pages changed last, among those `user` reads (one query)."""
+    return (
+        Page.objects.visible_to(user)
+        .filter(status=PageStatus.PUBLISHED)
+        .select_related("space", "updated_by")
+        .defer("body")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class TreeNode:
+    id: int
+    title: str
+    parent_id: int | None
+    position: int
+    status: str
+    children: list[TreeNode] = field(default_factory=list)
+    depth: int = 0
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PageStatus.DRAFT
+
+
+def space_tree(*, user, space: Space) -> list[TreeNode]:
+    """The space's pages `user` may read as a tree of `TreeNode` (roots first, each level by position): ONE
+    query whatever the size (id, parent, title, position and status only). A page whose parent the reader
+    may not see (someone else's draft) is shown at the top level."""
+    rows = (
+        Page.objects.visible_to(user)
+        .filter(space=space)
+        .order_by("position", "id")
+        .values_list("id", "title", "parent_id", "position", "status")
+    )
+    nodes = {row[0]: TreeNode(*row) for row in rows}
+    roots: list[TreeNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.parent_id) if node.parent_id else None
+        (parent.children if parent is not None else roots).append(node)
+    stack = [(root, 0) for root in roots]
+    while stack:  # depths without recursion: a deep tree must not hit Python's recursion limit
+        node, depth = stack.pop()
+        node.depth = depth
+        stack.extend((child, depth + 1) for child in node.children)
+    return roots
+
+
+def tree_flat(roots: list[TreeNode]) -> list[TreeNode]:
+    """The tree in reading order (depth-first), for lists and selects."""
+    out: list[TreeNode] = []
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(reversed(node.children))
+    return out
+
+
+_ANCESTORS_SQL = """
+WITH RECURSIVE up(id, parent_id, title, status, created_by_id, depth) AS (
+    SELECT id, parent_id, title, status, created_by_id, 0 FROM knowledgebase_page WHERE id = %s
+    UNION ALL
+    SELECT p.id, p.parent_id, p.title, p.status, p.created_by_id, up.depth + 1
+    FROM knowledgebase_page p JOIN up ON p.id = up.parent_id
+    WHERE up.depth < %s
+)
+SELECT id, title, status, created_by_id FROM up WHERE depth > 0 ORDER BY depth DESC
+"""
+
+
+def page_ancestor_ids(page_id: int) -> list[int]:
+    """The ids of the page's ancestors, the root first (one recursive query; no rights: for the services)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ANCESTORS_SQL, [page_id, MAX_DEPTH])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def breadcrumbs(*, user, page: Page) -> list[tuple[int, str]]:
+    """(id, title) of the page's ancestors, the root first, that `user` may see (one query): pages of the
+    same space, so only someone else's draft is left out."""
+    if not page.parent_id:
+        return []
+    from portal.core.permissions import is_portal_admin
+
+    with connection.cursor() as cursor:
+        cursor.execute(_ANCESTORS_SQL, [page.pk, MAX_DEPTH])
+        rows = cursor.fetchall()
+    admin = is_portal_admin(user)
+    return [
+        (pk, title)
+        for pk, title, status, author_id in rows
+        if admin or status == PageStatus.PUBLISHED or author_id == user.pk
+    ]
+
+
+def pages_titled(*, user, space: Space, titles: set[str]) -> dict[str, Page]:
+    """The pages of `space` `user` may read whose title is one of `titles` (case-insensitive), by lower-cased
+    title: for the internal links of a page (one query)."""
+    if not titles:
+        return {}
+    from django.db.models.functions import Lower
+
+    wanted = {t.strip().lower() for t in titles if t.strip()}
+    found = (
+        Page.objects.visible_to(user)
+        .filter(space=space)
+        .annotate(lower_title=Lower("title"))
+        .filter(lower_title__in=wanted)
+        .only("id", "title", "space_id")
+        .order_by("id")
+    )
+    out: dict[str, Page] = {}
+    for page in found:
+        out.setdefault(page.lower_title, page)
+    return out
