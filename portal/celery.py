@@ -112,4 +112,14 @@ app.conf.beat_schedule = {
         "task": "portal.workflows.jobs.workflows_allowances_carry_over",
         "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30),
     },
+    # Knowledge base: editors hear of pages due for review; overdue reading requests are recounted.
+    "kb-governance-daily": {
+        "task": "knowledgebase.jobs.kb_governance_daily",
+        "schedule": crontab(hour=6, minute=20),
+    },
+    # Strategy: every open goal's progress recomputed at night (what no event announced; locked, idempotent).
+    "strategy-goal-progress-sweep": {
+        "task": "strategy.jobs.goal_progress_sweep_job",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }

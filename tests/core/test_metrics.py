@@ -68,3 +68,25 @@ def test_the_apps_register_their_metrics():
         assert str(metric.label)
         assert all(arg.kind in ARG_KINDS for arg in metric.args)
         assert callable(metric.compute) and callable(metric.drill_down)
+
+
+def test_the_metrics_the_strategy_relies_on_are_registered():
+    args = {m.key: tuple((a.name, a.kind, a.required) for a in m.args) for m in metric_list()}
+    subject = (("person", "person", False), ("department", "department", False))
+    by_pipeline = (("pipeline", "pipeline", False), *subject)
+    expected = {
+        "tasks.closed_count": subject,
+        "tasks.closed_on_time_share": subject,
+        "tasks.overdue_count": subject,
+        "tasks.hours_logged": subject,
+        "reports.credited_days_share": subject,
+        "reports.hours_worked": subject,
+        "reports.late_days": subject,
+        "crm.deals_won_amount": by_pipeline,
+        "crm.deals_won_count": by_pipeline,
+        "crm.calls_count": subject,
+        "crm.leads_converted": subject,
+        "workflows.approvals_overdue": subject,
+        "workflows.approvals_done": subject,
+    }
+    assert {key: args.get(key) for key in expected} == expected

@@ -1,0 +1,29 @@
+"""The discussion in the rest of the portal: its notification kinds and the moderators' counter "comments
+waiting for my approval"."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+def _pending(user_ids: list[int]) -> dict[int, int]:
+    from ..selectors.discussion import pending_counts
+
+    return pending_counts(user_ids)
+
+
+def register() -> None:
+    from portal.notifications.counters import register_counter
+    from portal.notifications.services import register_notification_kind
+
+    from ..services.discussion import KIND_COMMENT, KIND_MODERATION, PENDING_COUNTER
+
+    register_notification_kind(KIND_COMMENT, _("A comment on a knowledge base page I answer for"))
+    register_notification_kind(KIND_MODERATION, _("Knowledge base comments to moderate, and mine moderated"))
+    register_counter(
+        PENDING_COUNTER,
+        label=_("Comments waiting for my approval"),
+        area="knowledgebase",
+        compute=_pending,
+        order=61,
+    )

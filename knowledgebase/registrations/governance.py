@@ -1,0 +1,28 @@
+"""Governance in the rest of the portal: the notification kinds of pages due for review and of broken links,
+and the responsible editors' counter "pages to review"."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+def _to_review(user_ids: list[int]) -> dict[int, int]:
+    from ..selectors.governance import pages_to_review_counts
+
+    return pages_to_review_counts(user_ids)
+
+
+def register() -> None:
+    from portal.notifications.counters import register_counter
+    from portal.notifications.services import register_notification_kind
+
+    from ..services.governance import KIND_LINKS, KIND_REVIEW, REVIEW_COUNTER, on_page_revised
+    from ..services.revisions import page_revised
+
+    register_notification_kind(KIND_REVIEW, _("A knowledge base page I answer for is due for review"))
+    register_notification_kind(KIND_LINKS, _("A knowledge base page I answer for has broken links"))
+    register_counter(
+        REVIEW_COUNTER, label=_("Pages to review"), area="knowledgebase", compute=_to_review, order=60
+    )
+    # The page part's hook: a major revision asks readers again, broken links are reported.
+    page_revised.connect(on_page_revised, dispatch_uid="kb.governance.page_revised")
