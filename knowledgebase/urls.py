@@ -1,7 +1,7 @@
 """Knowledge base pages, all in the "kb" namespace. Each feature's view module lists its own routes (`urls`);
 this module puts them together in one order."""
 
-from .views import home, pages, revisions, spaces, transfer
+from .views import discussion, familiarisation, governance, home, pages, revisions, spaces, transfer
 
 app_name = "kb"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     *pages.urls,
     *revisions.urls,
     *transfer.urls,
+    *discussion.urls,
+    *governance.urls,
+    *familiarisation.urls,
 ]

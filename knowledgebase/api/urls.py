@@ -3,9 +3,9 @@ its other routes in `urls`."""
 
 from rest_framework.routers import DefaultRouter
 
-from . import pages, revisions, spaces
+from . import discussion, familiarisation, pages, revisions, spaces
 
-FEATURES = (spaces, pages, revisions)
+FEATURES = (spaces, pages, revisions, discussion, familiarisation)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

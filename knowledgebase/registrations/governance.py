@@ -18,11 +18,14 @@ def register() -> None:
 
     from ..services.governance import KIND_LINKS, KIND_REVIEW, REVIEW_COUNTER, on_page_revised
     from ..services.revisions import page_revised
+    from ..views.pages import register_page_part
 
     register_notification_kind(KIND_REVIEW, _("A knowledge base page I answer for is due for review"))
     register_notification_kind(KIND_LINKS, _("A knowledge base page I answer for has broken links"))
     register_counter(
         REVIEW_COUNTER, label=_("Pages to review"), area="knowledgebase", compute=_to_review, order=60
     )
+    # Under every page's title: the "verified" badge and the editor's "mark verified", loaded by htmx.
+    register_page_part("top", "knowledgebase/governance/partials/page_top.html")
     # The page part's hook: a major revision asks readers again, broken links are reported.
     page_revised.connect(on_page_revised, dispatch_uid="kb.governance.page_revised")
