@@ -30,6 +30,7 @@ from portal.core.registry import (
     HomeRow,
     PrefillSource,
     ReportTaskSource,
+    TaskFacts,
     TimesheetSource,
     registry,
 )
@@ -537,3 +538,18 @@ def register() -> None:
     registry.automation_triggers.register(AUTOMATION_TRIGGER)
     for action in AUTOMATION_ACTIONS:
         registry.automation_actions.register(action)
+    # What other apps (the strategy) ask about many tasks at once: lineage, counts, people's work.
+    from . import facts
+
+    registry.task_facts.register(
+        TaskFacts(
+            "tasks",
+            lineage=facts.lineage,
+            stats=facts.stats,
+            group_stats=facts.group_stats,
+            work=facts.work,
+            untraced=facts.untraced,
+            describe=facts.describe,
+            responsible_ids=facts.responsible_ids,
+        )
+    )

@@ -321,6 +321,82 @@ class TaskOrigin:
 
 
 @dataclass(frozen=True)
+class TaskExtension:
+    """Another app's part of the task page and the task form (the strategy's "serves goal ..."). The tasks app
+    iterates `registry.task_extensions`; every callable is optional.
+
+    `panel(request, task) -> dict | None` is rendered by `panel_template` (reading it as `data`) in the side
+    column of the task page (None hides it); `form(request, task_or_None) -> dict | None` is rendered by
+    `form_template` inside the task form; `form_saved(*, actor, task, data)` is called by the task form inside
+    the transaction that saved the task, with the posted data (it raises `portal.core.errors.Invalid` to refuse
+    the whole save); `status_changed(*, task_ids)` is called by the tasks app inside the transaction that
+    opened or closed tasks (schedule work with `transaction.on_commit`)."""
+
+    key: str
+    panel_template: str = ""
+    panel: Callable[[Any, Any], dict | None] | None = None
+    form_template: str = ""
+    form: Callable[[Any, Any], dict | None] | None = None
+    form_saved: Callable[..., None] | None = None
+    status_changed: Callable[..., None] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TaskStats:
+    """Counts of a set of tasks: all of them, the closed ones, those closed by their deadline (or without
+    one), the open ones and the overdue ones."""
+
+    total: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    open: int = 0
+    overdue: int = 0
+
+
+@dataclass(frozen=True)
+class WorkShare:
+    """A person's work in a period: tasks closed and seconds logged, and how much of each is not traceable to
+    anything the caller traces (the strategy's "orphan work")."""
+
+    closed: int = 0
+    closed_untraced: int = 0
+    seconds: int = 0
+    seconds_untraced: int = 0
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the tasks app tells other apps about many tasks at once (registered by the tasks app, key "tasks"),
+    each callable in a constant number of queries. "Traced" tasks are given as ids of tasks (a task is traced
+    with its whole sub-tree) and ids of workgroups/projects (their tasks are traced), each a list or a
+    queryset of ids.
+
+    `lineage(task_ids) -> {task_id: [(id, group_id), ...]}`: each task, then its parent, up to the root.
+    `stats(*, task_ids, group_ids, today) -> TaskStats`: the sub-trees of `task_ids` and the tasks of
+    `group_ids`, each task counted once.
+    `group_stats(group_ids, today) -> {group_id: TaskStats}`: the tasks of each group.
+    `work(*, person_ids, start, end, task_ids, group_ids) -> {person_id: WorkShare}`: the tasks each person
+    closed as responsible and the time each logged in the period (dates, inclusive), and the untraced part.
+    `untraced(*, user, person_ids, start, end, task_ids, group_ids, limit) -> list[(id, title, url)]`: the
+    untraced tasks closed in the period that `user` may see.
+    `describe(*, user, task_ids) -> {id: {title, url, closed, responsible_id, creator_id, group_id}}`: only
+    the tasks `user` may see.
+    `responsible_ids(*, person_id, limit) -> [id, ...]`: the person's tasks as the responsible person, the
+    open ones and the most recently closed first."""
+
+    key: str
+    lineage: Callable[..., dict]
+    stats: Callable[..., TaskStats]
+    group_stats: Callable[..., dict]
+    work: Callable[..., dict]
+    untraced: Callable[..., list]
+    describe: Callable[..., dict]
+    responsible_ids: Callable[..., list] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class CalendarSource:
     """The company's calendar of exceptions to the working week: `func(*, start, end) -> {date: (working,
     name)}` in a constant number of queries, `working` False for a public holiday and True for a moved working
@@ -708,6 +784,9 @@ registry.add_section("digest_sources", DigestSource)
 registry.add_section("absence_providers", AbsenceProvider, ordered=False)
 registry.add_section("timesheet_sources", TimesheetSource)
 registry.add_section("task_origins", TaskOrigin)
+# Other apps' parts of the task page and form, and what tasks tell them about many tasks at once.
+registry.add_section("task_extensions", TaskExtension)
+registry.add_section("task_facts", TaskFacts)
 # The company calendar (holidays) and the automation rules' triggers and actions.
 registry.add_section("calendar_sources", CalendarSource)
 registry.add_section("automation_triggers", AutomationTrigger)
@@ -764,8 +843,12 @@ __all__ = [
     "SearchProvider",
     "Section",
     "ShellContext",
+    "TaskExtension",
+    "TaskFacts",
     "TaskOrigin",
+    "TaskStats",
     "TimesheetSource",
     "TopbarWidget",
+    "WorkShare",
     "registry",
 ]

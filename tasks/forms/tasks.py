@@ -281,8 +281,17 @@ class TaskForm(ServiceErrorsMixin, PeopleFieldsMixin, TaskRulesFields):
 
     def save(self, *, actor) -> Task | None:
         if self.task is None:
-            return self.run_atomic(lambda: self._create(actor))
-        return self.run_atomic(lambda: self._update(actor))
+            return self.run_atomic(lambda: self._extended(self._create(actor), actor))
+        return self.run_atomic(lambda: self._extended(self._update(actor), actor))
+
+    def _extended(self, task: Task, actor) -> Task:
+        """Other apps' parts of the form (`registry.task_extensions`: the goal a task serves), saved with it."""
+        from portal.core.registry import registry
+
+        for extension in registry.task_extensions:
+            if extension.form_saved is not None:
+                extension.form_saved(actor=actor, task=task, data=self.data)
+        return task
 
     def _create(self, actor) -> Task:
         data = self.cleaned_data

@@ -16,6 +16,7 @@ from portal.core import i18n
 from portal.core.audit import audit_record
 from portal.core.automation import automation_event_send
 from portal.core.errors import NotFound
+from portal.core.registry import registry
 
 from .. import selectors
 from ..choices import (
@@ -95,6 +96,9 @@ def _apply_status(*, actor, task: Task, action: str, status: str, now, comment: 
     task.save(update_fields=[*update, "updated_at"])
     if _is_closed(old) != _is_closed(status):
         _bump_parent(task.parent_id, done=1 if _is_closed(status) else -1)
+        for extension in registry.task_extensions:  # other apps' reactions (the strategy's goal progress)
+            if extension.status_changed is not None:
+                extension.status_changed(task_ids=[task.pk])
     changes: dict = {"status": [old, status], "action": action}
     if comment:
         changes["comment"] = comment[:300]

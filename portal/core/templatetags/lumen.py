@@ -151,3 +151,26 @@ def time_ago(value, now=None) -> str:
 def ago(value):
     """`{{ when|ago }}`: "just now" or "5 minutes ago" (see `time_ago`)."""
     return time_ago(value)
+
+
+@register.simple_tag(takes_context=True)
+def task_extensions(context, task, part="panel"):
+    """`{% task_extensions task %}` on the task page, `{% task_extensions task "form" %}` in the task form:
+    the parts other apps registered in `registry.task_extensions`, each rendered from its own context (an
+    extension whose callable answers None shows nothing)."""
+    from django.template.loader import render_to_string
+
+    from portal.core.registry import registry
+
+    request = context.get("request")
+    html = []
+    for extension in registry.task_extensions:
+        compute = extension.panel if part == "panel" else extension.form
+        name = extension.panel_template if part == "panel" else extension.form_template
+        if compute is None or not name:
+            continue
+        data = compute(request, task)
+        if data is None:
+            continue
+        html.append(render_to_string(name, {"data": data, "task": task, "extension": extension}, request))
+    return mark_safe("".join(html))  # noqa: S308 (rendered templates, escaped by the template engine)

@@ -1,0 +1,68 @@
+"""Orphan work: the share of work not traceable to any goal, per person of a department, and the list of
+orphan tasks behind it (one click)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from portal.core.errors import NotFound
+
+from ..selectors import orphans as selectors
+
+NAV = {"nav_area": "strategy"}
+
+
+def _period(request) -> tuple[datetime.date, datetime.date]:
+    start, end = selectors.default_period()
+    try:
+        if request.GET.get("start"):
+            start = datetime.date.fromisoformat(request.GET["start"])
+        if request.GET.get("end"):
+            end = datetime.date.fromisoformat(request.GET["end"])
+    except ValueError:
+        pass
+    if end < start:
+        start, end = end, start
+    return start, min(end, start + datetime.timedelta(days=400))
+
+
+@login_required
+@require_GET
+def orphan_work(request: HttpRequest) -> HttpResponse:
+    """Per person of a department (the one the viewer heads by default): tasks closed and time logged in the
+    period, and the share of each not traceable to any goal."""
+    start, end = _period(request)
+    department = selectors.orphan_department(user=request.user, department_id=request.GET.get("department"))
+    rows, total = selectors.orphan_rows(user=request.user, department=department, start=start, end=end)
+    context = {
+        **NAV,
+        "rows": rows,
+        "total": selectors.OrphanRow(None, total),
+        "department": department,
+        "start": start,
+        "end": end,
+    }
+    return render(request, "strategy/orphans/page.html", context)
+
+
+@login_required
+@require_GET
+def orphan_tasks(request: HttpRequest) -> HttpResponse:
+    """The orphan tasks behind a figure: of one person (?person=) or of the department, in the period."""
+    start, end = _period(request)
+    department = selectors.orphan_department(user=request.user, department_id=request.GET.get("department"))
+    rows, _total = selectors.orphan_rows(user=request.user, department=department, start=start, end=end)
+    people = [row.person.pk for row in rows]
+    person = request.GET.get("person")
+    if person:
+        if not person.isdigit() or int(person) not in people:
+            raise NotFound("No person matches the given query.")
+        people = [int(person)]
+    tasks = selectors.orphan_tasks(user=request.user, person_ids=people, start=start, end=end)
+    context = {**NAV, "tasks": tasks, "department": department, "start": start, "end": end}
+    return render(request, "strategy/orphans/tasks.html", context)
