@@ -1,0 +1,187 @@
+"""Query budgets of governance's lists, pages and API alike: the same number of queries at 10 rows and at
+1,000 (comments of the moderation queue and of a page's thread, campaigns, a campaign's progress, reading
+lists, pages to review)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from knowledgebase.models import Campaign, CommentStatus, Page, PageComment, ReadingAssignment
+from tests.knowledgebase.factories_governance import governance_world
+from tests.utils import client_as
+
+pytestmark = pytest.mark.django_db
+
+_numbers = itertools.count()
+
+
+def _people(org, n: int) -> list:
+    """`n` people of Sales East (bulk: no password hashing), the supervisor's people."""
+    start = next(_numbers) * 10_000
+    User = get_user_model()
+    User.objects.bulk_create(
+        [
+            User(
+                email=f"p{start + i}@acme.test", first_name=f"P{start + i}", department=org.east, password="!"
+            )
+            for i in range(n)
+        ]
+    )
+    return list(User.objects.filter(email__startswith="p").order_by("-pk")[:n])
+
+
+def _pages(world, n: int) -> list[Page]:
+    start = next(_numbers) * 10_000
+    return Page.objects.bulk_create(
+        [
+            Page(space=world.space, title=f"Page {start + i}", body="x", revision=1, position=i)
+            for i in range(n)
+        ]
+    )
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def _same(client, url, grow, budget: int) -> None:
+    client.get(url)  # warm the per-process caches (the company, permissions)
+    small = _queries(client, url)
+    grow()
+    large = _queries(client, url)
+    assert large <= budget, f"{url}: {large} queries > {budget}"
+    assert large == small, f"{url}: queries grew with rows: {small} -> {large}"
+
+
+def _comments(world, org, n: int, *, status=CommentStatus.PENDING, page=None) -> None:
+    authors = _people(org, 10)
+    pages = [page] if page else _pages(world, 10)
+    PageComment.objects.bulk_create(
+        [
+            PageComment(
+                page=pages[i % len(pages)], author=authors[i % len(authors)], body=f"c{i}", status=status
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def test_the_moderation_queue_and_the_comments_api(org):
+    world = governance_world(org, moderated=True)
+    _comments(world, org, 10)
+    client = client_as(org.sales_head)
+    for url in (reverse("kb:moderation_queue"), "/api/v1/kb/comments/moderation/", "/api/v1/kb/comments/"):
+        _same(client, url, lambda: _comments(world, org, 330), budget=16)
+
+
+def test_the_thread_of_a_page(org):
+    world = governance_world(org)
+    _comments(world, org, 10, status=CommentStatus.APPROVED, page=world.rules)
+    client = client_as(org.east_rep)
+    url = reverse("kb:page_discussion", args=[world.rules.pk])
+    _same(
+        client, url, lambda: _comments(world, org, 990, status=CommentStatus.APPROVED, page=world.rules), 14
+    )
+
+
+def _campaigns(world, org, n: int) -> None:
+    deadline = timezone.localdate() + datetime.timedelta(days=5)
+    made = Campaign.objects.bulk_create(
+        [
+            Campaign(space=world.space, title=f"C{i}", deadline=deadline, created_by=org.sales_head)
+            for i in range(n)
+        ]
+    )
+    ReadingAssignment.objects.bulk_create(
+        [ReadingAssignment(campaign=c, page=world.rules, user=org.east_rep, due_on=deadline) for c in made]
+    )
+
+
+def test_the_campaign_list_page_and_api(org):
+    world = governance_world(org)
+    _campaigns(world, org, 10)
+    for viewer in (org.sales_head, org.east_rep):
+        client = client_as(viewer)
+        for url in (reverse("kb:campaign_list"), "/api/v1/kb/campaigns/"):
+            _same(client, url, lambda: _campaigns(world, org, 300), budget=16)
+
+
+def _asked(campaign, world, people, *, late=False) -> None:
+    today = timezone.localdate()
+    ReadingAssignment.objects.bulk_create(
+        [
+            ReadingAssignment(
+                campaign=campaign,
+                page=world.rules,
+                user=person,
+                due_on=today - datetime.timedelta(days=1) if late and i % 3 == 0 else today,
+                confirmed_at=timezone.now() if i % 2 else None,
+            )
+            for i, person in enumerate(people)
+        ]
+    )
+
+
+def test_a_campaign_progress_page_and_api(org):
+    world = governance_world(org)
+    campaign = Campaign.objects.create(
+        space=world.space, title="Rules", deadline=timezone.localdate(), created_by=org.sales_head
+    )
+    campaign.pages.add(world.rules)
+    _asked(campaign, world, _people(org, 10))
+    for viewer in (org.sales_head, org.east_head):  # the editor, and a supervisor of the people
+        client = client_as(viewer)
+        for url in (
+            reverse("kb:campaign_detail", args=[campaign.pk]),
+            f"/api/v1/kb/campaigns/{campaign.pk}/progress/",
+        ):
+            _same(client, url, lambda: _asked(campaign, world, _people(org, 250), late=True), budget=18)
+
+
+def test_the_reading_lists(org):
+    world = governance_world(org)
+    campaign = Campaign.objects.create(
+        space=world.space, title="Rules", deadline=timezone.localdate(), created_by=org.sales_head
+    )
+
+    def grow(n):
+        pages = _pages(world, n)
+        ReadingAssignment.objects.bulk_create(
+            [
+                ReadingAssignment(campaign=campaign, page=p, user=org.east_rep, due_on=campaign.deadline)
+                for p in pages
+            ]
+        )
+
+    grow(10)
+    for viewer, url in (
+        (org.east_rep, reverse("kb:reading_list")),
+        (org.east_head, reverse("kb:reading_person", args=[org.east_rep.pk])),
+        (org.east_rep, "/api/v1/kb/reading/"),
+        (org.east_rep, "/api/v1/kb/reading/mine/"),
+    ):
+        _same(client_as(viewer), url, lambda: grow(250), budget=16)
+
+
+def test_the_pages_to_review(org):
+    world = governance_world(org)
+
+    def grow(n):
+        pages = _pages(world, n)
+        Page.objects.filter(pk__in=[p.pk for p in pages]).update(
+            review_by=timezone.localdate() - datetime.timedelta(days=1)
+        )
+
+    grow(10)
+    _same(client_as(org.sales_head), reverse("kb:review_list"), lambda: grow(990), budget=14)
