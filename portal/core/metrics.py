@@ -50,7 +50,21 @@ metric calls. Nothing else: no strings, attributes, subscripts, lambdas or compr
 `MAX_LENGTH` characters, nesting `MAX_DEPTH` deep, `MAX_CALLS` metric calls and exponents up to `MAX_EXPONENT`.
 
 **Values** are `Decimal`. A metric without a value (`None`: no data, e.g. a share of nothing) makes the result
-`None` with an error naming the call, unless the formula does not need it (`if_` takes one branch only).
+`None` with an error naming the call, unless the formula does not need it (`if_` takes one branch only). A share
+is a fraction from 0 to 1 (unit ""; `* 100` gives per cent), hours are hours ("h"), an amount is in the currency
+its unit names. A comparison gives 1 or 0. The period is two dates, both inclusive, read in the portal's time
+zone (`period_range`).
+
+**Evaluation** takes two steps: every distinct argument tuple of every call over all the bindings is collected
+and each metric's `compute` runs once with all of them; then the formula runs per binding with simpleeval, the
+calls replaced by their values (names a formula cannot write), with Decimal operators that refuse division by
+zero ("division by zero"), exponents beyond `MAX_EXPONENT` and overflow, as that binding's error.
+
+Helpers for the apps' computes (so each metric stays a few lines and a constant number of queries):
+`compute_by_subject(calls, queryset, person=..., parts=..., value=...)` (additive aggregates grouped by person
+and by department path, rolled up the department tree; `group_by` for another argument such as a pipeline),
+`subject_people(calls)` (the people of each subject, for a metric a selector computes per person),
+`subject_filter(args, person=...)` (one subject's rows, for a drill-down), `period_range`, `ratio`, `hours`.
 """
 
 from __future__ import annotations

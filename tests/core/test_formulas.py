@@ -312,3 +312,47 @@ def test_drill_down_gives_each_call_with_its_value_and_rows(metrics):
     ]
     assert sections[0].rows == [("Task 1", "/t/1/"), ("Task 2", "/t/2/")]
     assert sections[1].rows == []
+
+
+def test_a_payload_with_a_side_effect_is_never_run(metrics, tmp_path):
+    target = tmp_path / "pwned"
+    for text in (
+        f"open({str(target)!r}, 'w').write('x')",
+        f"__import__('pathlib').Path({str(target)!r}).touch()",
+        f"t.closed(person) + open({str(target)!r}, 'w').write('x')",
+        "[c for c in ().__class__.__base__.__subclasses__()]",
+    ):
+        refused(text)
+    assert not target.exists()
+
+
+def test_a_bare_metric_without_a_value(metrics):
+    [result] = evaluate("t.share(person)", [{"person": 2}])
+    assert (result.value, result.error) == (None, "no value for t.share(person)")
+    [result] = evaluate("t.share(person) > 0 or 1", [{"person": 2}])
+    assert result.value is None
+
+
+def test_a_variable_of_another_kind_is_refused_by_keyword_and_skips_by_position(metrics):
+    variables = {"manager": "person", "unit": "department"}
+    assert "cannot be the argument" in refused("c.amount(person=unit)", variables=variables)
+    # a department cannot fill the person the metric needs
+    assert "Too many arguments" in refused("c.amount(unit)", variables=variables)
+    assert formula_parse("t.closed(unit)", variables=variables).calls[0].args == (None, ("var", "unit"))
+
+
+def test_parsing_gives_the_same_formula_for_the_same_text(metrics):
+    first = formula_parse("t.closed(person) * 2", variables=["person"])
+    again = formula_parse("  t.closed(person) * 2 ", variables=["person"])
+    assert first == again
+    assert first.text == "t.closed(person) * 2"
+
+
+def test_errors_are_translated(metrics):
+    from django.utils import translation
+
+    with translation.override("ru"):
+        message = refused("t.nope(person)")
+        [result] = evaluate("1 / t.closed(person)", [{"person": 2}])
+    assert message == "Неизвестная метрика t.nope."
+    assert result.error == "деление на ноль"
