@@ -90,3 +90,38 @@ def test_the_metrics_the_strategy_relies_on_are_registered():
         "workflows.approvals_done": subject,
     }
     assert {key: args.get(key) for key in expected} == expected
+
+
+@pytest.mark.django_db
+def test_every_registered_metric_computes_and_drills_down_on_an_empty_company():
+    """Every metric answers for a person and a department without data (a number, or None for a share of
+    nothing), None for a department that does not exist, and drills down to nothing."""
+    import datetime
+
+    from tests.people.factories import AdminFactory, DepartmentFactory, UserFactory
+
+    department = DepartmentFactory()
+    person = UserFactory(department=department)
+    admin = AdminFactory()
+    start, end = datetime.date(2025, 3, 1), datetime.date(2025, 3, 31)
+    for metric in metric_list():
+        assert metric.unit in ("", "%", "h") or (len(metric.unit) == 3 and metric.unit.isupper()), metric.key
+        names = [arg.name for arg in metric.args]
+
+        def call(**given):
+            return tuple(given.get(name) for name in names)  # noqa: B023 (used at once)
+
+        if "department" not in names:
+            continue
+        mine, theirs, missing = (
+            call(person=person.pk),
+            call(department=department.pk),
+            call(department=999_999),
+        )
+        values = metric.compute([mine, theirs, missing], start, end)
+        assert set(values) == {mine, theirs, missing}, metric.key
+        for value in (values[mine], values[theirs]):
+            assert value is None or (isinstance(value, Decimal) and value == 0), metric.key
+        assert values[missing] is None, metric.key
+        assert metric.drill_down(mine, start, end, admin) == [], metric.key
+        assert metric.drill_down(theirs, start, end, admin) == [], metric.key
