@@ -125,8 +125,8 @@ __all__ = [
     "formula_drill_down",
     "formula_evaluate_many",
     "formula_parse",
-    "metric_get",
     "hours",
+    "metric_get",
     "metric_list",
     "period_range",
     "ratio",
@@ -378,7 +378,7 @@ class MetricCall:
                 value = binding.get(arg[1])
                 if value is None:
                     return None
-                values.append(value)
+                values.append(int(value) if isinstance(value, str) and value.isdigit() else value)
             else:
                 values.append(arg[1])
         return tuple(values)
@@ -396,6 +396,8 @@ class Formula:
 
 @dataclass(frozen=True)
 class FormulaResult:
+    """A formula's value for one binding, or `None` and why (`error`, in the reader's language)."""
+
     value: Decimal | None
     error: str = ""
 

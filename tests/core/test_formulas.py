@@ -356,3 +356,9 @@ def test_errors_are_translated(metrics):
         [result] = evaluate("1 / t.closed(person)", [{"person": 2}])
     assert message == "Неизвестная метрика t.nope."
     assert result.error == "деление на ноль"
+
+
+def test_ids_given_as_text_bind_like_numbers(metrics):
+    results = evaluate("t.closed(person)", [{"person": "1"}, {"person": 1}])
+    assert [r.value for r in results] == [Decimal(4), Decimal(4)]
+    assert metrics["closed"].calls == [[(1, None)]]
