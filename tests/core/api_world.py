@@ -201,6 +201,17 @@ class ApiWorld:
             "/api/v1/tasks/tags/{id}/": {"id": i["tag"]},
             "/api/v1/tasks/tags/{id}/merge/": {"id": i["tag"]},
             "/api/v1/tasks/time-entries/{id}/": {"id": i["time_entry"]},
+            "/api/v1/strategy/indicators/{id}/": {"id": i["strategy_indicator"]},
+            "/api/v1/strategy/indicators/{id}/compute/": {"id": i["strategy_indicator"]},
+            "/api/v1/strategy/indicators/{id}/recompute/": {"id": i["strategy_indicator"]},
+            "/api/v1/strategy/indicators/{id}/targets/": {"id": i["strategy_indicator"]},
+            "/api/v1/strategy/indicators/{id}/values/": {"id": i["strategy_indicator"]},
+            "/api/v1/strategy/values/{id}/": {"id": i["strategy_value"]},
+            "/api/v1/strategy/values/{id}/records/": {"id": i["strategy_value"]},
+            "/api/v1/strategy/kpi-cards/{id}/": {"id": i["strategy_kpi_card"]},
+            "/api/v1/strategy/kpi-cards/{id}/compute/": {"id": i["strategy_kpi_card"]},
+            "/api/v1/strategy/kpi-scores/{id}/": {"id": i["strategy_kpi_score"]},
+            "/api/v1/strategy/kpi-scores/{id}/confirm/": {"id": i["strategy_kpi_score"]},
         }
 
 
@@ -493,4 +504,31 @@ def _lay_workflows(world: ApiWorld, org, me, boss) -> None:
     # transaction).
     ids["wf_rule_run"] = RuleRun.objects.create(
         rule_id=ids["wf_rule"], object_id=str(ids["wf_payment"]), event_id="finished:approved:1"
+    ).pk
+    _strategy_indicators(world)
+
+
+def _strategy_indicators(world: ApiWorld) -> None:
+    """An indicator (seen by the company) with a value, and a KPI card of the employee with a score."""
+    import datetime
+
+    from strategy.models import Indicator, IndicatorValue, KpiCard, KpiCardLine, KpiScore
+    from strategy.services.indicators import NewValue, _values_store
+
+    ids, employee = world.ids, world.employee
+    indicator = Indicator.objects.create(
+        name="Calls", owner=employee, visibility="company", starts_on=datetime.date(2025, 1, 1)
+    )
+    _values_store([NewValue(indicator, datetime.date(2025, 1, 1), 5)], actor=employee, kind="entered")
+    ids["strategy_indicator"] = indicator.pk
+    ids["strategy_value"] = IndicatorValue.objects.get(indicator=indicator).pk
+    card = KpiCard.objects.create(name="Sales", holder_kind="person", person=employee)
+    KpiCardLine.objects.create(card=card, indicator=indicator)
+    ids["strategy_kpi_card"] = card.pk
+    ids["strategy_kpi_score"] = KpiScore.objects.create(
+        card=card,
+        person=employee,
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 1, 31),
+        computed_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC),
     ).pk
