@@ -47,7 +47,8 @@ when it is a mapping ({"manager": "person"}), else it is its name ("person", "de
 **What a formula may contain.** Numbers, the variables, `+ - * / // % **`, unary minus, comparisons, `and`,
 `or`, `not`, `min(...)`, `max(...)`, `abs(x)`, `round(x[, digits])`, `if_(condition, then, otherwise)` and the
 metric calls. Nothing else: no strings, attributes, subscripts, lambdas or comprehensions. At most
-`MAX_LENGTH` characters, nesting `MAX_DEPTH` deep, `MAX_CALLS` metric calls and exponents up to `MAX_EXPONENT`.
+`MAX_LENGTH` characters, nesting `MAX_DEPTH` deep, `MAX_CALLS` metric calls and exponents up to `MAX_EXPONENT`;
+a result's magnitude stays below `MAX_RESULT` (10**14), else it is an error.
 
 **Values** are `Decimal`. A metric without a value (`None`: no data, e.g. a share of nothing) makes the result
 `None` with an error naming the call, unless the formula does not need it (`if_` takes one branch only). A share
@@ -94,6 +95,8 @@ MAX_DEPTH = 20
 MAX_CALLS = 50
 MAX_EXPONENT = 100
 MAX_ROUND_DIGITS = 20
+# A result is below 10**14 in magnitude: what an indicator's value (18 digits, 4 after the point) can hold.
+MAX_RESULT = Decimal(10) ** 14
 _MAX_TREE_DEPTH = 120
 
 ARG_KINDS = ("person", "department", "group", "pipeline", "number")
@@ -843,7 +846,7 @@ def _evaluate(formula: Formula, names: dict) -> FormulaResult:
         return FormulaResult(None, _("the result is too large (%(cause)s)") % {"cause": exc})
     except (ArithmeticError, ValueError, TypeError):
         return FormulaResult(None, _("the result is too large or undefined"))
-    if not value.is_finite():
+    if not value.is_finite() or abs(value) >= MAX_RESULT:
         return FormulaResult(None, _("the result is too large or undefined"))
     return FormulaResult(value)
 

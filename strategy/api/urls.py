@@ -1,15 +1,3 @@
-"""Strategy API routes under /api/v1/strategy/: each feature registers its view sets on one router and lists its
-other routes in `urls`."""
+"""Strategy API routes under /api/v1/strategy/."""
 
-from rest_framework.routers import DefaultRouter
-
-from . import indicators, kpi
-
-FEATURES = (indicators, kpi)
-
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
-for feature in FEATURES:
-    feature.register(router)
-
-urlpatterns = [route for feature in FEATURES for route in feature.urls] + router.urls
+urlpatterns: list = []

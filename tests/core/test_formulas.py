@@ -362,3 +362,10 @@ def test_ids_given_as_text_bind_like_numbers(metrics):
     results = evaluate("t.closed(person)", [{"person": "1"}, {"person": 1}])
     assert [r.value for r in results] == [Decimal(4), Decimal(4)]
     assert metrics["closed"].calls == [[(1, None)]]
+
+
+def test_a_result_too_large_to_store_is_an_error():
+    [result] = formula_evaluate_many(formula_parse("10 ** 14", variables=[]), [{}], START, END)
+    assert result.value is None and result.error
+    [result] = formula_evaluate_many(formula_parse("-(10 ** 14) + 1", variables=[]), [{}], START, END)
+    assert result.value == -(Decimal(10) ** 14) + 1
