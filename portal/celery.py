@@ -122,4 +122,14 @@ app.conf.beat_schedule = {
         "task": "strategy.jobs.goal_progress_sweep_job",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Strategy: formula indicators' values of the current and last period, then the KPI scores (locked, idempotent).
+    "strategy-indicators-compute": {
+        "task": "strategy.jobs.indicators_compute_job",
+        "schedule": crontab(hour=1, minute=50),
+    },
+    # Strategy: owners of manual indicators reminded of a closed period's value (once per indicator and period).
+    "strategy-indicator-values-remind": {
+        "task": "strategy.jobs.indicator_values_remind_job",
+        "schedule": crontab(hour=7, minute=10),
+    },
 }

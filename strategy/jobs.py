@@ -50,3 +50,40 @@ def goal_progress_sweep_job() -> int | None:
         return changed
 
     return with_lock("strategy:goal_progress_sweep", 3600, work)
+
+
+@shared_task(name="strategy.jobs.indicators_compute_job")
+@job_edge
+def indicators_compute_job() -> int | None:
+    """Nightly: compute every formula indicator's current and last period (and closed periods still missing),
+    then the KPI scores of the current and the last period (drafts only). Locked; repeating it writes nothing new."""
+
+    def work() -> int:
+        from django.utils import timezone
+
+        from .models.indicators import period_previous, period_start
+        from .services.indicators import indicators_compute_due
+        from .services.kpi import kpi_scores_compute
+
+        today = timezone.localdate()
+        written = indicators_compute_due(today=today)
+        current = period_start("month", today)
+        for period in (period_previous("month", current), current):
+            written += kpi_scores_compute(period=period)
+        return written
+
+    return with_lock("strategy:indicators_compute", 3 * 3600, work)
+
+
+@shared_task(name="strategy.jobs.indicator_values_remind_job")
+@job_edge
+def indicator_values_remind_job() -> int | None:
+    """Daily: remind owners of manual indicators of the value of the period that closed (once per indicator and
+    period) and recount their "values to enter". Locked."""
+
+    def work() -> int:
+        from .services.indicators import indicator_values_remind
+
+        return indicator_values_remind()
+
+    return with_lock("strategy:indicator_values_remind", 3600, work)

@@ -787,3 +787,55 @@ def indicators_compute_due(*, today: datetime.date | None = None) -> int:
         with transaction.atomic():
             written += len(values_compute(members, starts, kind=RevisionKind.RECOMPUTED))
     return written
+
+
+# --- reminders ------------------------------------------------------------------------------------------------
+
+
+def indicator_values_remind(*, today: datetime.date | None = None) -> int:
+    """After a period closes, remind each owner of a manual indicator whose last closed period has no value (one
+    notification per indicator and period: a second run reminds nobody twice), and recount the owners' "values to
+    enter" (the clock alone changes it). Returns the number of reminders sent."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from portal.core import i18n
+    from portal.notifications.services import reminder_send
+
+    from ..registrations.indicators import VALUE_MISSING_KIND
+    from ..selectors.indicators import manual_values_missing
+
+    today = today or timezone.localdate()
+    missing = manual_values_missing(today=today)
+    sent = 0
+    for indicator, starts in missing.items():
+        last_closed = period_previous(indicator.period, period_start(indicator.period, today))
+        if last_closed not in starts:
+            continue
+        with transaction.atomic():
+            if reminder_send(
+                actor=None,
+                recipient=indicator.owner_id,
+                key=f"strategy.indicator_value:{indicator.pk}:{last_closed.isoformat()}",
+                date=period_end(indicator.period, last_closed),
+                kind=VALUE_MISSING_KIND,
+                title=i18n.message(
+                    gettext_lazy("Enter the value of %(name)s for %(period)s"),
+                    name=indicator.name,
+                    period=indicator.period_label(last_closed),
+                ),
+                body=i18n.message(gettext_lazy("The period is over and the indicator has no value yet.")),
+                url=reverse("strategy:indicator_detail", args=[indicator.pk]),
+                target=indicator,
+            ):
+                sent += 1
+    owners = sorted(
+        {indicator.owner_id for indicator in Indicator.objects.filter(source=IndicatorSource.MANUAL)}
+    )
+    if owners:
+        from portal.notifications.counters import counters_recount_now
+
+        from ..registrations.indicators import VALUES_TO_ENTER
+
+        counters_recount_now(owners, [VALUES_TO_ENTER])
+    return sent
