@@ -262,3 +262,16 @@ class TaskLinkForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         bind_pickers(self, user)
+
+
+class PageLinkForm(forms.Form):
+    """A knowledge-base page to link, through the picker of the lookup source that lists pages."""
+
+    page = forms.CharField(label=_("Page"))
+
+    def __init__(self, *args, user, source: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["page"].widget = ChipPicker(
+            sources=[source], multiple=False, placeholder=_("Find a page…")
+        )
+        bind_pickers(self, user)

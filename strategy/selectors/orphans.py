@@ -82,6 +82,21 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
     return today.replace(day=1), today
 
 
+def period_from(params) -> tuple[datetime.date, datetime.date]:
+    """The period of `?start=&end=` (ISO dates; this month so far by default), at most 400 days long."""
+    start, end = default_period()
+    try:
+        if params.get("start"):
+            start = datetime.date.fromisoformat(params["start"])
+        if params.get("end"):
+            end = datetime.date.fromisoformat(params["end"])
+    except ValueError:
+        pass
+    if end < start:
+        start, end = end, start
+    return start, min(end, start + datetime.timedelta(days=400))
+
+
 def orphan_department(*, user, department_id=None):
     """The department whose orphan work `user` may look at: any for strategy managers, the one they head (or
     one under it) for a head; None means "only themselves"."""

@@ -600,6 +600,19 @@ def goal_project_link_remove(*, actor, link: GoalProjectLink) -> None:
     goal_progress_schedule([goal.pk])
 
 
+def _page_url(user, source: str, title: str) -> str:
+    """The address of a picked record: the search provider of the same key finds it by its title."""
+    provider = registry.search.get(source)
+    if provider is None or not title:
+        return ""
+    try:
+        hits = provider.func(user=user, query=title, limit=5)
+    except Exception:  # noqa: BLE001 - a search that fails leaves the link without an address
+        log.warning("no address for %s %r", source, title, exc_info=True)
+        return ""
+    return next((hit.url for hit in hits if hit.title == title), "")
+
+
 @transaction.atomic
 def goal_page_link_add(*, actor, goal: Goal, source: str, object_id: str) -> GoalPageLink:
     """Link a page of a registered lookup source (the knowledge base's pages) the actor sees."""
@@ -613,11 +626,12 @@ def goal_page_link_add(*, actor, goal: Goal, source: str, object_id: str) -> Goa
     if not items:
         raise NotFound(_("No page matches the given query."))
     item = items[0]
+    url = str(getattr(item, "url", "") or "") or _page_url(actor, source, str(item.label))
     link, _created = GoalPageLink.objects.update_or_create(
         goal=goal,
         source=source,
         object_id=str(object_id),
-        defaults={"title": str(item.label)[:250], "url": str(getattr(item, "url", "") or "")[:500]},
+        defaults={"title": str(item.label)[:250], "url": url[:500]},
     )
     audit_record(
         actor=actor,

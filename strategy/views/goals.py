@@ -13,7 +13,7 @@ from portal.core.errors import NotAllowed
 from portal.core.htmx import partial_or_redirect, render_htmx
 
 from ..choices import GoalHorizon, GoalStatus
-from ..forms.goals import GoalForm, GoalLinkForm, ProjectLinkForm, TaskLinkForm
+from ..forms.goals import GoalForm, GoalLinkForm, PageLinkForm, ProjectLinkForm, TaskLinkForm
 from ..models import GoalLink, GoalPageLink, GoalProjectLink
 from ..models.goals import is_strategy_manager
 from ..selectors import goals as selectors
@@ -113,6 +113,7 @@ def _detail_context(request, goal) -> dict:
         "task_form": TaskLinkForm(user=user),
         "may_add_child": _may_create_any(user),
         "page_source": _page_source(),
+        "page_form": PageLinkForm(user=user, source=_page_source()) if may_edit and _page_source() else None,
     }
 
 
@@ -265,9 +266,12 @@ def goal_task_add(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_page_add(request: HttpRequest, pk: int) -> HttpResponse:
     goal = selectors.goal_get(user=request.user, pk=pk)
     source = _page_source()
-    if not source or not request.POST.get("page"):
+    form = PageLinkForm(request.POST, user=request.user, source=source) if source else None
+    if form is None or not form.is_valid():
         raise Http404
-    services.goal_page_link_add(actor=request.user, goal=goal, source=source, object_id=request.POST["page"])
+    services.goal_page_link_add(
+        actor=request.user, goal=goal, source=source, object_id=form.cleaned_data["page"]
+    )
     return redirect(goal)
 
 

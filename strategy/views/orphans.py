@@ -18,17 +18,7 @@ NAV = {"nav_area": "strategy"}
 
 
 def _period(request) -> tuple[datetime.date, datetime.date]:
-    start, end = selectors.default_period()
-    try:
-        if request.GET.get("start"):
-            start = datetime.date.fromisoformat(request.GET["start"])
-        if request.GET.get("end"):
-            end = datetime.date.fromisoformat(request.GET["end"])
-    except ValueError:
-        pass
-    if end < start:
-        start, end = end, start
-    return start, min(end, start + datetime.timedelta(days=400))
+    return selectors.period_from(request.GET)
 
 
 @login_required
