@@ -153,7 +153,7 @@ def comment_like(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _queue_response(request, *, outcome: str = "") -> HttpResponse:
     base = selectors.moderation_queue(user=request.user)
-    filterset = CommentFilterSet(request.GET or None, queryset=base, request=request)
+    filterset = CommentFilterSet(request.GET, queryset=base, request=request)
     comments = filterset.qs if filterset.is_valid() else base.none()
     paginator = Paginator(comments, QUEUE_PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("p"))

@@ -40,7 +40,7 @@ def _add_errors(form, exc: Invalid) -> None:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     """The campaigns the viewer may see (started, answered for, asked, or asked of their people)."""
     base = selectors.campaign_list(user=request.user)
-    filterset = CampaignFilterSet(request.GET or None, queryset=base, request=request)
+    filterset = CampaignFilterSet(request.GET, queryset=base, request=request)
     campaigns = filterset.qs if filterset.is_valid() else base.none()
     page_obj = Paginator(campaigns, LIST_PAGE_SIZE).get_page(request.GET.get("p"))
     return render_htmx(
@@ -174,7 +174,7 @@ def reading_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def reading_list(request: HttpRequest) -> HttpResponse:
     """What I am asked to read, the nearest deadline first."""
     base = selectors.reading_list(user=request.user)
-    filterset = ReadingFilterSet(request.GET or None, queryset=base, request=request)
+    filterset = ReadingFilterSet(request.GET, queryset=base, request=request)
     rows = filterset.qs if filterset.is_valid() else base.none()
     page_obj = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("p"))
     return render_htmx(
@@ -195,7 +195,7 @@ def reading_list(request: HttpRequest) -> HttpResponse:
 def reading_person(request: HttpRequest, pk: int) -> HttpResponse:
     """One person's open requests as the viewer may see them (the control dashboard's cell leads here)."""
     person, base = selectors.reading_person(user=request.user, person_id=pk)
-    filterset = ReadingFilterSet(request.GET or None, queryset=base, request=request)
+    filterset = ReadingFilterSet(request.GET, queryset=base, request=request)
     rows = filterset.qs if filterset.is_valid() else base.none()
     page_obj = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("p"))
     return render_htmx(
