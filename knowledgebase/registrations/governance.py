@@ -13,9 +13,11 @@ def _to_review(user_ids: list[int]) -> dict[int, int]:
 
 
 def register() -> None:
+    from portal.core.registry import DemoSeeder, registry
     from portal.notifications.counters import register_counter
     from portal.notifications.services import register_notification_kind
 
+    from ..demo.governance import demo_hints, seed_demo_kb_governance
     from ..services.governance import KIND_LINKS, KIND_REVIEW, REVIEW_COUNTER, on_page_revised
     from ..services.revisions import page_revised
     from ..views.pages import register_page_part
@@ -24,6 +26,10 @@ def register() -> None:
     register_notification_kind(KIND_LINKS, _("A knowledge base page I answer for has broken links"))
     register_counter(
         REVIEW_COUNTER, label=_("Pages to review"), area="knowledgebase", compute=_to_review, order=60
+    )
+    # The demo: after the knowledge base's spaces and pages, a moderated discussion and a running campaign.
+    registry.demo_seeders.register(
+        DemoSeeder("kb_governance", seed_demo_kb_governance, order=95, stage="content", hints=demo_hints)
     )
     # Under every page's title: the "verified" badge and the editor's "mark verified", loaded by htmx.
     register_page_part("top", "knowledgebase/governance/partials/page_top.html")

@@ -124,8 +124,8 @@ def comment_add(*, actor, page: Page, body: str, parent: PageComment | None = No
         _require_visible(actor, parent)
         if parent.page_id != page.pk:
             raise Invalid({"parent": [_("The comment replied to is on another page.")]})
-        if parent.parent_id is not None:
-            parent = PageComment.objects.get(pk=parent.parent_id)
+        # Re-read (the caller's copy may be stale); a reply to a reply hangs under its top comment.
+        parent = PageComment.objects.get(pk=parent.parent_id or parent.pk)
         if parent.status != CommentStatus.APPROVED:
             raise Invalid({"parent": [_("Only a published comment can be replied to.")]})
     moderated = page.space.moderated and not can_moderate(actor, page)
