@@ -66,7 +66,8 @@ KpiLineFormSet = forms.formset_factory(KpiLineForm, extra=3, max_num=30)
 
 def line_formset(data=None, *, user, card: KpiCard | None = None):
     initial = None
-    if card is not None:
+    # On a POST the lines are what was posted: compared with the card's, an unchanged line would count as empty.
+    if card is not None and data is None:
         initial = [
             {"indicator": ln.indicator_id, "weight": ln.weight, "cap": ln.cap, "target": ln.target}
             for ln in card.lines.order_by("position", "id")
