@@ -13,13 +13,14 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from portal.core.api.pagination import StandardPagination
+from portal.core.errors import NotAllowed
 
 from ..choices import PageLanguage, PageStatus
 from ..markdown import render_page_body
 from ..models import Page
 from ..search import page_search, snippet_text
 from ..selectors.pages import page_get, page_list
-from ..selectors.spaces import space_get
+from ..selectors.spaces import space_get, space_may_edit
 from ..services import pages as services
 
 
@@ -175,6 +176,8 @@ class PageViewSet(viewsets.GenericViewSet):
 
     def update(self, request, pk=None):
         page = page_get(user=request.user, pk=pk)
+        if not space_may_edit(user=request.user, space=page.space):  # refused before the body is read
+            raise NotAllowed()
         body = KbPageUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)

@@ -70,7 +70,7 @@ class RevisionListView(GenericAPIView):
     filter_backends: list = []
     pagination_class = StandardPagination
 
-    @extend_schema(summary="The page's revisions, newest first")
+    @extend_schema(summary="The page's revisions, newest first", operation_id="kb_page_revisions_list")
     def get(self, request, pk):
         page = page_get(user=request.user, pk=pk)
         rows = self.paginate_queryset(revision_list(user=request.user, page=page))
@@ -82,7 +82,7 @@ class RevisionDetailView(GenericAPIView):
     queryset = PageRevision.objects.none()
     filter_backends: list = []
 
-    @extend_schema(summary="One revision with its text")
+    @extend_schema(summary="One revision with its text", operation_id="kb_page_revision_retrieve")
     def get(self, request, pk, number):
         page = page_get(user=request.user, pk=pk)
         return Response(self.get_serializer(revision_get(user=request.user, page=page, number=number)).data)

@@ -14,7 +14,7 @@ from portal.core.api.pagination import StandardPagination
 from ..choices import EveryoneAccess, PageLanguage, SpaceKind
 from ..models import Space
 from ..selectors.pages import space_tree
-from ..selectors.spaces import space_get, space_list, space_role
+from ..selectors.spaces import space_get, space_list, space_role, space_roles_prime
 from ..services import spaces as services
 
 
@@ -107,6 +107,7 @@ class SpaceViewSet(viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
+        space_roles_prime(user=request.user, spaces=page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):

@@ -41,6 +41,33 @@ def space_role(*, user, space: Space) -> str | None:
     return role
 
 
+def space_roles_prime(*, user, spaces: list[Space]) -> None:
+    """Answer `space_role` for every space of a list with ONE query (the grants naming `user` in them), so a
+    list showing each space's role costs the same at 10 and 1,000 spaces."""
+    if not is_active_person(user) or not spaces:
+        return
+    granted: dict[int, list[str]] = {}
+    pending = [s for s in spaces if user.pk not in s.__dict__.get("_kb_roles", {})]
+    rows = SpaceGrant.objects.filter(content_object__in=[s.pk for s in pending]).filter(
+        grantee_q(user, SpaceGrant, people=True)
+    )
+    for space_id, role in rows.values_list("content_object_id", "role"):
+        granted.setdefault(space_id, []).append(role)
+    admin = is_portal_admin(user)
+    for space in pending:
+        if admin or user.pk in (space.responsible_id, space.owner_id):
+            role = SpaceRole.ADMIN
+        else:
+            best = {EveryoneAccess.READ: SpaceRole.READ, EveryoneAccess.EDIT: SpaceRole.EDIT}.get(
+                space.everyone_access
+            )
+            for granted_role in granted.get(space.pk, ()):
+                if best is None or ROLE_RANK[granted_role] > ROLE_RANK[best]:
+                    best = granted_role
+            role = SpaceRole(best) if best else None
+        space.__dict__.setdefault("_kb_roles", {})[user.pk] = role
+
+
 def space_may_edit(*, user, space: Space) -> bool:
     role = space_role(user=user, space=space)
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[SpaceRole.EDIT]

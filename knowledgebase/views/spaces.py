@@ -58,7 +58,7 @@ def space_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             space = services.space_create(actor=request.user, **form.create_kwargs())
-        except (Invalid, NotAllowed) as exc:
+        except Invalid as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The space “%(title)s” is made.") % {"title": space.title})

@@ -407,6 +407,11 @@ SPECTACULAR_SETTINGS = {
         "WorkflowsTemplateKindEnum": "portal.workflows.choices.TemplateKind",
         "WorkflowsProcessStatusEnum": "portal.workflows.choices.ProcessStatus",
         "WorkflowsStepActionEnum": "portal.workflows.choices.StepAction",
+        "KbSpaceKindEnum": "knowledgebase.choices.SpaceKind",
+        "KbEveryoneAccessEnum": "knowledgebase.choices.EveryoneAccess",
+        "KbPageStatusEnum": "knowledgebase.choices.PageStatus",
+        "KbPageLanguageEnum": "knowledgebase.choices.PageLanguage",
+        "PersonLanguageEnum": LANGUAGES,
     },
     # The errors every endpoint shares, in the API's one JSON error shape (after the enum hook, the default).
     "POSTPROCESSING_HOOKS": [

@@ -75,6 +75,7 @@ class ApiWorld:
             "template": [i["wf_template"]],
             "type": [i["wf_absence_type"]],
             "deputy": people,
+            "space": [i["kb_space"]],
         }
 
     def path_values(self, user) -> dict[str, dict[str, int]]:
@@ -212,6 +213,14 @@ class ApiWorld:
             "/api/v1/strategy/kpi-cards/{id}/compute/": {"id": i["strategy_kpi_card"]},
             "/api/v1/strategy/kpi-scores/{id}/": {"id": i["strategy_kpi_score"]},
             "/api/v1/strategy/kpi-scores/{id}/confirm/": {"id": i["strategy_kpi_score"]},
+            "/api/v1/kb/spaces/{id}/": {"id": i["kb_space"]},
+            "/api/v1/kb/spaces/{id}/tree/": {"id": i["kb_space"]},
+            "/api/v1/kb/pages/{id}/": {"id": i["kb_page"]},
+            "/api/v1/kb/pages/{id}/move/": {"id": i["kb_page"]},
+            "/api/v1/kb/pages/{id}/revisions/": {"id": i["kb_page"]},
+            "/api/v1/kb/pages/{id}/revisions/{number}/": {"id": i["kb_page"], "number": 1},
+            "/api/v1/kb/pages/{id}/revisions/{number}/restore/": {"id": i["kb_page"], "number": 1},
+            "/api/v1/kb/pages/{id}/diff/": {"id": i["kb_page"]},
         }
 
 
@@ -332,6 +341,7 @@ def build_api_world(org) -> ApiWorld:
 
     _lay_crm(world, org, me, boss)
     _lay_workflows(world, org, me, boss)
+    _lay_knowledgebase(world, org, me)
 
     for person in (employee, supervisor, org.admin, outsider):
         world.own[person.pk] = {
@@ -339,6 +349,33 @@ def build_api_world(org) -> ApiWorld:
             "api_token": _made(client_as(person).post("/api/v1/auth/tokens/", {"label": "world"}), 201)["id"],
         }
     return world
+
+
+def _lay_knowledgebase(world: ApiWorld, org, me) -> None:
+    """A company-wide space the employee answers for (made by the portal admin), with a page of two revisions."""
+    admin, ids = client_as(org.admin), world.ids
+    ids["kb_space"] = _made(
+        admin.post(
+            "/api/v1/kb/spaces/",
+            {"title": "Handbook", "kind": "company", "responsible": world.employee.pk},
+            format="json",
+        ),
+        201,
+    )["id"]
+    page = _made(
+        me.post(
+            "/api/v1/kb/pages/", {"space": ids["kb_space"], "title": "Rules", "body": "One"}, format="json"
+        ),
+        201,
+    )
+    ids["kb_page"] = page["id"]
+    _made(
+        me.put(
+            f"/api/v1/kb/pages/{page['id']}/",
+            {"base_revision": page["revision"], "title": "Rules", "body": "One\nTwo"},
+            format="json",
+        )
+    )
 
 
 def _lay_crm(world: ApiWorld, org, me, boss) -> None:

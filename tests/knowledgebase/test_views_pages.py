@@ -1,0 +1,275 @@
+"""The pages: the editor's conflict (refused, the user's text kept, the diff shown), the preview, the Markdown
+sanitiser, internal links (broken when missing or hidden), the tree's drag move, history and diff, files,
+import and export, and the query budgets of the lists."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from knowledgebase.models import Page
+from knowledgebase.services import pages as services
+from knowledgebase.services.transfer import pages_import
+from portal.core.errors import Invalid
+from tests.knowledgebase.factories import PageFactory, SpaceFactory, kb_world
+
+pytestmark = pytest.mark.django_db
+
+XSS = """
+<script>alert(1)</script>
+[click](javascript:alert(2))
+<img src="x" onerror="alert(3)">
+<a href="#" onclick="alert(4)">link</a>
+<iframe src="https://evil.example"></iframe>
+<svg onload="alert(5)"></svg>
+<style>body{display:none}</style>
+[ok](https://example.com)
+"""
+
+
+def test_markdown_is_rendered_without_anything_a_browser_could_run(org, client_for):
+    world = kb_world(org)
+    page = PageFactory(space=world.company, title="XSS", body=XSS)
+    html = client_for(org.developer).get(reverse("kb:page_detail", args=[page.pk])).content.decode()
+    body = html.split('id="kb-body"', 1)[1].split("</div>", 1)[0]
+    for bad in ("<script", "javascript:", "onerror", "onclick", "<iframe", "onload", "<style", "alert(1)"):
+        assert bad not in body, bad
+    assert 'href="https://example.com"' in body
+
+
+def test_internal_links_resolve_in_the_space_and_are_broken_when_missing_or_hidden(org, client_for):
+    world = kb_world(org)
+    draft = services.page_create(
+        actor=org.sales_rep, space=world.restricted, title="Hidden plan", publish=False
+    )
+    page = services.page_create(
+        actor=org.sales_rep,
+        space=world.restricted,
+        title="Index",
+        body="See [[Discount rules]], [[discount rules|the discounts]], [[No such page]] and [[Hidden plan]].",
+    )
+    html = client_for(org.east_rep).get(reverse("kb:page_detail", args=[page.pk])).content.decode()
+    link = reverse("kb:page_detail", args=[world.secret.pk])
+    assert f'<a class="kb-link" href="{link}">Discount rules</a>' in html
+    assert f'<a class="kb-link" href="{link}">the discounts</a>' in html
+    assert (
+        '<span class="kb-link-broken" title="No such page in this space: No such page">No such page</span>'
+        in html
+    )
+    # Someone else's draft is a broken link for the reader, a link for its author.
+    assert "kb-link-broken" in html.split("Hidden plan")[0][-120:]
+    own = client_for(org.sales_rep).get(reverse("kb:page_detail", args=[page.pk])).content.decode()
+    assert reverse("kb:page_detail", args=[draft.pk]) in own
+
+
+def test_a_stale_save_is_refused_keeping_the_users_text_and_showing_what_changed(org, client_for):
+    world = kb_world(org)
+    page = world.secret
+    url = reverse("kb:page_edit", args=[page.pk])
+    services.page_update(
+        actor=org.east_head,
+        page=page,
+        base_revision=1,
+        title=page.title,
+        body="Discounts up to five percent.",
+    )
+    response = client_for(org.sales_rep).post(
+        url,
+        {"title": page.title, "body": "My careful rewrite", "language": "english", "base_revision": 1},
+        format="multipart",
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "My careful rewrite" in html  # nothing lost
+    assert 'id="kb-conflict"' in html and "+Discounts up to five percent." in html
+    assert 'name="base_revision" value="2"' in html  # the next save is based on what they have seen
+    page.refresh_from_db()
+    assert page.body == "Discounts up to five percent."
+    again = client_for(org.sales_rep).post(
+        url,
+        {"title": page.title, "body": "My careful rewrite", "language": "english", "base_revision": 2},
+        format="multipart",
+    )
+    assert again.status_code == 302
+    page.refresh_from_db()
+    assert page.body == "My careful rewrite" and page.revision == 3
+
+
+def test_the_preview_renders_the_text_and_names_broken_links(org, client_for):
+    world = kb_world(org)
+    response = client_for(org.sales_rep).post(
+        reverse("kb:page_preview", args=[world.restricted.pk]),
+        {"body": "**Bold** [[Nowhere]] <script>x()</script>"},
+        format="multipart",
+    )
+    html = response.content.decode()
+    assert "<strong>Bold</strong>" in html and "<script" not in html
+    assert 'id="kb-preview-broken"' in html and "Nowhere" in html
+
+
+def test_the_tree_script_moves_a_page_and_gets_json(org, client_for):
+    world = kb_world(org)
+    a = services.page_create(actor=org.sales_rep, space=world.restricted, title="A")
+    b = services.page_create(actor=org.sales_rep, space=world.restricted, title="B", parent=a)
+    client = client_for(org.sales_rep)
+    url = reverse("kb:page_move", args=[a.pk])
+    # Under its own sub-page: not a place the form offers, refused.
+    refused = client.post(
+        url, {"parent": b.pk, "position": ""}, format="multipart", HTTP_ACCEPT="application/json"
+    )
+    assert refused.status_code == 400 and refused.json()["detail"]
+    a.refresh_from_db()
+    assert a.parent_id is None
+    moved = client.post(
+        url, {"parent": world.secret.pk, "position": "0"}, format="multipart", HTTP_ACCEPT="application/json"
+    )
+    assert moved.json() == {"ok": True}
+    a.refresh_from_db()
+    assert a.parent_id == world.secret.pk
+
+
+def test_history_diff_and_restore_pages(org, client_for):
+    world = kb_world(org)
+    page = world.secret
+    services.page_update(
+        actor=org.sales_rep, page=page, base_revision=1, title=page.title, body="Line one\nLine two"
+    )
+    client = client_for(org.east_rep)
+    history = client.get(reverse("kb:revision_history", args=[page.pk])).content.decode()
+    assert 'id="kb-revision-2"' in history and 'id="kb-revision-1"' in history
+    side = client.get(reverse("kb:revision_diff", args=[page.pk]), {"from": 1, "to": 2}).content.decode()
+    assert "kb-diff-row-replace" in side and "Line two" in side
+    unified = client.get(reverse("kb:revision_diff", args=[page.pk]), {"from": 1, "to": 2, "mode": "unified"})
+    assert '<span class="kb-diff-add">+Line two</span>' in unified.content.decode()
+
+
+def _zip(files: dict[str, bytes]) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return SimpleUploadedFile("handbook.zip", buffer.getvalue(), content_type="application/zip")
+
+
+def test_a_zip_of_a_folder_tree_is_imported_keeping_its_structure(org):
+    world = kb_world(org)
+    upload = _zip(
+        {
+            "handbook/README.md": b"# Handbook\n\nStart here.",
+            "handbook/sales/01_pricing.md": "# Цены\n\nПрайс.".encode(),
+            "handbook/sales/02-returns.md": b"Returns policy.",
+            "handbook/image.png": b"not markdown",
+        }
+    )
+    made = pages_import(actor=org.sales_rep, space=world.restricted, upload=upload)
+    pages = {p.title: p for p in made}
+    assert set(pages) == {"README", "sales", "Цены", "returns"} or set(pages) == {
+        "Handbook",
+        "sales",
+        "Цены",
+        "returns",
+    }
+    assert pages["Цены"].parent_id == pages["sales"].pk and pages["returns"].parent_id == pages["sales"].pk
+    assert pages["Цены"].body.strip() == "Прайс."
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"../evil.md": b"x"},
+        {"/etc/evil.md": b"x"},
+        {"a/../../evil.md": b"x"},
+        {f"f{n}.md": b"x" for n in range(301)},
+        {"big.md": b"x" * (1024 * 1024 + 1)},
+        {"notes.txt": b"no markdown"},
+    ],
+)
+def test_an_unsafe_or_oversized_archive_is_refused_and_nothing_is_created(org, files):
+    world = kb_world(org)
+    before = Page.objects.count()
+    with pytest.raises(Invalid):
+        pages_import(actor=org.sales_rep, space=world.restricted, upload=_zip(files))
+    assert Page.objects.count() == before
+
+
+def test_one_markdown_file_becomes_one_page_titled_by_its_heading(org, client_for):
+    world = kb_world(org)
+    upload = SimpleUploadedFile("howto.md", b"# How to order\n\n1. Ask\n2. Wait")
+    response = client_for(org.sales_rep).post(
+        reverse("kb:pages_import", args=[world.restricted.pk]),
+        {"file": upload, "parent": world.secret.pk},
+        format="multipart",
+    )
+    assert response.status_code == 302
+    page = Page.objects.get(title="How to order")
+    assert page.parent_id == world.secret.pk and page.body.startswith("1. Ask")
+
+
+def test_the_export_prints_a_page_with_its_sub_pages(org, client_for):
+    world = kb_world(org)
+    child = services.page_create(
+        actor=org.sales_rep, space=world.restricted, title="Child", body="*kid*", parent=world.secret
+    )
+    html = (
+        client_for(org.east_rep)
+        .get(reverse("kb:page_export", args=[world.secret.pk]), {"subtree": 1})
+        .content.decode()
+    )
+    assert "knowledgebase/print.css" in html and "Discount rules" in html and "<em>kid</em>" in html
+    assert html.index("Discount rules") < html.index(child.title)
+
+
+def _lay_pages(space, count: int) -> None:
+    Page.objects.bulk_create(
+        [Page(space=space, title=f"Bulk {n}", body="x", revision=1, position=n) for n in range(count)]
+    )
+
+
+@pytest.mark.parametrize("name", ["home", "space", "page", "api_pages", "api_tree", "search"])
+def test_the_lists_cost_the_same_at_10_and_1000_pages(org, client_for, name):
+    world = kb_world(org)
+    _lay_pages(world.restricted, 10)
+    client = client_for(org.east_rep)
+    urls = {
+        "home": reverse("kb:home"),
+        "space": reverse("kb:space_detail", args=[world.restricted.pk]),
+        "page": reverse("kb:page_detail", args=[world.secret.pk]),
+        "api_pages": reverse("kb-page-list") + "?page_size=200",
+        "api_tree": reverse("kb-space-tree", args=[world.restricted.pk]),
+        "search": reverse("kb:search") + "?q=bulk",
+    }
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(urls[name]).status_code == 200
+        return len(ctx.captured_queries)
+
+    count()  # warm the caches every request shares (the session, the person's counters)
+    few = count()
+    _lay_pages(world.restricted, 990)
+    assert count() == few
+    assert few <= 30
+
+
+def test_a_space_tree_of_5000_pages_is_one_query(org, django_assert_num_queries):
+    from knowledgebase.selectors.pages import space_tree
+
+    world = kb_world(org)
+    space = SpaceFactory()
+    pages = Page.objects.bulk_create(
+        [Page(space=space, title=f"P{n}", revision=1, position=n) for n in range(50)]
+    )
+    children = [
+        Page(space=space, title=f"C{n}", revision=1, position=n, parent=pages[n % 50]) for n in range(4950)
+    ]
+    Page.objects.bulk_create(children)
+    with django_assert_num_queries(1):
+        roots = space_tree(user=org.admin, space=space)
+    assert len(roots) == 50 and sum(len(r.children) for r in roots) == 4950
+    assert world  # the other spaces' pages stay out
