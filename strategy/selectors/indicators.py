@@ -76,24 +76,31 @@ class SeriesPoint:
 
 
 def indicator_series(*, indicator: Indicator, today: datetime.date | None = None) -> list[SeriesPoint]:
-    """Every period from the first measured (or the first value) to the current one, with its value (and the
-    value's history) and target. Three queries whatever the number of periods."""
+    """The last `MAX_SERIES` periods up to the current one (from the first measured), each with its value (and
+    the value's history) and target. Three queries whatever the number of values."""
     today = today or timezone.localdate()
+    last = period_start(indicator.period, today)
+    first = last
+    for _n in range(MAX_SERIES - 1):
+        if first <= indicator.starts_on:
+            break
+        first = period_previous(indicator.period, first)
+    first = max(first, indicator.starts_on)
+    window = {"period_start__gte": first, "period_start__lte": last}
     values = {
         v.period_start: v
-        for v in indicator.values.prefetch_related(
+        for v in indicator.values.filter(**window)
+        .prefetch_related(
             Prefetch(
                 "revisions",
                 queryset=IndicatorValueRevision.objects.select_related("actor").order_by(
                     "-created_at", "-id"
                 ),
             )
-        ).select_related("changed_by")
+        )
+        .select_related("changed_by")
     }
-    targets = dict(indicator.targets.values_list("period_start", "target"))
-    first = min([indicator.starts_on, *values]) if values else indicator.starts_on
-    last = max([today, *values, *targets]) if targets or values else today
-    starts = periods_between(indicator.period, first, last)[-MAX_SERIES:]
+    targets = dict(indicator.targets.filter(**window).values_list("period_start", "target"))
     return [
         SeriesPoint(
             start=start,
@@ -103,7 +110,7 @@ def indicator_series(*, indicator: Indicator, today: datetime.date | None = None
             target=targets.get(start, indicator.default_target),
             closed=period_end(indicator.period, start) < today,
         )
-        for start in starts
+        for start in periods_between(indicator.period, first, last)
     ]
 
 

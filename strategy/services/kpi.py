@@ -50,6 +50,19 @@ def kpi_may_confirm(user, score: KpiScore) -> bool:
     return KpiScore.objects.filter(pk=score.pk).filter(rule).exists()
 
 
+def kpi_confirmable_ids(user, scores) -> set[int]:
+    """The ids among `scores` that `user` may confirm (one query, none for a strategy manager)."""
+    ids = [score.pk for score in scores]
+    if not ids or not is_active_person(user):
+        return set()
+    if is_strategy_manager(user):
+        return set(ids)
+    rule = supervised_by(user, "person")
+    return set(
+        KpiScore.objects.filter(pk__in=ids).filter(rule).exclude(person=user).values_list("pk", flat=True)
+    )
+
+
 def _require_manager(actor) -> None:
     if not may_manage_kpi(actor):
         raise NotAllowed(_("Only strategy managers manage KPI cards."))

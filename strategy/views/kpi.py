@@ -109,6 +109,7 @@ def kpi_card_detail(request: HttpRequest, pk: int) -> HttpResponse:
         card.period, period_start(card.period, today)
     )
     scores = selectors.kpi_card_scores(user=request.user, card=card, period=period)
+    confirmable = services.kpi_confirmable_ids(request.user, scores)
     periods = [period_start(card.period, today)]
     for _n in range(11):
         periods.append(period_previous(card.period, periods[-1]))
@@ -116,7 +117,7 @@ def kpi_card_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         card=card,
         lines=selectors.kpi_card_lines(card=card),
-        scores=[(score, services.kpi_may_confirm(request.user, score)) for score in scores],
+        scores=[(score, score.pk in confirmable) for score in scores],
         period=period,
         period_name=period_label(card.period, period),
         periods=[(p.isoformat(), period_label(card.period, p)) for p in periods],
