@@ -214,10 +214,8 @@ def _goals_changed(goal_ids: Iterable[int]) -> None:
     ids = sorted({int(pk) for pk in goal_ids if pk})
     if not ids:
         return
-    try:
-        from .goals import goal_progress_schedule
-    except ImportError:  # TEMP until S1's roll-up lands
-        return
+    from .goals import goal_progress_schedule
+
     goal_progress_schedule(ids)
 
 
