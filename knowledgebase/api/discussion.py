@@ -37,7 +37,7 @@ def _service_call(call, **kwargs):
         raise
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class KbCommentSerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
     liked = serializers.BooleanField(read_only=True, default=False)
 
@@ -62,34 +62,34 @@ class CommentSerializer(serializers.ModelSerializer):
         return obj.author.full_name or obj.author.email
 
 
-class CommentCreateSerializer(serializers.Serializer):
+class KbCommentCreateSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     body = serializers.CharField(max_length=services.COMMENT_MAX)
     parent = serializers.IntegerField(required=False, allow_null=True)
 
 
-class CommentUpdateSerializer(serializers.Serializer):
+class KbCommentUpdateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=services.COMMENT_MAX)
 
 
-class RejectSerializer(serializers.Serializer):
+class KbRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class LikeSerializer(serializers.Serializer):
+class KbLikeSerializer(serializers.Serializer):
     liked = serializers.BooleanField()
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Page comments the caller may see (?page=, ?space=, ?status=, ?author=)"),
+    list=extend_schema(summary="Page comments the caller may see (?page_id=, ?space=, ?status=, ?author=)"),
     retrieve=extend_schema(summary="One comment"),
     create=extend_schema(
         summary="Comment under a page, or reply (in a moderated space it waits for approval)",
-        request=CommentCreateSerializer,
-        responses={201: CommentSerializer},
+        request=KbCommentCreateSerializer,
+        responses={201: KbCommentSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change one's own comment", request=CommentUpdateSerializer, responses=CommentSerializer
+        summary="Change one's own comment", request=KbCommentUpdateSerializer, responses=KbCommentSerializer
     ),
     destroy=extend_schema(
         summary="Delete a comment (its author or the page's moderator)", responses={204: None}
@@ -103,7 +103,7 @@ class CommentViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    serializer_class = CommentSerializer
+    serializer_class = KbCommentSerializer
     filterset_class = CommentFilterSet
     ordering_fields = ["created_at", "id"]
     ordering = ["created_at", "id"]
@@ -120,10 +120,10 @@ class CommentViewSet(
 
     def _answer(self, comment_id: int, code=status.HTTP_200_OK) -> Response:
         comment = selectors.comment_get(user=self.request.user, pk=comment_id)
-        return Response(CommentSerializer(comment).data, status=code)
+        return Response(KbCommentSerializer(comment).data, status=code)
 
     def create(self, request, *args, **kwargs):
-        data = CommentCreateSerializer(data=request.data)
+        data = KbCommentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         page = selectors.page_readable(request.user, data.validated_data["page"])
         parent_id = data.validated_data.get("parent")
@@ -135,7 +135,7 @@ class CommentViewSet(
 
     def update(self, request, *args, **kwargs):
         comment = self._comment()
-        data = CommentUpdateSerializer(data=request.data)
+        data = KbCommentUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.comment_edit(actor=request.user, comment=comment, body=data.validated_data["body"])
         return self._answer(comment.pk)
@@ -144,7 +144,7 @@ class CommentViewSet(
         services.comment_delete(actor=request.user, comment=self._comment())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(summary="Like a comment, or take the like back", request=None, responses=LikeSerializer)
+    @extend_schema(summary="Like a comment, or take the like back", request=None, responses=KbLikeSerializer)
     @action(detail=True, methods=["post"])
     def like(self, request, pk=None):
         liked = services.comment_like_toggle(actor=request.user, comment=self._comment())
@@ -152,18 +152,18 @@ class CommentViewSet(
 
     @extend_schema(
         summary="The comments waiting for the caller's approval (same filters)",
-        responses=CommentSerializer(many=True),
+        responses=KbCommentSerializer(many=True),
     )
     @action(detail=False, methods=["get"])
     def moderation(self, request):
         queryset = self.filter_queryset(selectors.moderation_queue(user=request.user))
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(CommentSerializer(page, many=True).data)
+        return self.get_paginated_response(KbCommentSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Publish a waiting comment (the page's responsible editor)",
         request=None,
-        responses={200: CommentSerializer, 409: ALREADY_DECIDED},
+        responses={200: KbCommentSerializer, 409: ALREADY_DECIDED},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -173,13 +173,13 @@ class CommentViewSet(
 
     @extend_schema(
         summary="Reject a waiting comment (the page's responsible editor); its author still sees it",
-        request=RejectSerializer,
-        responses={200: CommentSerializer, 409: ALREADY_DECIDED},
+        request=KbRejectSerializer,
+        responses={200: KbCommentSerializer, 409: ALREADY_DECIDED},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         comment = self._comment()
-        data = RejectSerializer(data=request.data)
+        data = KbRejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _service_call(
             services.comment_reject,

@@ -19,7 +19,7 @@ from ..selectors.spaces import space_get
 from ..services import familiarisation as services
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class KbCampaignSerializer(serializers.ModelSerializer):
     pages = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     departments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     groups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -51,7 +51,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CampaignCreateSerializer(serializers.Serializer):
+class KbCampaignCreateSerializer(serializers.Serializer):
     space = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
     pages = serializers.ListField(child=serializers.IntegerField(), min_length=1)
@@ -67,23 +67,23 @@ class CampaignCreateSerializer(serializers.Serializer):
     answer = serializers.IntegerField(required=False, allow_null=True, min_value=0, help_text="From 0.")
 
 
-class ProgressRowSerializer(serializers.Serializer):
+class KbProgressRowSerializer(serializers.Serializer):
     page = serializers.IntegerField(source="page_id")
     state = serializers.CharField(source="reading_state")
     due_on = serializers.DateField()
     confirmed_at = serializers.DateTimeField(allow_null=True)
 
 
-class ProgressSerializer(serializers.Serializer):
+class KbProgressSerializer(serializers.Serializer):
     person = serializers.IntegerField(source="person.pk")
     name = serializers.CharField(source="person.__str__")
     state = serializers.ChoiceField(choices=ReadingState.choices)
     read = serializers.IntegerField()
     total = serializers.IntegerField()
-    pages = ProgressRowSerializer(source="rows", many=True)
+    pages = KbProgressRowSerializer(source="rows", many=True)
 
 
-class ReadingSerializer(serializers.ModelSerializer):
+class KbReadingSerializer(serializers.ModelSerializer):
     page_title = serializers.CharField(source="page.title", read_only=True)
     campaign_title = serializers.CharField(source="campaign.title", read_only=True)
 
@@ -104,7 +104,7 @@ class ReadingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConfirmSerializer(serializers.Serializer):
+class KbConfirmSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     answers = serializers.DictField(
         child=serializers.IntegerField(min_value=0),
@@ -126,14 +126,14 @@ def _ids(queryset, ids):
     retrieve=extend_schema(summary="One campaign"),
     create=extend_schema(
         summary="Start a campaign (an editor of the space): everyone in the audience is asked at once",
-        request=CampaignCreateSerializer,
-        responses={201: CampaignSerializer},
+        request=KbCampaignCreateSerializer,
+        responses={201: KbCampaignSerializer},
     ),
 )
 class CampaignViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
-    serializer_class = CampaignSerializer
+    serializer_class = KbCampaignSerializer
     filterset_class = CampaignFilterSet
     ordering_fields = ["created_at", "deadline", "id"]
     lookup_value_regex = r"\d+"
@@ -154,7 +154,7 @@ class CampaignViewSet(
         from portal.groups.models import Workgroup
         from portal.people.models import Department
 
-        data = CampaignCreateSerializer(data=request.data)
+        data = KbCampaignCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         space = space_get(user=request.user, pk=values.pop("space"))
@@ -169,12 +169,12 @@ class CampaignViewSet(
             ) from None
         campaign = services.campaign_create(actor=request.user, space=space, **values)
         answer = self.get_queryset().get(pk=campaign.pk)
-        return Response(CampaignSerializer(answer).data, status=status.HTTP_201_CREATED)
+        return Response(KbCampaignSerializer(answer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="The progress per person (?state=read|pending|overdue): all for its editors, their people for "
         "a supervisor, oneself for the others",
-        responses=ProgressSerializer(many=True),
+        responses=KbProgressSerializer(many=True),
     )
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
@@ -183,24 +183,24 @@ class CampaignViewSet(
         lines = selectors.campaign_progress(
             user=request.user, campaign=campaign, state=state if state in ReadingState.values else ""
         )
-        return Response(ProgressSerializer(lines, many=True).data)
+        return Response(KbProgressSerializer(lines, many=True).data)
 
-    @extend_schema(summary="Close the campaign (its editors)", request=None, responses=CampaignSerializer)
+    @extend_schema(summary="Close the campaign (its editors)", request=None, responses=KbCampaignSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         campaign = services.campaign_close(actor=request.user, campaign=self._campaign())
-        return Response(CampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data)
+        return Response(KbCampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Reading requests the caller may see: their own, their people's, their campaigns' "
-        "(?campaign=, ?page=, ?user=, ?state=)"
+        "(?campaign=, ?page_id=, ?user=, ?state=)"
     ),
     retrieve=extend_schema(summary="One reading request"),
 )
 class ReadingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = ReadingSerializer
+    serializer_class = KbReadingSerializer
     filterset_class = ReadingFilterSet
     ordering_fields = ["due_on", "id"]
     lookup_value_regex = r"\d+"
@@ -219,20 +219,20 @@ class ReadingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def mine(self, request):
         queryset = self.filter_queryset(selectors.reading_list(user=request.user))
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(ReadingSerializer(page, many=True).data)
+        return self.get_paginated_response(KbReadingSerializer(page, many=True).data)
 
     @extend_schema(
         summary='"I have read and understood" a page: confirms the caller\'s open requests to read it',
-        request=ConfirmSerializer,
-        responses=ReadingSerializer(many=True),
+        request=KbConfirmSerializer,
+        responses=KbReadingSerializer(many=True),
     )
     @action(detail=False, methods=["post"])
     def confirm(self, request):
-        data = ConfirmSerializer(data=request.data)
+        data = KbConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         page = page_readable(request.user, data.validated_data["page"])
         rows = services.reading_confirm(actor=request.user, page=page, answers=data.validated_data["answers"])
-        return Response(ReadingSerializer(rows, many=True).data)
+        return Response(KbReadingSerializer(rows, many=True).data)
 
 
 def register(router) -> None:

@@ -11,13 +11,13 @@ from ..models.discussion import CommentStatus, PageComment
 
 
 class CommentFilterSet(FilterSet):
-    """page, space, status, author (ids)."""
+    """page_id, space, status, author (ids; `page` is the pagination's)."""
 
-    page = django_filters.NumberFilter(field_name="page_id", label=_("Page"))
+    page_id = django_filters.NumberFilter(field_name="page_id", label=_("Page"))
     space = django_filters.NumberFilter(field_name="page__space_id", label=_("Space"))
     status = django_filters.ChoiceFilter(choices=CommentStatus.choices, label=_("Status"))
     author = django_filters.NumberFilter(field_name="author_id", label=_("Author"))
 
     class Meta:
         model = PageComment
-        fields = ["page", "space", "status", "author"]
+        fields = ["page_id", "space", "status", "author"]

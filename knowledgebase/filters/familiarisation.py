@@ -29,16 +29,16 @@ class CampaignFilterSet(FilterSet):
 
 
 class ReadingFilterSet(FilterSet):
-    """campaign, page, user (ids), state (read | pending | overdue)."""
+    """campaign, page_id, user (ids; `page` is the pagination's), state (read | pending | overdue)."""
 
     campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("Campaign"))
-    page = django_filters.NumberFilter(field_name="page_id", label=_("Page"))
+    page_id = django_filters.NumberFilter(field_name="page_id", label=_("Page"))
     user = django_filters.NumberFilter(field_name="user_id", label=_("Person"))
     state = django_filters.ChoiceFilter(choices=ReadingState.choices, method="filter_state", label=_("State"))
 
     class Meta:
         model = ReadingAssignment
-        fields = ["campaign", "page", "user", "state"]
+        fields = ["campaign", "page_id", "user", "state"]
 
     def filter_state(self, queryset, name, value):
         today = timezone.localdate()
