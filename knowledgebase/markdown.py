@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from portal.core.markdown import render_markdown
+from portal.core.markdown import CODE_RE, render_markdown
 
 from .models import Space
 from .selectors.pages import pages_titled
@@ -20,8 +20,8 @@ LINK_RE = re.compile(r"\[\[([^\[\]|\n]{1,255})(?:\|([^\[\]\n]{1,255}))?\]\]")
 
 
 def link_titles(text: str) -> set[str]:
-    """The page titles the text links to."""
-    return {m.group(1).strip() for m in LINK_RE.finditer(text or "")}
+    """The page titles the text links to (not counting examples in code)."""
+    return {m.group(1).strip() for m in LINK_RE.finditer(CODE_RE.sub("", text or ""))}
 
 
 def broken_links(*, user, space: Space, text: str) -> list[str]:

@@ -1,9 +1,9 @@
 """Where the knowledge base shows up in the rest of the portal, one module per feature, each with `register()`
 called from `KnowledgebaseConfig.ready()`."""
 
-from . import discussion, familiarisation, governance, navigation, search
+from . import demo, discussion, familiarisation, governance, navigation, search
 
-MODULES = [navigation, search, discussion, governance, familiarisation]
+MODULES = [navigation, search, demo, discussion, governance, familiarisation]
 
 
 def register_all() -> None:

@@ -8,7 +8,8 @@ by an app's permission-checked download view).
 An app turns its own inline syntax into links with `tokens`: each ``(pattern, make)`` pair swaps every match
 of ``pattern`` for an opaque token before the conversion (Markdown would read ``[[x]]`` or ``[Name](user:12)``
 its own way) and puts ``make(match)`` (HTML the app built from escaped parts) in its place after the
-sanitiser ran. The tokens carry a random nonce, so that no text can forge one.
+sanitiser ran (not inside code: fenced blocks and `spans` are shown as written). The tokens carry a random
+nonce, so that no text can forge one.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 Token = tuple[re.Pattern, Callable[[re.Match], str]]
+CODE_RE = re.compile(r"^(```|~~~).*?^\1|`[^`\n]+`", re.MULTILINE | re.DOTALL)
 
 
 def sanitize_html(html: str) -> str:
@@ -63,7 +65,9 @@ def render_markdown(text: str, *, tokens: Iterable[Token] = ()) -> SafeString:
         return mark_safe("")  # noqa: S308 - a constant
     nonce = secrets.token_hex(6)
     made: list[str] = []
-    source = text
+    # Code (fenced blocks and `spans`) is shown as written: the app's syntax is not made into markup there.
+    code: list[str] = []
+    source = CODE_RE.sub(lambda m: code.append(m.group(0)) or f"lumencode{nonce}x{len(code) - 1}x", text)
     for pattern, make in tokens:
 
         def stash(match: re.Match, make=make) -> str:
@@ -71,6 +75,8 @@ def render_markdown(text: str, *, tokens: Iterable[Token] = ()) -> SafeString:
             return f"lumentoken{nonce}x{len(made) - 1}x"
 
         source = pattern.sub(stash, source)
+    if code:
+        source = re.sub(rf"lumencode{nonce}x(\d+)x", lambda m: code[int(m.group(1))], source)
     html = sanitize_html(markdown_lib.markdown(source, extensions=EXTENSIONS, output_format="html"))
     if made:
         html = re.sub(rf"lumentoken{nonce}x(\d+)x", lambda m: made[int(m.group(1))], html)
