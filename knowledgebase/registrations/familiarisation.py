@@ -58,6 +58,7 @@ def dashboard_counter():
 
 
 def _home_to_read(request) -> dict | None:
+    """The pages I am asked to read, the nearest deadline first (red when one is overdue). Two queries."""
     from portal.core.registry import HOME_CARD_ROWS, HomeRow
 
     from ..selectors.familiarisation import reading_list
@@ -66,7 +67,7 @@ def _home_to_read(request) -> dict | None:
     rows, total, late = [], 0, False
     items = list(reading_list(user=user)[: HOME_CARD_ROWS + 1])
     if not items:
-        return {"count": 0, "rows": []}
+        return None  # nothing asked of this person: the card does not concern them
     from django.utils import formats, timezone
 
     today = timezone.localdate()

@@ -62,6 +62,7 @@ def test_the_apps_register_the_cards_of_my_day():
         "tasks.awaiting_control",
         "reports.my_report",
         "reports.to_rate",
+        "kb.to_read",
         "stream.important_unread",
         "crm.mailboxes_failing",
     ]

@@ -210,3 +210,16 @@ def test_a_closed_campaign_asks_nothing_any_more(org):
     assert to_read_counts([org.east_rep.pk]) == {}
     newcomer = UserFactory(department=org.sales)
     assert services.reading_enrol_person(user_id=newcomer.pk, joined_company=True) == []
+
+
+def test_the_home_card_lists_what_to_read_and_stays_away_otherwise(org, client_for):
+    from django.urls import reverse
+
+    world = governance_world(org)
+    late = CampaignFactory(space=world.space)
+    reading_laid(late, world.rules, org.east_rep, due_on=_in(-1))
+    html = client_for(org.east_rep).get(reverse("home")).content.decode()
+    assert 'data-home-card="kb.to_read"' in html and "Rules of work" in html
+    assert (
+        'data-home-card="kb.to_read"' not in client_for(org.field_rep).get(reverse("home")).content.decode()
+    )

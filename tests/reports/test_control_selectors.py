@@ -40,6 +40,8 @@ RED, AMBER, GREEN = Signal.RED, Signal.AMBER, Signal.GREEN
 CRM_GREEN = {"crm_activities_overdue": GREEN, "crm_deals_idle": GREEN, "crm_leads_untaken": GREEN}
 # The approvals column (portal.workflows): nothing waits on anyone in these scenes.
 CRM_GREEN["workflows_waiting"] = GREEN
+# The knowledge base's "reading overdue" column: nobody is asked to read anything in these scenes.
+CRM_GREEN["kb_reading_overdue"] = GREEN
 CRM_DASHBOARD_COUNTERS = ["crm.activities_overdue", "crm.deals_idle", "crm.leads_untaken"]
 
 
