@@ -26,7 +26,7 @@ def register() -> None:
     register_counter(
         PENDING_COUNTER,
         label=_("Comments waiting for my approval"),
-        area="knowledgebase",
+        area="kb",
         compute=_pending,
         order=61,
     )

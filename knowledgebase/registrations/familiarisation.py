@@ -144,9 +144,7 @@ def register() -> None:
     from ..services.familiarisation import KIND_READING, OVERDUE_COUNTER, TO_READ_COUNTER
 
     register_notification_kind(KIND_READING, _("Knowledge base pages I am asked to read"), email_default=True)
-    register_counter(
-        TO_READ_COUNTER, label=_("Pages to read"), area="knowledgebase", compute=_to_read, order=62
-    )
+    register_counter(TO_READ_COUNTER, label=_("Pages to read"), area="kb", compute=_to_read, order=62)
     register_counter(
         OVERDUE_COUNTER, label=_("Pages to read, overdue"), area=None, compute=_overdue, order=63
     )

@@ -24,9 +24,7 @@ def register() -> None:
 
     register_notification_kind(KIND_REVIEW, _("A knowledge base page I answer for is due for review"))
     register_notification_kind(KIND_LINKS, _("A knowledge base page I answer for has broken links"))
-    register_counter(
-        REVIEW_COUNTER, label=_("Pages to review"), area="knowledgebase", compute=_to_review, order=60
-    )
+    register_counter(REVIEW_COUNTER, label=_("Pages to review"), area="kb", compute=_to_review, order=60)
     # The demo: after the knowledge base's spaces and pages, a moderated discussion and a running campaign.
     registry.demo_seeders.register(
         DemoSeeder("kb_governance", seed_demo_kb_governance, order=95, stage="content", hints=demo_hints)

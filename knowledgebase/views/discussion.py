@@ -166,7 +166,7 @@ def _queue_response(request, *, outcome: str = "") -> HttpResponse:
             "filterset": filterset,
             "outcome": outcome,
             "reject_form": RejectForm(),
-            "nav_area": "knowledgebase",
+            "nav_area": "kb",
         },
         partial="knowledgebase/discussion/partials/queue_rows.html",
     )

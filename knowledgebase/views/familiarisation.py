@@ -50,7 +50,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "campaigns": list(page_obj.object_list),
             "filterset": filterset,
-            "nav_area": "knowledgebase",
+            "nav_area": "kb",
         },
         partial="knowledgebase/familiarisation/partials/campaign_rows.html",
     )
@@ -86,7 +86,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return render_htmx(
         request,
         "knowledgebase/familiarisation/create.html",
-        {"form": form, "space": space, "nav_area": "knowledgebase"},
+        {"form": form, "space": space, "nav_area": "kb"},
         status=status,
     )
 
@@ -110,7 +110,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage": services.may_manage(request.user, campaign),
         "pages": list(campaign.pages.order_by("title", "id")),
         "today": timezone.localdate(),
-        "nav_area": "knowledgebase",
+        "nav_area": "kb",
     }
     return render_htmx(
         request,
@@ -185,7 +185,7 @@ def reading_list(request: HttpRequest) -> HttpResponse:
             "rows": list(page_obj.object_list),
             "person": request.user,
             "today": timezone.localdate(),
-            "nav_area": "knowledgebase",
+            "nav_area": "kb",
         },
     )
 
@@ -206,7 +206,7 @@ def reading_person(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": list(page_obj.object_list),
             "person": person,
             "today": timezone.localdate(),
-            "nav_area": "knowledgebase",
+            "nav_area": "kb",
         },
     )
 

@@ -16,6 +16,7 @@ from portal.core.htmx import partial_or_redirect, render_htmx
 from ..forms.governance import VerifyForm
 from ..selectors import governance as selectors
 from ..selectors.discussion import page_readable
+from ..selectors.spaces import space_may_edit
 from ..services import governance as services
 
 BADGE = "knowledgebase/governance/partials/badge.html"
@@ -28,6 +29,7 @@ def _badge_context(request, page, *, errors=()) -> dict:
         "page": page,
         "verification": selectors.page_verification(page=page, today=today),
         "may_verify": selectors.may_verify(request.user, page),
+        "may_ask": space_may_edit(user=request.user, space=page.space),
         "review_due": bool(page.review_by and page.review_by <= today),
         "verify_form": VerifyForm(),
         "errors": list(errors),
@@ -78,7 +80,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render_htmx(
         request,
         "knowledgebase/governance/reviews.html",
-        {"pages": pages, "today": timezone.localdate(), "nav_area": "knowledgebase"},
+        {"pages": pages, "today": timezone.localdate(), "nav_area": "kb"},
     )
 
 
