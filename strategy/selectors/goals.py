@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from portal.core.errors import NotFound
 
-from ..choices import GoalStatus
+from ..choices import HORIZON_RANK, GoalStatus
 from ..filters.goals import GoalFilterSet
 from ..models import Goal, GoalLink, GoalPageLink, GoalProjectLink, GoalTaskLink
 
@@ -42,7 +42,10 @@ def goal_list(*, user, filters=None, request=None) -> tuple[GoalFilterSet, Query
     """The goal register: (the FilterSet, the filtered visible goals, shortest horizon last)."""
     filterset = GoalFilterSet(filters, queryset=goal_queryset(user=user), request=request)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    return filterset, queryset.order_by("period_start", "horizon", "title", "id")
+    rank = Case(
+        *(When(horizon=h, then=Value(r)) for h, r in HORIZON_RANK.items()), output_field=IntegerField()
+    )
+    return filterset, queryset.alias(_rank=rank).order_by("_rank", "period_start", "title", "id")
 
 
 def goal_get(*, user, pk) -> Goal:

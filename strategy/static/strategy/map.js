@@ -13,7 +13,7 @@
     box.dataset.scale = scale.toFixed(2);
   }
   function fit() {
-    scale = Math.min(1, Math.max(0.2, (box.clientWidth - 4) / width));
+    scale = Math.min(1, Math.max(0.5, (box.clientWidth - 4) / width));
     apply();
   }
   function zoom(factor) {
