@@ -12,17 +12,22 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from ..choices import EveryoneAccess, PageLanguage, SpaceKind
 from ..models import Space
 
 BUILTIN = (
-    ("rules", "Rules", "The rules of work: short, logical and fair. Everyone reads them.", "bi-shield-check"),
+    (
+        "rules",
+        gettext_noop("Rules"),
+        gettext_noop("The rules of work: short, logical and fair. Everyone reads them."),
+        "bi-shield-check",
+    ),
     (
         "strategy",
-        "Strategy",
-        "Where the company is going: strategy, market, key customers, glossary.",
+        gettext_noop("Strategy"),
+        gettext_noop("Where the company is going: strategy, market, key customers, glossary."),
         "bi-bullseye",
     ),
 )

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.errors import Invalid, NotAllowed
@@ -88,7 +89,11 @@ def pages_import_view(request: HttpRequest, space_pk: int) -> HttpResponse:
         except Invalid as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(n)s pages are imported.") % {"n": len(made)})
+            messages.success(
+                request,
+                ngettext("%(n)s page is imported.", "%(n)s pages are imported.", len(made))
+                % {"n": len(made)},
+            )
             return redirect(made[0].get_absolute_url() if made else space.get_absolute_url())
     context["form"] = form
     status = 400 if request.method == "POST" else 200
