@@ -91,3 +91,46 @@ class PageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Governance rows are written by their services (notifications, counters, audit rows): read-only here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.PageComment)
+class PageCommentAdmin(ReadOnlyAdmin):
+    list_display = ("page", "author", "status", "created_at", "likes_count")
+    list_filter = ("status",)
+    search_fields = ("body",)
+    list_select_related = ("page", "author")
+
+
+@admin.register(models.Campaign)
+class CampaignAdmin(ReadOnlyAdmin):
+    list_display = ("title", "space", "status", "deadline", "newcomers", "created_by", "created_at")
+    list_filter = ("status",)
+    search_fields = ("title",)
+    list_select_related = ("space", "created_by")
+
+
+@admin.register(models.ReadingAssignment)
+class ReadingAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("campaign", "page", "user", "due_on", "confirmed_at")
+    list_filter = ("campaign__status",)
+    list_select_related = ("campaign", "page", "user")
+    raw_id_fields = ("campaign", "page", "user")
+
+
+@admin.register(models.PageVerification)
+class PageVerificationAdmin(ReadOnlyAdmin):
+    list_display = ("page", "verified_by", "verified_at", "revision")
+    list_select_related = ("page", "verified_by")

@@ -106,3 +106,13 @@ def test_the_digest_reports_the_overdue_reading_of_the_supervisors_people():
 
     counter = {c.key: c for c in digest_counters()}["kb.reading_overdue"]
     assert counter.scope == "people" and str(counter.label) == "Knowledge base pages not read by the deadline"
+
+
+def test_the_admin_lists_governance_rows_read_only(org):
+    world = governance_world(org)
+    campaign = CampaignFactory(space=world.space)
+    reading_laid(campaign, world.rules, org.east_rep)
+    client = client_as(org.admin)
+    for model in ("pagecomment", "campaign", "readingassignment", "pageverification"):
+        assert client.get(reverse(f"admin:knowledgebase_{model}_changelist")).status_code == 200
+    assert client.get(reverse("admin:knowledgebase_campaign_add")).status_code == 403
