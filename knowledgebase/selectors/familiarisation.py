@@ -48,6 +48,45 @@ def overdue_counts(user_ids: list[int], today: datetime.date | None = None) -> d
     return dict(rows)
 
 
+# --- who may read a space (the reverse of `Space.objects.visible_to`) ------------------------------------------
+
+
+def space_reader_ids(space, user_ids) -> list[int]:
+    """The active people among `user_ids` who may read `space`'s published pages, in one query: everyone when
+    every employee reads it; else admins, its responsible editor and owner, and the grantees of its grants
+    (people, departments with or without their sub-departments, workgroups' members). Mirrors
+    `Space.objects.visible_to`."""
+    from portal.groups.models import Membership
+    from portal.people.models import Department
+
+    from ..choices import EveryoneAccess
+    from ..models import SpaceGrant, SpaceUserObjectPermission
+
+    people = get_user_model().objects.filter(pk__in=sorted(set(user_ids)), is_active=True)
+    if space.everyone_access != EveryoneAccess.NONE:
+        return list(people.order_by("pk").values_list("pk", flat=True))
+    grants = list(
+        SpaceGrant.objects.filter(content_object=space).values_list(
+            "user_id", "department_id", "include_subdepartments", "workgroup_id"
+        )
+    )
+    named = {space.responsible_id, space.owner_id} | {user for user, *_rest in grants}
+    condition = (
+        Q(is_staff=True)
+        | Q(is_superuser=True)
+        | Q(pk__in=[pk for pk in named if pk])
+        | Q(pk__in=SpaceUserObjectPermission.objects.filter(content_object=space).values("user_id"))
+        | Q(department_id__in=[d for _u, d, sub, _w in grants if d and not sub])
+    )
+    groups = [w for *_rest, w in grants if w]
+    if groups:
+        condition |= Q(pk__in=Membership.objects.filter(group_id__in=groups).values("user_id"))
+    with_sub = [d for _u, d, sub, _w in grants if d and sub]
+    for path in Department.objects.filter(pk__in=with_sub).values_list("path", flat=True):
+        condition |= Q(department__path__startswith=path)
+    return list(people.filter(condition).order_by("pk").values_list("pk", flat=True))
+
+
 # --- campaigns -------------------------------------------------------------------------------------------------
 
 

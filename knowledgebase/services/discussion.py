@@ -32,7 +32,13 @@ def _name(user) -> str:
 
 
 def readers_among(page: Page, user_ids) -> list[int]:
-    """The active people among `user_ids` who may read `page` (one query per person: a short list)."""
+    """The active people among `user_ids` who may read `page`: its space's readers for a published page (one
+    query); a draft only by who sees drafts (one query per person: a short list)."""
+    from ..choices import PageStatus
+    from ..selectors.familiarisation import space_reader_ids
+
+    if page.status == PageStatus.PUBLISHED:
+        return space_reader_ids(page.space, user_ids)
     people = get_user_model().objects.filter(pk__in=set(user_ids), is_active=True).order_by("pk")
     return [person.pk for person in people if Page.objects.visible_to(person).filter(pk=page.pk).exists()]
 

@@ -23,11 +23,12 @@ from portal.core.errors import Invalid, NotAllowed, NotFound
 from portal.notifications.counters import counters_recount
 from portal.notifications.services import notify
 
-from ..choices import EveryoneAccess, PageStatus
+from ..choices import PageStatus
 from ..models.familiarisation import Campaign, CampaignStatus, ReadingAssignment
 from ..models.pages import Page
 from ..models.spaces import Space
-from ..selectors.spaces import space_may_edit, space_role
+from ..selectors.familiarisation import space_reader_ids
+from ..selectors.spaces import space_may_edit
 
 TO_READ_COUNTER = "kb.to_read"
 OVERDUE_COUNTER = "kb.reading_overdue"
@@ -71,20 +72,10 @@ def in_audience(campaign: Campaign, user) -> bool:
     return audience_people(campaign).filter(pk=user.pk).exists()
 
 
-def _space_readers(space: Space, user_ids: Iterable[int]) -> list[int]:
-    """The people among `user_ids` who may read the space's published pages: everyone when every employee
-    reads it, else those holding a role (one query each: only for spaces closed to the company)."""
-    ids = sorted(set(user_ids))
-    if space.everyone_access != EveryoneAccess.NONE:
-        return ids
-    people = get_user_model().objects.filter(pk__in=ids, is_active=True)
-    return [person.pk for person in people if space_role(user=person, space=space) is not None]
-
-
 def _enrol(campaign: Campaign, user_ids: Iterable[int], *, due_on: datetime.date, actor=None) -> list[int]:
     """Ask `user_ids` (those who may read the space) to read the campaign's pages; returns who is newly asked.
     Tells them and recounts their counters after commit."""
-    readers = _space_readers(campaign.space, user_ids)
+    readers = space_reader_ids(campaign.space, user_ids)
     if not readers:
         return []
     page_ids = list(

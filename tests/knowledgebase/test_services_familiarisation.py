@@ -223,3 +223,28 @@ def test_the_home_card_lists_what_to_read_and_stays_away_otherwise(org, client_f
     assert (
         'data-home-card="kb.to_read"' not in client_for(org.field_rep).get(reverse("home")).content.decode()
     )
+
+
+def test_in_a_closed_space_only_its_grantees_are_asked(org):
+    from knowledgebase.choices import SpaceRole
+    from knowledgebase.selectors.familiarisation import space_reader_ids
+    from portal.groups.models import Membership
+    from tests.groups.factories import WorkgroupFactory
+    from tests.knowledgebase.factories import grant
+
+    world = governance_world(org, everyone=EveryoneAccess.NONE)
+    group = WorkgroupFactory()
+    Membership.objects.create(group=group, user=org.it_head)
+    grant(world.space, SpaceRole.READ, department=org.east, include_subdepartments=True)
+    grant(world.space, SpaceRole.READ, department=org.sales)  # Sales itself, not below it
+    grant(world.space, SpaceRole.READ, workgroup=group)
+    grant(world.space, SpaceRole.EDIT, user=org.developer)
+    everyone = [org.ceo, org.sales_head, org.sales_rep, org.east_head, org.east_rep, org.field_rep]
+    everyone += [org.it_head, org.developer, org.admin]
+    ids = [p.pk for p in everyone]
+    # The reverse rule agrees with the pages' own: exactly those who can read a page of the space.
+    readable = [
+        p.pk for p in everyone if type(world.rules).objects.visible_to(p).filter(pk=world.rules.pk).exists()
+    ]
+    assert space_reader_ids(world.space, ids) == sorted(readable)
+    assert set(readable) == {p.pk for p in everyone} - {org.ceo.pk}
