@@ -93,6 +93,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workflows-processes", type=int, default=None, help="processes (see seed_scale_workflows)"
         )
+        parser.add_argument(
+            "--strategy-scale",
+            type=float,
+            default=1.0,
+            help="a factor on the strategy's goals and indicators (see seed_scale_strategy; 0: none)",
+        )
+        parser.add_argument(
+            "--kb-scale",
+            type=float,
+            default=1.0,
+            help="a factor on the knowledge base's spaces and pages (see seed_scale_kb; 0: none)",
+        )
         parser.add_argument("--reset", action="store_true", help="wipe the seeded company and seed again")
         parser.add_argument("--seed", type=int, default=20260101, help="random seed (same seed, same data)")
 
@@ -133,6 +145,10 @@ class Command(BaseCommand):
             kw["workflows_scale"] > 0 or bool(kw["workflows_processes"])
         )
 
+        # The strategy (after the tasks it links) and the knowledge base, by their apps' own commands.
+        has_strategy = apps.is_installed("strategy") and kw["strategy_scale"] > 0
+        has_kb = apps.is_installed("knowledgebase") and kw["kb_scale"] > 0
+
         if employees < 10:
             raise CommandError("--employees must be at least 10.")
         groups = max(6, employees // 20) if groups is None else groups
@@ -163,6 +179,10 @@ class Command(BaseCommand):
                 call_command("seed_scale_crm", seed=seed, stdout=self.stdout, **crm_options)
             if has_workflows:
                 call_command("seed_scale_workflows", seed=seed, stdout=self.stdout, **workflows_options)
+            if has_strategy:
+                call_command("seed_scale_strategy", scale=kw["strategy_scale"], seed=seed, stdout=self.stdout)
+            if has_kb:
+                call_command("seed_scale_kb", scale=kw["kb_scale"], seed=seed, stdout=self.stdout)
             return
         if seeded or reset:
             # Only seeded rows are here (checked above): empty every table in one go.
@@ -181,6 +201,12 @@ class Command(BaseCommand):
             call_command(
                 "seed_scale_workflows", seed=seed, reset=True, stdout=self.stdout, **workflows_options
             )
+        if has_strategy:
+            call_command(
+                "seed_scale_strategy", scale=kw["strategy_scale"], seed=seed, reset=True, stdout=self.stdout
+            )
+        if has_kb:
+            call_command("seed_scale_kb", scale=kw["kb_scale"], seed=seed, reset=True, stdout=self.stdout)
         _analyze()
         elapsed = time.perf_counter() - started
         self.stdout.write(
