@@ -1,6 +1,6 @@
 """Where indicators show up in the rest of the portal: the "values to enter" counter (an owner's manual indicators
 without a value for a closed period; the navigation's "strategy" badge sums it) and the reminder's notification
-kind."""
+kind; the demo's indicators and KPI cards."""
 
 from __future__ import annotations
 
