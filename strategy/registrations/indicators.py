@@ -26,3 +26,13 @@ def register() -> None:
     register_notification_kind(
         VALUE_MISSING_KIND, _("Strategy: indicator values to enter"), email_default=True
     )
+    register_demo()
+
+
+def register_demo() -> None:
+    from portal.core.registry import DemoSeeder, registry
+
+    from ..demo.indicators import seed_demo_indicators
+
+    # After the goals (70), which the indicators measure.
+    registry.demo_seeders.register(DemoSeeder("strategy_indicators", seed_demo_indicators, order=75))
