@@ -168,10 +168,11 @@ def _traced_cte(*, person_ids, start, end, task_ids, group_ids) -> tuple[str, li
 
 def work(*, person_ids, start, end, task_ids=(), group_ids=()) -> dict[int, WorkShare]:
     """{person_id: WorkShare}: tasks closed as responsible and seconds logged in the period, with the untraced
-    part of each. One statement."""
-    person_ids = [int(p) for p in person_ids]
-    if not person_ids:
-        return {}
+    part of each. One statement; `person_ids` may be a values("pk") queryset (a sub-select, for thousands)."""
+    if not isinstance(person_ids, QuerySet):
+        person_ids = [int(p) for p in person_ids]
+        if not person_ids:
+            return {}
     table, entries = Task._meta.db_table, TimeEntry._meta.db_table
     cte, params = _traced_cte(
         person_ids=person_ids, start=start, end=end, task_ids=task_ids, group_ids=group_ids

@@ -26,7 +26,9 @@ def orphan_column(user_ids: list[int], today: datetime.date) -> dict[int, Dashbo
     from ..selectors.orphans import work_shares
 
     start = today.replace(day=1)
-    shares = work_shares(person_ids=user_ids, start=start, end=today)
+    # The dashboard may hand over its people query with the ids: a sub-select, not thousands of ids.
+    query = getattr(user_ids, "query", None)
+    shares = work_shares(person_ids=query if query is not None else list(user_ids), start=start, end=today)
     cells = {}
     for user_id in user_ids:
         work = shares.get(user_id)

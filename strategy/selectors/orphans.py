@@ -35,12 +35,12 @@ def _facts():
 
 
 def work_shares(*, person_ids, start: datetime.date, end: datetime.date) -> dict[int, WorkShare]:
-    """{person_id: WorkShare} for the period, in one query."""
+    """{person_id: WorkShare} for the period, in one query (`person_ids`: ids, or a values("pk") queryset)."""
     facts = _facts()
     if facts is None:
         return {}
     return facts.work(
-        person_ids=list(person_ids),
+        person_ids=person_ids,
         start=start,
         end=end,
         task_ids=traced_task_ids(),
