@@ -68,6 +68,23 @@ def test_internal_links_resolve_in_the_space_and_are_broken_when_missing_or_hidd
     assert reverse("kb:page_detail", args=[draft.pk]) in own
 
 
+def test_links_written_as_code_stay_code(org, client_for):
+    world = kb_world(org)
+    page = services.page_create(
+        actor=org.sales_rep,
+        space=world.restricted,
+        title="How to link",
+        body="Write `[[Discount rules]]` to link:\n\n```\n[[Discount rules]]\n```\n\nlike [[Discount rules]].",
+    )
+    html = client_for(org.east_rep).get(reverse("kb:page_detail", args=[page.pk])).content.decode()
+    body = html.split('id="kb-body"', 1)[1].split("</div>", 1)[0]
+    assert "<code>[[Discount rules]]</code>" in body
+    assert body.count('class="kb-link"') == 1
+    from knowledgebase.markdown import broken_links
+
+    assert broken_links(user=org.east_rep, space=world.restricted, text="`[[Nowhere]]`") == []
+
+
 def test_a_stale_save_is_refused_keeping_the_users_text_and_showing_what_changed(org, client_for):
     world = kb_world(org)
     page = world.secret
