@@ -76,10 +76,18 @@ class IndicatorForm(forms.Form):
         help_text=_("For every period without a target of its own."),
     )
     green_from = forms.DecimalField(
-        label=_("Green from, % of target"), initial=100, max_digits=7, decimal_places=2
+        # xgettext:no-python-format
+        label=_("Green from, % of target"),
+        initial=100,
+        max_digits=7,
+        decimal_places=2,
     )
     amber_from = forms.DecimalField(
-        label=_("Amber from, % of target"), initial=90, max_digits=7, decimal_places=2
+        # xgettext:no-python-format
+        label=_("Amber from, % of target"),
+        initial=90,
+        max_digits=7,
+        decimal_places=2,
     )
     owner = forms.ModelChoiceField(
         label=_("Owner"),

@@ -231,10 +231,18 @@ class Indicator(TimeStampedModel):
         help_text=_("For every period without a target of its own."),
     )
     green_from = models.DecimalField(
-        _("green from, % of target"), max_digits=7, decimal_places=2, default=Decimal(100)
+        # xgettext:no-python-format
+        _("green from, % of target"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(100),
     )
     amber_from = models.DecimalField(
-        _("amber from, % of target"), max_digits=7, decimal_places=2, default=Decimal(90)
+        # xgettext:no-python-format
+        _("amber from, % of target"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(90),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -157,6 +157,7 @@ class KpiCardLine(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="kpi_lines")
     weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=2, default=Decimal(1))
     cap = models.DecimalField(
+        # xgettext:no-python-format
         _("cap, % of target"),
         max_digits=7,
         decimal_places=2,
