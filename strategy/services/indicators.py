@@ -653,6 +653,7 @@ def _formula_texts(indicators: list[Indicator]) -> dict[int, str]:
     return {i.pk: i.formula for i in indicators}
 
 
+@transaction.atomic
 def values_compute(
     indicators: list[Indicator],
     starts: Iterable[datetime.date],
