@@ -290,3 +290,15 @@ def test_a_space_tree_of_5000_pages_is_one_query(org, django_assert_num_queries)
         roots = space_tree(user=org.admin, space=space)
     assert len(roots) == 50 and sum(len(r.children) for r in roots) == 4950
     assert world  # the other spaces' pages stay out
+
+
+def test_the_tree_escapes_titles_and_marks_the_current_page(org, client_for):
+    world = kb_world(org)
+    evil = PageFactory(space=world.restricted, title="<b onclick=x()>Bold</b>", parent=world.secret)
+    html = client_for(org.east_rep).get(reverse("kb:page_detail", args=[evil.pk])).content.decode()
+    tree = html.split('id="kb-tree"', 1)[1].split("</nav>", 1)[0]
+    assert "&lt;b onclick=x()&gt;Bold&lt;/b&gt;" in tree and "<b onclick" not in tree
+    assert f'data-page="{world.secret.pk}"' in tree and 'aria-current="page"' in tree
+    assert "draggable" not in tree  # a reader drags nothing
+    editor = client_for(org.sales_rep).get(reverse("kb:page_detail", args=[evil.pk])).content.decode()
+    assert 'draggable="true"' in editor and "data-kb-tree" in editor
