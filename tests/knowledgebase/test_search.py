@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only(is_postgres):
-    if not is_postgres:
+def _postgres_only(request, is_postgres):
+    if not is_postgres and "embedded" not in request.node.name:
         pytest.skip("full-text search runs on PostgreSQL")
 
 
@@ -90,3 +90,19 @@ def test_the_search_page_and_api_answer_with_the_readers_pages_only(org, client_
     answer = client_for(org.east_rep).get("/api/v1/kb/search/", {"q": "discount"})
     assert [hit["id"] for hit in answer.json()] == [world.secret.pk]
     assert client_for(org.developer).get("/api/v1/kb/search/", {"q": "discount"}).json() == []
+
+
+def test_the_embedded_mode_search_matches_substrings_title_first_within_rights(org, monkeypatch):
+    """Without PostgreSQL (embedded SQLite) every word is a substring of the title or the text; title matches
+    come first; the rights filter still applies."""
+    import knowledgebase.search as search
+
+    monkeypatch.setattr(search, "uses_postgres", lambda: False)
+    world = kb_world(org)
+    in_text = PageFactory(space=world.company, title="Canteen", body="The discount card works there.")
+    in_title = PageFactory(space=world.company, title="Discount card", body="Ask the office.")
+    found = search.page_search(user=org.developer, query="discount card", limit=10)
+    assert [p.pk for p in found] == [in_title.pk, in_text.pk]
+    assert world.secret.pk not in [
+        p.pk for p in search.page_search(user=org.developer, query="discount", limit=10)
+    ]

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from knowledgebase.models import Page
+from knowledgebase.models import Page, PageRevision
 from knowledgebase.services import pages as services
 from knowledgebase.services.transfer import pages_import
 from portal.core.errors import Invalid
@@ -248,7 +248,7 @@ def _lay_pages(space, count: int) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["home", "space", "page", "api_pages", "api_tree", "search"])
+@pytest.mark.parametrize("name", ["home", "space", "page", "api_pages", "api_tree", "search", "history"])
 def test_the_lists_cost_the_same_at_10_and_1000_pages(org, client_for, name):
     world = kb_world(org)
     _lay_pages(world.restricted, 10)
@@ -260,6 +260,7 @@ def test_the_lists_cost_the_same_at_10_and_1000_pages(org, client_for, name):
         "api_pages": reverse("kb-page-list") + "?page_size=200",
         "api_tree": reverse("kb-space-tree", args=[world.restricted.pk]),
         "search": reverse("kb:search") + "?q=bulk",
+        "history": reverse("kb:revision_history", args=[world.secret.pk]),
     }
 
     def count() -> int:
@@ -270,6 +271,9 @@ def test_the_lists_cost_the_same_at_10_and_1000_pages(org, client_for, name):
     count()  # warm the caches every request shares (the session, the person's counters)
     few = count()
     _lay_pages(world.restricted, 990)
+    PageRevision.objects.bulk_create(
+        [PageRevision(page=world.secret, number=n, title="t", body="x") for n in range(2, 1000)]
+    )
     assert count() == few
     assert few <= 30
 
