@@ -171,6 +171,27 @@ CHART_DEPARTMENT = os.environ.get("LUMEN_BENCH_CHART_DEPARTMENT", "")
 WORKFLOWS_SIGNED_IN = {"workflows_absence_chart", "workflows_start"}
 
 
+# Scenarios of the strategy (`manage.py seed_scale_strategy`, run by seed_scale): the goal register and the map of
+# any employee, an indicator everyone sees with its chart (ids from the seed's output: LUMEN_BENCH_INDICATORS), and
+# the orphan-work figure of the department of about 500 people as its head sees it (LUMEN_BENCH_ORPHAN_DEPARTMENT,
+# _ORPHAN_HEAD).
+STRATEGY_SIGNED_IN = {"strategy_register", "strategy_map", "strategy_indicator"}
+INDICATORS = [int(pk) for pk in os.environ.get("LUMEN_BENCH_INDICATORS", "").split(",") if pk.isdigit()]
+ORPHAN_DEPARTMENT = os.environ.get("LUMEN_BENCH_ORPHAN_DEPARTMENT", "")
+ORPHAN_HEAD = os.environ.get("LUMEN_BENCH_ORPHAN_HEAD", "")
+
+# Scenarios of the knowledge base (`manage.py seed_scale_kb`, run by seed_scale): pages every employee reads, the
+# space of 5,000 pages, and search for a topic word (up to 10,000 matches of 100,000 pages) or a common word (a
+# fifth of the pages or more). Ids and words from the seed's output: LUMEN_BENCH_KB_PAGES, _KB_SPACE, _KB_WORDS.
+KB_SIGNED_IN = {"kb_page", "kb_space_tree", "kb_search", "kb_search_alone", "kb_search_any"}
+KB_PAGES = [int(pk) for pk in os.environ.get("LUMEN_BENCH_KB_PAGES", "").split(",") if pk.isdigit()]
+KB_SPACE = os.environ.get("LUMEN_BENCH_KB_SPACE", "")
+KB_WORDS = [w for w in os.environ.get("LUMEN_BENCH_KB_WORDS", "").split(",") if w] or [
+    "onboarding", "invoice", "warehouse", "compliance", "vacation", "procurement", "firewall", "payroll",
+]  # fmt: skip
+KB_COMMON_WORDS = ["team", "process", "customer", "report", "meeting", "project", "budget", "review"]
+
+
 def crm_phone(n: int) -> str:
     """The phone of seeded contact n (0-based), as seed_scale_crm.phone_digits writes it, in E.164."""
     area = 200 + (n // 10_000_000) * 7 % 800
@@ -187,14 +208,32 @@ class LumenUser(HttpUser):
         self.more_links: list[str] = []
         self.contact_ids: list[int] = []
         self.orders = 0
-        if SCENARIO in SIGNED_IN | TASK_SCENARIOS | CRM_SIGNED_IN | WORKFLOWS_SIGNED_IN:
+        if (
+            SCENARIO
+            in SIGNED_IN
+            | TASK_SCENARIOS
+            | CRM_SIGNED_IN
+            | WORKFLOWS_SIGNED_IN
+            | STRATEGY_SIGNED_IN
+            | KB_SIGNED_IN
+        ):
             self.sign_in(f"person{PEOPLE.randint(1, LOGINS)}@{DOMAIN}")
+        elif SCENARIO == "strategy_orphans":
+            if not (ORPHAN_HEAD and ORPHAN_DEPARTMENT):
+                raise RuntimeError("strategy_orphans: no department in the seed (run seed_scale_strategy)")
+            self.sign_in(ORPHAN_HEAD)
         elif SCENARIO in HEADS:
             self.sign_in(f"person{HEADS[SCENARIO]}@{DOMAIN}")
         elif SCENARIO == "task_list_all_admin":
             self.sign_in(f"admin@{DOMAIN}")
         elif SCENARIO == "workflows_waiting":
             self.sign_in(f"person{WORKFLOWS_APPROVER}@{DOMAIN}")
+        if SCENARIO == "strategy_indicator" and not INDICATORS:
+            raise RuntimeError("strategy_indicator: no indicator in the seed (run seed_scale_strategy)")
+        if SCENARIO == "kb_page" and not KB_PAGES:
+            raise RuntimeError("kb_page: no page everyone reads in the seed (run seed_scale_kb)")
+        if SCENARIO == "kb_space_tree" and not KB_SPACE:
+            raise RuntimeError("kb_space_tree: no space in the seed (run seed_scale_kb)")
         if SCENARIO == "workflows_start" and not (LEAVE_TEMPLATE and VACATION_TYPE):
             raise RuntimeError("workflows_start: no leave template in the seed (run seed_scale_workflows)")
         if SCENARIO in {"task_page", "gantt_data"}:
@@ -422,6 +461,22 @@ class LumenUser(HttpUser):
             self.get(f"/workflows/absences/?{query}", name="workflows_absence_chart")
         elif SCENARIO == "workflows_start":
             self.leave_request()
+        elif SCENARIO == "strategy_register":
+            self.get("/strategy/goals/", name="strategy_register")
+        elif SCENARIO == "strategy_map":
+            self.get("/strategy/goals/map/", name="strategy_map")
+        elif SCENARIO == "strategy_indicator":
+            self.get(f"/strategy/indicators/{random.choice(INDICATORS)}/", name="strategy_indicator")
+        elif SCENARIO == "strategy_orphans":
+            self.get(f"/strategy/orphans/?department={ORPHAN_DEPARTMENT}", name="strategy_orphans")
+        elif SCENARIO == "kb_page":
+            self.get(f"/kb/pages/{random.choice(KB_PAGES)}/", name="kb_page")
+        elif SCENARIO == "kb_space_tree":
+            self.get(f"/kb/spaces/{KB_SPACE}/", name="kb_space_tree")
+        elif SCENARIO in ("kb_search", "kb_search_alone"):
+            self.get(f"/kb/search/?q={random.choice(KB_WORDS)}", name=f"{SCENARIO} ?q=")
+        elif SCENARIO == "kb_search_any":
+            self.get(f"/kb/search/?q={random.choice(KB_COMMON_WORDS)}", name="kb_search_any ?q=")
         elif SCENARIO == "floor":
             self.get("/bench/floor/", name="floor")
         else:

@@ -65,6 +65,15 @@ SCENARIOS = {
     "workflows_waiting": "GET /workflows/processes/?scope=waiting: the approvals waiting for a team head (person4)",
     "workflows_absence_chart": "GET /workflows/absences/?department=<id>&month=…: a ~300-person department's month",
     "workflows_start": "POST /workflows/start/<leave template>/: a leave request started through its form, signed in",
+    "strategy_register": "GET /strategy/goals/: the goal register, signed in",
+    "strategy_map": "GET /strategy/goals/map/: the strategy map (the goal tree as SVG), signed in",
+    "strategy_indicator": "GET /strategy/indicators/<id>/: an indicator with its chart data (3 years of months), signed in",
+    "strategy_orphans": "GET /strategy/orphans/?department=<id>: the orphan-work figure of a ~500-person department (its head)",
+    "kb_page": "GET /kb/pages/<id>/: a knowledge-base page every employee reads (with its space's tree), signed in",
+    "kb_space_tree": "GET /kb/spaces/<id>/: the space of 5,000 pages with its whole tree, signed in",
+    "kb_search": "GET /kb/search/?q=<a topic word of up to 10,000 page matches>: the knowledge base's search, signed in",
+    "kb_search_alone": "the same searches as kb_search by 2 users: the latency of one search, not of a queue",
+    "kb_search_any": "GET /kb/search/?q=<a common word of a fifth of the pages or more> by 2 users: any query",
     "floor": "GET /bench/floor/: the directory's first page as JSON via .values(), anonymous",
 }
 
@@ -104,6 +113,22 @@ GOALS = {
     "workflows_waiting": PAGE,
     "workflows_absence_chart": {"p95_floor": 3.0},
     "workflows_start": PAGE,
+    # Issue 17: the register and the map with a constant number of queries (the same for every request, whoever
+    # asks and whatever they see), pages within 4× the floor; an indicator's page under a ceiling of queries (a
+    # formula's differs from a manual one's by a query, whatever the data size); the orphan-work figure of a
+    # department of ~500 under 200 ms (2 users: one head's own request).
+    "strategy_register": {**PAGE, "queries_same": 0},
+    "strategy_map": {**PAGE, "queries_same": 0},
+    "strategy_indicator": {**PAGE, "queries_max": 10},
+    "strategy_orphans": {"p95_ms": 200.0},
+    # Issue 18: constant queries whatever the data size (a tree of 5,000 pages in one query: the same for every
+    # request; a page under a ceiling, as its breadcrumbs and links add a query each), search p95 under 100 ms for a
+    # word with up to 10,000 matches and under 300 ms for any word (2 users each).
+    "kb_page": {**PAGE, "queries_max": 10},
+    "kb_space_tree": {**PAGE, "queries_same": 0},
+    "kb_search": PAGE,
+    "kb_search_alone": {"p95_ms": 100.0},
+    "kb_search_any": {"p95_ms": 300.0},
 }
 
 # Scenarios that model a few people at once rather than the crowd of `--users`: one company head (and a
@@ -118,6 +143,9 @@ SCENARIO_USERS = {
     "timesheet_department": 2,
     "crm_phone_lookup": 2,
     "crm_store_webhook": 2,
+    "strategy_orphans": 2,
+    "kb_search_alone": 2,
+    "kb_search_any": 2,
 }
 
 CRM_CONTACTS_PER_EMPLOYEE = 40  # seed_scale_crm's PER_EMPLOYEE["contacts"]
@@ -126,6 +154,16 @@ WORKFLOWS_LINE = re.compile(
     r"Workflows bench: leave template (?P<template>\d+|None), vacation type (?P<type>\d+|None), "
     r"absence chart department (?P<department>\d+|None)"
 )
+# The lines seed_scale_strategy and seed_scale_kb print (their `bench_line`): what their scenarios open.
+STRATEGY_LINE = re.compile(
+    r"Strategy bench: orphan department (?P<department>\d+|None) \(\d+ people\) headed by (?P<head>\S+), "
+    r"indicators (?P<indicators>[\d,]+|None)"
+)
+KB_LINE = re.compile(
+    r"Knowledge base bench: big space (?P<space>\d+|None) \(\d+ pages\), pages (?P<pages>[\d,]+|None), "
+    r"words (?P<words>[\w,]+)"
+)
+STRATEGY_COMPUTE_SECONDS_GOAL = 60.0  # issue 17: every formula indicator of a month in under a minute
 DIGEST_SECONDS_GOAL = 60.0  # issue 5: all digests of 5,000 employees under 500 supervisors in under a minute
 DIGEST_KINDS = ("supervisor", "personal")  # the per-kind keys of bench_digests' JSON
 PG_NAME_MAX = 63  # PostgreSQL truncates longer identifiers
@@ -160,6 +198,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "100,000 processes, with a year of absences)",
     )
     parser.add_argument(
+        "--strategy-scale",
+        type=float,
+        default=1.0,
+        help="a factor on the strategy seeded per employee (default 1: 5,000 employees make issue 17's 2,000 "
+        "goals and 500 indicators with 3 years of monthly values)",
+    )
+    parser.add_argument(
+        "--kb-scale",
+        type=float,
+        default=1.0,
+        help="a factor on the knowledge base seeded per employee (default 1: 5,000 employees make issue 18's "
+        "2,000 spaces, 100,000 pages and 500,000 revisions)",
+    )
+    parser.add_argument(
         "--scenarios",
         default=",".join(SCENARIOS),
         help=f"comma-separated, from: {', '.join(SCENARIOS)} (default all; the floor always runs)",
@@ -188,6 +240,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-digests",
         action="store_true",
         help="skip the digest stage (it runs by default, whatever --scenarios says)",
+    )
+    parser.add_argument(
+        "--no-strategy-compute",
+        action="store_true",
+        help="skip the strategy's compute stage (it runs after the strategy_* scenarios when the strategy is seeded)",
     )
     args = parser.parse_args(argv)
     args.seconds = parse_duration(parser, args.duration)
@@ -382,6 +439,7 @@ def run_scenario(name: str, args: argparse.Namespace, port: int, log_path: Path)
         "LUMEN_BENCH_USERS": str(users),
         "LUMEN_BENCH_CRM_CONTACTS": str(round(CRM_CONTACTS_PER_EMPLOYEE * args.employees * args.crm_scale)),
         **workflows_env(getattr(args, "seed_output", "")),
+        **line_env(getattr(args, "seed_output", "")),
     }
     command = [
         sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
@@ -418,6 +476,82 @@ def workflows_env(seed_output: str) -> dict[str, str]:
         return {}
     names = {"template": "LEAVE_TEMPLATE", "type": "VACATION_TYPE", "department": "CHART_DEPARTMENT"}
     return {f"LUMEN_BENCH_{names[key]}": value for key, value in found.groupdict().items() if value != "None"}
+
+
+def line_env(seed_output: str) -> dict[str, str]:
+    """The ids the strategy and knowledge-base scenarios need, from their seeders' lines in the seed output (none:
+    the scenarios say what is missing)."""
+    env = {}
+    found = STRATEGY_LINE.search(seed_output or "")
+    if found:
+        names = {"department": "ORPHAN_DEPARTMENT", "head": "ORPHAN_HEAD", "indicators": "INDICATORS"}
+        env.update({f"LUMEN_BENCH_{names[k]}": v for k, v in found.groupdict().items() if v != "None"})
+    found = KB_LINE.search(seed_output or "")
+    if found:
+        names = {"space": "KB_SPACE", "pages": "KB_PAGES", "words": "KB_WORDS"}
+        env.update({f"LUMEN_BENCH_{names[k]}": v for k, v in found.groupdict().items() if v != "None"})
+    return env
+
+
+def strategy_named(scenarios: list[str]) -> bool:
+    """The compute stage runs with the strategy's scenarios (all of them by default)."""
+    return any(name.startswith("strategy_") for name in scenarios)
+
+
+def run_strategy_compute(env: dict[str, str]) -> dict:
+    """The strategy's compute stage, on the benchmark's database with the server stopped: `manage.py
+    bench_strategy_compute --json` computes every formula indicator and KPI score of the last closed month as the
+    worker does, rolled back. Never exits: a failure is reported next to the figures already measured."""
+    result = manage_run(env, "bench_strategy_compute", "--json")
+    if result.returncode != 0:
+        return {"error": f"manage.py bench_strategy_compute failed:\n{result.stdout}{result.stderr}".strip()}
+    figures = None
+    for line in reversed(result.stdout.splitlines()):
+        if line.strip().startswith("{"):
+            try:
+                figures = json.loads(line)
+            except ValueError:
+                continue
+            break
+    if not isinstance(figures, dict) or "seconds" not in figures:
+        return {"error": f"bench_strategy_compute printed no JSON figures:\n{result.stdout}".strip()}
+    goals = strategy_compute_goals(figures)
+    return {"figures": figures, "goals": goals, "ok": all(g["ok"] for g in goals)}
+
+
+def strategy_compute_goals(figures: dict, limit_seconds: float = STRATEGY_COMPUTE_SECONDS_GOAL) -> list[dict]:
+    """Under a minute of worker time; and, so that the goal does not hold vacuously, something computed."""
+    return [
+        {
+            "goal": f"worker time under {limit_seconds:g} s",
+            "ok": figures["seconds"] < limit_seconds,
+            "value": f"{figures['seconds']:.1f} s",
+        },
+        {
+            "goal": "formula indicators and KPI scores computed",
+            "ok": figures.get("values", 0) > 0 and figures.get("scores", 0) > 0,
+            "value": f"{figures.get('values', 0)} values, {figures.get('scores', 0)} scores",
+        },
+    ]
+
+
+def strategy_compute_markdown(stage: dict | None) -> str:
+    if stage is None:
+        return ""
+    lines = ["### Strategy: a month's formula indicators and KPI scores", ""]
+    if "error" in stage:
+        return "\n".join([*lines, f"Not measured: {stage['error']}"])
+    f = stage["figures"]
+    lines += [
+        f"`manage.py bench_strategy_compute` ({f['month']}, rolled back): {f['indicators']} formula indicators "
+        f"({f['departments']} departments) and {f['cards']} KPI cards of {f['people']} people: {f['values']} values "
+        f"and {f['scores']} scores in {f['seconds']:.1f} s of worker time (values {f['values_seconds']:.1f} s; "
+        f"{f['cpu_seconds']:.1f} s CPU, {f['sql_seconds']:.1f} s waiting for PostgreSQL), {f['queries']} queries.",
+        "",
+    ]
+    for goal in stage["goals"]:
+        lines.append(f"- {goal['goal']}: **{'met' if goal['ok'] else 'NOT MET'}** ({goal['value']})")
+    return "\n".join(lines)
 
 
 def run_digests(args: argparse.Namespace, database_url: str, redis_url: str) -> dict:
@@ -577,6 +711,7 @@ def summarise(name: str, raw: dict) -> dict:
         "errors": failures,
         "error_kinds": raw["failures"],
         "queries_per_request": round(sum(queries) / len(queries), 1) if queries else None,
+        "queries_min": min(queries) if queries else None,
         "queries_max": max(queries) if queries else None,
         "kb_per_response": round(sum(sizes) / len(sizes) / 1024, 1) if sizes else None,
     }
@@ -599,6 +734,12 @@ def scenario_goals(row: dict, floor: dict | None, results: list[dict] | None = N
             text = f"{field[:3]} ≤ {limit:g}× the floor"
         elif kind == "p95_ms":
             value, text = row["p95_ms"], f"p95 ≤ {limit:g} ms"
+        elif kind == "queries_max":
+            value, text = row.get("queries_max"), f"at most {limit:g} queries per request"
+        elif kind == "queries_same":
+            low, high = row.get("queries_min"), row.get("queries_max")
+            value = None if low is None or high is None else high - low
+            text = "the same queries for every request (max − min)"
         else:
             value, text = row["kb_per_response"], f"≤ {limit:g} KB per answer"
         met = None if value is None else value <= limit
@@ -687,6 +828,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tasks is not None:
         seed_args += ["--tasks", str(args.tasks)]
     seed_args += ["--crm-scale", str(args.crm_scale), "--workflows-scale", str(args.workflows_scale)]
+    seed_args += ["--strategy-scale", str(args.strategy_scale), "--kb-scale", str(args.kb_scale)]
     seed_output = manage(env, "seed_scale", *seed_args)
     args.seed_output = seed_output
     seed_seconds = round(time.perf_counter() - started, 1)
@@ -715,6 +857,16 @@ def main(argv: list[str] | None = None) -> int:
                 "error": f"{type(error).__name__}: {error}",
             }
 
+    strategy_compute = None
+    if args.strategy_scale > 0 and not args.no_strategy_compute and strategy_named(args.scenario_list):
+        print(
+            "==> strategy: every formula indicator and KPI score of a month (bench_strategy_compute, rolled back)"
+        )
+        try:
+            strategy_compute = run_strategy_compute(env)
+        except Exception as error:  # keep the HTTP figures: report the stage as not measured
+            strategy_compute = {"error": f"{type(error).__name__}: {error}"}
+
     floor = next((r for r in results if r["scenario"] == "floor"), None)
     for row in results:
         row["goals"] = scenario_goals(row, floor, results)
@@ -722,6 +874,9 @@ def main(argv: list[str] | None = None) -> int:
     goal_section = goals_markdown(results)
     if goal_section:
         table = f"{table}\n\n{goal_section}"
+    compute_section = strategy_compute_markdown(strategy_compute)
+    if compute_section:
+        table = f"{table}\n\n{compute_section}"
     digest_section = digest_markdown(digests)
     if digest_section:
         table = f"{table}\n\n{digest_section}"
@@ -741,6 +896,8 @@ def main(argv: list[str] | None = None) -> int:
             "tasks": args.tasks,
             "crm_scale": args.crm_scale,
             "workflows_scale": args.workflows_scale,
+            "strategy_scale": args.strategy_scale,
+            "kb_scale": args.kb_scale,
             "workers": args.workers,
             "database": args.database,
             "scenarios": args.scenario_list,
@@ -750,6 +907,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": {"seconds_including_startup": seed_seconds, "output": seed_output.strip()},
         "results": results,
         "digests": digests,
+        "strategy_compute": strategy_compute,
     }
     json_path = RESULTS / f"{stamp}.json"
     json_path.write_text(json.dumps(report, indent=2) + "\n")
@@ -766,6 +924,13 @@ def main(argv: list[str] | None = None) -> int:
     missed = [row["scenario"] for row in results if any(c["met"] is False for c in row["goals"])]
     if missed:
         print(f"goals not met: {', '.join(missed)}")
+        failed = True
+    if strategy_compute is not None and not strategy_compute.get("ok"):
+        print(
+            "strategy compute: the goals were not met"
+            if "figures" in strategy_compute
+            else "strategy compute: not measured"
+        )
         failed = True
     if digests is not None and not digests.get("ok"):
         print("digests: the goals were not met" if "figures" in digests else "digests: not measured")

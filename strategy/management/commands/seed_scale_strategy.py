@@ -23,7 +23,7 @@ issue 17's numbers:
 - KPI cards: the Sales division's (with its sub-departments) and the whole company's monthly card (everybody: the
   worker-time benchmark's 5,000 people); the head of the company holds `strategy.manage_strategy`.
 
-`--scale F` scales goals, indicators and the share of tasks linked (0: none; at most all of them). On PostgreSQL the rows go in through
+`--scale F` scales goals and indicators (0: none); the share of tasks linked stays 30 %. On PostgreSQL the rows go in through
 COPY in one transaction, then ANALYZE. It only runs on a database `seed_scale` filled and replaces the strategy's
 records there. It ends with the line the benchmark reads (`bench_line`): the department of about 500 people whose
 orphan-work figure the scenario opens, its head, and indicators everyone sees.
@@ -46,7 +46,7 @@ SCALE_DOMAIN = "scale.lumen"  # portal.stream.management.commands.seed_scale.DOM
 # Per employee: with the benchmark's 5,000 people, issue 17's 2,000 goals and 500 indicators.
 PER_EMPLOYEE = {"goals": 0.4, "indicators": 0.1}
 MONTHS = 36  # three years of monthly values per indicator
-TASK_SHARE = 0.3  # of the top-level tasks outside projects, linked to a goal (× --scale, at most 1)
+TASK_SHARE = 0.3  # of the top-level tasks outside projects, linked to a goal (whatever --scale)
 PERSON_FORMULAS = 4  # per-person formula indicators (KPI cards' lines; no series of their own)
 STATUS_WEEKS = 12
 ORPHAN_PEOPLE = 500  # the orphan-work scenario's department: the one closest to this many people
@@ -181,7 +181,7 @@ class Command(BaseCommand):
         written = seed_strategy(
             goals=counts["goals"],
             indicators=counts["indicators"],
-            task_share=min(1.0, TASK_SHARE * scale),
+            task_share=TASK_SHARE,
             rng=random.Random(seed),
             log=log,
         )
