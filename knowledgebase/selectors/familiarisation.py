@@ -179,7 +179,7 @@ def reading_list(*, user, queryset: QuerySet | None = None) -> QuerySet[ReadingA
 
 def reading_person(*, user, person_id: int, queryset: QuerySet | None = None) -> tuple[object, QuerySet]:
     """The open requests of one person as the viewer may see them (themselves, their supervisor, the
-    campaigns' editors): the list behind the dashboard's cell. 404 when the viewer sees none of the person."""
+    campaigns' editors): the list behind the dashboard's cell. 404 for a person the viewer may not follow."""
     person = get_user_model().objects.filter(pk=person_id).first()
     if person is None:
         raise NotFound()
@@ -190,12 +190,22 @@ def reading_person(*, user, person_id: int, queryset: QuerySet | None = None) ->
         .select_related("page", "page__space", "campaign")
         .order_by("due_on", "page__title", "id")
     )
-    if (
-        person.pk != user.pk
-        and not ReadingAssignment.objects.visible_to(user).filter(user_id=person_id).exists()
-    ):
+    if not _may_follow(user, person):
         raise NotFound()
     return person, rows
+
+
+def _may_follow(user, person) -> bool:
+    """Whose reading the viewer may follow: their own, their people's (the sub-tree they head), anyone's as an
+    admin, and the people asked by a campaign the viewer sees everyone of."""
+    from portal.core.permissions import is_portal_admin
+    from portal.people.selectors import subordinates_of
+
+    if person.pk == user.pk or is_portal_admin(user):
+        return True
+    if subordinates_of(user, recursive=True).filter(pk=person.pk).exists():
+        return True
+    return ReadingAssignment.objects.visible_to(user).filter(user_id=person.pk).exists()
 
 
 def page_reading(*, user, page: Page) -> dict | None:

@@ -116,3 +116,10 @@ def test_the_admin_lists_governance_rows_read_only(org):
     for model in ("pagecomment", "campaign", "readingassignment", "pageverification"):
         assert client.get(reverse(f"admin:knowledgebase_{model}_changelist")).status_code == 200
     assert client.get(reverse("admin:knowledgebase_campaign_add")).status_code == 403
+
+
+def test_a_supervisor_opens_the_dashboard_cell_of_a_person_with_nothing_to_read(org):
+    url = reverse("kb:reading_person", args=[org.field_rep.pk])
+    assert client_as(org.sales_head).get(url).status_code == 200  # heads Sales, above East Field
+    assert client_as(org.it_head).get(url).status_code == 404  # not their person
+    assert client_as(org.field_rep).get(url).status_code == 200
