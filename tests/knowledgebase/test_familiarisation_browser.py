@@ -64,6 +64,7 @@ def test_an_editor_starts_a_campaign_a_member_confirms_and_the_editor_sees_it(
     confirm = page.locator("#kb-confirm")
     expect(confirm).to_be_visible()
     htmx_settled(page)
+    screenshot("kb-page-to-confirm")
     confirm.click()
     expect(page.locator("#kb-reading [role=status]")).to_contain_text("You confirmed reading this page")
     assert ReadingAssignment.objects.get(campaign=campaign, user=org.east_rep).confirmed_at is not None
