@@ -203,10 +203,11 @@ def _clean(data: dict) -> dict:
     return data
 
 
-def _goal_weights(goals) -> dict[int, Decimal]:
+def _goal_weights(goals, before: dict[int, Decimal]) -> dict[int, Decimal]:
+    """{goal id: weight}: a mapping gives the weights, a list keeps those of goals linked already (1 for new)."""
     if isinstance(goals, Mapping):
         return {getattr(g, "pk", g): Decimal(str(w)) for g, w in goals.items()}
-    return {getattr(g, "pk", g): Decimal(1) for g in goals or ()}
+    return {getattr(g, "pk", g): before.get(getattr(g, "pk", g), Decimal(1)) for g in goals or ()}
 
 
 def _goals_changed(goal_ids: Iterable[int]) -> None:
@@ -228,7 +229,8 @@ def _goal_ids_of(indicator_ids: Iterable[int]) -> list[int]:
 
 
 def _set_goals(*, actor, indicator: Indicator, goals) -> list[int]:
-    weights = _goal_weights(goals)
+    before = {g: w for g, w in indicator.goal_links.values_list("goal_id", "weight")}
+    weights = _goal_weights(goals, before)
     if weights:
         visible = set(
             Goal.objects.visible_to(actor).filter(pk__in=list(weights)).values_list("pk", flat=True)
@@ -238,7 +240,6 @@ def _set_goals(*, actor, indicator: Indicator, goals) -> list[int]:
             raise Invalid(fields={"goals": [_("Choose goals you can see.")]})
         if any(w <= 0 for w in weights.values()):
             raise Invalid(fields={"goals": [_("A goal's weight must be above zero.")]})
-    before = {g: w for g, w in indicator.goal_links.values_list("goal_id", "weight")}
     IndicatorGoal.objects.filter(indicator=indicator).exclude(goal_id__in=list(weights)).delete()
     for goal_id, weight in weights.items():
         if before.get(goal_id) != weight:

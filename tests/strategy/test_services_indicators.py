@@ -291,3 +291,11 @@ def test_values_to_enter_counts_closed_periods_without_a_value(org, monkeypatch)
     services.indicator_value_enter(actor=org.sales_rep, indicator=indicator, period=FEB, value=1)
     assert selectors.values_to_enter([org.sales_rep.pk, org.ceo.pk]) == {org.sales_rep.pk: 2 + 1}
     assert period_start("quarter", datetime.date(2025, 4, 10)) == datetime.date(2025, 4, 1)
+
+
+def test_goals_given_as_a_list_keep_their_weights(org, manager):
+    first, second = goal(org.ceo, title="First"), goal(org.ceo, title="Second")
+    indicator = IndicatorFactory(owner=org.sales_rep)
+    services.indicator_update(actor=manager, indicator=indicator, goals={first: 3})
+    services.indicator_update(actor=manager, indicator=indicator, goals=[first, second])  # the page's form
+    assert dict(indicator.goal_links.values_list("goal_id", "weight")) == {first.pk: 3, second.pk: 1}
