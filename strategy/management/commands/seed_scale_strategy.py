@@ -26,7 +26,7 @@ issue 17's numbers:
 `--scale F` scales goals and indicators (0: none); the share of tasks linked stays 30 %. On PostgreSQL the rows go in through
 COPY in one transaction, then ANALYZE. It only runs on a database `seed_scale` filled and replaces the strategy's
 records there. It ends with the line the benchmark reads (`bench_line`): the department of about 500 people whose
-orphan-work figure the scenario opens, its head, and indicators everyone sees.
+orphan-work figure the scenario opens (the smallest with at least 500), its head, and indicators everyone sees.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ MONTHS = 36  # three years of monthly values per indicator
 TASK_SHARE = 0.3  # of the top-level tasks outside projects, linked to a goal (whatever --scale)
 PERSON_FORMULAS = 4  # per-person formula indicators (KPI cards' lines; no series of their own)
 STATUS_WEEKS = 12
-ORPHAN_PEOPLE = 500  # the orphan-work scenario's department: the one closest to this many people
+ORPHAN_PEOPLE = 500  # the orphan-work scenario's department: the smallest with at least this many people
 BENCH_INDICATORS = 20  # indicators everyone sees, named in the bench line
 
 STRATEGIC = [
@@ -851,7 +851,7 @@ class Generator:
 
 
 def bench_facts() -> dict:
-    """The department (with sub-departments) closest to `ORPHAN_PEOPLE` active people and its head's e-mail (the
+    """The smallest department (with sub-departments) of at least `ORPHAN_PEOPLE` active people and its head's e-mail (the
     orphan-work scenario signs in as them), and indicators everyone sees that have values (the indicator page)."""
     from portal.people.models import Department, User
 
@@ -865,7 +865,12 @@ def bench_facts() -> dict:
         for end in range(Department.steplen, len(path) + 1, Department.steplen):
             sizes[path[:end]] = sizes.get(path[:end], 0) + 1
     headed = [(pk, path) for pk, path in paths.items() if heads.get(pk)]
-    best = min(headed, key=lambda item: (abs(sizes.get(item[1], 0) - ORPHAN_PEOPLE), item[0]), default=None)
+    # The smallest department of at least ORPHAN_PEOPLE (at 5,000 employees a division of ~830), else the largest.
+    big_enough = [item for item in headed if sizes.get(item[1], 0) >= ORPHAN_PEOPLE]
+    if big_enough:
+        best = min(big_enough, key=lambda item: (sizes.get(item[1], 0), item[0]))
+    else:
+        best = max(headed, key=lambda item: (sizes.get(item[1], 0), -item[0]), default=None)
     indicators = list(
         Indicator.objects.filter(visibility="company", last_period__isnull=False)
         .order_by("pk")
