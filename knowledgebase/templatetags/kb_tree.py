@@ -23,7 +23,8 @@ def kb_tree_nodes(roots, current_id=None, may_edit=False) -> SafeString:
     # The URL of page 0, with the id swapped in per page (reverse() per page would be most of the cost).
     url = reverse("kb:page_detail", args=[0])
     head, tail = url.rsplit("/0/", 1)
-    draft = f' <span class="badge text-bg-warning">{escape(gettext("draft"))}</span>'
+    label = escape(gettext("draft"))
+    draft = f' <span class="badge text-bg-warning">{label}</span>'
     grip = (
         '<i class="bi bi-grip-vertical kb-tree-grip text-body-tertiary" aria-hidden="true"></i>'
         if may_edit

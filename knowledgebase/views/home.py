@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -18,6 +20,8 @@ from ..services.spaces import space_may_create
 
 NAV = {"nav_area": "kb"}
 SEARCH_LIMIT = 30
+HOME_SPACES = 24  # the home shows the first ones; "All spaces" pages through the rest
+SPACES_PAGE = 50
 
 
 @login_required
@@ -25,10 +29,12 @@ SEARCH_LIMIT = 30
 def home(request: HttpRequest) -> HttpResponse:
     if defaults_missing():  # a fresh portal: nobody could answer for them at its first migrate
         defaults_ensure()
-    spaces = list(space_list(user=request.user))
+    spaces = space_list(user=request.user).order_by(F("key").desc(nulls_last=True), "title", "id")
+    shown = list(spaces[: HOME_SPACES + 1])
     context = {
         **NAV,
-        "spaces": spaces,
+        "spaces": shown[:HOME_SPACES],
+        "more_spaces": len(shown) > HOME_SPACES,
         "recent": list(recent_pages(user=request.user, limit=12)),
         "may_create": any(space_may_create(user=request.user, kind=kind) for kind in ("company", "personal")),
     }
@@ -59,7 +65,20 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def space_list_page(request: HttpRequest) -> HttpResponse:
+    """Every space I read, 50 a page, with `?q=` words of the title."""
+    spaces = space_list(user=request.user)
+    query = (request.GET.get("q") or "").strip()[:100]
+    for word in query.split()[:6]:
+        spaces = spaces.filter(title__icontains=word)
+    page = Paginator(spaces, SPACES_PAGE).get_page(request.GET.get("page") or 1)
+    return render(request, "knowledgebase/home/spaces.html", {**NAV, "page_obj": page, "query": query})
+
+
 urls = [
     path("", home, name="home"),
+    path("spaces/", space_list_page, name="space_list"),
     path("search/", search, name="search"),
 ]

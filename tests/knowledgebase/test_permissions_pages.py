@@ -131,6 +131,7 @@ def kb_endpoints(org, kb_users):
     return [
         Endpoint("home", "GET", reverse("kb:home"), pages_(outsider=200)),
         Endpoint("search", "GET", reverse("kb:search") + "?q=discount", pages_(outsider=200)),
+        Endpoint("all spaces", "GET", reverse("kb:space_list") + "?q=handbook", pages_(outsider=200)),
         Endpoint("space create page", "GET", reverse("kb:space_create"), pages_(outsider=200)),
         Endpoint(
             "space create (company-wide: admins only)",

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from knowledgebase.models import Page, PageRevision
+from knowledgebase.models import Page, PageRevision, Space
 from knowledgebase.services import pages as services
 from knowledgebase.services.transfer import pages_import
 from portal.core.errors import Invalid
@@ -248,13 +248,16 @@ def _lay_pages(space, count: int) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["home", "space", "page", "api_pages", "api_tree", "search", "history"])
+@pytest.mark.parametrize(
+    "name", ["home", "spaces", "space", "page", "api_pages", "api_tree", "search", "history"]
+)
 def test_the_lists_cost_the_same_at_10_and_1000_pages(org, client_for, name):
     world = kb_world(org)
     _lay_pages(world.restricted, 10)
     client = client_for(org.east_rep)
     urls = {
         "home": reverse("kb:home"),
+        "spaces": reverse("kb:space_list"),
         "space": reverse("kb:space_detail", args=[world.restricted.pk]),
         "page": reverse("kb:page_detail", args=[world.secret.pk]),
         "api_pages": reverse("kb-page-list") + "?page_size=200",
@@ -271,6 +274,7 @@ def test_the_lists_cost_the_same_at_10_and_1000_pages(org, client_for, name):
     count()  # warm the caches every request shares (the session, the person's counters)
     few = count()
     _lay_pages(world.restricted, 990)
+    Space.objects.bulk_create([Space(title=f"S{n}", responsible=org.ceo) for n in range(990)])
     PageRevision.objects.bulk_create(
         [PageRevision(page=world.secret, number=n, title="t", body="x") for n in range(2, 1000)]
     )
@@ -306,3 +310,15 @@ def test_the_tree_escapes_titles_and_marks_the_current_page(org, client_for):
     assert "draggable" not in tree  # a reader drags nothing
     editor = client_for(org.sales_rep).get(reverse("kb:page_detail", args=[evil.pk])).content.decode()
     assert 'draggable="true"' in editor and "data-kb-tree" in editor
+
+
+def test_the_home_shows_the_first_spaces_and_the_list_pages_through_all(org, client_for):
+    kb_world(org)
+    Space.objects.bulk_create([Space(title=f"Team {n:03}", responsible=org.ceo) for n in range(60)])
+    client = client_for(org.developer)
+    home = client.get(reverse("kb:home")).content.decode()
+    assert home.count("kb-space-card") == 24 and 'id="kb-all-spaces"' in home
+    first = client.get(reverse("kb:space_list")).content.decode()
+    assert first.count("list-group-item") == 50 and "Sales handbook" not in first
+    found = client.get(reverse("kb:space_list"), {"q": "team 05"}).content.decode()
+    assert found.count("list-group-item") == 11  # Team 005 and Team 050 to 059
