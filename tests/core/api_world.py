@@ -213,6 +213,13 @@ class ApiWorld:
             "/api/v1/strategy/kpi-cards/{id}/compute/": {"id": i["strategy_kpi_card"]},
             "/api/v1/strategy/kpi-scores/{id}/": {"id": i["strategy_kpi_score"]},
             "/api/v1/strategy/kpi-scores/{id}/confirm/": {"id": i["strategy_kpi_score"]},
+            "/api/v1/strategy/goals/{id}/": {"id": i["strategy_goal"]},
+            "/api/v1/strategy/goals/{id}/links/": {"id": i["strategy_goal"]},
+            "/api/v1/strategy/goals/{id}/projects/": {"id": i["strategy_goal"]},
+            "/api/v1/strategy/goal-links/{id}/": {"id": i["strategy_goal_link"]},
+            "/api/v1/strategy/project-links/{id}/": {"id": i["strategy_project_link"]},
+            "/api/v1/strategy/projects/{id}/notes/": {"id": i["strategy_project"]},
+            "/api/v1/strategy/tasks/{task_pk}/goal/": {"task_pk": i["task"]},
             "/api/v1/kb/spaces/{id}/": {"id": i["kb_space"]},
             "/api/v1/kb/spaces/{id}/tree/": {"id": i["kb_space"]},
             "/api/v1/kb/pages/{id}/": {"id": i["kb_page"]},
@@ -543,6 +550,7 @@ def _lay_workflows(world: ApiWorld, org, me, boss) -> None:
         rule_id=ids["wf_rule"], object_id=str(ids["wf_payment"]), event_id="finished:approved:1"
     ).pk
     _strategy_indicators(world)
+    _strategy_goals(world)
 
 
 def _strategy_indicators(world: ApiWorld) -> None:
@@ -569,3 +577,38 @@ def _strategy_indicators(world: ApiWorld) -> None:
         period_end=datetime.date(2025, 1, 31),
         computed_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC),
     ).pk
+
+
+def _strategy_goals(world: ApiWorld) -> None:
+    """A company goal of the employee linked to another, a project of theirs serving it with a status note."""
+    import datetime
+
+    from portal.groups.models import Membership, Workgroup
+    from strategy.models import Goal, GoalLink, GoalProjectLink, ProjectStatusNote
+
+    ids, employee = world.ids, world.employee
+    year = datetime.date.today().year
+    goal, other = (
+        Goal.objects.create(
+            title=title,
+            horizon="annual",
+            period_start=datetime.date(year, 1, 1),
+            period_end=datetime.date(year, 12, 31),
+            owner=employee,
+        )
+        for title in ("Grow", "Hire")
+    )
+    project = Workgroup.objects.create(
+        name="Launch",
+        kind="project",
+        start_date=datetime.date(year, 1, 1),
+        end_date=datetime.date(year, 12, 31),
+    )
+    Membership.objects.create(group=project, user=employee, role="owner")
+    ids["strategy_goal"] = goal.pk
+    ids["strategy_goal_link"] = GoalLink.objects.create(source=goal, target=other, kind="supports").pk
+    ids["strategy_project"] = project.pk
+    ids["strategy_project_link"] = GoalProjectLink.objects.create(goal=goal, project=project).pk
+    ProjectStatusNote.objects.create(
+        project=project, author=employee, week=datetime.date(year, 1, 5), rag="green", text="Fine"
+    )
