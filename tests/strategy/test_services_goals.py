@@ -321,3 +321,30 @@ def test_goal_links(org):
         services.goal_link_add(actor=manager, source=a, target=a, kind="supports")
     with pytest.raises(NotAllowed):
         services.goal_link_add(actor=org.developer, source=a, target=b, kind="depends_on")
+
+
+def test_a_restricted_goal_reaches_only_its_audience_in_the_stream(org):
+    from portal.stream.models import Entry
+
+    manager = make_strategy_manager(org.ceo)
+    goal = services.goal_create(
+        actor=manager,
+        title="Quiet acquisition",
+        horizon=GoalHorizon.ANNUAL,
+        period_start=datetime.date(YEAR, 1, 1),
+        period_end=datetime.date(YEAR, 12, 31),
+        audience=GoalAudience.RESTRICTED,
+        departments=[org.sales],
+    )
+    entries = Entry.objects.filter(target_id=str(goal.pk))
+    assert entries.count() == 1
+    assert entries.visible_to(org.east_rep).exists()
+    assert not entries.visible_to(org.developer).exists()
+
+
+def test_admin_lists_goals_read_only(org, client):
+    GoalFactory(owner=org.ceo, title="Seen in the admin")
+    client.force_login(org.admin)
+    page = client.get("/admin/strategy/goal/")
+    assert page.status_code == 200 and "Seen in the admin" in page.content.decode()
+    assert client.get("/admin/strategy/goal/add/").status_code == 403
