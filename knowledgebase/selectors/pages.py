@@ -99,6 +99,37 @@ def space_tree(*, user, space: Space) -> list[TreeNode]:
     return roots
 
 
+PRUNE_ABOVE = 300  # pages; a bigger space's page view shows the path to the page, not the whole tree
+
+
+def tree_around(roots: list[TreeNode], page_id: int, *, limit: int = PRUNE_ABOVE) -> list[TreeNode]:
+    """The tree as a page's view shows it: whole for a space of up to `limit` pages; for a bigger one, the top
+    level, the page's ancestors with their children (the page's siblings among them) and the page's own
+    children, every other branch folded (its pages stay one click away, on the space's page). Built from the
+    nodes `space_tree` read, so it costs no query."""
+    flat = tree_flat(roots)
+    if len(flat) <= limit:
+        return roots
+    by_id = {node.id: node for node in flat}
+    path: list[int] = []  # the page and its ancestors, the root first
+    node = by_id.get(page_id)
+    while node is not None:
+        path.insert(0, node.id)
+        node = by_id.get(node.parent_id) if node.parent_id else None
+    copies: dict[int, TreeNode] = {}
+
+    def clone(node: TreeNode) -> TreeNode:
+        copies[node.id] = TreeNode(
+            node.id, node.title, node.parent_id, node.position, node.status, [], node.depth
+        )
+        return copies[node.id]
+
+    pruned = [clone(root) for root in roots]
+    for kept in path:  # each one's copy exists: its parent, earlier on the path, was unfolded
+        copies[kept].children = [clone(child) for child in by_id[kept].children]
+    return pruned
+
+
 def tree_flat(roots: list[TreeNode]) -> list[TreeNode]:
     """The tree in reading order (depth-first), for lists and selects."""
     out: list[TreeNode] = []
@@ -132,8 +163,8 @@ def page_ancestor_ids(page_id: int) -> list[int]:
 def breadcrumbs(*, user, page: Page) -> list[tuple[int, str]]:
     """(id, title) of the page's ancestors, the root first, that `user` may see (one query): pages of the
     same space, so only someone else's draft is left out."""
-    if not page.parent_id:
-        return []
+    # Also for a top-level page (the query then finds nothing): a page's view costs the same queries whatever
+    # its place in the tree.
     from portal.core.permissions import is_portal_admin
 
     with connection.cursor() as cursor:
@@ -150,11 +181,11 @@ def breadcrumbs(*, user, page: Page) -> list[tuple[int, str]]:
 def pages_titled(*, user, space: Space, titles: set[str]) -> dict[str, Page]:
     """The pages of `space` `user` may read whose title is one of `titles` (case-insensitive), by lower-cased
     title: for the internal links of a page (one query)."""
-    if not titles:
-        return {}
     from django.db.models.functions import Lower
 
-    wanted = {t.strip().lower() for t in titles if t.strip()}
+    # Queried even when the text links nowhere ("" names no page: a title is never empty), so that a page's
+    # view costs the same queries whatever its text.
+    wanted = {t.strip().lower() for t in titles if t.strip()} or {""}
     found = (
         Page.objects.visible_to(user)
         .filter(space=space)

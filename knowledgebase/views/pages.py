@@ -22,7 +22,7 @@ from ..forms.pages import TEMPLATE_CHOICES, FileForm, PageCreateForm, PageForm, 
 from ..markdown import broken_links, render_page_body
 from ..models import Page, PageFile
 from ..page_templates import page_template
-from ..selectors.pages import breadcrumbs, page_files, page_get, tree_flat
+from ..selectors.pages import breadcrumbs, page_files, page_get, tree_around, tree_flat
 from ..selectors.spaces import space_get, space_may_edit
 from ..services import pages as services
 from .spaces import space_context
@@ -69,6 +69,7 @@ def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = space_context(request, page.space)
     context.update(
         {
+            "tree": tree_around(context["tree"], page.pk),
             "page": page,
             "crumbs": breadcrumbs(user=request.user, page=page),
             "body_html": render_page_body(user=request.user, space=page.space, text=page.body),

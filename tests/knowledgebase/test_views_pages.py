@@ -322,3 +322,43 @@ def test_the_home_shows_the_first_spaces_and_the_list_pages_through_all(org, cli
     assert first.count("list-group-item") == 50 and "Sales handbook" not in first
     found = client.get(reverse("kb:space_list"), {"q": "team 05"}).content.decode()
     assert found.count("list-group-item") == 11  # Team 005 and Team 050 to 059
+
+
+def test_a_big_spaces_page_shows_the_path_to_it_and_folds_the_other_branches(org, client_for):
+    from knowledgebase.selectors.pages import PRUNE_ABOVE
+
+    world = kb_world(org)
+    space = world.restricted
+    branches = Page.objects.bulk_create(
+        [Page(space=space, title=f"Branch {n}", revision=1, position=n + 1) for n in range(3)]
+    )
+    Page.objects.bulk_create(
+        [
+            Page(space=space, title=f"Leaf {n}", revision=1, position=n, parent=branches[n % 3])
+            for n in range(PRUNE_ABOVE)
+        ]
+    )
+    leaf = Page.objects.get(title="Leaf 4")  # under Branch 1
+    html = client_for(org.east_rep).get(reverse("kb:page_detail", args=[leaf.pk])).content.decode()
+    tree = html.split('id="kb-tree"', 1)[1].split("</nav>", 1)[0]
+    assert ">Branch 0<" in tree and ">Branch 2<" in tree and ">Leaf 1<" in tree and ">Leaf 4<" in tree
+    assert ">Leaf 0<" not in tree and ">Leaf 2<" not in tree  # the other branches are folded
+    whole = client_for(org.east_rep).get(reverse("kb:space_detail", args=[space.pk])).content.decode()
+    assert ">Leaf 0<" in whole
+
+
+def test_a_page_costs_the_same_queries_wherever_it_is_and_whatever_it_links(org, client_for):
+    world = kb_world(org)
+    top = services.page_create(actor=org.sales_rep, space=world.restricted, title="Top", body="Plain.")
+    deep = services.page_create(
+        actor=org.sales_rep, space=world.restricted, title="Deep", body="See [[Top]].", parent=world.secret
+    )
+    client = client_for(org.east_rep)
+
+    def count(page) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("kb:page_detail", args=[page.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    count(top)
+    assert count(top) == count(deep)
