@@ -53,3 +53,28 @@ def test_the_demo_seeds_a_moderated_discussion_and_a_running_campaign(django_cap
     assert ReadingAssignment.objects.filter(campaign=campaign).values("user").distinct().count() == 7
     # A second run adds nothing.
     assert seed_demo_kb_governance() == {"comments": 0, "campaigns": 0, "confirmations": 0}
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_on_the_demo_company_with_its_rules(language, django_capture_on_commit_callbacks):
+    """The demo's people and the knowledge base's demo pages, then this part: as `seed_demo` runs them."""
+    from knowledgebase.demo.pages import seed_demo_kb_pages
+    from portal.core.demo import demo_speaking
+    from portal.core.registry import registry
+    from portal.people.models import Company
+
+    Company.objects.all().delete()
+    with demo_speaking(language), django_capture_on_commit_callbacks(execute=True):
+        for seeder in registry.demo_seeders:
+            if seeder.stage == "company":
+                seeder.func()
+        seed_demo_kb_pages()
+        created = seed_demo_kb_governance()
+    assert created["campaigns"] == 1 and created["comments"] == 4 and created["confirmations"] > 0
+    campaign = Campaign.objects.get()
+    assert campaign.space.key == "rules" and campaign.space.moderated
+    lines = campaign_progress(user=campaign.space.responsible, campaign=campaign)
+    assert {line.state for line in lines} == {ReadingState.READ, ReadingState.PENDING, ReadingState.OVERDUE}
+    assert PageComment.objects.filter(status=CommentStatus.PENDING).count() == 1
+    if language == "ru":
+        assert campaign.title == "Правила работы"
