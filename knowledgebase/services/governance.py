@@ -93,9 +93,15 @@ def review_due_notify(*, today: datetime.date | None = None) -> int:
                 url=page.get_absolute_url(),
                 target=page,
             )
-    if editors:
-        from portal.notifications.counters import counters_store
+    # Recount the editors of due pages and those counting some still (a review-by date moved without a new
+    # revision leaves no other trace).
+    from portal.notifications.counters import counters_store
+    from portal.notifications.models import UserCounter
 
+    editors |= set(
+        UserCounter.objects.filter(key=REVIEW_COUNTER, value__gt=0).values_list("user_id", flat=True)
+    )
+    if editors:
         counters_store(sorted(editors), [REVIEW_COUNTER])
     return told
 

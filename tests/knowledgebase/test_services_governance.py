@@ -70,7 +70,13 @@ def test_pages_due_for_review_are_counted_and_their_editor_told_once(org):
     assert kb_governance_daily()["review_told"] == 0  # a second run tells nobody again
     assert Notification.objects.filter(recipient=org.sales_head, kind="kb_review").count() == 1
     assert UserCounter.objects.get(user=org.sales_head, key="kb.pages_to_review").value == 1
+    # A review-by date moved forward without a revision: the next sweep recounts the editor.
+    type(world.rules).objects.filter(pk=world.rules.pk).update(review_by=_in(20))
+    kb_governance_daily()
+    assert UserCounter.objects.get(user=org.sales_head, key="kb.pages_to_review").value == 0
     # Verifying takes the page off the list.
+    type(world.rules).objects.filter(pk=world.rules.pk).update(review_by=_in(-1))
+    assert pages_to_review_counts([org.sales_head.pk]) == {org.sales_head.pk: 1}
     services.page_verify(actor=org.sales_head, page=world.rules)
     assert pages_to_review_counts([org.sales_head.pk]) == {}
 
