@@ -244,7 +244,7 @@ class IndicatorViewSet(
         request=ValueEnterSerializer,
         responses={201: ValueSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def values(self, request, pk=None):
         indicator = self._indicator()
         if request.method == "POST":
@@ -267,7 +267,7 @@ class IndicatorViewSet(
         request=TargetSerializer,
         responses=TargetReadSerializer(many=True),
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def targets(self, request, pk=None):
         indicator = self._indicator()
         if request.method == "POST":
@@ -282,7 +282,7 @@ class IndicatorViewSet(
         request=IndicatorComputeSerializer,
         responses=ValueSerializer,
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def compute(self, request, pk=None):
         indicator = self._indicator()
         data = IndicatorComputeSerializer(data=request.data)
@@ -296,7 +296,7 @@ class IndicatorViewSet(
         request=RecomputeSerializer,
         responses=RecomputeResultSerializer,
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def recompute(self, request, pk=None):
         indicator = self._indicator()
         data = RecomputeSerializer(data=request.data)
@@ -323,7 +323,7 @@ class ValueViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         summary="The records behind a formula value, per metric call, as the caller may see them",
         responses=DrillDownSectionSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def records(self, request, pk=None):
         value = selectors.value_get(user=request.user, pk=pk)
         sections = selectors.value_drill_down(user=request.user, value=value)

@@ -172,7 +172,7 @@ class KpiCardViewSet(
         request=KpiComputeSerializer,
         responses=KpiComputeResultSerializer,
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def compute(self, request, pk=None):
         card = self._card()
         data = KpiComputeSerializer(data=request.data)
@@ -205,7 +205,7 @@ class KpiScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         request=None,
         responses=KpiScoreSerializer,
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def confirm(self, request, pk=None):
         score = selectors.kpi_score_get(user=request.user, pk=pk)
         score = services.kpi_score_confirm(actor=request.user, score=score)
