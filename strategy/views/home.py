@@ -15,6 +15,7 @@ from portal.core.markdown import render_markdown
 
 from ..models.goals import is_strategy_manager
 from ..selectors import home as selectors
+from ..selectors import orphans as orphan_selectors
 from ..selectors.projects import projects_at_risk
 from ..services import home as services
 
@@ -34,7 +35,14 @@ class StrategyTextForm(forms.Form):
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     text = selectors.strategy_text()
+    start, end = orphan_selectors.default_period()
+    department = orphan_selectors.orphan_department(user=request.user)
+    _rows, orphan_total = orphan_selectors.orphan_rows(
+        user=request.user, department=department, start=start, end=end
+    )
     context = {
+        "orphans": orphan_selectors.OrphanRow(None, orphan_total),
+        "orphan_department": department,
         **NAV,
         "mission_html": render_markdown(text.mission),
         "vision_html": render_markdown(text.vision),
