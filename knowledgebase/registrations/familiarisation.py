@@ -48,6 +48,7 @@ def dashboard_counter():
         amber_at=1,
         red_at=3,
         url=_overdue_url,
+        detail=_overdue_url,
         order=95,
         column=COLUMN,
         help_text=_(

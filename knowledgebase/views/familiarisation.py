@@ -193,7 +193,8 @@ def reading_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def reading_person(request: HttpRequest, pk: int) -> HttpResponse:
-    """One person's open requests as the viewer may see them (the control dashboard's cell leads here)."""
+    """One person's open requests as the viewer may see them: the control dashboard's cell leads here, and opens
+    the list in place (htmx: the rows only)."""
     person, base = selectors.reading_person(user=request.user, person_id=pk)
     filterset = ReadingFilterSet(request.GET, queryset=base, request=request)
     rows = filterset.qs if filterset.is_valid() else base.none()
@@ -208,6 +209,7 @@ def reading_person(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
             "nav_area": "kb",
         },
+        partial="knowledgebase/familiarisation/partials/reading_rows.html",
     )
 
 

@@ -123,3 +123,17 @@ def test_a_supervisor_opens_the_dashboard_cell_of_a_person_with_nothing_to_read(
     assert client_as(org.sales_head).get(url).status_code == 200  # heads Sales, above East Field
     assert client_as(org.it_head).get(url).status_code == 404  # not their person
     assert client_as(org.field_rep).get(url).status_code == 200
+
+
+def test_the_dashboard_cell_opens_the_persons_reading_in_place(org):
+    from portal.core.registry import registry
+
+    world = governance_world(org)
+    late = CampaignFactory(space=world.space)
+    reading_laid(late, world.rules, org.east_rep, due_on=timezone.localdate() - datetime.timedelta(days=2))
+    counter = registry.dashboard_counters["kb.reading_overdue"]
+    url = counter.detail(org.east_rep.pk)
+    assert url == counter.url(org.east_rep.pk) == reverse("kb:reading_person", args=[org.east_rep.pk])
+    fragment = client_as(org.sales_head).get(url, **HTMX).content.decode()
+    assert fragment.startswith('<div id="kb-reading-rows">') and "Rules of work" in fragment
+    assert "text-bg-danger" in fragment  # overdue
