@@ -455,3 +455,20 @@ def kpi_score_confirm(*, actor, score: KpiScore) -> KpiScore:
         changes={"person": score.person_id, "period": score.period_start, "score": score.score},
     )
     return score
+
+
+@transaction.atomic
+def kpi_scores_confirm_all(*, actor, card: KpiCard, period: datetime.date) -> int:
+    """Confirm every draft score of the card's period holding `period` that `actor` may confirm (the scores of
+    their people; all of them for a strategy manager). Each is audited. Returns how many were confirmed."""
+    if not KpiCard.objects.visible_to(actor).filter(pk=card.pk).exists():
+        raise NotFound(_("No KPI card matches the given query."))
+    start = period_start(card.period, period)
+    if period_end(card.period, start) >= timezone.localdate():
+        raise Invalid(_("The period is not over yet."), code="period_open")
+    drafts = list(KpiScore.objects.filter(card=card, period_start=start, status=ScoreStatus.DRAFT))
+    allowed = kpi_confirmable_ids(actor, drafts)
+    for score in drafts:
+        if score.pk in allowed:
+            kpi_score_confirm(actor=actor, score=score)
+    return len(allowed)

@@ -118,6 +118,7 @@ def kpi_card_detail(request: HttpRequest, pk: int) -> HttpResponse:
         card=card,
         lines=selectors.kpi_card_lines(card=card),
         scores=[(score, score.pk in confirmable) for score in scores],
+        may_confirm_all=any(s.status == "draft" and s.pk in confirmable for s in scores),
         period=period,
         period_name=period_label(card.period, period),
         periods=[(p.isoformat(), period_label(card.period, p)) for p in periods],
@@ -154,6 +155,23 @@ def kpi_score_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def kpi_card_confirm_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm every draft score of a closed period that the viewer may confirm (their people's)."""
+    card = selectors.kpi_card_get(user=request.user, pk=pk)
+    period = period_parse(card.period, request.POST.get("period", "")) or period_previous(
+        card.period, period_start(card.period, timezone.localdate())
+    )
+    try:
+        count = services.kpi_scores_confirm_all(actor=request.user, card=card, period=period)
+    except Invalid as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Scores confirmed: %(count)s.") % {"count": count})
+    return redirect(f"{card.get_absolute_url()}?period={period.isoformat()}")
+
+
+@login_required
 @require_GET
 def kpi_export(request: HttpRequest) -> HttpResponse:
     """Every KPI score of a month (?month=YYYY-MM) the viewer sees, as XLSX for payroll."""
@@ -172,5 +190,6 @@ urls = [
     path("kpi/<int:pk>/edit/", kpi_card_edit, name="kpi_card_edit"),
     path("kpi/<int:pk>/delete/", kpi_card_delete, name="kpi_card_delete"),
     path("kpi/<int:pk>/compute/", kpi_card_compute, name="kpi_card_compute"),
+    path("kpi/<int:pk>/confirm/", kpi_card_confirm_all, name="kpi_card_confirm_all"),
     path("kpi/scores/<int:pk>/confirm/", kpi_score_confirm, name="kpi_score_confirm"),
 ]

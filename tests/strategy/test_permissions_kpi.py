@@ -124,6 +124,16 @@ def kpi_endpoints(org, kpi_world):
             "form",
             changed=rows(KpiScore, "status"),
         ),
+        Endpoint(
+            "confirm all",
+            "POST",
+            lambda role: page("kpi_card_confirm_all", w["score"](role).card_id),
+            _seen(302),
+            {"period": FIRST.isoformat()},
+            "form",
+            changed=rows(KpiScore, "status"),
+            unchanged_for=("member",),  # nobody of theirs to confirm: nothing changes
+        ),
         Endpoint("export", "GET", page("kpi_export") + "?month=2025-01", _all(200)),
         # --- API
         Endpoint("api cards", "GET", f"{api}/kpi-cards/", _all(200, API_ANON)),

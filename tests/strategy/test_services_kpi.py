@@ -211,3 +211,19 @@ def test_the_payroll_export_holds_every_score_of_the_month(org, manager, points)
     lines = list(book.worksheets[1].iter_rows(values_only=True))
     assert [row[3] for row in lines[1:]] == ["Calls", "Calls"]
     assert sorted(row[4] for row in lines[1:]) == [80, 130]
+
+
+def test_the_supervisor_confirms_all_of_their_people_at_once(org, points):
+    card = KpiCardFactory(
+        holder_kind="department", person=None, department=org.sales, include_subdepartments=True
+    )
+    card_line(card, per_person(owner=org.ceo))
+    services.kpi_scores_compute(period=JAN)
+    assert (
+        services.kpi_scores_confirm_all(actor=org.east_head, card=card, period=JAN) == 2
+    )  # east_rep, field_rep
+    confirmed = set(KpiScore.objects.filter(status="confirmed").values_list("person_id", flat=True))
+    assert confirmed == {org.east_rep.pk, org.field_rep.pk}
+    assert services.kpi_scores_confirm_all(actor=org.east_head, card=card, period=JAN) == 0
+    with pytest.raises(Invalid):
+        services.kpi_scores_confirm_all(actor=org.sales_head, card=card, period=datetime.date(2100, 1, 1))
