@@ -299,3 +299,23 @@ def test_goals_given_as_a_list_keep_their_weights(org, manager):
     services.indicator_update(actor=manager, indicator=indicator, goals={first: 3})
     services.indicator_update(actor=manager, indicator=indicator, goals=[first, second])  # the page's form
     assert dict(indicator.goal_links.values_list("goal_id", "weight")) == {first.pk: 3, second.pk: 1}
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "().__class__.__bases__[0].__subclasses__()",
+        "__import__('os').system('true')",
+        "test.points(department) ** 999999999",
+        "(" * 200 + "1" + ")" * 200,
+        "test.points(person)",  # a company indicator binds no person
+        "test.points(department, department)",
+    ],
+)
+def test_hostile_or_wrong_formulas_are_refused_not_run(org, manager, points, formula):
+    with pytest.raises(Invalid) as refused:
+        services.indicator_create(
+            actor=manager, name="Hostile", owner=org.ceo, source="formula", formula=formula
+        )
+    assert refused.value.fields["formula"]
+    assert points.calls == 0 and not Indicator.objects.exists()

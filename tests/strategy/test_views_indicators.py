@@ -149,3 +149,28 @@ def test_kpi_pages_and_the_export(org, manager, points):
     export = client.get(reverse("strategy:kpi_export") + "?month=2025-01")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
     assert datetime.date(2025, 1, 1)
+
+
+def test_a_manager_makes_a_kpi_card_on_the_page(org, manager):
+    from strategy.models import KpiCard
+
+    indicator = IndicatorFactory(owner=org.sales_head, name="Plan")
+    client = client_as(manager)
+    assert client.get(reverse("strategy:kpi_card_create")).status_code == 200
+    data = {
+        "name": "Account managers",
+        "holder_kind": "position",
+        "position": "Account manager",
+        "period": "quarter",
+        "lines-TOTAL_FORMS": "3",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-indicator": indicator.pk,
+        "lines-0-weight": "2",
+        "lines-0-cap": "120",
+    }
+    assert client.post(reverse("strategy:kpi_card_create"), data).status_code == 302
+    card = KpiCard.objects.get()
+    assert (card.holder_kind, card.position, card.period) == ("position", "Account manager", "quarter")
+    assert list(card.lines.values_list("indicator_id", "weight", "cap")) == [(indicator.pk, 2, 120)]
+    refused = client.post(reverse("strategy:kpi_card_create"), {**data, "position": ""})
+    assert refused.status_code == 400 and refused.context["form"].errors["position"]
