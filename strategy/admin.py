@@ -62,3 +62,89 @@ class GoalLinkAdmin(ReadOnlyAdmin):
 class ProjectStatusNoteAdmin(ReadOnlyAdmin):
     list_display = ("project", "week", "rag", "author", "created_at")
     list_filter = ("rag",)
+
+
+# --- indicators and KPI (read-only: values, targets, formulas and scores are written by the services) ----------
+
+
+class IndicatorTargetInline(admin.TabularInline):
+    model = models.IndicatorTarget
+    extra = 0
+    fields = ("period_start", "target")
+    readonly_fields = fields
+    can_delete = False
+
+
+class IndicatorFormulaInline(admin.TabularInline):
+    model = models.IndicatorFormula
+    extra = 0
+    fields = ("version", "text", "created_by", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(models.Indicator)
+class IndicatorAdmin(ReadOnlyAdmin):
+    list_display = (
+        "name",
+        "source",
+        "period",
+        "owner",
+        "visibility",
+        "last_period",
+        "last_value",
+        "last_status",
+    )
+    list_filter = ("source", "period", "visibility", "last_status")
+    search_fields = ("name", "formula")
+    list_select_related = ("owner",)
+    inlines = [IndicatorTargetInline, IndicatorFormulaInline]
+
+
+class IndicatorValueRevisionInline(admin.TabularInline):
+    model = models.IndicatorValueRevision
+    extra = 0
+    fields = ("kind", "old_value", "new_value", "formula_version", "reason", "actor", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(models.IndicatorValue)
+class IndicatorValueAdmin(ReadOnlyAdmin):
+    list_display = (
+        "indicator",
+        "period_start",
+        "value",
+        "formula_version",
+        "status",
+        "changed_by",
+        "changed_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("indicator__name",)
+    list_select_related = ("indicator", "changed_by")
+    inlines = [IndicatorValueRevisionInline]
+
+
+class KpiCardLineInline(admin.TabularInline):
+    model = models.KpiCardLine
+    extra = 0
+    fields = ("indicator", "weight", "cap", "target")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(models.KpiCard)
+class KpiCardAdmin(ReadOnlyAdmin):
+    list_display = ("name", "holder_kind", "person", "position", "department", "period", "is_active")
+    list_filter = ("holder_kind", "period", "is_active")
+    search_fields = ("name", "position")
+    inlines = [KpiCardLineInline]
+
+
+@admin.register(models.KpiScore)
+class KpiScoreAdmin(ReadOnlyAdmin):
+    list_display = ("card", "person", "period_start", "score", "status", "confirmed_by", "confirmed_at")
+    list_filter = ("status", "period_start")
+    search_fields = ("card__name", "person__email", "person__last_name")
+    list_select_related = ("card", "person", "confirmed_by")
