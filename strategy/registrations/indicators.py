@@ -26,7 +26,16 @@ def register() -> None:
     register_notification_kind(
         VALUE_MISSING_KIND, _("Strategy: indicator values to enter"), email_default=True
     )
+    register_search_provider()
     register_demo()
+
+
+def register_search_provider() -> None:
+    from portal.core.search import register_search
+
+    from ..selectors.indicators import indicator_search
+
+    register_search("indicators", _("Indicators"), indicator_search, order=46)
 
 
 def register_demo() -> None:

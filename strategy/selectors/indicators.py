@@ -279,3 +279,42 @@ def target_of(indicator: Indicator, start: datetime.date) -> Decimal | None:
         "target", flat=True
     )
     return row.first() if row.exists() else indicator.default_target
+
+
+# --- global search ----------------------------------------------------------------------------------------------
+
+
+def indicator_search(*, user, query: str, limit: int) -> list:
+    """Indicators `user` may see whose name or description holds every word (the global search's provider; the
+    visibility filter runs in the database before the limit, so a hidden indicator never shows). One query."""
+    from django.db.models import Q
+
+    from portal.core.search import SearchHit
+
+    words = (query or "").split()[:8]
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition &= Q(name__icontains=word) | Q(description__icontains=word)
+    rows = (
+        Indicator.objects.visible_to(user)
+        .filter(condition)
+        .order_by("name", "id")
+        .only("id", "name", "unit", "period", "last_value", "last_status")[:limit]
+    )
+    hits = []
+    for indicator in rows:
+        latest = (
+            "" if indicator.last_value is None else f" · {indicator.last_value.normalize()} {indicator.unit}"
+        )
+        hits.append(
+            SearchHit(
+                kind="indicators",
+                title=indicator.name,
+                url=indicator.get_absolute_url(),
+                snippet=f"{indicator.get_period_display()}{latest}".strip(),
+                icon="bi-speedometer2",
+            )
+        )
+    return hits

@@ -174,3 +174,17 @@ def test_a_manager_makes_a_kpi_card_on_the_page(org, manager):
     assert list(card.lines.values_list("indicator_id", "weight", "cap")) == [(indicator.pk, 2, 120)]
     refused = client.post(reverse("strategy:kpi_card_create"), {**data, "position": ""})
     assert refused.status_code == 400 and refused.context["form"].errors["position"]
+
+
+def test_global_search_finds_only_indicators_one_may_see(org):
+    from portal.core.search import search_all
+
+    IndicatorFactory(name="Churn of key accounts", owner=org.sales_rep, visibility="company")
+    IndicatorFactory(name="Churn secret", owner=org.ceo, visibility="restricted")
+    found = dict(search_all(user=org.east_rep, query="churn"))
+    titles = [hit.title for provider, hits in search_all(user=org.east_rep, query="churn") for hit in hits
+              if provider.key == "indicators"]  # fmt: skip
+    assert titles == ["Churn of key accounts"] and found
+    mine = [hit.title for provider, hits in search_all(user=org.ceo, query="secret") for hit in hits
+            if provider.key == "indicators"]  # fmt: skip
+    assert mine == ["Churn secret"]
