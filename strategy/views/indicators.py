@@ -36,6 +36,8 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     """The register: every indicator the viewer sees, filtered (?q, source, status, period, owner, goal)."""
     filters = IndicatorFilterSet(request.GET or None, queryset=selectors.indicator_list(user=request.user))
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for name in ("source", "status", "period"):
+        filters.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
     query = request.GET.copy()
     query.pop("page", None)
     context = _context(

@@ -74,3 +74,17 @@ def test_a_formula_value_opens_its_records(page, live_server, login, org):
         page.locator("#indicator-values a[hx-get]").first.click()
         expect(page.locator("#indicator-records")).to_be_visible()
         expect(page.locator("#indicator-records li")).to_have_count(3)
+
+
+def test_the_register_at_desktop_and_phone_width(page, live_server, login, screenshot, org, indicator):
+    from django.urls import reverse
+
+    IndicatorFactory(name="Month-end close", owner=org.sales_rep, unit="days", direction="lower")
+    login(page, live_server, org.sales_rep.email, PASSWORD)
+    page.goto(live_server.url + reverse("strategy:indicator_list"))
+    expect(page.locator("#indicator-rows tr")).to_have_count(2)
+    screenshot("strategy-indicator-register", full_page=False)
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot("strategy-indicator-register-phone", full_page=False)
