@@ -128,25 +128,34 @@ def group_stats(group_ids, today=None) -> dict[int, TaskStats]:
 
 
 def _traced_cte(*, person_ids, start, end, task_ids, group_ids) -> tuple[str, list]:
-    """The CTEs `cand` (tasks the people closed or logged time on in the period) and `traced` (those of them
-    whose lineage meets a traced task or group)."""
+    """The CTEs `closed` (the tasks the people closed in the period: id, person), `logged` (their time entries
+    of the period: task, person, seconds) and `traced` (the ids of those tasks whose lineage meets a traced
+    task or group). The tasks table is read once for the closed tasks; the lineage climbs by primary key."""
     table, entries = Task._meta.db_table, TimeEntry._meta.db_table
     people_sql, people_params = _ids_sql(person_ids)
     tasks_sql, task_params = _ids_sql(task_ids)
     groups_sql, group_params = _ids_sql(group_ids)
     begin, finish = _period(start, end)
     sql = f"""
-        WITH RECURSIVE cand(id) AS (
-            SELECT id FROM {table} WHERE responsible_id IN {people_sql} AND status = %s
-                AND completed_at >= %s AND completed_at < %s
+        WITH RECURSIVE closed(id, person, parent_id, group_id) AS (
+            SELECT id, responsible_id, parent_id, group_id FROM {table}
+            WHERE responsible_id IN {people_sql} AND status = %s AND completed_at >= %s AND completed_at < %s
+        ),
+        logged(task_id, person, seconds) AS (
+            SELECT task_id, user_id, seconds FROM {entries}
+            WHERE user_id IN {people_sql} AND started_at >= %s AND started_at < %s
+        ),
+        base(id, parent_id, group_id) AS (
+            SELECT id, parent_id, group_id FROM closed
             UNION
-            SELECT task_id FROM {entries} WHERE user_id IN {people_sql} AND started_at >= %s AND started_at < %s
+            SELECT t.id, t.parent_id, t.group_id FROM {table} t
+            WHERE t.id IN (SELECT task_id FROM logged) AND t.id NOT IN (SELECT id FROM closed)
         ),
         up(start_id, id, parent_id, group_id, depth) AS (
-            SELECT t.id, t.id, t.parent_id, t.group_id, 0 FROM {table} t WHERE t.id IN (SELECT id FROM cand)
+            SELECT id, id, parent_id, group_id, 0 FROM base
             UNION ALL
             SELECT up.start_id, t.id, t.parent_id, t.group_id, up.depth + 1
-            FROM {table} t JOIN up ON t.id = up.parent_id WHERE up.depth < {MAX_DEPTH}
+            FROM up JOIN {table} t ON t.id = up.parent_id WHERE up.parent_id IS NOT NULL AND up.depth < {MAX_DEPTH}
         ),
         traced(id) AS (
             SELECT DISTINCT start_id FROM up WHERE id IN {tasks_sql} OR group_id IN {groups_sql}
@@ -173,25 +182,19 @@ def work(*, person_ids, start, end, task_ids=(), group_ids=()) -> dict[int, Work
         person_ids = [int(p) for p in person_ids]
         if not person_ids:
             return {}
-    table, entries = Task._meta.db_table, TimeEntry._meta.db_table
     cte, params = _traced_cte(
         person_ids=person_ids, start=start, end=end, task_ids=task_ids, group_ids=group_ids
     )
-    people_sql, people_params = _ids_sql(person_ids)
-    begin, finish = _period(start, end)
     sql = f"""{cte}
         SELECT person, SUM(closed), SUM(closed_untraced), SUM(seconds), SUM(seconds_untraced) FROM (
-            SELECT t.responsible_id AS person, 1 AS closed,
-                CASE WHEN tr.id IS NULL THEN 1 ELSE 0 END AS closed_untraced, 0 AS seconds, 0 AS seconds_untraced
-            FROM {table} t LEFT JOIN traced tr ON tr.id = t.id
-            WHERE t.responsible_id IN {people_sql} AND t.status = %s AND t.completed_at >= %s AND t.completed_at < %s
+            SELECT c.person, 1 AS closed, CASE WHEN tr.id IS NULL THEN 1 ELSE 0 END AS closed_untraced,
+                0 AS seconds, 0 AS seconds_untraced
+            FROM closed c LEFT JOIN traced tr ON tr.id = c.id
             UNION ALL
-            SELECT e.user_id, 0, 0, e.seconds, CASE WHEN tr.id IS NULL THEN e.seconds ELSE 0 END
-            FROM {entries} e LEFT JOIN traced tr ON tr.id = e.task_id
-            WHERE e.user_id IN {people_sql} AND e.started_at >= %s AND e.started_at < %s
+            SELECT l.person, 0, 0, l.seconds, CASE WHEN tr.id IS NULL THEN l.seconds ELSE 0 END
+            FROM logged l LEFT JOIN traced tr ON tr.id = l.task_id
         ) work GROUP BY person
     """
-    params += [*people_params, TaskStatus.COMPLETED, begin, finish, *people_params, begin, finish]
     result = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -204,21 +207,16 @@ def untraced(
     *, user, person_ids, start, end, task_ids=(), group_ids=(), limit=200
 ) -> list[tuple[int, str, str]]:
     """[(id, title, url)]: the untraced tasks the people closed in the period, that `user` may see."""
-    person_ids = [int(p) for p in person_ids]
-    if not person_ids:
-        return []
-    table = Task._meta.db_table
+    if not isinstance(person_ids, QuerySet):
+        person_ids = [int(p) for p in person_ids]
+        if not person_ids:
+            return []
     cte, params = _traced_cte(
         person_ids=person_ids, start=start, end=end, task_ids=task_ids, group_ids=group_ids
     )
-    people_sql, people_params = _ids_sql(person_ids)
-    begin, finish = _period(start, end)
     sql = f"""{cte}
-        SELECT t.id FROM {table} t
-        WHERE t.responsible_id IN {people_sql} AND t.status = %s AND t.completed_at >= %s AND t.completed_at < %s
-            AND t.id NOT IN (SELECT id FROM traced)
+        SELECT c.id FROM closed c WHERE c.id NOT IN (SELECT id FROM traced)
     """
-    params += [*people_params, TaskStatus.COMPLETED, begin, finish]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [row[0] for row in cursor.fetchall()]
