@@ -291,6 +291,13 @@ def _per_person(indicator: Indicator) -> bool:
     )
 
 
+def _plain(number: Decimal | None) -> str | None:
+    """A number as text without trailing zeros ("93", "2.5"), never in exponent form."""
+    if number is None:
+        return None
+    return format(Decimal(number).normalize(), "f")
+
+
 def _line_figures(line: KpiCardLine, value: Decimal | None, error: str, target: Decimal | None) -> dict:
     indicator = line.indicator
     achievement = indicator.achievement(value, target)
@@ -300,8 +307,8 @@ def _line_figures(line: KpiCardLine, value: Decimal | None, error: str, target: 
         "indicator": indicator.pk,
         "name": indicator.name,
         "unit": indicator.unit,
-        "value": None if value is None else str(value),
-        "target": None if target is None else str(target),
+        "value": _plain(value),
+        "target": _plain(target),
         "achievement": None if achievement is None else str(achievement),
         "counted": str(counted),
         "weight": str(line.weight),

@@ -88,3 +88,30 @@ def test_the_register_at_desktop_and_phone_width(page, live_server, login, scree
     page.reload()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot("strategy-indicator-register-phone", full_page=False)
+
+
+def test_a_kpi_card_with_its_scores(page, live_server, login, screenshot, org, indicator):
+    from django.urls import reverse
+
+    from strategy.services.kpi import kpi_card_create, kpi_scores_compute
+    from tests.strategy.factories_indicators import make_strategy_manager
+
+    manager = make_strategy_manager(org.it_head)
+    month = indicator.values.order_by("-period_start").first().period_start
+    card = kpi_card_create(
+        actor=manager,
+        name="Sales team KPI",
+        holder_kind="department",
+        department=org.sales,
+        include_subdepartments=True,
+        lines=[{"indicator": indicator, "weight": 2, "cap": 120}],
+    )
+    kpi_scores_compute(period=month, card_ids=[card.pk])
+    login(page, live_server, org.sales_head.email, PASSWORD)
+    page.goto(f"{live_server.url}{reverse('strategy:kpi_card_detail', args=[card.pk])}?period={month}")
+    expect(page.locator("#kpi-scores tbody tr")).to_have_count(5)  # Sales and Sales East, with East Field
+    expect(page.locator("#kpi-confirm-all")).to_be_visible()
+    screenshot("strategy-kpi-card", full_page=False)
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
