@@ -317,6 +317,8 @@ def indicator_create(
         target=indicator,
         changes=snapshot(indicator, ["name", "source", "period", "owner", "formula", "visibility"]),
     )
+    if indicator.source == IndicatorSource.MANUAL:
+        _counter_recount([indicator.owner_id])
     return indicator
 
 
@@ -359,6 +361,8 @@ def indicator_update(
         audit_record(actor=actor, action="strategy.indicator.update", target=indicator, changes=changed)
     if changed.keys() & {"baseline", "default_target", "green_from", "amber_from", "direction"}:
         _values_recolour(indicator=indicator)
+    if changed.keys() & {"owner", "starts_on", "period", "source"}:
+        _counter_recount([before["owner"]["id"] if before.get("owner") else None, indicator.owner_id])
     _goals_changed(goal_ids)
     return indicator
 
@@ -401,8 +405,11 @@ def indicator_delete(*, actor, indicator: Indicator) -> None:
         target=indicator,
         changes={"name": indicator.name, "values": indicator.values.count()},
     )
+    owner_id, source = Indicator.objects.filter(pk=indicator.pk).values_list("owner_id", "source").get()
     Indicator.objects.filter(pk=indicator.pk).delete()
     _goals_changed(goal_ids)
+    if source == IndicatorSource.MANUAL:
+        _counter_recount([owner_id])
 
 
 @transaction.atomic

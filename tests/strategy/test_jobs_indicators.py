@@ -92,3 +92,24 @@ def test_values_to_enter_incremental_equals_rebuild(org, today, django_capture_o
         UserCounter.objects.filter(key=VALUES_TO_ENTER, user_id__in=people).values_list("user_id", "value")
     )
     assert rebuilt == incremental
+
+
+def test_values_to_enter_follows_the_register(org, today, django_capture_on_commit_callbacks):
+    from strategy.services import indicators as register
+    from tests.strategy.factories_indicators import make_strategy_manager
+
+    manager = make_strategy_manager(org.it_head)
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator = register.indicator_create(
+            actor=manager, name="Leads", owner=org.sales_rep, starts_on=datetime.date(2025, 1, 1)
+        )
+    assert counters_get(org.sales_rep)[VALUES_TO_ENTER] == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        register.indicator_update(actor=manager, indicator=indicator, owner=org.east_rep)
+    assert (counters_get(org.sales_rep)[VALUES_TO_ENTER], counters_get(org.east_rep)[VALUES_TO_ENTER]) == (
+        0,
+        3,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        register.indicator_delete(actor=manager, indicator=indicator)
+    assert counters_get(org.east_rep)[VALUES_TO_ENTER] == 0
