@@ -139,3 +139,8 @@ def test_screenshots_of_the_register_the_map_and_the_projects(live_server, page,
     assert float(svg.get_attribute("width")) > before
     page.locator(f'#strategy-map a[data-kind="goal"][data-id="{quarter.pk}"]').click()
     expect(page.locator("#goal-title")).to_have_text("Close 40 new deals this quarter")
+    screenshot("strategy-goal")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    screenshot("strategy-goal-phone")
+    assert _fits_the_phone(page)
