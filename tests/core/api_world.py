@@ -228,6 +228,14 @@ class ApiWorld:
             "/api/v1/kb/pages/{id}/revisions/{number}/": {"id": i["kb_page"], "number": 1},
             "/api/v1/kb/pages/{id}/revisions/{number}/restore/": {"id": i["kb_page"], "number": 1},
             "/api/v1/kb/pages/{id}/diff/": {"id": i["kb_page"]},
+            "/api/v1/kb/comments/{id}/": {"id": i["kb_comment"]},
+            "/api/v1/kb/comments/{id}/approve/": {"id": i["kb_comment"]},
+            "/api/v1/kb/comments/{id}/reject/": {"id": i["kb_comment"]},
+            "/api/v1/kb/comments/{id}/like/": {"id": i["kb_comment"]},
+            "/api/v1/kb/campaigns/{id}/": {"id": i["kb_campaign"]},
+            "/api/v1/kb/campaigns/{id}/close/": {"id": i["kb_campaign"]},
+            "/api/v1/kb/campaigns/{id}/progress/": {"id": i["kb_campaign"]},
+            "/api/v1/kb/reading/{id}/": {"id": i["kb_reading"]},
         }
 
 
@@ -383,6 +391,25 @@ def _lay_knowledgebase(world: ApiWorld, org, me) -> None:
             format="json",
         )
     )
+    ids["kb_comment"] = _made(
+        me.post("/api/v1/kb/comments/", {"page": page["id"], "body": "Clear."}, format="json"), 201
+    )["id"]
+    campaign = _made(
+        me.post(
+            "/api/v1/kb/campaigns/",
+            {
+                "space": ids["kb_space"],
+                "title": "Read the rules",
+                "pages": [page["id"]],
+                "people": [world.employee.pk],
+                "deadline": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+            },
+            format="json",
+        ),
+        201,
+    )
+    ids["kb_campaign"] = campaign["id"]
+    ids["kb_reading"] = _made(me.get("/api/v1/kb/reading/", {"campaign": campaign["id"]}))["results"][0]["id"]
 
 
 def _lay_crm(world: ApiWorld, org, me, boss) -> None:
