@@ -156,11 +156,19 @@ class MapNode:
     depth: int = 0
 
 
-def goal_map(*, user, filters=None, request=None) -> tuple[GoalFilterSet, list[MapNode]]:
-    """The goal tree as nodes: goals → sub-goals → projects → indicators, only what `user` sees. A goal
-    whose parent is hidden or filtered out becomes a root. Three queries whatever the number of goals."""
+# The most goals one map draws: the longest horizons first (a company's 2,000 goals drawn at once made a
+# megabyte of SVG nobody can read); the filters narrow it to a horizon, a department or a status.
+MAP_LIMIT = 200
+
+
+def goal_map(*, user, filters=None, request=None) -> tuple[GoalFilterSet, list[MapNode], bool]:
+    """The goal tree as nodes: goals → sub-goals → projects → indicators, only what `user` sees, at most
+    `MAP_LIMIT` goals (the longest horizons first); the flag says whether some were left out. A goal whose
+    parent is hidden or filtered out becomes a root. Three queries whatever the number of goals."""
     filterset, goals = goal_list(user=user, filters=filters, request=request)
-    goals = list(goals)
+    goals = list(goals[: MAP_LIMIT + 1])
+    truncated = len(goals) > MAP_LIMIT
+    goals = goals[:MAP_LIMIT]
     ids = {g.pk for g in goals}
     indicators = goal_indicators(user=user, goal_ids=ids)
     nodes: dict[int, MapNode] = {}
@@ -195,7 +203,7 @@ def goal_map(*, user, filters=None, request=None) -> tuple[GoalFilterSet, list[M
             )
         for ind in indicators.get(goal.pk, []):
             node.children.append(MapNode("indicator", ind.id, ind.name, ind.url, status=ind.status))
-    return filterset, roots
+    return filterset, roots, truncated
 
 
 # Geometry of the map's picture (SVG units).

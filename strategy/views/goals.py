@@ -72,11 +72,13 @@ def goal_register(request: HttpRequest) -> HttpResponse:
 @require_GET
 def goal_map(request: HttpRequest) -> HttpResponse:
     """The strategy map: the goal tree as a picture (server-rendered SVG), each node a link."""
-    filterset, roots = selectors.goal_map(user=request.user, filters=request.GET, request=request)
+    filterset, roots, truncated = selectors.goal_map(user=request.user, filters=request.GET, request=request)
     nodes, edges, width, height = selectors.map_layout(roots)
     context = {
         **NAV,
         "nodes": nodes,
+        "truncated": truncated,
+        "map_limit": selectors.MAP_LIMIT,
         "edges": edges,
         "width": width,
         "height": height,

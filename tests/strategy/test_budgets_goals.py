@@ -102,3 +102,17 @@ def test_the_map_draws_every_visible_goal_and_project(org):
     assert page.count('data-kind="goal"') == 13
     assert page.count('data-kind="project"') == 12
     assert "<script>" not in page.split("</head>")[1].replace('<script src="', "")
+
+
+def test_the_map_draws_at_most_its_limit_and_says_so(org, monkeypatch):
+    from strategy.selectors import goals as goal_selectors
+
+    monkeypatch.setattr(goal_selectors, "MAP_LIMIT", 5)
+    _seed(12, org.ceo)
+    client = client_as(org.east_rep)
+
+    page = client.get(reverse("strategy:goal_map")).content.decode()
+    assert page.count('data-kind="goal"') == 5 and 'id="strategy-map-truncated"' in page
+    assert ">Top<" in page or "Top</" in page  # the strategic goal, the longest horizon, comes first
+    narrowed = client.get(reverse("strategy:goal_map"), {"horizon": "strategic"}).content.decode()
+    assert narrowed.count('data-kind="goal"') == 1 and 'id="strategy-map-truncated"' not in narrowed
