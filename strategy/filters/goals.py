@@ -30,7 +30,7 @@ class GoalFilterSet(FilterSet):
     )
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
     parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent goal"))
-    year = django_filters.NumberFilter(method="filter_year", label=_("Year"))
+    year = django_filters.NumberFilter(method="filter_year", label=_("Year"), min_value=1, max_value=9999)
 
     class Meta:
         model = Goal

@@ -131,7 +131,7 @@ def period_parse(kind: str, text: str) -> datetime.date | None:
         if len(parts) == 2:
             return period_start(kind, datetime.date(int(parts[0]), int(parts[1]), 1))
         return period_start(kind, datetime.date.fromisoformat(text))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return None
 
 

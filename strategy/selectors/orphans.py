@@ -105,6 +105,8 @@ def orphan_department(*, user, department_id=None):
     from ..services.goals import headed_department
 
     if department_id:
+        if not str(department_id).isdigit():
+            raise NotFound(_("No department matches the given query."))
         department = Department.objects.filter(pk=department_id).only("id", "path", "name").first()
         if department is None:
             raise NotFound(_("No department matches the given query."))

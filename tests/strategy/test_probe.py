@@ -1,0 +1,40 @@
+"""Found by probing a running portal as its users and as an attacker would: junk in query strings answers a
+page or a 400, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.strategy.factories import make_strategy_manager
+from tests.utils import client_as
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("year", ["-1", "0", "1e5", "99999999999999999999999"])
+@pytest.mark.parametrize("url", ["/strategy/goals/", "/strategy/goals/map/"])
+def test_goal_register_and_map_survive_a_year_out_of_range(org, url, year):
+    response = client_as(org.developer).get(url, {"year": year})
+    assert response.status_code == 200
+
+
+def test_goal_api_refuses_a_year_out_of_range(org):
+    response = client_as(org.developer).get("/api/v1/strategy/goals/", {"year": "-1"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("department", ["abc", "1.5", "' OR 1=1--", "2026-13-01"])
+@pytest.mark.parametrize(
+    "url", ["/strategy/orphans/", "/strategy/orphans/tasks/", "/api/v1/strategy/orphan-work/"]
+)
+def test_orphan_work_with_a_department_that_is_not_a_number_is_not_found(org, url, department):
+    make_strategy_manager(org.ceo)
+    response = client_as(org.ceo).get(url, {"department": department})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("param", ["month", "period"])
+@pytest.mark.parametrize("url", ["/strategy/kpi/", "/strategy/kpi/export/"])
+def test_kpi_pages_survive_a_huge_month(org, url, param):
+    response = client_as(org.developer).get(url, {param: "99999999999999999999999"})
+    assert response.status_code == 200
