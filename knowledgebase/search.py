@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from portal.core.search import SearchHit, StoredSearchVector, match_names, uses_postgres
 
 from .choices import PageStatus
-from .models import Page
+from .models import Page, Space
 
 ICON = "bi-journal-text"
 MAX_WORDS = 8
@@ -65,12 +65,22 @@ def page_search_queryset(*, user, query: str, limit: int | None = None, space=No
     order = ("-rank", "-updated_at", "-id")
     matched = qs.alias(document=vector).filter(document=search_query)
     if limit is not None:
+        # The best `limit` among the published pages of the spaces the reader reads (exactly what
+        # `Page.visible_to` lets through once drafts are left out), with the spaces' ids read first: given as a
+        # list, the rights are checked while scanning, so PostgreSQL keeps only the best rows as it ranks
+        # (a top-N sort of narrow rows) instead of sorting every match whole and checking rights afterwards.
+        space_ids = list(Space.objects.visible_to(user).values_list("pk", flat=True))
+        if space is not None:
+            space_ids = [pk for pk in space_ids if pk == space.pk]
+        candidates = Page.objects.filter(status=PageStatus.PUBLISHED, space_id__in=space_ids)
         best = (
-            matched.annotate(rank=SearchRank(vector, search_query))
+            candidates.alias(document=vector)
+            .filter(document=search_query)
+            .annotate(rank=SearchRank(vector, search_query))
             .order_by(*order)
-            .values("pk")[: max(limit, 0)]
+            .values_list("pk", flat=True)[: max(limit, 0)]
         )
-        matched = Page.objects.filter(pk__in=best)
+        matched = qs.filter(pk__in=list(best))
     return (
         matched.annotate(
             rank=SearchRank(vector, search_query),
