@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -44,6 +45,8 @@ class Node:
 
 
 def _decode(data: bytes) -> str:
+    if b"\x00" in data:  # binary, or UTF-16: no text column holds a NUL
+        raise Invalid(fields={"file": [_("The file is not text (UTF-8).")]})
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             return data.decode(encoding)
@@ -128,8 +131,19 @@ def read_upload(upload) -> Node:
                         ]
                     }
                 )
-            with archive.open(info) as stream:
-                data = stream.read(MAX_FILE_BYTES + 1)
+            try:
+                with archive.open(info) as stream:
+                    data = stream.read(MAX_FILE_BYTES + 1)
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                NotImplementedError,
+                RuntimeError,
+                OSError,
+            ) as exc:
+                # A bad checksum or stream, an unknown compression method, an encrypted entry.
+                raise Invalid(fields={"file": [_("The .zip file cannot be read.")]}) from exc
             if len(data) > MAX_FILE_BYTES:  # the directory lied about the size
                 raise Invalid(
                     fields={
