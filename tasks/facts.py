@@ -130,12 +130,20 @@ def group_stats(group_ids, today=None) -> dict[int, TaskStats]:
 def _traced_cte(*, person_ids, start, end, task_ids, group_ids) -> tuple[str, list]:
     """The CTEs `closed` (the tasks the people closed in the period: id, person), `logged` (their time entries
     of the period: task, person, seconds) and `traced` (the ids of those tasks whose lineage meets a traced
-    task or group). The tasks table is read once for the closed tasks; the lineage climbs by primary key."""
+    task or group). The tasks table is read once for the closed tasks; the lineage climbs by primary key, and
+    the traced tasks and groups are matched by two semi-joins (one `IN ... OR IN ...` would hash the whole of
+    both lists)."""
     table, entries = Task._meta.db_table, TimeEntry._meta.db_table
     people_sql, people_params = _ids_sql(person_ids)
     tasks_sql, task_params = _ids_sql(task_ids)
     groups_sql, group_params = _ids_sql(group_ids)
     begin, finish = _period(start, end)
+    if connection.vendor == "postgresql":
+        # A lookup by primary key per parent (OFFSET 0 keeps the subquery apart): the planner guesses the
+        # climbing rows by the thousand and would otherwise hash-join the whole tasks table at every level.
+        climb = f"FROM up, LATERAL (SELECT id, parent_id, group_id FROM {table} WHERE id = up.parent_id OFFSET 0) t"
+    else:
+        climb = f"FROM up JOIN {table} t ON t.id = up.parent_id"
     sql = f"""
         WITH RECURSIVE closed(id, person, parent_id, group_id) AS (
             SELECT id, responsible_id, parent_id, group_id FROM {table}
@@ -148,17 +156,20 @@ def _traced_cte(*, person_ids, start, end, task_ids, group_ids) -> tuple[str, li
         base(id, parent_id, group_id) AS (
             SELECT id, parent_id, group_id FROM closed
             UNION
-            SELECT t.id, t.parent_id, t.group_id FROM {table} t
-            WHERE t.id IN (SELECT task_id FROM logged) AND t.id NOT IN (SELECT id FROM closed)
+            SELECT t.id, t.parent_id, t.group_id FROM (SELECT DISTINCT task_id FROM logged) l
+            JOIN {table} t ON t.id = l.task_id
         ),
         up(start_id, id, parent_id, group_id, depth) AS (
             SELECT id, id, parent_id, group_id, 0 FROM base
             UNION ALL
             SELECT up.start_id, t.id, t.parent_id, t.group_id, up.depth + 1
-            FROM up JOIN {table} t ON t.id = up.parent_id WHERE up.parent_id IS NOT NULL AND up.depth < {MAX_DEPTH}
+            {climb}
+            WHERE up.parent_id IS NOT NULL AND up.depth < {MAX_DEPTH}
         ),
         traced(id) AS (
-            SELECT DISTINCT start_id FROM up WHERE id IN {tasks_sql} OR group_id IN {groups_sql}
+            SELECT start_id FROM up WHERE id IN {tasks_sql}
+            UNION
+            SELECT start_id FROM up WHERE group_id IN {groups_sql}
         )
     """
     params = [
