@@ -334,6 +334,8 @@ def kpi_scores_compute(*, period: datetime.date, card_ids: Iterable[int] | None 
 
     if actor is not None:
         _require_manager(actor)
+        if period > timezone.localdate():  # nothing to score yet (and 9999-12 would overflow the metrics)
+            raise Invalid(fields={"period": [_("This period has not begun yet.")]})
     cards_qs = KpiCard.objects.filter(is_active=True).select_related("department")
     if card_ids is not None:
         cards_qs = cards_qs.filter(pk__in=list(card_ids))

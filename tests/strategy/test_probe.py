@@ -38,3 +38,16 @@ def test_orphan_work_with_a_department_that_is_not_a_number_is_not_found(org, ur
 def test_kpi_pages_survive_a_huge_month(org, url, param):
     response = client_as(org.developer).get(url, {param: "99999999999999999999999"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("period", ["9999-12", "9999-12-31"])
+def test_computing_a_kpi_card_for_a_far_future_period_is_refused_not_a_500(org, period):
+    from strategy.models import KpiCard
+
+    make_strategy_manager(org.ceo)
+    card = KpiCard.objects.create(name="Card", holder_kind="person", person=org.developer, created_by=org.ceo)
+    client = client_as(org.ceo)
+    page = client.post(f"/strategy/kpi/{card.pk}/compute/", {"period": period}, format="multipart")
+    assert page.status_code == 400
+    api = client.post(f"/api/v1/strategy/kpi-cards/{card.pk}/compute/", {"period": "9999-12-31"})
+    assert api.status_code == 400 and "period" in api.json()["error"]["fields"]
