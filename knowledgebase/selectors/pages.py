@@ -70,6 +70,7 @@ class TreeNode:
     status: str
     children: list[TreeNode] = field(default_factory=list)
     depth: int = 0
+    folded: int = 0  # sub-pages not shown (a big space's tree shows only some branches)
 
     @property
     def is_draft(self) -> bool:
@@ -102,11 +103,12 @@ def space_tree(*, user, space: Space) -> list[TreeNode]:
 PRUNE_ABOVE = 300  # pages; a bigger space's page view shows the path to the page, not the whole tree
 
 
-def tree_around(roots: list[TreeNode], page_id: int, *, limit: int = PRUNE_ABOVE) -> list[TreeNode]:
+def tree_around(roots: list[TreeNode], page_id: int | None, *, limit: int = PRUNE_ABOVE) -> list[TreeNode]:
     """The tree as a page's view shows it: whole for a space of up to `limit` pages; for a bigger one, the top
     level, the page's ancestors with their children (the page's siblings among them) and the page's own
-    children, every other branch folded (its pages stay one click away, on the space's page). Built from the
-    nodes `space_tree` read, so it costs no query."""
+    children, every other branch folded (`folded` says how many sub-pages it hides; they are one click away,
+    on that page). Without a page (the space's own page), only the top level. Built from the nodes
+    `space_tree` read, so it costs no query."""
     flat = tree_flat(roots)
     if len(flat) <= limit:
         return roots
@@ -120,13 +122,21 @@ def tree_around(roots: list[TreeNode], page_id: int, *, limit: int = PRUNE_ABOVE
 
     def clone(node: TreeNode) -> TreeNode:
         copies[node.id] = TreeNode(
-            node.id, node.title, node.parent_id, node.position, node.status, [], node.depth
+            node.id,
+            node.title,
+            node.parent_id,
+            node.position,
+            node.status,
+            [],
+            node.depth,
+            len(node.children),
         )
         return copies[node.id]
 
     pruned = [clone(root) for root in roots]
     for kept in path:  # each one's copy exists: its parent, earlier on the path, was unfolded
         copies[kept].children = [clone(child) for child in by_id[kept].children]
+        copies[kept].folded = 0
     return pruned
 
 

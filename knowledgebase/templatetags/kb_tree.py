@@ -16,6 +16,14 @@ from django.utils.translation import gettext
 register = template.Library()
 
 
+def _folded(count: int) -> str:
+    """The badge of a folded branch: how many sub-pages it hides (they open on the page itself)."""
+    if not count:
+        return ""
+    title = escape(gettext("Sub-pages: %(count)s") % {"count": count})
+    return f' <span class="badge text-bg-light border kb-tree-folded" title="{title}">+{count}</span>'
+
+
 @register.simple_tag
 def kb_tree_nodes(roots, current_id=None, may_edit=False) -> SafeString:
     if not roots:
@@ -49,7 +57,7 @@ def kb_tree_nodes(roots, current_id=None, may_edit=False) -> SafeString:
         out.append(
             f'<li class="kb-tree-item" data-page="{node.id}"{drag}><div class="kb-tree-row d-flex align-items-center'
             f' gap-1">{grip}<a class="{link_class}" href="{head}/{node.id}/{tail}"{aria}>{escape(node.title)}</a>'
-            f"{draft if node.is_draft else ''}</div>"
+            f"{draft if node.is_draft else ''}{_folded(node.folded)}</div>"
             f'<ul class="kb-tree-level list-unstyled mb-0" data-parent="{node.id}">'
         )
         stack.append(("close_li", None))

@@ -14,7 +14,7 @@ from portal.core.errors import Invalid, NotAllowed, NotFound
 
 from ..forms.spaces import SpaceForm, SpaceRightsForm
 from ..markdown import render_page_body
-from ..selectors.pages import space_tree
+from ..selectors.pages import space_tree, tree_around
 from ..selectors.spaces import space_get, space_may_admin, space_may_edit, space_role
 from ..services import spaces as services
 
@@ -38,6 +38,9 @@ def space_context(request: HttpRequest, space) -> dict:
 def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
     space = space_get(user=request.user, pk=pk)
     context = space_context(request, space)
+    # A big space's page shows its top level (a 5,000-page tree was a megabyte and a half per view); each
+    # branch opens on its page.
+    context["tree"] = tree_around(context["tree"], None)
     home = None
     if space.home_page_id:
         from ..selectors.pages import page_get

@@ -343,8 +343,10 @@ def test_a_big_spaces_page_shows_the_path_to_it_and_folds_the_other_branches(org
     tree = html.split('id="kb-tree"', 1)[1].split("</nav>", 1)[0]
     assert ">Branch 0<" in tree and ">Branch 2<" in tree and ">Leaf 1<" in tree and ">Leaf 4<" in tree
     assert ">Leaf 0<" not in tree and ">Leaf 2<" not in tree  # the other branches are folded
-    whole = client_for(org.east_rep).get(reverse("kb:space_detail", args=[space.pk])).content.decode()
-    assert ">Leaf 0<" in whole
+    assert 'kb-tree-folded" title="Sub-pages: 100">+100<' in tree  # Branch 0's and Branch 2's leaves
+    top = client_for(org.east_rep).get(reverse("kb:space_detail", args=[space.pk])).content.decode()
+    top_tree = top.split('id="kb-tree"', 1)[1].split("</nav>", 1)[0]
+    assert ">Branch 0<" in top_tree and ">Leaf 0<" not in top_tree and top_tree.count("kb-tree-folded") == 3
 
 
 def test_a_page_costs_the_same_queries_wherever_it_is_and_whatever_it_links(org, client_for):
