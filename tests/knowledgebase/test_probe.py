@@ -75,3 +75,17 @@ def test_a_broken_or_binary_import_is_refused_on_the_form_not_a_500(org, client_
     )
     assert response.status_code == 400
     assert Page.objects.count() == before
+
+
+def test_a_long_unbroken_page_title_wraps_on_the_home_and_in_search(org, client_for):
+    import re
+
+    from knowledgebase.services.pages import page_create
+
+    world = kb_world(org)
+    title = "Handbook" + "x" * 200
+    page_create(actor=org.ceo, space=world.company, title=title, body="Long words")
+    client = client_for(org.developer)
+    for url in ("/kb/", "/kb/search/?q=Handbook", "/search/?q=Handbook"):
+        html = client.get(url).content.decode()
+        assert re.search(r'class="[^"]*text-break[^"]*"[^<]*(<a [^>]*>)?[^<]*(<mark>)?Handbook', html), url
