@@ -89,3 +89,13 @@ def test_a_long_unbroken_page_title_wraps_on_the_home_and_in_search(org, client_
     for url in ("/kb/", "/kb/search/?q=Handbook", "/search/?q=Handbook"):
         html = client.get(url).content.decode()
         assert re.search(r'class="[^"]*text-break[^"]*"[^<]*(<a [^>]*>)?[^<]*(<mark>)?Handbook', html), url
+
+
+def test_the_diff_summary_says_one_line_not_one_lines(org, client_for):
+    from knowledgebase.services.pages import page_create, page_update
+
+    world = kb_world(org)
+    page = page_create(actor=org.ceo, space=world.company, title="Plural", body="one\ntwo")
+    page_update(actor=org.ceo, page=page, base_revision=page.revision, title="Plural", body="one\ntwo\nthree")
+    html = client_for(org.developer).get(reverse("kb:revision_diff", args=[page.pk]), {"from": 1, "to": 2})
+    assert "1 line added, 0 removed." in html.content.decode()
