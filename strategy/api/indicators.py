@@ -112,6 +112,9 @@ class IndicatorWriteSerializer(serializers.Serializer):
             if pk is not None and data["subject_department"] is None:
                 raise Invalid(fields={"subject_department": ["No such department."]})
         if "goals" in data:
+            # A PATCH validates the nested links partially: a link without its goal or weight gets here.
+            if any("goal_id" not in link or "weight" not in link for link in data["goals"]):
+                raise Invalid(fields={"goals": [str(serializers.Field.default_error_messages["required"])]})
             data["goals"] = {link["goal_id"]: link["weight"] for link in data["goals"]}
         return data
 

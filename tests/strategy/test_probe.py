@@ -51,3 +51,15 @@ def test_computing_a_kpi_card_for_a_far_future_period_is_refused_not_a_500(org, 
     assert page.status_code == 400
     api = client.post(f"/api/v1/strategy/kpi-cards/{card.pk}/compute/", {"period": "9999-12-31"})
     assert api.status_code == 400 and "period" in api.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("links", [[{"indicator": "x"}], [{"goal": 1}], [{"weight": "1"}]])
+def test_patching_an_indicator_with_an_incomplete_goal_link_is_a_400(org, links):
+    from strategy.services.indicators import indicator_create
+
+    make_strategy_manager(org.ceo)
+    indicator = indicator_create(actor=org.ceo, name="NPS", owner=org.ceo)
+    response = client_as(org.ceo).patch(
+        f"/api/v1/strategy/indicators/{indicator.pk}/", {"goals": links}, format="json"
+    )
+    assert response.status_code == 400 and "goals" in response.json()["error"]["fields"]
