@@ -114,7 +114,25 @@ def goal_links(*, user, goal: Goal) -> list[GoalLink]:
 
 
 def goal_pages(*, user, goal: Goal) -> list[GoalPageLink]:
-    return list(GoalPageLink.objects.visible_to(user).filter(goal=goal))
+    """The goal's linked pages that `user` may read (their source resolves them for `user`): a page hidden from
+    the reader is left out, title and all. One query per source."""
+    from portal.core.registry import registry
+
+    links = list(GoalPageLink.objects.visible_to(user).filter(goal=goal))
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for link in links:
+        wanted[link.source].append(link.object_id)
+    readable: set[tuple[str, str]] = set()
+    for source, values in wanted.items():
+        lookup = registry.lookup_sources.get(source)
+        if lookup is not None:
+            readable |= {(source, _key(item.value)) for item in lookup.resolve(user=user, values=values)}
+    return [link for link in links if (link.source, _key(link.object_id)) in readable]
+
+
+def _key(value) -> str:
+    text = str(value)
+    return str(int(text)) if text.isdecimal() else text
 
 
 def goal_tasks(*, user, goal: Goal) -> list[dict]:

@@ -63,3 +63,21 @@ def test_patching_an_indicator_with_an_incomplete_goal_link_is_a_400(org, links)
         f"/api/v1/strategy/indicators/{indicator.pk}/", {"goals": links}, format="json"
     )
     assert response.status_code == 400 and "goals" in response.json()["error"]["fields"]
+
+
+def test_a_goal_never_shows_the_title_of_a_linked_page_its_reader_may_not_read(org):
+    from knowledgebase.services.pages import page_create
+    from strategy.services.goals import goal_page_link_add
+    from tests.knowledgebase.factories import kb_world
+    from tests.strategy.factories import GoalFactory
+
+    world = kb_world(org)  # "Sales handbook" is read by Sales only
+    secret = page_create(actor=org.sales_rep, space=world.restricted, title="Merger memo", body="x")
+    goal = GoalFactory(owner=org.sales_rep, title="Company goal")
+    goal_page_link_add(actor=org.sales_rep, goal=goal, source="kb_pages", object_id=str(secret.pk))
+    goal_page_link_add(actor=org.sales_rep, goal=goal, source="kb_pages", object_id=str(world.public.pk))
+    outsider = client_as(org.developer).get(f"/strategy/goals/{goal.pk}/").content.decode()
+    assert "Merger memo" not in outsider and f"/kb/pages/{secret.pk}/" not in outsider
+    assert "Office hours" in outsider
+    reader = client_as(org.sales_rep).get(f"/strategy/goals/{goal.pk}/").content.decode()
+    assert "Merger memo" in reader
