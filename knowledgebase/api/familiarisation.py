@@ -176,7 +176,7 @@ class CampaignViewSet(
         "a supervisor, oneself for the others",
         responses=KbProgressSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def progress(self, request, pk=None):
         campaign = self._campaign()
         state = request.query_params.get("state", "")
@@ -214,7 +214,10 @@ class ReadingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             .order_by("due_on", "id")
         )
 
-    @extend_schema(summary="My reading list: what I am asked to read and have not confirmed yet")
+    @extend_schema(
+        summary="My reading list: what I am asked to read and have not confirmed yet",
+        responses=KbReadingSerializer(many=True),
+    )
     @action(detail=False, methods=["get"])
     def mine(self, request):
         queryset = self.filter_queryset(selectors.reading_list(user=request.user))

@@ -70,7 +70,11 @@ class RevisionListView(GenericAPIView):
     filter_backends: list = []
     pagination_class = StandardPagination
 
-    @extend_schema(summary="The page's revisions, newest first", operation_id="kb_page_revisions_list")
+    @extend_schema(
+        summary="The page's revisions, newest first",
+        operation_id="kb_page_revisions_list",
+        responses=KbRevisionSerializer(many=True),
+    )
     def get(self, request, pk):
         page = page_get(user=request.user, pk=pk)
         rows = self.paginate_queryset(revision_list(user=request.user, page=page))

@@ -24,6 +24,8 @@ class KbSpaceSerializer(serializers.ModelSerializer):
     language = serializers.ChoiceField(choices=PageLanguage.choices)
     responsible_name = serializers.CharField(source="responsible.__str__", read_only=True)
     my_role = serializers.SerializerMethodField()
+    # Empty for spaces made by people (only the built-in ones have a key): a plain string, not a slug pattern.
+    key = serializers.CharField(read_only=True)
 
     class Meta:
         model = Space
@@ -138,7 +140,7 @@ class SpaceViewSet(viewsets.GenericViewSet):
         summary="The space's page tree, in reading order (one query)",
         responses={200: KbTreeNodeSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def tree(self, request, pk=None):
         from ..selectors.pages import tree_flat
 

@@ -12,7 +12,9 @@ which may shorten their week, is read in SQL in their own time zone. The meaning
 `control_columns` (tests compare both ways on the same data).
 
 `signal_ranking` answers None when it cannot (a column registered by another app with only a `compute`,
-or a database other than PostgreSQL): the dashboard then computes every cell as before.
+or a database other than PostgreSQL): the dashboard then computes every cell as before. A column whose
+`compute` says `never_signals = True` (its cells are never red or amber: the strategy's orphan work) adds
+nothing to the ranking and does not stop it.
 """
 
 from __future__ import annotations
@@ -280,6 +282,8 @@ def signal_ranking(columns, people_query, *, today: datetime.date, now: datetime
             counters.append(column.compute.counter_spec)
         elif getattr(column.compute, "count_spec", None) is not None:
             counts.append(column.compute.count_spec)
+        elif getattr(column.compute, "never_signals", False):
+            continue  # an informative column (its cells are never red or amber): nothing to rank by
         else:
             return None
 

@@ -182,7 +182,7 @@ class GoalViewSet(
         request=GoalRelationSerializer,
         responses={201: GoalRelationSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def links(self, request, pk=None):
         goal = self._goal()
         if request.method == "POST":
@@ -204,7 +204,7 @@ class GoalViewSet(
         methods=["POST"], summary="A project serves the goal (or its weight changes)", request=ProjectLinkWriteSerializer,
         responses={201: ProjectLinkSerializer},
     )  # fmt: skip
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def projects(self, request, pk=None):
         goal = self._goal()
         if request.method == "POST":

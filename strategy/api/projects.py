@@ -84,7 +84,7 @@ class ProjectViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         methods=["POST"], summary="This week's status (the project's owner)", request=NoteSerializer,
         responses={201: NoteSerializer},
     )  # fmt: skip
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def notes(self, request, pk=None):
         project = services.project_visible(user=request.user, project_id=pk)
         if request.method == "POST":

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.registry import DashboardCell, DashboardColumn, registry
 
-# The column turns amber, then red, when this share of a person's closed tasks serves no goal.
-AMBER_AT, RED_AT = 30, 60
+# The column informs and never signals: work outside the goals is a question for the supervisor, not a fault
+# of the day (and a signal would need its SQL twin for the dashboard's ranking, see reports' control_signals).
 
 
 def _tasks_url(person_id: int, start: datetime.date, end: datetime.date) -> str:
@@ -33,19 +33,21 @@ def orphan_column(user_ids: list[int], today: datetime.date) -> dict[int, Dashbo
     for user_id in user_ids:
         work = shares.get(user_id)
         if work is None or not work.closed:
-            cells[user_id] = DashboardCell(value=None, signal="grey")
+            cells[user_id] = DashboardCell(value=None, signal="green")
             continue
         percent = round(work.closed_untraced * 100 / work.closed)
-        signal = "red" if percent >= RED_AT else "amber" if percent >= AMBER_AT else "green"
         cells[user_id] = DashboardCell(
             value=percent,
-            signal=signal,
+            signal="green",
             text=f"{percent}%",
             url=_tasks_url(user_id, start, today) if work.closed_untraced else "",
             hint=str(_("%(orphan)d of %(closed)d tasks closed this month serve no goal"))
             % {"orphan": work.closed_untraced, "closed": work.closed},
         )
     return cells
+
+
+orphan_column.never_signals = True
 
 
 def _metric_compute(calls, start: datetime.date, end: datetime.date) -> dict:

@@ -42,8 +42,8 @@ CRM_GREEN = {"crm_activities_overdue": GREEN, "crm_deals_idle": GREEN, "crm_lead
 CRM_GREEN["workflows_waiting"] = GREEN
 # The knowledge base's "reading overdue" column: nobody is asked to read anything in these scenes.
 CRM_GREEN["kb_reading_overdue"] = GREEN
-# The strategy's "without a goal" column: nobody closed a task this month in these scenes, so it has no colour.
-CRM_GREEN["strategy.orphan_work"] = "grey"
+# The strategy's "without a goal" column: informative, never red or amber (nobody closed a task this month here).
+CRM_GREEN["strategy.orphan_work"] = GREEN
 CRM_DASHBOARD_COUNTERS = ["crm.activities_overdue", "crm.deals_idle", "crm.leads_untaken"]
 
 

@@ -114,7 +114,8 @@ def test_dashboard_column(org, work):
     column = registry.dashboard_columns["strategy.orphan_work"]
     cells = column.compute([org.east_rep.pk, org.developer.pk], timezone.localdate())
     assert cells[org.east_rep.pk].value == 50
-    assert cells[org.east_rep.pk].signal == "amber"
+    # informative, never red or amber (the dashboard's SQL ranking skips it: `never_signals`)
+    assert cells[org.east_rep.pk].signal == "green" and column.compute.never_signals
     assert "person=" in cells[org.east_rep.pk].url
     assert cells[org.developer.pk].value is None
 
