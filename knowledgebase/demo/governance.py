@@ -1,7 +1,7 @@
 """The governance part of the demo knowledge base (`manage.py seed_demo`), after the spaces and pages: the Rules
 space's discussion is moderated (a question answered, a comment waiting for the editor's approval), and a
 running familiarisation campaign "Rules of work" asks Sales (with its sub-departments) to read the rules:
-some people confirmed, some are overdue, the newcomers still have time.
+some people confirmed, one is overdue, the newcomers still have time.
 
 Written through the services (notifications, counters and audit rows as real use leaves them), then moved in
 time where the story needs it (the campaign started two weeks ago, its deadline passed). Idempotent: nothing
@@ -117,7 +117,7 @@ def seed_demo_kb_governance(*, stdout=None) -> dict[str, int]:
         )
     )
     readers = {u.pk: u for u in User.objects.filter(pk__in=asked)}
-    # A third confirmed everything, a third is overdue, the last third are newcomers who still have time.
+    # A third confirmed everything, one is overdue, the others are newcomers who still have time.
     third = max(1, len(asked) // 3)
     for user_id in asked[:third]:
         for page in campaign.pages.all():
@@ -128,7 +128,8 @@ def seed_demo_kb_governance(*, stdout=None) -> dict[str, int]:
     Campaign.objects.filter(pk=campaign.pk).update(created_at=started, deadline=deadline)
     rows = ReadingAssignment.objects.filter(campaign=campaign)
     rows.update(assigned_at=started, due_on=deadline)
-    rows.filter(user_id__in=asked[2 * third :]).update(
+    # One person overdue: a supervisor's morning round meets it among the day's other signals.
+    rows.filter(user_id__in=asked[third + 1 :]).update(
         assigned_at=now - datetime.timedelta(days=2), due_on=today + datetime.timedelta(days=12)
     )
     rows.filter(confirmed_at__isnull=False).update(confirmed_at=now - datetime.timedelta(days=10))
