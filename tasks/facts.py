@@ -144,14 +144,20 @@ def _traced_cte(*, person_ids, start, end, task_ids, group_ids) -> tuple[str, li
         climb = f"FROM up, LATERAL (SELECT id, parent_id, group_id FROM {table} WHERE id = up.parent_id OFFSET 0) t"
     else:
         climb = f"FROM up JOIN {table} t ON t.id = up.parent_id"
+    # The people once (a list named twice would double every id in the statement).
+    if isinstance(person_ids, QuerySet):
+        who_sql = people_sql[1:-1]
+    else:
+        who_sql = "VALUES " + ", ".join(["(%s)"] * len(people_params))
     sql = f"""
-        WITH RECURSIVE closed(id, person, parent_id, group_id) AS (
+        WITH RECURSIVE who(id) AS ({who_sql}),
+        closed(id, person, parent_id, group_id) AS (
             SELECT id, responsible_id, parent_id, group_id FROM {table}
-            WHERE responsible_id IN {people_sql} AND status = %s AND completed_at >= %s AND completed_at < %s
+            WHERE responsible_id IN (SELECT id FROM who) AND status = %s AND completed_at >= %s AND completed_at < %s
         ),
         logged(task_id, person, seconds) AS (
             SELECT task_id, user_id, seconds FROM {entries}
-            WHERE user_id IN {people_sql} AND started_at >= %s AND started_at < %s
+            WHERE user_id IN (SELECT id FROM who) AND started_at >= %s AND started_at < %s
         ),
         base(id, parent_id, group_id) AS (
             SELECT id, parent_id, group_id FROM closed
@@ -177,7 +183,6 @@ def _traced_cte(*, person_ids, start, end, task_ids, group_ids) -> tuple[str, li
         TaskStatus.COMPLETED,
         begin,
         finish,
-        *people_params,
         begin,
         finish,
         *task_params,
