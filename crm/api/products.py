@@ -105,7 +105,10 @@ class ProductViewSet(
             "description": product.description,
             "is_active": product.is_active,
         }
-        data = ProductWriteSerializer(data={**current, **request.data})
+        if isinstance(request.data, dict):
+            data = ProductWriteSerializer(data={**current, **request.data})
+        else:  # a JSON array or number: the serializer's own "not an object" error, a 400
+            data = ProductWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         product = services.product_update(actor=request.user, product=product, **data.values())
         return Response(ProductSerializer(product).data)
