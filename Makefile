@@ -77,7 +77,7 @@ static/vendor/.built: node_modules/.package-lock.json
 
 # The translations: each .po catalogue (an app's <app>/locale/, the templates' locale/) compiled beside it by
 # gettext's msgfmt; nothing compiled is committed.
-PO_FILES := $(shell find locale portal tasks reports crm -path '*locale/*/LC_MESSAGES/*.po' 2>/dev/null)
+PO_FILES := $(shell find . \( -name .venv -o -name node_modules -o -name .git \) -prune -o -path '*/locale/*/LC_MESSAGES/*.po' -print 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 %.mo: %.po

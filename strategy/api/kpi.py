@@ -42,14 +42,18 @@ class KpiCardSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_lines(self, card) -> list[dict]:
+        lines = list(card.lines.all())
+        if any(not hasattr(line, "hidden") for line in lines):
+            selectors.kpi_cards_masked(user=self.context["request"].user, cards=[lines])
         return [
             {
-                "indicator": line.indicator_id,
+                "indicator": None if line.hidden else line.indicator_id,
                 "weight": str(line.weight),
                 "cap": str(line.cap),
-                "target": None if line.target is None else str(line.target),
+                "target": None if line.target is None or line.hidden else str(line.target),
+                "hidden": line.hidden,
             }
-            for line in card.lines.all()
+            for line in lines
         ]
 
 
@@ -141,7 +145,17 @@ class KpiCardViewSet(
         return selectors.kpi_card_get(user=self.request.user, pk=self.kwargs["pk"])
 
     def _read(self, card) -> dict:
-        return KpiCardSerializer(self.get_queryset().get(pk=card.pk)).data
+        return KpiCardSerializer(
+            self.get_queryset().get(pk=card.pk), context=self.get_serializer_context()
+        ).data
+
+    def get_serializer(self, *args, **kwargs):
+        """Lines of indicators the caller does not see are masked (one query for the whole page)."""
+        if args and "data" not in kwargs:
+            cards = list(args[0]) if kwargs.get("many") else [args[0]]
+            selectors.kpi_cards_masked(user=self.request.user, cards=cards)
+            args = (cards if kwargs.get("many") else cards[0], *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         if not services.may_manage_kpi(request.user):
@@ -200,6 +214,14 @@ class KpiScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return KpiScore.objects.none()
         return selectors.kpi_score_list(user=self.request.user)
 
+    def get_serializer(self, *args, **kwargs):
+        """Lines of indicators the caller does not see are masked (one query for the whole page)."""
+        if args and "data" not in kwargs:
+            scores = list(args[0]) if kwargs.get("many") else [args[0]]
+            selectors.kpi_scores_masked(user=self.request.user, scores=scores)
+            args = (scores if kwargs.get("many") else scores[0], *args[1:])
+        return super().get_serializer(*args, **kwargs)
+
     @extend_schema(
         summary="Confirm a score of a closed period (the person's supervisor, strategy managers)",
         request=None,
@@ -209,7 +231,7 @@ class KpiScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def confirm(self, request, pk=None):
         score = selectors.kpi_score_get(user=request.user, pk=pk)
         score = services.kpi_score_confirm(actor=request.user, score=score)
-        return Response(KpiScoreSerializer(score).data)
+        return Response(self.get_serializer(score).data)
 
 
 def register(router) -> None:

@@ -109,6 +109,9 @@ def kpi_card_detail(request: HttpRequest, pk: int) -> HttpResponse:
         card.period, period_start(card.period, today)
     )
     scores = selectors.kpi_card_scores(user=request.user, card=card, period=period)
+    selectors.kpi_scores_masked(user=request.user, scores=scores)
+    lines = selectors.kpi_card_lines(card=card)
+    selectors.kpi_cards_masked(user=request.user, cards=[lines])
     confirmable = services.kpi_confirmable_ids(request.user, scores)
     periods = [period_start(card.period, today)]
     for _n in range(11):
@@ -116,7 +119,7 @@ def kpi_card_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _context(
         request,
         card=card,
-        lines=selectors.kpi_card_lines(card=card),
+        lines=lines,
         scores=[(score, score.pk in confirmable) for score in scores],
         may_confirm_all=any(s.status == "draft" and s.pk in confirmable for s in scores),
         period=period,
@@ -176,7 +179,9 @@ def kpi_card_confirm_all(request: HttpRequest, pk: int) -> HttpResponse:
 def kpi_export(request: HttpRequest) -> HttpResponse:
     """Every KPI score of a month (?month=YYYY-MM) the viewer sees, as XLSX for payroll."""
     month = _month(request.GET.get("month"))
-    data = kpi_scores_xlsx(selectors.kpi_payroll_scores(user=request.user, month=month))
+    scores = list(selectors.kpi_payroll_scores(user=request.user, month=month))
+    selectors.kpi_scores_masked(user=request.user, scores=scores)
+    data = kpi_scores_xlsx(scores)
     response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="kpi-{month:%Y-%m}.xlsx"'
     return response

@@ -152,6 +152,31 @@ def test_pages_speak_russian(client, django_user_model):
         assert translation.gettext("Tasks") != "Tasks"
 
 
+def test_every_catalogue_is_compiled_and_loaded():
+    """Each app's catalogue reaches the pages: a message found only in that catalogue is translated (`make`
+    compiles every catalogue it finds, new apps' included)."""
+    catalogues = {path: _entries(path) for path in _catalogues()}
+    counts: dict[str, int] = {}
+    for entries in catalogues.values():
+        for entry in entries:
+            counts[entry["msgid"]] = counts.get(entry["msgid"], 0) + 1
+    silent = []
+    for path, entries in catalogues.items():
+        own = next(
+            e
+            for e in entries
+            if e["msgid"]
+            and counts[e["msgid"]] == 1
+            and "msgid_plural" not in e
+            and "msgctxt" not in e
+            and "\\" not in e["msgid"]
+        )
+        with translation.override("ru"):
+            if translation.gettext(own["msgid"]) != own["msgstr"][0]:
+                silent.append(f"{path.relative_to(ROOT)}: {own['msgid'][:60]}")
+    assert not silent, "catalogues not compiled or not loaded:\n" + "\n".join(silent)
+
+
 def test_no_message_is_translated_inside_an_f_string():
     """gettext's extractor does not look inside f-strings: a message there never reaches the catalogue."""
     pattern = re.compile(r"""\bf(['"]).*\{[^}]*\b(?:_|gettext|ngettext|pgettext|npgettext|gettext_lazy)\(""")

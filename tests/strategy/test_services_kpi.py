@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.core.audit import AuditLog
@@ -227,3 +228,39 @@ def test_the_supervisor_confirms_all_of_their_people_at_once(org, points):
     assert services.kpi_scores_confirm_all(actor=org.east_head, card=card, period=JAN) == 0
     with pytest.raises(Invalid):
         services.kpi_scores_confirm_all(actor=org.sales_head, card=card, period=datetime.date(2100, 1, 1))
+
+
+def test_a_card_never_names_an_indicator_its_viewer_cannot_see(org, manager, points, client):
+    """The card is the east rep's; one line's indicator is restricted to its owner. The rep, their supervisor and
+    the export read the score and what the hidden line counted, never that indicator's name, value or target."""
+    secret = per_person(
+        owner=org.ceo, name="Board secret", visibility="restricted", default_target=Decimal(100)
+    )
+    open_one = IndicatorFactory(owner=org.sales_head, name="Open plan", default_target=Decimal(10))
+    indicator_services.indicator_value_enter(actor=org.sales_head, indicator=open_one, period=JAN, value=5)
+    card = KpiCardFactory(name="Rep card", person=org.east_rep)
+    card_line(card, secret, weight=1, cap=100, target=Decimal(77))
+    card_line(card, open_one, weight=1, cap=100)
+    points.set(40, person=org.east_rep, month=JAN)
+    services.kpi_scores_compute(period=JAN)
+    for viewer in (org.east_rep, org.east_head):
+        client.force_login(viewer)
+        page = client.get(f"{card.get_absolute_url()}?period=2025-01").content.decode()
+        assert "Board secret" not in page and "Open plan" in page and "An indicator you cannot see" in page
+        score = KpiScore.objects.get()
+        assert ">77<" not in page and f">{score.score}<" in page
+        api_card = client.get(f"/api/v1/strategy/kpi-cards/{card.pk}/").json()
+        assert [line["indicator"] for line in api_card["lines"]] == [None, open_one.pk]
+        assert api_card["lines"][0]["target"] is None and api_card["lines"][0]["hidden"] is True
+        listed = client.get("/api/v1/strategy/kpi-scores/").json()["results"]
+        assert [line["name"] for line in listed[0]["lines"]] == ["An indicator you cannot see", "Open plan"]
+        assert (
+            listed[0]["lines"][0]["value"] is None and listed[0]["lines"][0]["counted"] == "0.5195"
+        )  # 40 / 77
+        export = client.get(reverse("strategy:kpi_export") + "?month=2025-01")
+        lines = list(load_workbook(io.BytesIO(export.content)).worksheets[1].iter_rows(values_only=True))
+        assert [row[3] for row in lines[1:]] == ["An indicator you cannot see", "Open plan"]
+    # The stored score is untouched, and a strategy manager reads every name.
+    assert [line["name"] for line in KpiScore.objects.get().lines] == ["Board secret", "Open plan"]
+    client.force_login(manager)
+    assert "Board secret" in client.get(f"{card.get_absolute_url()}?period=2025-01").content.decode()
