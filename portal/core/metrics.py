@@ -84,6 +84,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simpleeval import SimpleEval
 
 from portal.core import visibility
@@ -698,6 +699,9 @@ def formula_parse(text: str, *, variables: Iterable[str] | Mapping[str, str]) ->
         raise _refuse(_("The formula is nested too deeply (at most %(max)s levels).") % {"max": MAX_DEPTH})
     checker = _Checker(text, variables)
     body = checker.check(tree.body)
+    zero = _constant_zero_divisor(body)
+    if zero is not None:
+        raise _refuse(_("Division by zero: %(text)s.") % {"text": checker._segment(zero)})
     return Formula(text=text, calls=tuple(checker.calls), variables=frozenset(checker.used), tree=body)
 
 
@@ -849,6 +853,65 @@ def _evaluate(formula: Formula, names: dict) -> FormulaResult:
     if not value.is_finite() or abs(value) >= MAX_RESULT:
         return FormulaResult(None, _("the result is too large or undefined"))
     return FormulaResult(value)
+
+
+# A result's error is stored (indicator values, KPI lines) in the source language, whoever computed it (a beat job,
+# a person of either language), and translated when it is shown: `formula_error_text`.
+RESULT_ERRORS = (
+    gettext_noop("The formula does not give a number."),
+    gettext_noop("division by zero"),
+    gettext_noop("no value for %(call)s"),
+    gettext_noop("no value for %(names)s"),
+    gettext_noop("the result is too large (%(cause)s)"),
+    gettext_noop("the result is too large or undefined"),
+    gettext_noop("an exponent larger than %(max)s"),
+    gettext_noop("rounding to more than %(max)s digits"),
+    gettext_noop("no value"),
+)
+
+
+def _error_pattern(msgid: str) -> re.Pattern:
+    parts = re.split(r"%\((\w+)\)s", msgid)
+    return re.compile(
+        "^"
+        + "".join(re.escape(part) if n % 2 == 0 else f"(?P<{part}>.+)" for n, part in enumerate(parts))
+        + "$"
+    )
+
+
+_ERROR_PATTERNS = [(msgid, _error_pattern(msgid)) for msgid in RESULT_ERRORS]
+
+
+def formula_error_text(stored: str) -> str:
+    """A stored result error in the active language (text it does not know is given back as it is)."""
+    for msgid, pattern in _ERROR_PATTERNS:
+        match = pattern.match(stored or "")
+        if match:
+            args = {k: formula_error_text(v) if k == "cause" else v for k, v in match.groupdict().items()}
+            return _(msgid) % args if args else _(msgid)
+    return stored
+
+
+def _constant_zero_divisor(tree: ast.AST) -> ast.AST | None:
+    """The first division (or remainder) of `tree` by a divisor that is zero whatever the data: it names neither a
+    variable nor a metric (checked metric calls are names by now) and evaluates to 0."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div | ast.FloorDiv | ast.Mod)):
+            continue
+        called = {id(n.func) for n in ast.walk(node.right) if isinstance(n, ast.Call)}
+        if any(
+            isinstance(n, ast.Name) and n.id not in ("True", "False") and id(n) not in called
+            for n in ast.walk(node.right)
+        ):
+            continue
+        try:
+            with decimal.localcontext(_CONTEXT):
+                divisor = _dec(_Evaluator({}).eval("", previously_parsed=node.right))
+        except (ArithmeticError, ValueError, TypeError, _NoValue):
+            continue
+        if isinstance(divisor, Decimal) and divisor == 0:
+            return node
+    return None
 
 
 def _as_decimal(value: Any) -> Decimal | None:

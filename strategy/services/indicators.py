@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record, diff, snapshot
@@ -673,8 +673,6 @@ def values_compute(
     """Compute formula indicators' values for the periods starting on `starts` with their current formula, and
     store them. Indicators with the same formula, subject kind and period are evaluated together (one
     `formula_evaluate_many` over all their bindings), so the metrics' queries do not grow with the indicators."""
-    from portal.core.metrics import formula_evaluate_many
-
     today = timezone.localdate()
     root_id = _root_department_id()
     groups: dict[tuple, list[tuple[Indicator, dict]]] = defaultdict(list)
@@ -687,6 +685,15 @@ def values_compute(
         groups[(indicator.formula, indicator.subject_kind, indicator.period)].append((indicator, binding))
     items: list[NewValue] = []
     starts = sorted(set(starts))
+    with translation.override(None):  # errors are stored in the source language, shown translated
+        items = _values_evaluated(groups, starts, today)
+    return _values_store(items, actor=actor, kind=kind, reason=reason)
+
+
+def _values_evaluated(groups: dict, starts: list[datetime.date], today: datetime.date) -> list[NewValue]:
+    from portal.core.metrics import formula_evaluate_many
+
+    items: list[NewValue] = []
     for (text, subject_kind, kind_of_period), members in groups.items():
         try:
             formula = formula_check(text=text, subject_kind=subject_kind)
@@ -708,7 +715,7 @@ def values_compute(
                 items.append(
                     NewValue(indicator, start, result.value, result.error, indicator.formula_version)
                 )
-    return _values_store(items, actor=actor, kind=kind, reason=reason)
+    return items
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record, diff, snapshot
@@ -330,12 +330,17 @@ def kpi_scores_compute(*, period: datetime.date, card_ids: Iterable[int] | None 
     """Compute (and store) the scores of the period holding `period` for every active card (or `card_ids`) and
     every holder; confirmed scores stay as they are. A constant number of queries whatever the number of people:
     each per-person formula is evaluated once with all its holders. Returns the number of scores written."""
-    from portal.core.metrics import formula_evaluate_many
-
     if actor is not None:
         _require_manager(actor)
         if period > timezone.localdate():  # nothing to score yet (and 9999-12 would overflow the metrics)
             raise Invalid(fields={"period": [_("This period has not begun yet.")]})
+    with translation.override(None):  # errors are stored in the source language, shown translated
+        return _scores_compute(period=period, card_ids=card_ids)
+
+
+def _scores_compute(*, period: datetime.date, card_ids: Iterable[int] | None) -> int:
+    from portal.core.metrics import formula_evaluate_many
+
     cards_qs = KpiCard.objects.filter(is_active=True).select_related("department")
     if card_ids is not None:
         cards_qs = cards_qs.filter(pk__in=list(card_ids))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.core.errors import Invalid, NotAllowed
 from portal.core.htmx import render_htmx
+from portal.core.metrics import formula_error_text
 
 from ..filters.indicators import IndicatorFilterSet
 from ..forms.indicators import IndicatorForm, RecomputeForm, TargetForm, ValueForm, add_errors
@@ -213,7 +214,7 @@ def indicator_compute(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         if value is not None and value.value is None:
-            messages.warning(request, _("No value: %(error)s") % {"error": value.error})
+            messages.warning(request, _("No value: %(error)s") % {"error": formula_error_text(value.error)})
         else:
             messages.success(request, _("The current period is computed."))
     return redirect(indicator.get_absolute_url())

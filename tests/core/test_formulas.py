@@ -124,6 +124,10 @@ def test_a_variable_binds_to_the_argument_of_its_kind(metrics):
         ("round(x=1)", "without names"),
         ("sqrt(4)", "Unknown function sqrt"),
         ("min", "min is a function"),
+        ("1/0", "Division by zero: 1/0"),
+        ("t.closed(person) / (2 - 2)", "Division by zero"),
+        ("t.closed(person) % max(0, 0)", "Division by zero"),
+        ("1 // if_(True, 0, 1)", "Division by zero"),
     ],
 )
 def test_parse_refuses_with_a_clear_message(metrics, text, message):
@@ -251,6 +255,11 @@ def test_evaluation_of_each_construct(metrics, text, value):
     assert result.value == value
 
 
+def test_a_divisor_that_depends_on_the_data_is_accepted(metrics):
+    for text in ("1 / t.closed(person)", "1 / if_(t.closed(person), 0, 1)", "2 % min(t.closed(person), 0)"):
+        assert formula_parse(text, variables=("person",)).text == text
+
+
 def test_division_by_zero_is_a_result_not_an_exception(metrics):
     results = evaluate("100 / t.closed(person)", [{"person": 1}, {"person": 2}])
     assert results[0].value == Decimal(25)
@@ -369,3 +378,18 @@ def test_a_result_too_large_to_store_is_an_error():
     assert result.value is None and result.error
     [result] = formula_evaluate_many(formula_parse("-(10 ** 14) + 1", variables=[]), [{}], START, END)
     assert result.value == -(Decimal(10) ** 14) + 1
+
+
+def test_a_stored_error_is_shown_in_the_readers_language():
+    from django.utils import translation
+
+    from portal.core.metrics import formula_error_text
+
+    stored = "the result is too large (an exponent larger than 5)"
+    with translation.override("ru"):
+        assert formula_error_text("division by zero") == "деление на ноль"
+        assert formula_error_text("no value for t.closed(person)").endswith("t.closed(person)")
+        assert formula_error_text("no value for t.closed(person)") != "no value for t.closed(person)"
+        assert "5" in formula_error_text(stored) and "exponent" not in formula_error_text(stored)
+        assert formula_error_text("something else") == "something else"
+    assert formula_error_text(stored) == stored

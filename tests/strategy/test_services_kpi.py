@@ -264,3 +264,19 @@ def test_a_card_never_names_an_indicator_its_viewer_cannot_see(org, manager, poi
     assert [line["name"] for line in KpiScore.objects.get().lines] == ["Board secret", "Open plan"]
     client.force_login(manager)
     assert "Board secret" in client.get(f"{card.get_absolute_url()}?period=2025-01").content.decode()
+
+
+def test_errors_are_stored_in_one_language_and_read_in_the_readers(org, manager, points, client):
+    from django.utils import translation
+
+    calls = per_person(owner=org.sales_head, name="Calls", default_target=Decimal(100))
+    card = KpiCardFactory(person=org.east_rep)
+    card_line(card, calls)
+    with translation.override("ru"):  # a Russian manager computes on demand
+        services.kpi_scores_compute(period=JAN, actor=manager)
+    assert KpiScore.objects.get().lines[0]["error"] == "no value for test.points(person)"
+    org.east_rep.language = "ru"
+    org.east_rep.save(update_fields=["language"])
+    client.force_login(org.east_rep)
+    page = client.get(f"{card.get_absolute_url()}?period=2025-01").content.decode()
+    assert "no value for" not in page and "test.points(person)" in page

@@ -174,3 +174,11 @@ def task_extensions(context, task, part="panel"):
             continue
         html.append(render_to_string(name, {"data": data, "task": task, "extension": extension}, request))
     return mark_safe("".join(html))  # noqa: S308 (rendered templates, escaped by the template engine)
+
+
+@register.filter
+def formula_error(stored: str) -> str:
+    """A formula result's error as stored (in the source language) in the reader's language."""
+    from portal.core.metrics import formula_error_text
+
+    return formula_error_text(stored)
