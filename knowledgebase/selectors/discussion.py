@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from typing import NamedTuple
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from portal.core.errors import NotFound
 from portal.core.permissions import get_visible, is_portal_admin
@@ -42,21 +44,45 @@ def comment_list(
     return qs.select_related("author", "page", "page__space").annotate(liked=Exists(liked))
 
 
+THREAD_PAGE = 50
+
+
+class Thread(NamedTuple):
+    comments: list[PageComment]  # top comments, oldest first, each with `thread_replies`
+    earlier_before: (
+        int | None
+    )  # the id to ask `before=` for the earlier top comments, None when there are none
+
+
 def page_comments(*, user, page: Page) -> list[PageComment]:
-    """The thread under a page: top comments in order, each with its replies (`thread_replies`), the pending
-    ones included where the user may see them. Two queries whatever the number of comments."""
-    rows = list(comment_list(user=user).filter(page=page).order_by("created_at", "id"))
-    top: list[PageComment] = []
+    """The whole thread under a page (`page_thread` without a limit)."""
+    return page_thread(user=user, page=page, limit=None).comments
+
+
+def page_thread(*, user, page: Page, before: int | None = None, limit: int | None = THREAD_PAGE) -> Thread:
+    """The thread under a page: the latest `limit` top comments (those before the top comment `before`, when
+    given) in order, each with its replies (`thread_replies`), the pending ones included where the user may see
+    them. Two queries whatever the number of comments."""
+    visible = comment_list(user=user).filter(page=page)
+    tops = visible.filter(parent__isnull=True)
+    if before is not None:
+        anchor = PageComment.objects.filter(pk=before, page=page).values("created_at")[:1]
+        tops = tops.filter(Q(created_at__lt=Subquery(anchor)) | Q(created_at=Subquery(anchor), pk__lt=before))
+    tops = tops.order_by("-created_at", "-id")
+    top = list(tops if limit is None else tops[: limit + 1])
+    earlier = None
+    if limit is not None and len(top) > limit:
+        top = top[:limit]
+        earlier = top[-1].pk
+    top.reverse()
     by_id: dict[int, PageComment] = {}
-    for row in rows:
+    for row in top:
         row.thread_replies = []
-        if row.parent_id is None:
-            top.append(row)
-            by_id[row.pk] = row
-    for row in rows:
-        if row.parent_id is not None and row.parent_id in by_id:
+        by_id[row.pk] = row
+    if by_id:
+        for row in visible.filter(parent_id__in=list(by_id)).order_by("created_at", "id"):
             by_id[row.parent_id].thread_replies.append(row)
-    return top
+    return Thread(top, earlier)
 
 
 def comment_get(*, user, pk: int) -> PageComment:

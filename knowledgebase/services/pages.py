@@ -213,6 +213,7 @@ def page_update(
         raise EditConflict(base=base, current=current, diff=diff)
     fields = ["updated_by", "updated_at"]
     meta = {}
+    editor_before = page.answering_editor_id
     if responsible is not ... and responsible != page.responsible:
         meta["responsible"] = [page.responsible_id, getattr(responsible, "pk", None)]
         page.responsible = responsible
@@ -239,6 +240,12 @@ def page_update(
     page.save(update_fields=fields)
     if text_changed:
         revision_add(actor=actor, page=page, comment=comment, minor=minor)
+    if "review_by" in meta or "responsible" in meta:  # who has it to review, and whether it is due, changed
+        from portal.notifications.counters import counters_recount
+
+        from .governance import REVIEW_COUNTER
+
+        counters_recount({editor_before, page.answering_editor_id} - {None}, [REVIEW_COUNTER])
     if meta:
         audit_record(actor=actor, action="kb.page.update", target=page, changes=meta)
     return page

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,13 +21,16 @@ from ..selectors import discussion as selectors
 from ..services import discussion as services
 
 THREAD = "knowledgebase/discussion/partials/thread.html"
+EARLIER = "knowledgebase/discussion/partials/earlier.html"
 QUEUE_PAGE_SIZE = 50
 
 
 def _thread_context(request, page, *, form=None, errors=(), edit_pk=None, edit_form=None) -> dict:
+    thread = selectors.page_thread(user=request.user, page=page)
     return {
         "page": page,
-        "comments": selectors.page_comments(user=request.user, page=page),
+        "comments": thread.comments,
+        "earlier_before": thread.earlier_before,
         "may_moderate": selectors.can_moderate(request.user, page),
         "moderated": page.space.moderated,
         "comment_form": form or CommentForm(),
@@ -51,8 +55,19 @@ def _thread(request, page, **kwargs) -> HttpResponse:
 @login_required
 @require_GET
 def page_discussion(request: HttpRequest, pk: int) -> HttpResponse:
-    """The thread under a page: htmx loads it into the page; without htmx it is a page of its own."""
+    """The thread under a page: htmx loads it into the page; without htmx it is a page of its own. The latest
+    top comments come first; ?before=<id> gives the ones before that top comment (the "earlier" button)."""
     page = selectors.page_readable(request.user, pk)
+    before = request.GET.get("before", "")
+    if before.isdigit() and request.htmx:
+        thread = selectors.page_thread(user=request.user, page=page, before=int(before))
+        context = {
+            "page": page,
+            "comments": thread.comments,
+            "earlier_before": thread.earlier_before,
+            "may_moderate": selectors.can_moderate(request.user, page),
+        }
+        return render(request, EARLIER, context)
     return _thread(request, page)
 
 

@@ -198,3 +198,28 @@ def test_the_pages_to_review(org):
 
     grow(10)
     _same([(client_as(org.sales_head), reverse("kb:review_list"))], lambda: grow(990), budget=14)
+
+
+def test_a_long_thread_shows_its_latest_comments_and_the_earlier_ones_on_demand(org):
+    from knowledgebase.selectors.discussion import THREAD_PAGE
+
+    world = governance_world(org)
+    _comments(world, org, THREAD_PAGE + 7, status=CommentStatus.APPROVED, page=world.rules)
+    first = PageComment.objects.filter(body="c0").get()
+    PageComment.objects.create(
+        page=world.rules,
+        author=org.sales_rep,
+        body="reply to the first",
+        parent=first,
+        status=CommentStatus.APPROVED,
+    )
+    client = client_as(org.east_rep)
+    url = reverse("kb:page_discussion", args=[world.rules.pk])
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    newest = f"c{THREAD_PAGE + 6}<"
+    assert newest in html and "c7<" in html and "c6<" not in html and "reply to the first" not in html
+    earlier = PageComment.objects.get(body="c7").pk
+    assert f"?before={earlier}" in html
+    more = client.get(f"{url}?before={earlier}", HTTP_HX_REQUEST="true").content.decode()
+    assert "c0<" in more and "c6<" in more and "c7<" not in more and "reply to the first" in more
+    assert "?before=" not in more  # nothing before the first

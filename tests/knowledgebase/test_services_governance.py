@@ -145,3 +145,29 @@ def test_the_dashboard_column_the_digest_line_and_the_home_card_are_registered()
         entry["task"]
         for entry in __import__("portal.celery", fromlist=["app"]).app.conf.beat_schedule.values()
     }
+
+
+def test_a_review_date_or_editor_changed_in_the_editor_recounts_at_once(
+    org, django_capture_on_commit_callbacks
+):
+    world = governance_world(org)
+    type(world.rules).objects.filter(pk=world.rules.pk).update(review_by=_in(-3))
+    kb_governance_daily()
+    assert UserCounter.objects.get(user=org.sales_head, key="kb.pages_to_review").value == 1
+    rules = type(world.rules).objects.get(pk=world.rules.pk)
+    with django_capture_on_commit_callbacks(
+        execute=True
+    ):  # no new text: no revision, the counter moves anyway
+        page_update(
+            actor=org.sales_head, page=rules, base_revision=rules.revision, title=rules.title, body=rules.body,
+            review_by=_in(30),
+        )  # fmt: skip
+    assert UserCounter.objects.get(user=org.sales_head, key="kb.pages_to_review").value == 0
+    rules.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):  # due again, and handed to another editor
+        page_update(
+            actor=org.sales_head, page=rules, base_revision=rules.revision, title=rules.title, body=rules.body,
+            review_by=_in(-1), responsible=org.east_head,
+        )  # fmt: skip
+    assert UserCounter.objects.get(user=org.east_head, key="kb.pages_to_review").value == 1
+    assert not UserCounter.objects.filter(user=org.sales_head, key="kb.pages_to_review", value__gt=0).exists()

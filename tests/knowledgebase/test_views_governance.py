@@ -135,5 +135,8 @@ def test_the_dashboard_cell_opens_the_persons_reading_in_place(org):
     url = counter.detail(org.east_rep.pk)
     assert url == counter.url(org.east_rep.pk) == reverse("kb:reading_person", args=[org.east_rep.pk])
     fragment = client_as(org.sales_head).get(url, **HTMX).content.decode()
-    assert fragment.startswith('<div id="kb-reading-rows" class="control-detail"') and "Rules of work" in fragment
+    assert (
+        fragment.startswith('<div id="kb-reading-rows" class="control-detail"')
+        and "Rules of work" in fragment
+    )
     assert "text-bg-danger" in fragment  # overdue
