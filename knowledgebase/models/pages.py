@@ -36,6 +36,17 @@ class PageQuerySet(models.QuerySet):
         """Pages `user` may read (their space's readers; a draft only its author); all for admins."""
         return visible(self, user, lambda: page_visibility_q(user), sees_all=lambda: by_role(user))
 
+    def visible_in_read_space(self, user, space) -> PageQuerySet:
+        """`visible_to` within one space the caller has already found `user` reads (a space from
+        `Space.objects.visible_to`, or a readable page's space): the same rows, without compiling the spaces'
+        rights again (the tree, the links and the page of one request each asked for them)."""
+        return visible(
+            self.filter(space=space),
+            user,
+            lambda: any_of(Q(status=PageStatus.PUBLISHED), owned_by(user, "created_by")),
+            sees_all=lambda: by_role(user),
+        )
+
 
 class Page(TimeStampedModel):
     """One page of a space's tree. `revision` is the number of its latest `PageRevision` (the optimistic

@@ -47,7 +47,9 @@ def page_get(*, user, pk) -> Page:
 
 
 def page_files(*, user, page: Page) -> QuerySet[PageFile]:
-    return PageFile.objects.visible_to(user).filter(page=page).order_by("created_at", "id")
+    """The files of a page `user` reads (`page_get` gave it): a page's readers see all its files, so no rights
+    are compiled again."""
+    return PageFile.objects.filter(page=page).order_by("created_at", "id")
 
 
 def recent_pages(*, user, limit: int = 10) -> QuerySet[Page]:
@@ -80,10 +82,10 @@ class TreeNode:
 def space_tree(*, user, space: Space) -> list[TreeNode]:
     """The space's pages `user` may read as a tree of `TreeNode` (roots first, each level by position): ONE
     query whatever the size (id, parent, title, position and status only). A page whose parent the reader
-    may not see (someone else's draft) is shown at the top level."""
+    may not see (someone else's draft) is shown at the top level. `space` is one the caller found `user` reads
+    (through `Space.objects.visible_to` or a readable page)."""
     rows = (
-        Page.objects.visible_to(user)
-        .filter(space=space)
+        Page.objects.visible_in_read_space(user, space)  # `space` was read through its rights
         .order_by("position", "id")
         .values_list("id", "title", "parent_id", "position", "status")
     )
@@ -190,15 +192,14 @@ def breadcrumbs(*, user, page: Page) -> list[tuple[int, str]]:
 
 def pages_titled(*, user, space: Space, titles: set[str]) -> dict[str, Page]:
     """The pages of `space` `user` may read whose title is one of `titles` (case-insensitive), by lower-cased
-    title: for the internal links of a page (one query)."""
+    title: for the internal links of a page (one query). `space` is one the caller found `user` reads."""
     from django.db.models.functions import Lower
 
     # Queried even when the text links nowhere ("" names no page: a title is never empty), so that a page's
     # view costs the same queries whatever its text.
     wanted = {t.strip().lower() for t in titles if t.strip()} or {""}
     found = (
-        Page.objects.visible_to(user)
-        .filter(space=space)
+        Page.objects.visible_in_read_space(user, space)  # `space` was read through its rights
         .annotate(lower_title=Lower("title"))
         .filter(lower_title__in=wanted)
         .only("id", "title", "space_id")

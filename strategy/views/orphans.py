@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -15,6 +16,7 @@ from portal.core.errors import NotFound
 from ..selectors import orphans as selectors
 
 NAV = {"nav_area": "strategy"}
+PAGE_SIZE = 50
 
 
 def _period(request) -> tuple[datetime.date, datetime.date]:
@@ -25,13 +27,21 @@ def _period(request) -> tuple[datetime.date, datetime.date]:
 @require_GET
 def orphan_work(request: HttpRequest) -> HttpResponse:
     """Per person of a department (the one the viewer heads by default): tasks closed and time logged in the
-    period, and the share of each not traceable to any goal."""
+    period, and the share of each not traceable to any goal; the people with the most orphan work first, 50 a
+    page."""
     start, end = _period(request)
     department = selectors.orphan_department(user=request.user, department_id=request.GET.get("department"))
     rows, total = selectors.orphan_rows(user=request.user, department=department, start=start, end=end)
+    # The most orphan work first (closed tasks, then time), a page of people at a time; the total is everyone's.
+    rows.sort(key=lambda row: (-row.work.closed_untraced, -row.work.seconds_untraced))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         **NAV,
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
+        "query": query.urlencode(),
         "total": selectors.OrphanRow(None, total),
         "department": department,
         "start": start,
