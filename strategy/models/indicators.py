@@ -189,22 +189,35 @@ class IndicatorQuerySet(models.QuerySet):
         following their goals' visibility whose goal they see; strategy managers and admins see all."""
         return visible(self, user, lambda: indicator_visibility_q(user), sees_all=lambda: sees_all(user))
 
+    def visible_through_seen_goal(self, user) -> IndicatorQuerySet:
+        """`visible_to` for indicators read through a link to a goal `user` sees (the caller filters the links
+        by such goals): the same rows for those links, a lighter rule to compile."""
+        return visible(
+            self, user, lambda: indicator_visibility_q(user, goal_seen=True), sees_all=lambda: sees_all(user)
+        )
+
 
 def sees_all(user) -> bool:
     """Strategy managers and portal admins see every indicator."""
     return is_strategy_manager(user)
 
 
-def indicator_visibility_q(user) -> Q:
-    """The rule of `IndicatorQuerySet.visible_to`: one filter of columns and EXISTS pieces."""
+def indicator_visibility_q(user, *, goal_seen: bool = False) -> Q:
+    """The rule of `IndicatorQuerySet.visible_to`: one filter of columns and EXISTS pieces. With `goal_seen`,
+    for indicators read through their link to a goal the caller already found `user` sees (a map's or a
+    register's goals): an indicator that follows its goals' visibility is seen, with no goal rule compiled."""
     if not is_active_person(user):
         return NOTHING
-    links = IndicatorGoal.objects.filter(indicator=OuterRef("pk"), goal__in=Goal.objects.visible_to(user))
+    if goal_seen:
+        follows_goals = Q(visibility=IndicatorVisibility.GOALS)
+    else:
+        links = IndicatorGoal.objects.filter(indicator=OuterRef("pk"), goal__in=Goal.objects.visible_to(user))
+        follows_goals = Q(Exists(links), visibility=IndicatorVisibility.GOALS)
     grants = granted_to(user, Indicator)
     return any_of(
         owned_by(user, "owner"),
         Q(visibility=IndicatorVisibility.COMPANY),
-        Q(Exists(links), visibility=IndicatorVisibility.GOALS),
+        follows_goals,
         NOTHING if grants is NOTHING else Q(grants, visibility=IndicatorVisibility.RESTRICTED),
     )
 

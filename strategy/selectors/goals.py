@@ -10,6 +10,7 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from portal.core.errors import NotFound
+from portal.core.links import url_for_pk
 
 from ..choices import HORIZON_RANK, GoalStatus
 from ..filters.goals import GoalFilterSet
@@ -65,23 +66,23 @@ class IndicatorNode:
 
 
 def goal_indicators(*, user, goal_ids) -> dict[int, list[IndicatorNode]]:
-    """{goal_id: [IndicatorNode]} of the indicators measuring these goals that `user` sees (one query)."""
+    """{goal_id: [IndicatorNode]} of the indicators measuring these goals that `user` sees (one query); the goals
+    are ones `user` sees."""
     try:
         from ..models.indicators import Indicator, IndicatorGoal
     except ImportError:  # the indicators are not there yet
         return {}
     result: dict[int, list[IndicatorNode]] = defaultdict(list)
     rows = (
-        IndicatorGoal.objects.filter(
-            goal_id__in=list(goal_ids), indicator__in=Indicator.objects.visible_to(user)
+        IndicatorGoal.objects.filter(  # `goal_ids` are goals the caller read through their rights
+            goal_id__in=list(goal_ids), indicator__in=Indicator.objects.visible_through_seen_goal(user)
         )
-        .select_related("indicator")
         .order_by("indicator__name", "id")
+        .values_list("goal_id", "indicator_id", "indicator__name", "indicator__last_status")
     )
-    for row in rows:
-        ind = row.indicator
-        result[row.goal_id].append(
-            IndicatorNode(ind.pk, ind.name, ind.get_absolute_url(), getattr(ind, "last_status", "") or "")
+    for goal_id, pk, name, status in rows:
+        result[goal_id].append(
+            IndicatorNode(pk, name, url_for_pk("strategy:indicator_detail", pk), status or "")
         )
     return result
 
@@ -184,7 +185,8 @@ def goal_map(*, user, filters=None, request=None) -> tuple[GoalFilterSet, list[M
     `MAP_LIMIT` goals (the longest horizons first); the flag says whether some were left out. A goal whose
     parent is hidden or filtered out becomes a root. Three queries whatever the number of goals."""
     filterset, goals = goal_list(user=user, filters=filters, request=request)
-    goals = list(goals[: MAP_LIMIT + 1])
+    # What a node shows only: no owner, department or parent rows, no description.
+    goals = list(goals.select_related(None).defer("description")[: MAP_LIMIT + 1])
     truncated = len(goals) > MAP_LIMIT
     goals = goals[:MAP_LIMIT]
     ids = {g.pk for g in goals}
