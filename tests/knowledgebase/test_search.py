@@ -52,7 +52,12 @@ def test_a_typo_in_a_title_is_forgiven_by_the_trigram_fallback(org):
     assert [p.pk for p in page_search(user=org.developer, query="vacaton", limit=5)] == [page.pk]
 
 
-def test_a_hidden_page_never_appears_and_does_not_take_a_place_in_the_limit(org):
+@pytest.mark.parametrize("spaces_by_index", [100, 0], ids=["few-spaces", "many-spaces"])
+def test_a_hidden_page_never_appears_and_does_not_take_a_place_in_the_limit(
+    org, monkeypatch, spaces_by_index
+):
+    # Both plans: the spaces' index first (a reader of a few spaces), the text index first (of many).
+    monkeypatch.setattr("knowledgebase.search.SPACES_BY_INDEX", spaces_by_index)
     world = kb_world(org)
     for n in range(3):
         PageFactory(space=world.restricted, title=f"Discount tier {n}", body="discount")
@@ -60,8 +65,10 @@ def test_a_hidden_page_never_appears_and_does_not_take_a_place_in_the_limit(org)
     found = page_search(user=org.developer, query="discount", limit=1)
     assert [p.pk for p in found] == [visible.pk]
     assert world.secret.pk not in [p.pk for p in page_search(user=org.developer, query="discount", limit=50)]
-    # The reader of Sales finds them.
+    # The reader of Sales finds them; a draft is its author's alone.
     assert world.secret.pk in [p.pk for p in page_search(user=org.east_rep, query="discount", limit=50)]
+    draft = PageFactory(space=world.company, title="Discount draft", body="discount", status="draft")
+    assert draft.pk not in [p.pk for p in page_search(user=org.developer, query="discount", limit=50)]
 
 
 def test_the_global_search_and_the_picker_know_kb_pages(org):
