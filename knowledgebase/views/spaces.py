@@ -10,10 +10,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.core.errors import Invalid, NotAllowed, NotFound
+from portal.core.errors import Invalid, NotAllowed
 
 from ..forms.spaces import SpaceForm, SpaceRightsForm
 from ..markdown import render_page_body
+from ..models import Page
 from ..selectors.pages import space_tree, tree_around
 from ..selectors.spaces import space_get, space_may_admin, space_may_edit, space_role
 from ..services import spaces as services
@@ -42,13 +43,8 @@ def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # branch opens on its page.
     context["tree"] = tree_around(context["tree"], None)
     home = None
-    if space.home_page_id:
-        from ..selectors.pages import page_get
-
-        try:
-            home = page_get(user=request.user, pk=space.home_page_id)
-        except NotFound:
-            home = None
+    if space.home_page_id:  # within the space just read through its rights: the page rules alone
+        home = Page.objects.visible_in_read_space(request.user, space).filter(pk=space.home_page_id).first()
     context["home"] = home
     context["home_html"] = render_page_body(user=request.user, space=space, text=home.body) if home else ""
     return render(request, "knowledgebase/spaces/detail.html", context)
