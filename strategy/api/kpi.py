@@ -105,6 +105,21 @@ class KpiComputeResultSerializer(serializers.Serializer):
     changed = serializers.IntegerField()
 
 
+class _MasksHiddenIndicators:
+    """Serialises what it reads with the lines of indicators the caller does not see masked (`_mask`, one query
+    for the whole page)."""
+
+    def _mask(self, items: list) -> None:
+        raise NotImplementedError
+
+    def get_serializer(self, *args, **kwargs):
+        if args and "data" not in kwargs:
+            items = list(args[0]) if kwargs.get("many") else [args[0]]
+            self._mask(items)
+            args = (items if kwargs.get("many") else items[0], *args[1:])
+        return super().get_serializer(*args, **kwargs)
+
+
 @extend_schema_view(
     list=extend_schema(summary="The KPI cards the caller sees"),
     retrieve=extend_schema(summary="One KPI card with its lines"),
@@ -123,6 +138,7 @@ class KpiComputeResultSerializer(serializers.Serializer):
     ),
 )
 class KpiCardViewSet(
+    _MasksHiddenIndicators,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -149,13 +165,8 @@ class KpiCardViewSet(
             self.get_queryset().get(pk=card.pk), context=self.get_serializer_context()
         ).data
 
-    def get_serializer(self, *args, **kwargs):
-        """Lines of indicators the caller does not see are masked (one query for the whole page)."""
-        if args and "data" not in kwargs:
-            cards = list(args[0]) if kwargs.get("many") else [args[0]]
-            selectors.kpi_cards_masked(user=self.request.user, cards=cards)
-            args = (cards if kwargs.get("many") else cards[0], *args[1:])
-        return super().get_serializer(*args, **kwargs)
+    def _mask(self, cards: list) -> None:
+        selectors.kpi_cards_masked(user=self.request.user, cards=cards)
 
     def create(self, request, *args, **kwargs):
         if not services.may_manage_kpi(request.user):
@@ -202,7 +213,9 @@ class KpiCardViewSet(
     ),
     retrieve=extend_schema(summary="One KPI score with its lines"),
 )
-class KpiScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class KpiScoreViewSet(
+    _MasksHiddenIndicators, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = KpiScoreSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = KpiScoreFilterSet
@@ -214,13 +227,8 @@ class KpiScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return KpiScore.objects.none()
         return selectors.kpi_score_list(user=self.request.user)
 
-    def get_serializer(self, *args, **kwargs):
-        """Lines of indicators the caller does not see are masked (one query for the whole page)."""
-        if args and "data" not in kwargs:
-            scores = list(args[0]) if kwargs.get("many") else [args[0]]
-            selectors.kpi_scores_masked(user=self.request.user, scores=scores)
-            args = (scores if kwargs.get("many") else scores[0], *args[1:])
-        return super().get_serializer(*args, **kwargs)
+    def _mask(self, scores: list) -> None:
+        selectors.kpi_scores_masked(user=self.request.user, scores=scores)
 
     @extend_schema(
         summary="Confirm a score of a closed period (the person's supervisor, strategy managers)",
