@@ -65,6 +65,12 @@ def test_orphan_share_per_person(org, work):
     )
     rep = shares[org.east_rep.pk]
     assert (rep.closed, rep.closed_untraced) == (6, 3)
+    # A long period finds the traced tasks by another plan (a hash of them all): the same figures, and the
+    # task closed 90 days ago on top.
+    year = selectors.work_shares(
+        person_ids=[org.east_rep.pk], start=today - datetime.timedelta(days=200), end=today
+    )
+    assert (year[org.east_rep.pk].closed, year[org.east_rep.pk].closed_untraced) == (7, 4)
     assert (rep.seconds, rep.seconds_untraced) == (5400, 1800)
     assert org.developer.pk not in shares
 
