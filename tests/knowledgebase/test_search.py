@@ -52,12 +52,12 @@ def test_a_typo_in_a_title_is_forgiven_by_the_trigram_fallback(org):
     assert [p.pk for p in page_search(user=org.developer, query="vacaton", limit=5)] == [page.pk]
 
 
-@pytest.mark.parametrize("spaces_by_index", [100, 0], ids=["few-spaces", "many-spaces"])
+@pytest.mark.parametrize("random_page_cost", ["1.1", "4"], ids=["memory", "disk"])
 def test_a_hidden_page_never_appears_and_does_not_take_a_place_in_the_limit(
-    org, monkeypatch, spaces_by_index
+    org, monkeypatch, random_page_cost
 ):
-    # Both plans: the spaces' index first (a reader of a few spaces), the text index first (of many).
-    monkeypatch.setattr("knowledgebase.search.SPACES_BY_INDEX", spaces_by_index)
+    # Whichever plan the costs choose (the spaces' index first, or the text index first), the same rights.
+    monkeypatch.setattr("knowledgebase.search.RANDOM_PAGE_COST", random_page_cost)
     world = kb_world(org)
     for n in range(3):
         PageFactory(space=world.restricted, title=f"Discount tier {n}", body="discount")
