@@ -48,10 +48,11 @@ THREAD_PAGE = 50
 
 
 class Thread(NamedTuple):
-    comments: list[PageComment]  # top comments, oldest first, each with `thread_replies`
-    earlier_before: (
-        int | None
-    )  # the id to ask `before=` for the earlier top comments, None when there are none
+    """Top comments, oldest first, each with `thread_replies`; `earlier_before` is the id to ask `before=` for
+    the earlier top comments (None when there are none)."""
+
+    comments: list[PageComment]
+    earlier_before: int | None
 
 
 def page_comments(*, user, page: Page) -> list[PageComment]:

@@ -25,8 +25,10 @@ EARLIER = "knowledgebase/discussion/partials/earlier.html"
 QUEUE_PAGE_SIZE = 50
 
 
-def _thread_context(request, page, *, form=None, errors=(), edit_pk=None, edit_form=None) -> dict:
-    thread = selectors.page_thread(user=request.user, page=page)
+def _thread_context(
+    request, page, *, form=None, errors=(), edit_pk=None, edit_form=None, before: int | None = None
+) -> dict:
+    thread = selectors.page_thread(user=request.user, page=page, before=before)
     return {
         "page": page,
         "comments": thread.comments,
@@ -59,16 +61,18 @@ def page_discussion(request: HttpRequest, pk: int) -> HttpResponse:
     top comments come first; ?before=<id> gives the ones before that top comment (the "earlier" button)."""
     page = selectors.page_readable(request.user, pk)
     before = request.GET.get("before", "")
-    if before.isdigit() and request.htmx:
-        thread = selectors.page_thread(user=request.user, page=page, before=int(before))
-        context = {
-            "page": page,
-            "comments": thread.comments,
-            "earlier_before": thread.earlier_before,
-            "may_moderate": selectors.can_moderate(request.user, page),
-        }
-        return render(request, EARLIER, context)
-    return _thread(request, page)
+    if not before.isdigit():
+        return _thread(request, page)
+    if not request.htmx:  # the link followed without htmx: the discussion's page from there back
+        return _thread(request, page, before=int(before))
+    thread = selectors.page_thread(user=request.user, page=page, before=int(before))
+    context = {
+        "page": page,
+        "comments": thread.comments,
+        "earlier_before": thread.earlier_before,
+        "may_moderate": selectors.can_moderate(request.user, page),
+    }
+    return render(request, EARLIER, context)
 
 
 def _messages(exc: Invalid) -> list[str]:

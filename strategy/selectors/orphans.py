@@ -120,7 +120,8 @@ def orphan_department(*, user, department_id=None):
 
 
 def orphan_rows(*, user, department, start, end) -> tuple[list[OrphanRow], WorkShare]:
-    """Per person of the department (with sub-departments), or `user` alone without one; and the total."""
+    """Per person of the department (with sub-departments), or `user` alone without one, the most orphan work
+    first; and the total."""
     people = get_user_model().objects.filter(is_active=True)
     if department is not None:
         people = people.filter(department__path__startswith=department.path)
@@ -131,6 +132,8 @@ def orphan_rows(*, user, department, start, end) -> tuple[list[OrphanRow], WorkS
     )
     shares = work_shares(person_ids=[p.pk for p in people], start=start, end=end)
     rows = [OrphanRow(p, shares.get(p.pk, WorkShare())) for p in people]
+    # The most orphan work first (closed tasks, then time), then by name: the page and the API alike.
+    rows.sort(key=lambda row: (-row.work.closed_untraced, -row.work.seconds_untraced))
     total = WorkShare(
         sum(r.work.closed for r in rows),
         sum(r.work.closed_untraced for r in rows),

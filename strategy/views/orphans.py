@@ -32,8 +32,7 @@ def orphan_work(request: HttpRequest) -> HttpResponse:
     start, end = _period(request)
     department = selectors.orphan_department(user=request.user, department_id=request.GET.get("department"))
     rows, total = selectors.orphan_rows(user=request.user, department=department, start=start, end=end)
-    # The most orphan work first (closed tasks, then time), a page of people at a time; the total is everyone's.
-    rows.sort(key=lambda row: (-row.work.closed_untraced, -row.work.seconds_untraced))
+    # A page of people at a time (the selector puts the most orphan work first); the total is everyone's.
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -223,3 +223,6 @@ def test_a_long_thread_shows_its_latest_comments_and_the_earlier_ones_on_demand(
     more = client.get(f"{url}?before={earlier}", HTTP_HX_REQUEST="true").content.decode()
     assert "c0<" in more and "c6<" in more and "c7<" not in more and "reply to the first" in more
     assert "?before=" not in more  # nothing before the first
+    # Followed without htmx, the link opens the discussion's own page from there back.
+    page = client.get(f"{url}?before={earlier}").content.decode()
+    assert "<html" in page and "c0<" in page and "c7<" not in page and 'id="kb-comment-form"' in page

@@ -116,6 +116,18 @@ def test_orphan_page_of_a_department_and_its_click(org, work):
     )
 
 
+def test_the_most_orphan_work_comes_first_a_page_at_a_time_on_the_page_and_in_the_api(org, work, monkeypatch):
+    monkeypatch.setattr("strategy.views.orphans.PAGE_SIZE", 1)
+    client = client_as(org.sales_head)
+    url = reverse("strategy:orphan_work") + f"?department={org.sales.pk}"
+    first = client.get(url).content.decode()
+    assert org.east_rep.full_name in first and 'id="orphan-pages"' in first and "page=2" in first
+    assert 'id="orphan-closed-share">50%' in first  # the total is everyone's, whatever the page
+    assert org.east_rep.full_name not in client.get(url + "&page=2").content.decode()
+    people = client.get(f"/api/v1/strategy/orphan-work/?department={org.sales.pk}").json()["people"]
+    assert people[0]["person"] == org.east_rep.pk and len(people) > 1
+
+
 def test_dashboard_column(org, work):
     column = registry.dashboard_columns["strategy.orphan_work"]
     cells = column.compute([org.east_rep.pk, org.developer.pk], timezone.localdate())
