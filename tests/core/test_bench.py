@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -328,6 +329,8 @@ def test_the_exit_status_follows_the_digest_goals(monkeypatch, tmp_path, digests
     monkeypatch.setattr(run, "ROOT", tmp_path)
     monkeypatch.setattr(run, "RESULTS", tmp_path / "results")
     monkeypatch.setattr(run, "ensure_database", lambda url, name: None)
+    settled = []
+    monkeypatch.setattr(run, "settle_database", lambda url: settled.append(url) or 1.5)
     monkeypatch.setattr(run, "manage", lambda env, *args: "")
     monkeypatch.setattr(run, "start_server", lambda *a: None)
     monkeypatch.setattr(run, "stop_server", lambda server: None)
@@ -348,8 +351,11 @@ def test_the_exit_status_follows_the_digest_goals(monkeypatch, tmp_path, digests
     assert run.main(argv) == code
 
     assert ran == ([] if digests is None else ["lumen_bench"])
+    # The seeded database is settled (VACUUM) before the server starts, and the report says how long it took.
+    assert settled == ["postgres://u@h:5432/lumen_bench"]
     (report,) = (tmp_path / "results").glob("*.json")
     assert json.loads(report.read_text())["digests"] == digests
+    assert json.loads(report.read_text())["seed"]["vacuum_seconds"] == 1.5
     (markdown,) = (tmp_path / "results").glob("*.md")
     assert ("### Control digests" in markdown.read_text()) is (digests is not None)
 
@@ -433,3 +439,30 @@ def test_the_servers_key_is_the_same_in_every_run_on_one_database():
     assert first == second == bench_secret_key(url)
     assert len(first) >= 50
     assert bench_secret_key(url + "_other") != first
+
+
+def test_the_server_runs_twice_as_many_workers_as_cpus_by_default(monkeypatch):
+    """A keep-alive connection stays with the worker that accepted it: with one worker per CPU, one of them
+    could hold most of the users while the other idled."""
+    assert run.parse_args([]).workers == run.DEFAULT_WORKERS == 2 * (os.cpu_count() or 1)
+    assert run.parse_args(["--workers", "3"]).workers == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_settling_vacuums_the_database_and_returns_its_time():
+    """On the test database itself (VACUUM cannot run inside the test's transaction, hence transaction=True)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the benchmark runs on PostgreSQL only")
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    url = f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(last_vacuum), 'epoch') FROM pg_stat_user_tables")
+        before = cursor.fetchone()[0]
+
+    seconds = run.settle_database(url)
+
+    assert seconds >= 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(last_vacuum) FROM pg_stat_user_tables")
+        assert cursor.fetchone()[0] > before
