@@ -940,7 +940,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "seed": {
             "seconds_including_startup": seed_seconds,
-            "vacuum_seconds": getattr(args, "vacuum_seconds", None),
+            "vacuum_seconds": args.vacuum_seconds,
             "output": seed_output.strip(),
         },
         "results": results,

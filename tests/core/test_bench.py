@@ -441,7 +441,7 @@ def test_the_servers_key_is_the_same_in_every_run_on_one_database():
     assert bench_secret_key(url + "_other") != first
 
 
-def test_the_server_runs_twice_as_many_workers_as_cpus_by_default(monkeypatch):
+def test_the_server_runs_twice_as_many_workers_as_cpus_by_default():
     """A keep-alive connection stays with the worker that accepted it: with one worker per CPU, one of them
     could hold most of the users while the other idled."""
     assert run.parse_args([]).workers == run.DEFAULT_WORKERS == 2 * (os.cpu_count() or 1)
