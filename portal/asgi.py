@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, websockets through Channels (portal/routing.py).
 
+Once loaded, the process's objects are frozen out of the garbage collector's generations (portal/core/runtime.py).
 The first websocket connection starts the live outbox relay of this process when the channel layer is
 in-memory (embedded mode), so that pushes from the Celery worker reach the browsers (portal/core/live.py).
 """
@@ -16,6 +17,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from portal.core.live import LiveRelayStarter  # noqa: E402
+from portal.core.runtime import settle_process  # noqa: E402
 from portal.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -26,3 +28,6 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# The application is loaded: freeze it out of the garbage collector's way (portal/core/runtime.py).
+settle_process()

@@ -28,6 +28,7 @@ from portal.core.visibility import (
     listed_on,
     owned_by,
     supervised_by,
+    viewer_rule,
     visible,
 )
 from portal.people.models import headed_path  # noqa: F401  (other modules import it from here)
@@ -57,6 +58,7 @@ def _is_admin(user) -> bool:
 ROLES_ON_THE_TASK = frozenset({TaskRole.DO, TaskRole.HELP, TaskRole.SET, TaskRole.OBSERVE})
 
 
+@viewer_rule(heads=True)
 def task_visibility_q(user) -> Q:
     """The visibility rule of tasks as a Q on Task, composed from core's builders.
 

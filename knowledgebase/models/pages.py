@@ -17,12 +17,21 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.attachments import AttachmentBase
 from portal.core.models import TimeStampedModel
-from portal.core.visibility import NOTHING, any_of, by_role, is_active_person, owned_by, visible
+from portal.core.visibility import (
+    NOTHING,
+    any_of,
+    by_role,
+    is_active_person,
+    owned_by,
+    viewer_rule,
+    visible,
+)
 
 from ..choices import PageLanguage, PageStatus
 from .spaces import Space, space_visibility_q
 
 
+@viewer_rule()
 def page_visibility_q(user) -> Q:
     """Published pages of the spaces the user reads, and their own drafts there."""
     if not is_active_person(user):

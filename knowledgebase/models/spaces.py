@@ -18,11 +18,21 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.core.models import ObjectGrantBase, TimeStampedModel
-from portal.core.visibility import NOTHING, any_of, by_role, granted_to, is_active_person, owned_by, visible
+from portal.core.visibility import (
+    NOTHING,
+    any_of,
+    by_role,
+    granted_to,
+    is_active_person,
+    owned_by,
+    viewer_rule,
+    visible,
+)
 
 from ..choices import EveryoneAccess, PageLanguage, SpaceKind, SpaceRole
 
 
+@viewer_rule()
 def space_visibility_q(user) -> Q:
     """Spaces open to every employee, those the user answers for or owns, and those granted to them."""
     if not is_active_person(user):

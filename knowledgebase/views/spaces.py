@@ -15,33 +15,36 @@ from portal.core.errors import Invalid, NotAllowed
 from ..forms.spaces import SpaceForm, SpaceRightsForm
 from ..markdown import render_page_body
 from ..models import Page
-from ..selectors.pages import space_tree, tree_around
+from ..selectors.pages import space_top_level, space_tree
 from ..selectors.spaces import space_get, space_may_admin, space_may_edit, space_role
 from ..services import spaces as services
 
 NAV = {"nav_area": "kb"}
 
 
-def space_context(request: HttpRequest, space) -> dict:
-    """What every page inside a space shows: the space, the reader's role and the tree (one query)."""
-    return {
+def space_context(request: HttpRequest, space, *, tree: bool = True) -> dict:
+    """What every page inside a space shows: the space, the reader's role and (with `tree`) the whole tree
+    (one query)."""
+    context = {
         **NAV,
         "space": space,
         "role": space_role(user=request.user, space=space),
         "may_edit": space_may_edit(user=request.user, space=space),
         "may_admin": space_may_admin(user=request.user, space=space),
-        "tree": space_tree(user=request.user, space=space),
     }
+    if tree:
+        context["tree"] = space_tree(user=request.user, space=space)
+    return context
 
 
 @login_required
 @require_GET
 def space_detail(request: HttpRequest, pk: int) -> HttpResponse:
     space = space_get(user=request.user, pk=pk)
-    context = space_context(request, space)
+    context = space_context(request, space, tree=False)
     # A big space's page shows its top level (a 5,000-page tree was a megabyte and a half per view); each
     # branch opens on its page.
-    context["tree"] = tree_around(context["tree"], None)
+    context["tree"] = space_top_level(user=request.user, space=space)
     home = None
     if space.home_page_id:  # within the space just read through its rights: the page rules alone
         home = Page.objects.visible_in_read_space(request.user, space).filter(pk=space.home_page_id).first()

@@ -43,7 +43,9 @@
     detailRow.appendChild(cell);
     row.after(detailRow);
     link.setAttribute("aria-expanded", "true");
-    window.htmx.ajax("GET", url, { target: slot, swap: "innerHTML" }).then(function () {
+    // The slot is the request's source: without one htmx issues it from <body>, whose one request lock every
+    // source-less htmx.ajax shares, so a click while another such request was in flight was queued behind it.
+    window.htmx.ajax("GET", url, { source: slot, target: slot, swap: "innerHTML" }).then(function () {
       slot.focus({ preventScroll: true });
     }, function () {
       slot.textContent = board.getAttribute("data-failed") || "!";

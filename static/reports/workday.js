@@ -13,7 +13,9 @@
       String(widget.getAttribute("data-day") || "") === String(state.day || "");
     if (same) { return; }  // this tab made the change and shows it already
     var url = widget.getAttribute("data-widget-url");
-    if (url) { window.htmx.ajax("GET", url, { target: "#workday-widget", swap: "outerHTML" }); }
+    // From the widget itself, not from <body> (htmx's default source): body's request lock is shared by every
+    // source-less htmx.ajax, so this reload would hold back another page script's request, or wait for it.
+    if (url) { window.htmx.ajax("GET", url, { source: widget, target: widget, swap: "outerHTML" }); }
   }
 
   document.addEventListener("lumen:live", function (event) {

@@ -21,7 +21,16 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.core.links import url_for_pk
 from portal.core.models import ObjectGrantBase, TimeStampedModel
-from portal.core.visibility import any_of, by_role, granted_to, listed_on, owned_by, supervised_by, visible
+from portal.core.visibility import (
+    any_of,
+    by_role,
+    granted_to,
+    listed_on,
+    owned_by,
+    supervised_by,
+    viewer_rule,
+    visible,
+)
 
 from ..choices import GoalAudience, GoalHorizon, GoalLinkKind, GoalStatus, ProgressRule, Rag
 
@@ -37,20 +46,24 @@ def is_strategy_manager(user) -> bool:
     return by_role(user, MANAGE_PERMISSION)
 
 
+@viewer_rule(heads=True)
+def goal_visibility_q(user) -> Q:
+    """The rule of `GoalQuerySet.visible_to`: company goals, the user's own and co-owned ones, those of the
+    people of the departments they head, and those shared with them."""
+    return any_of(
+        Q(audience=GoalAudience.COMPANY),
+        owned_by(user, "owner"),
+        listed_on(user, GoalCoOwner, "goal"),
+        supervised_by(user, "owner"),
+        granted_to(user, Goal),
+    )
+
+
 class GoalQuerySet(models.QuerySet):
     def visible_to(self, user) -> GoalQuerySet:
         """Goals `user` may see (see the module docstring); nothing for anonymous or inactive people."""
         return visible(
-            self,
-            user,
-            lambda: any_of(
-                Q(audience=GoalAudience.COMPANY),
-                owned_by(user, "owner"),
-                listed_on(user, GoalCoOwner, "goal"),
-                supervised_by(user, "owner"),
-                granted_to(user, Goal),
-            ),
-            sees_all=lambda: is_strategy_manager(user),
+            self, user, lambda: goal_visibility_q(user), sees_all=lambda: is_strategy_manager(user)
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
+from django.db.models import Q
 
 from portal.core.errors import Invalid, NotAllowed, NotFound
 from portal.core.models import AuditLog
@@ -21,11 +22,12 @@ from portal.core.visibility import (
     listed_on,
     owned_by,
     supervised_by,
+    viewer_rule,
     visible,
 )
 from portal.groups.choices import GroupVisibility
 from portal.people.models import headed_path
-from tasks.models import Task, TaskGrant, TaskMember, TaskUserObjectPermission
+from tasks.models import Task, TaskGrant, TaskMember, TaskUserObjectPermission, task_visibility_q
 from tests.groups.factories import MembershipFactory, WorkgroupFactory
 from tests.people.factories import UserFactory
 from tests.tasks.factories import TaskFactory, TaskMemberFactory
@@ -127,6 +129,69 @@ def test_the_role_is_decided_before_the_rule_is_built(org):
         raise AssertionError("built although the role sees all")
 
     assert visible(Task.objects.all(), org.admin, rule, sees_all=lambda: True).count() == 0
+
+
+# --- memoised rules -------------------------------------------------------------------------------------
+
+
+def fresh(user):
+    """The same person as the next request loads them: a new object, read from the database."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_a_memoised_rule_is_built_once_per_viewer(org):
+    built = []
+
+    @viewer_rule(heads=True)
+    def rule(user):
+        built.append(user.pk)
+        return owned_by(user, "creator")
+
+    first = rule(org.east_rep)
+    assert rule(fresh(org.east_rep)) is first
+    assert rule(org.sales_rep) is not first
+    assert built == [org.east_rep.pk, org.sales_rep.pk]
+    # Anonymous and inactive people see nothing, and nothing is built or kept for them.
+    assert rule(AnonymousUser()) is NOTHING
+    org.east_rep.is_active = False
+    assert rule(org.east_rep) is NOTHING
+    assert built == [org.east_rep.pk, org.sales_rep.pk]
+
+
+def test_a_memoised_rule_compiles_the_same_however_often_it_is_used(org, task):
+    task_visibility_q.cache_clear()
+    rule = task_visibility_q(org.east_rep)
+    sql = str(Task.objects.filter(rule).query)
+    assert not Task.objects.filter(rule).filter(pk=task.pk).exists()
+    Task.objects.filter(Q(pk__gt=0) & rule).count()  # combined with another condition, negated, ORed
+    Task.objects.filter(~rule | Q(pk=task.pk)).count()
+    assert task_visibility_q(fresh(org.east_rep)) is rule
+    assert str(Task.objects.filter(task_visibility_q(fresh(org.east_rep))).query) == sql
+
+
+def test_a_memoised_rule_sees_grants_and_memberships_made_after_it_was_built(org, task):
+    assert not sees(org.east_rep, task)  # the rule of east_rep is built and kept
+    object_share(actor=org.developer, obj=task, user=org.east_rep)
+    assert sees(fresh(org.east_rep), task)
+    group = WorkgroupFactory(visibility=GroupVisibility.CLOSED)
+    grouped = TaskFactory(creator=org.developer, responsible=org.developer, group=group)
+    assert not sees(fresh(org.field_rep), grouped)
+    MembershipFactory(group=group, user=org.field_rep)
+    assert sees(fresh(org.field_rep), grouped)
+
+
+def test_a_memoised_rule_follows_the_viewer_to_another_department_and_to_a_headship(org, task):
+    object_share(actor=org.developer, obj=task, department=org.it)
+    assert not sees(org.east_rep, task)  # not in IT: the rule is built and kept
+    org.east_rep.department = org.it
+    org.east_rep.save(update_fields=["department"])
+    assert sees(fresh(org.east_rep), task)  # the same person in another department: another rule
+
+    unshared = TaskFactory(creator=org.developer, responsible=org.developer)
+    assert not sees(fresh(org.sales_rep), unshared)
+    org.it.head = org.sales_rep
+    org.it.save(update_fields=["head"])
+    assert sees(fresh(org.sales_rep), unshared)  # now the head of the responsible person's department
 
 
 # --- grants -----------------------------------------------------------------------------------------------

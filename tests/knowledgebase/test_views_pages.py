@@ -349,6 +349,33 @@ def test_a_big_spaces_page_shows_the_path_to_it_and_folds_the_other_branches(org
     assert ">Branch 0<" in top_tree and ">Leaf 0<" not in top_tree and top_tree.count("kb-tree-folded") == 3
 
 
+def test_a_spaces_own_tree_is_read_from_the_database_as_the_whole_tree_would_be_pruned(org):
+    from knowledgebase.choices import PageStatus
+    from knowledgebase.selectors.pages import space_top_level, space_tree, tree_around
+
+    world = kb_world(org)
+    space = world.restricted
+    draft = PageFactory(space=space, title="Draft", status=PageStatus.DRAFT, created_by=org.sales_rep)
+    orphan = PageFactory(space=space, title="Under a draft", parent=draft)  # on top where the draft is hidden
+    branches = [PageFactory(space=space, title=f"Branch {n}", position=n + 1) for n in range(3)]
+    for n in range(7):
+        PageFactory(space=space, title=f"Leaf {n}", parent=branches[n % 3], position=n)
+
+    def shape(nodes):
+        return [(node.id, node.title, node.folded, [child.id for child in node.children]) for node in nodes]
+
+    for reader in (org.east_rep, org.sales_rep):  # the draft hidden (its child on top), then the author's
+        whole = space_tree(user=reader, space=space)
+        small = space_top_level(user=reader, space=space)  # within the limit: the whole tree
+        assert shape(small) == shape(whole) and any(node.children for node in small)
+        big = space_top_level(user=reader, space=space, limit=5)
+        assert shape(big) == shape(tree_around(whole, None, limit=5))
+        assert all(not node.children for node in big) and sum(node.folded for node in big) > 0
+    tops = [node.id for node in space_top_level(user=org.east_rep, space=space, limit=5)]
+    assert orphan.pk in tops and draft.pk not in tops
+    assert draft.pk in [node.id for node in space_top_level(user=org.sales_rep, space=space, limit=5)]
+
+
 def test_a_page_costs_the_same_queries_wherever_it_is_and_whatever_it_links(org, client_for):
     world = kb_world(org)
     top = services.page_create(actor=org.sales_rep, space=world.restricted, title="Top", body="Plain.")
