@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from portal.core.attachments import AttachmentBase
 from portal.core.models import TimeStampedModel
-from portal.core.visibility import by_role, owned_by, supervised_by, visible
+from portal.core.visibility import by_role, owned_by, supervised_by, viewer_rule, visible
 
 from ..choices import (
     ActionKind,
@@ -30,6 +30,21 @@ from ..choices import (
 )
 
 
+@viewer_rule(heads=True)
+def process_visibility_q(user) -> Q:
+    """The rule of `ProcessQuerySet.visible_to` (the roles that see all are decided before it)."""
+    return (
+        owned_by(user, "requester")
+        | Exists(StepAssignment.objects.filter(step__process_id=OuterRef("pk"), user_id=user.pk))
+        | supervised_by(user, "requester")
+        | Exists(
+            _template_viewers().objects.filter(
+                processtemplate_id=OuterRef("template_id"), processrole__members=user.pk
+            )
+        )
+    )
+
+
 class ProcessQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProcessQuerySet:
         """The requester; anyone assigned to a step of it (approvers, deputies, escalations, the informed);
@@ -38,16 +53,7 @@ class ProcessQuerySet(models.QuerySet):
         return visible(
             self,
             user,
-            lambda: (
-                owned_by(user, "requester")
-                | Exists(StepAssignment.objects.filter(step__process_id=OuterRef("pk"), user_id=user.pk))
-                | supervised_by(user, "requester")
-                | Exists(
-                    _template_viewers().objects.filter(
-                        processtemplate_id=OuterRef("template_id"), processrole__members=user.pk
-                    )
-                )
-            ),
+            lambda: process_visibility_q(user),
             sees_all=lambda: by_role(user, "workflows.view_all_processes"),
         )
 
